@@ -1,0 +1,71 @@
+"""egov_rules: compile yearly e-government evaluation methodologies into explained scores.
+
+    >>> import egov_rules
+    >>> m = egov_rules.load("examples/quickstart.egr")
+    >>> m.id
+    'quickstart'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from egov_rules.diagnostics import Diagnostic, EgovRulesError
+from egov_rules.methodology import Methodology
+from egov_rules.results import (
+    SCHEMA_VERSION,
+    Evaluation,
+    IndexResult,
+    NodeResult,
+    Ranking,
+    RankEntry,
+    json_schema,
+)
+from egov_rules.source import SourceFile
+
+__version__ = "0.1.0"
+
+__all__ = (
+    "SCHEMA_VERSION",
+    "Diagnostic",
+    "EgovRulesError",
+    "Evaluation",
+    "IndexResult",
+    "Methodology",
+    "NodeResult",
+    "RankEntry",
+    "Ranking",
+    "__version__",
+    "check",
+    "compile",
+    "json_schema",
+    "load",
+)
+
+
+def compile(text: str, filename: str = "<string>") -> Methodology:  # noqa: A001
+    """Compile methodology source text; raise `EgovRulesError` carrying every diagnostic."""
+    from egov_rules.compiler import compile_source
+
+    model, diagnostics = compile_source(SourceFile(filename, text))
+    if model is None:
+        raise EgovRulesError(diagnostics)
+    return Methodology(model, diagnostics)
+
+
+def load(path: str | Path) -> Methodology:
+    """Compile a rule file (UTF-8)."""
+    try:
+        source = SourceFile.read(path)
+    except UnicodeDecodeError:
+        from egov_rules import codes
+
+        raise EgovRulesError([Diagnostic(codes.NOT_UTF8, None, path=str(path))]) from None
+    return compile(source.text, str(path))
+
+
+def check(text: str, filename: str = "<string>") -> list[Diagnostic]:
+    """Every diagnostic of a rule file's text, errors and warnings; never raises."""
+    from egov_rules.compiler import compile_source
+
+    return compile_source(SourceFile(filename, text))[1]

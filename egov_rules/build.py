@@ -1,0 +1,472 @@
+"""lark Transformer: parse tree → syntax tree. Literals become Fractions; nothing semantic here.
+
+The only problems reported here are ones the grammar cannot express: an attribute given twice
+on one node, or a number where an integer is required (a year, a level, a rounding).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from lark import Token, Tree, v_args
+from lark.visitors import Transformer_NonRecursive
+from lark.tree import Meta
+
+from egov_rules import codes
+from egov_rules import syntax as s
+from egov_rules.diagnostics import Reporter
+from egov_rules.source import SourceFile, Span
+
+_COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_ARITHMETIC = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+
+
+class _NodeAttr:
+    """A node attribute on its way into a Node (max, weight, citation, only, when)."""
+
+    __slots__ = ("key", "span", "value")
+
+    def __init__(self, key: str, value: Any, span: Span) -> None:
+        self.key, self.value, self.span = key, value, span
+
+
+@v_args(meta=True, inline=True)
+class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
+    def __init__(self, source: SourceFile, reporter: Reporter) -> None:
+        super().__init__()
+        self._file = source
+        self._reporter = reporter
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _span(self, meta: Meta) -> Span:
+        if getattr(meta, "empty", True):
+            return self._file.span(0, 0)
+        return self._file.span(meta.start_pos, meta.end_pos)
+
+    def _tspan(self, token: Token) -> Span:
+        return self._file.span(token.start_pos or 0, token.end_pos or 0)
+
+    def _ref(self, token: Token) -> s.Ref:
+        return s.Ref(name=str(token), span=self._tspan(token))
+
+    @staticmethod
+    def _text(token: Token | None) -> str | None:
+        return None if token is None else str(token)[1:-1]
+
+    def _integer(self, number: s.Number, what: str) -> int:
+        if number.value.denominator != 1 or number.percent:
+            self._reporter.report(
+                codes.BAD_VALUE, number.span,
+                detail=f"{what} must be a whole number", detail_vi=f"{what} phải là số nguyên",
+            )
+        return int(number.value)
+
+    def _number_token(self, token: Token) -> s.Number:
+        text = str(token)
+        percent = text.endswith("%")
+        value = Fraction(text[:-1]) / 100 if percent else Fraction(text)
+        return s.Number(value=value, percent=percent, span=self._tspan(token))
+
+    # -- file and header -------------------------------------------------------------------
+    def start(self, meta: Meta, header: s.Header, *sections: Any) -> s.Methodology:
+        buckets: dict[type, list[Any]] = {}
+        for section in sections:
+            items = section if isinstance(section, list) else [section]
+            for item in items:
+                buckets.setdefault(type(item), []).append(item)
+
+        def take(kind: type) -> tuple[Any, ...]:
+            return tuple(buckets.get(kind, ()))
+
+        return s.Methodology(
+            header=header, blocks=take(s.Block), indicators=take(s.Indicator),
+            lets=take(s.Let), categories=take(s.Node), indices=take(s.Index),
+            grades=take(s.Grades), ranks=take(s.Rank), examples=take(s.Example),
+            span=self._file.span(0, len(self._file.text)),
+        )
+
+    def header(self, meta: Meta, name: Token, *items: s.Attribute | None) -> s.Header:
+        attributes = self._unique_attributes([i for i in items if i is not None])
+        return s.Header(id=str(name), attributes=attributes, span=self._span(meta))
+
+    def _unique_attributes(self, items: list[s.Attribute]) -> tuple[s.Attribute, ...]:
+        seen: set[str] = set()
+        for item in items:
+            if item.key in seen:
+                self._reporter.report(codes.DUPLICATE_ATTRIBUTE, item.span, attribute=item.key)
+            seen.add(item.key)
+        return tuple(items)
+
+    def _attr(self, key: str, meta: Meta, value: Any) -> s.Attribute:
+        return s.Attribute(key=key, value=value, span=self._span(meta))
+
+    def title(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("title", meta, self._text(text))
+
+    def title_en(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("title_en", meta, self._text(text))
+
+    def source(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("source", meta, self._text(text))
+
+    def year(self, meta: Meta, number: Token) -> s.Attribute:
+        value = self._integer(self._number_token(number), "the year")
+        return self._attr("year", meta, Fraction(value))
+
+    def missing_error(self, meta: Meta) -> s.Attribute:
+        return self._attr("missing", meta, "error")
+
+    def missing_zero(self, meta: Meta) -> s.Attribute:
+        return self._attr("missing", meta, "zero")
+
+    # -- blocks and indicators -------------------------------------------------------------
+    def blocks(self, meta: Meta, *blocks: s.Block) -> list[s.Block]:
+        return list(blocks)
+
+    def block(self, meta: Meta, name: Token, label: Token, en: Token | None) -> s.Block:
+        return s.Block(
+            id=str(name), label=self._text(label) or "", label_en=self._text(en),
+            span=self._tspan(name),
+        )
+
+    def indicators(self, meta: Meta, *indicators: s.Indicator) -> list[s.Indicator]:
+        return list(indicators)
+
+    def indicator(
+        self, meta: Meta, name: Token, kind: tuple[Any, ...], label: Token,
+        direction: str | None, *attrs: s.Attribute | None,
+    ) -> s.Indicator:
+        kind_name, levels, options = kind
+        return s.Indicator(
+            id=str(name), kind=kind_name, label=self._text(label) or "",
+            direction=direction or "higher", levels=levels, options=options,
+            attributes=self._unique_attributes([a for a in attrs if a is not None]),
+            span=self._tspan(name),
+        )
+
+    def t_count(self, meta: Meta) -> tuple[Any, ...]:
+        return ("count", None, ())
+
+    def t_number(self, meta: Meta) -> tuple[Any, ...]:
+        return ("number", None, ())
+
+    def t_percent(self, meta: Meta) -> tuple[Any, ...]:
+        return ("percent", None, ())
+
+    def t_yes_no(self, meta: Meta, _token: Token) -> tuple[Any, ...]:
+        return ("yes/no", None, ())
+
+    def t_level(self, meta: Meta, low: Token, high: Token) -> tuple[Any, ...]:
+        lo = self._integer(self._number_token(low), "a level")
+        hi = self._integer(self._number_token(high), "a level")
+        return ("level", (lo, hi), ())
+
+    def t_options(self, meta: Meta, *options: s.Option) -> tuple[Any, ...]:
+        return ("options", None, tuple(options))
+
+    def option(self, meta: Meta, name: Token, label: Token | None) -> s.Option:
+        return s.Option(id=str(name), label=self._text(label), span=self._tspan(name))
+
+    def neutral(self, meta: Meta) -> str:
+        return "neutral"
+
+    def higher(self, meta: Meta) -> str:
+        return "higher"
+
+    def lower(self, meta: Meta) -> str:
+        return "lower"
+
+    def en(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("en", meta, self._text(text))
+
+    def unit(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("unit", meta, self._text(text))
+
+    def evidence(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("evidence", meta, self._text(text))
+
+    def data_source(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("data_source", meta, self._text(text))
+
+    def verified_by(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("verified_by", meta, self._text(text))
+
+    def note(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("note", meta, self._text(text))
+
+    def reconstructed(self, meta: Meta, text: Token) -> s.Attribute:
+        return self._attr("reconstructed", meta, self._text(text))
+
+    def between_attr(self, meta: Meta, low: s.Number, high: s.Number) -> s.Attribute:
+        return self._attr("between", meta, (low.value, high.value))
+
+    # -- lets ------------------------------------------------------------------------------
+    def let(
+        self, meta: Meta, name: Token, label: Token | None, expr: s.Expr, *rules: s.ZeroRule
+    ) -> s.Let:
+        return s.Let(
+            id=str(name), label=self._text(label), expr=expr, zero_rules=tuple(rules),
+            span=self._tspan(name),
+        )
+
+    def zero_rule(self, meta: Meta, condition: s.Expr, fallback: s.Expr) -> s.ZeroRule:
+        return s.ZeroRule(condition=condition, fallback=fallback, span=self._span(meta))
+
+    # -- nodes -----------------------------------------------------------------------------
+    def category(self, meta: Meta, *parts: Any) -> s.Node:
+        return self._node("category", meta, parts)
+
+    def node(self, meta: Meta, *parts: Any) -> s.Node:
+        return self._node("criterion", meta, parts)
+
+    def _node(self, kind: s.NodeKind, meta: Meta, parts: tuple[Any, ...]) -> s.Node:
+        name, label, *rest = parts
+        header_attrs: list[_NodeAttr] = []
+        text_attrs: list[s.Attribute] = []
+        body: list[s.Rule | s.Group | s.Node] = []
+        for part in rest:
+            if part is None:
+                continue
+            if isinstance(part, _NodeAttr):
+                header_attrs.append(part)
+            elif isinstance(part, list):  # an attribute line in the body
+                header_attrs.extend(part)
+            elif isinstance(part, s.Attribute):
+                text_attrs.append(part)
+            else:
+                body.append(part)
+        single: dict[str, Any] = {}
+        citations: list[s.Citation] = []
+        for attr in header_attrs:
+            if attr.key == "citation":
+                citations.append(attr.value)
+            elif attr.key in single:
+                self._reporter.report(codes.DUPLICATE_ATTRIBUTE, attr.span, attribute=attr.key)
+            else:
+                single[attr.key] = attr.value
+        return s.Node(
+            kind=kind, id=str(name), label=self._text(label) or "",
+            maximum=single.get("max"), weight=single.get("weight"),
+            citations=tuple(citations), only=single.get("only"), when=single.get("when"),
+            attributes=self._unique_attributes(text_attrs), body=tuple(body),
+            span=self._tspan(name),
+        )
+
+    def attr_line(self, meta: Meta, *attrs: _NodeAttr) -> list[_NodeAttr]:
+        return list(attrs)
+
+    def max_attr(self, meta: Meta, spec: s.MaxSpec) -> _NodeAttr:
+        return _NodeAttr("max", spec, self._span(meta))
+
+    def max_default(self, meta: Meta, number: s.Number) -> s.MaxSpec:
+        return s.MaxSpec(default=number, per_block=(), span=self._span(meta))
+
+    def max_per_block(self, meta: Meta, *parts: Any) -> s.MaxSpec:
+        pairs = tuple(
+            (self._ref(parts[i]), parts[i + 1]) for i in range(0, len(parts), 2)
+        )
+        return s.MaxSpec(default=None, per_block=pairs, span=self._span(meta))
+
+    def weight_attr(self, meta: Meta, number: s.Number) -> _NodeAttr:
+        return _NodeAttr("weight", number, self._span(meta))
+
+    def citation(self, meta: Meta, token: Token) -> _NodeAttr:
+        text = str(token)[1:-1].strip()
+        return _NodeAttr("citation", s.Citation(text=text, span=self._tspan(token)),
+                         self._tspan(token))
+
+    def only_attr(self, meta: Meta, *names: Token) -> _NodeAttr:
+        return _NodeAttr("only", tuple(self._ref(n) for n in names), self._span(meta))
+
+    def when_attr(self, meta: Meta, expr: s.Expr) -> _NodeAttr:
+        return _NodeAttr("when", expr, self._span(meta))
+
+    def group(self, meta: Meta, mode: str, *children: s.Node) -> s.Group:
+        return s.Group(mode=mode, children=tuple(children), span=self._span(meta))  # type: ignore[arg-type]
+
+    def sum_of(self, meta: Meta) -> str:
+        return "sum"
+
+    def capped_sum_of(self, meta: Meta) -> str:
+        return "capped sum"
+
+    def best_of(self, meta: Meta) -> str:
+        return "best"
+
+    def weighted_mean_of(self, meta: Meta) -> str:
+        return "weighted mean"
+
+    # -- rules -----------------------------------------------------------------------------
+    def proportional(
+        self, meta: Meta, expr: s.Expr, span_range: tuple[s.Number, s.Number] | None,
+        relative: tuple[bool, s.Number | None] | None,
+    ) -> s.Proportional:
+        low, high = span_range if span_range else (None, None)
+        return s.Proportional(
+            expr=expr, low=low, high=high, relative=relative is not None,
+            reference=relative[1] if relative else None, span=self._span(meta),
+        )
+
+    def prop_range(
+        self, meta: Meta, low: s.Number, high: s.Number
+    ) -> tuple[s.Number, s.Number]:
+        return (low, high)
+
+    def relative(self, meta: Meta, reference: s.Number | None) -> tuple[bool, s.Number | None]:
+        return (True, reference)
+
+    def bands(self, meta: Meta, expr: s.Expr, *bands: s.Band) -> s.Bands:
+        return s.Bands(expr=expr, bands=tuple(bands), span=self._span(meta))
+
+    def band(self, meta: Meta, condition: tuple[s.BandOp, s.Number | None], points: s.Number
+             ) -> s.Band:
+        op, threshold = condition
+        return s.Band(op=op, threshold=threshold, award=points, award_en=None,
+                      span=self._span(meta))
+
+    def grade_band(
+        self, meta: Meta, condition: tuple[s.BandOp, s.Number | None], label: Token,
+        label_en: Token | None,
+    ) -> s.Band:
+        op, threshold = condition
+        return s.Band(op=op, threshold=threshold, award=self._text(label) or "",
+                      award_en=self._text(label_en), span=self._span(meta))
+
+    def at_least(self, meta: Meta, n: s.Number) -> tuple[str, s.Number]:
+        return ("at least", n)
+
+    def above(self, meta: Meta, n: s.Number) -> tuple[str, s.Number]:
+        return ("above", n)
+
+    def at_most(self, meta: Meta, n: s.Number) -> tuple[str, s.Number]:
+        return ("at most", n)
+
+    def below(self, meta: Meta, n: s.Number) -> tuple[str, s.Number]:
+        return ("below", n)
+
+    def otherwise(self, meta: Meta) -> tuple[str, None]:
+        return ("otherwise", None)
+
+    def yes_no_rule(self, meta: Meta, _token: Token, expr: s.Expr) -> s.YesNoRule:
+        return s.YesNoRule(expr=expr, span=self._span(meta))
+
+    def per(self, meta: Meta, each: s.Number, expr: s.Expr, cap: s.Number) -> s.Per:
+        return s.Per(each=each, expr=expr, cap=cap, span=self._span(meta))
+
+    def table(self, meta: Meta, expr: s.Expr, *rows: s.TableRow) -> s.Table:
+        return s.Table(expr=expr, rows=tuple(rows), span=self._span(meta))
+
+    def table_row(self, meta: Meta, key: Any, points: s.Number) -> s.TableRow:
+        if isinstance(key, tuple):  # `otherwise`
+            key = None
+        return s.TableRow(key=key, points=points, span=self._span(meta))
+
+    # -- indices, grades, ranks, examples --------------------------------------------------
+    def index(
+        self, meta: Meta, name: Token, label: Token | None,
+        method: tuple[s.IndexMethod, tuple[s.IndexTerm, ...]], digits: Token | None,
+    ) -> s.Index:
+        rounding = None
+        if digits is not None:
+            rounding = self._integer(self._number_token(digits), "the rounding")
+        return s.Index(
+            id=str(name), label=self._text(label), method=method[0], terms=method[1],
+            round=rounding, span=self._tspan(name),
+        )
+
+    def share_of_max(self, meta: Meta, *terms: s.IndexTerm) -> tuple[str, tuple[Any, ...]]:
+        return ("share of max", terms)
+
+    def weighted_mean(self, meta: Meta, *terms: s.IndexTerm) -> tuple[str, tuple[Any, ...]]:
+        return ("weighted mean", terms)
+
+    def mean(self, meta: Meta, *terms: s.IndexTerm) -> tuple[str, tuple[Any, ...]]:
+        return ("mean", terms)
+
+    def index_term(self, meta: Meta, name: Token, weight: s.Number | None) -> s.IndexTerm:
+        return s.IndexTerm(ref=self._ref(name), weight=weight, span=self._span(meta))
+
+    def grades(self, meta: Meta, *parts: Any) -> s.Grades:
+        targets = tuple(self._ref(p) for p in parts if isinstance(p, Token))
+        bands = tuple(p for p in parts if isinstance(p, s.Band))
+        return s.Grades(targets=targets, bands=bands, span=self._span(meta))
+
+    def rank(self, meta: Meta, *parts: Any) -> s.Rank:
+        *names, ties = parts
+        return s.Rank(targets=tuple(self._ref(n) for n in names), ties=ties,
+                      span=self._span(meta))
+
+    def competition(self, meta: Meta) -> str:
+        return "competition"
+
+    def dense(self, meta: Meta) -> str:
+        return "dense"
+
+    def example(self, meta: Meta, label: Token, block: Token, *lines: Any) -> s.Example:
+        givens: list[s.Given] = []
+        for line in lines:
+            if isinstance(line, list):
+                givens.extend(line)
+        return s.Example(
+            label=self._text(label) or "", block=self._ref(block), givens=tuple(givens),
+            references=tuple(x for x in lines if isinstance(x, s.Reference)),
+            expects=tuple(x for x in lines if isinstance(x, s.Expect)),
+            span=self._tspan(label),
+        )
+
+    def givens(self, meta: Meta, *givens: s.Given) -> list[s.Given]:
+        return list(givens)
+
+    def given(self, meta: Meta, name: Token, value: s.ExampleValue) -> s.Given:
+        return s.Given(ref=self._ref(name), value=value, span=self._span(meta))
+
+    def expect_value(self, meta: Meta, name: Token, value: s.Number) -> s.Expect:
+        return s.Expect(ref=self._ref(name), value=value, grade=False, span=self._span(meta))
+
+    def expect_grade(self, meta: Meta, name: Token, label: Token) -> s.Expect:
+        return s.Expect(ref=self._ref(name), value=self._text(label) or "", grade=True,
+                        span=self._span(meta))
+
+    def reference_line(self, meta: Meta, name: Token, value: s.Number) -> s.Reference:
+        return s.Reference(ref=self._ref(name), value=value, span=self._span(meta))
+
+    # -- expressions -----------------------------------------------------------------------
+    def number(self, meta: Meta, token: Token) -> s.Number:
+        return self._number_token(token)
+
+    def yes(self, meta: Meta) -> s.YesNo:
+        return s.YesNo(value=True, span=self._span(meta))
+
+    def no(self, meta: Meta) -> s.YesNo:
+        return s.YesNo(value=False, span=self._span(meta))
+
+    def name(self, meta: Meta, token: Token) -> s.Name:
+        return s.Name(name=str(token), span=self._tspan(token))
+
+    def call(self, meta: Meta, func: Token, *args: s.Expr) -> s.Call:
+        return s.Call(func=str(func), args=tuple(args), span=self._span(meta))  # type: ignore[arg-type]
+
+    def negate(self, meta: Meta, operand: s.Expr) -> s.Unary:
+        return s.Unary(op="-", operand=operand, span=self._span(meta))
+
+    def not_op(self, meta: Meta, operand: s.Expr) -> s.Unary:
+        return s.Unary(op="not", operand=operand, span=self._span(meta))
+
+    def or_op(self, meta: Meta, left: s.Expr, right: s.Expr) -> s.Binary:
+        return s.Binary(op="or", left=left, right=right, span=self._span(meta))
+
+    def and_op(self, meta: Meta, left: s.Expr, right: s.Expr) -> s.Binary:
+        return s.Binary(op="and", left=left, right=right, span=self._span(meta))
+
+    def __default__(self, data: str, children: list[Any], meta: Meta) -> Any:
+        op = _COMPARISONS.get(data) or _ARITHMETIC.get(data)
+        if op is not None:
+            left, right = children
+            return s.Binary(op=op, left=left, right=right, span=self._span(meta))
+        return Tree(data, children, meta)
+
+
+def build(tree: Tree[Token], source: SourceFile, reporter: Reporter) -> s.Methodology:
+    """Turn a parse tree into the syntax tree of a methodology."""
+    return _Builder(source, reporter).transform(tree)

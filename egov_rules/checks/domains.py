@@ -1,0 +1,227 @@
+"""The range of values an expression can take, and sets of real intervals.
+
+Used to decide whether a band can ever apply and whether the bands cover every value, taking
+the input's type into account (a count is a whole number ≥ 0, a percent lies in 0..100 %).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from egov_rules import syntax as s
+from egov_rules.resolve import Symbols
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A real interval; None bounds are infinite."""
+
+    lo: Fraction | None
+    hi: Fraction | None
+    lo_closed: bool = True
+    hi_closed: bool = True
+
+    def intersect(self, other: Interval) -> Interval:
+        lo, lo_closed = _tighter(self.lo, self.lo_closed, other.lo, other.lo_closed, max)
+        hi, hi_closed = _tighter(self.hi, self.hi_closed, other.hi, other.hi_closed, min)
+        return Interval(lo, hi, lo_closed, hi_closed)
+
+    def minus(self, other: Interval) -> list[Interval]:
+        pieces = []
+        if other.lo is not None:
+            pieces.append(self.intersect(Interval(None, other.lo, True, not other.lo_closed)))
+        if other.hi is not None:
+            pieces.append(self.intersect(Interval(other.hi, None, not other.hi_closed, True)))
+        return [p for p in pieces if not p.empty(False)]
+
+    def empty(self, integer: bool) -> bool:
+        if integer:
+            return self.first_integer() is None
+        if self.lo is None or self.hi is None:
+            return False
+        return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))
+
+    def first_integer(self) -> int | None:
+        if self.lo is None:
+            start = math.floor(self.hi) if self.hi is not None else 0
+        else:
+            start = math.ceil(self.lo) if self.lo_closed else math.floor(self.lo) + 1
+        if self.hi is None:
+            return start
+        ok = start <= self.hi if self.hi_closed else start < self.hi
+        return start if ok else None
+
+    def describe(self, integer: bool) -> tuple[str, str]:
+        """Words for the values in this interval (used in "no band applies to …")."""
+        if integer and self.lo is not None and self.hi is not None:
+            first = self.first_integer()
+            if first is not None and (first + 1 > self.hi or (first + 1 == self.hi
+                                                              and not self.hi_closed)):
+                return (f"the value {first}", f"giá trị {first}")
+        lo = None if self.lo is None else _num(self.lo)
+        hi = None if self.hi is None else _num(self.hi)
+        if lo is None and hi is None:
+            return ("every value", "mọi giá trị")
+        if lo is None:
+            return (f"values {'up to' if self.hi_closed else 'below'} {hi}",
+                    f"giá trị {'đến' if self.hi_closed else 'dưới'} {hi}")
+        if hi is None:
+            return (f"values {'from' if self.lo_closed else 'above'} {lo}",
+                    f"giá trị {'từ' if self.lo_closed else 'trên'} {lo}")
+        left = "[" if self.lo_closed else "("
+        right = "]" if self.hi_closed else ")"
+        return (f"values in {left}{lo}, {hi}{right}", f"giá trị trong {left}{lo}, {hi}{right}")
+
+
+def _num(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.6g}"
+
+
+def _tighter(
+    a: Fraction | None, a_closed: bool, b: Fraction | None, b_closed: bool, pick: type[max]
+) -> tuple[Fraction | None, bool]:
+    if a is None:
+        return b, b_closed
+    if b is None:
+        return a, a_closed
+    if a == b:
+        return a, a_closed and b_closed
+    return (a, a_closed) if pick(a, b) == a else (b, b_closed)
+
+
+EVERYTHING = Interval(None, None)
+
+
+def subtract(pieces: list[Interval], removed: list[Interval]) -> list[Interval]:
+    for cut in removed:
+        pieces = [rest for piece in pieces for rest in piece.minus(cut)]
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    interval: Interval
+    integer: bool
+
+
+class Domains:
+    """Computes (and caches) the domain of indicators, derived values and expressions."""
+
+    def __init__(self, symbols: Symbols) -> None:
+        self.symbols = symbols
+        self.cache: dict[str, Domain] = {}
+
+    def of_name(self, name: str) -> Domain:
+        if name in self.cache:
+            return self.cache[name]
+        self.cache[name] = Domain(EVERYTHING, False)  # guards against cycles (reported elsewhere)
+        decl = self.symbols.declarations.get(name)
+        result = Domain(EVERYTHING, False)
+        if isinstance(decl, s.Indicator):
+            result = indicator_domain(decl)
+        elif isinstance(decl, s.Let):
+            result = self.of(decl.expr)
+            for rule in decl.zero_rules:
+                result = _hull(result, self.of(rule.fallback))
+        self.cache[name] = result
+        return result
+
+    def of(self, expr: s.Expr) -> Domain:
+        if isinstance(expr, s.Number):
+            return Domain(Interval(expr.value, expr.value), expr.value.denominator == 1)
+        if isinstance(expr, s.Name):
+            return self.of_name(expr.name)
+        if isinstance(expr, s.Unary) and expr.op == "-":
+            d = self.of(expr.operand)
+            i = d.interval
+            return Domain(Interval(_neg(i.hi), _neg(i.lo)), d.integer)
+        if isinstance(expr, s.Call):
+            return self._call(expr)
+        if isinstance(expr, s.Binary) and expr.op in s.ARITHMETIC_OPS:
+            return self._arithmetic(expr.op, self.of(expr.left), self.of(expr.right))
+        return Domain(EVERYTHING, False)
+
+    def _call(self, call: s.Call) -> Domain:
+        if call.func == "count_yes":
+            return Domain(Interval(Fraction(0), Fraction(len(call.args))), True)
+        args = [self.of(a) for a in call.args]
+        if not args:
+            return Domain(EVERYTHING, False)
+        integer = all(a.integer for a in args)
+        if call.func == "clamp" and len(args) == 3:
+            return Domain(Interval(args[1].interval.lo, args[2].interval.hi), integer)
+        los = [a.interval.lo for a in args]
+        his = [a.interval.hi for a in args]
+        pick = min if call.func == "min" else max
+        lo = _pick_bound(los, pick, none_is_low=True)
+        hi = _pick_bound(his, pick, none_is_low=False)
+        return Domain(Interval(lo, hi), integer)
+
+    @staticmethod
+    def _arithmetic(op: str, a: Domain, b: Domain) -> Domain:
+        x, y = a.interval, b.interval
+        integer = a.integer and b.integer and op != "/"
+        if op == "+":
+            return Domain(Interval(_add(x.lo, y.lo), _add(x.hi, y.hi)), integer)
+        if op == "-":
+            return Domain(Interval(_add(x.lo, _neg(y.hi)), _add(x.hi, _neg(y.lo))), integer)
+        nonneg = _nonneg(x) and _nonneg(y)
+        if op == "*" and nonneg:
+            hi = None if x.hi is None or y.hi is None else x.hi * y.hi
+            return Domain(Interval(x.lo * y.lo if x.lo and y.lo else Fraction(0), hi), integer)
+        if op == "/" and nonneg:
+            return Domain(Interval(Fraction(0), None), False)
+        return Domain(EVERYTHING, False)
+
+
+def indicator_domain(indicator: s.Indicator) -> Domain:
+    between = indicator.get("between")
+    if indicator.kind == "count":
+        lo, hi = Fraction(0), None
+    elif indicator.kind == "percent":
+        lo, hi = Fraction(0), Fraction(1)
+    elif indicator.kind == "level" and indicator.levels:
+        lo, hi = Fraction(indicator.levels[0]), Fraction(indicator.levels[1])
+    else:
+        lo, hi = None, None
+    if between is not None and isinstance(between.value, tuple):
+        b_lo, b_hi = between.value
+        if indicator.kind == "percent":
+            b_lo, b_hi = b_lo / 100, b_hi / 100
+        lo = b_lo if lo is None else max(lo, b_lo)
+        hi = b_hi if hi is None else min(hi, b_hi)
+    return Domain(Interval(lo, hi), indicator.kind in ("count", "level"))
+
+
+def _hull(a: Domain, b: Domain) -> Domain:
+    x, y = a.interval, b.interval
+    lo = None if x.lo is None or y.lo is None else min(x.lo, y.lo)
+    hi = None if x.hi is None or y.hi is None else max(x.hi, y.hi)
+    return Domain(Interval(lo, hi), a.integer and b.integer)
+
+
+def _pick_bound(bounds: list[Fraction | None], pick: type[min], none_is_low: bool
+                ) -> Fraction | None:
+    known = [b for b in bounds if b is not None]
+    if len(known) < len(bounds):
+        # An infinite bound wins for max of highs / min of lows, loses otherwise.
+        infinite_wins = (pick is max) != none_is_low
+        if infinite_wins or not known:
+            return None
+    return pick(known)
+
+
+def _neg(v: Fraction | None) -> Fraction | None:
+    return None if v is None else -v
+
+
+def _add(a: Fraction | None, b: Fraction | None) -> Fraction | None:
+    return None if a is None or b is None else a + b
+
+
+def _nonneg(i: Interval) -> bool:
+    return i.lo is not None and i.lo >= 0

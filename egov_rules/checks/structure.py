@@ -1,0 +1,224 @@
+"""Node structure and points: one rule or one group per node, a `max` for every block it
+applies to, no rule awarding more than its node's maximum, and children whose maxima reach
+their parent's exactly (or at least, for a `capped sum`)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from egov_rules import codes
+from egov_rules import syntax as s
+from egov_rules.diagnostics import Reporter, Text
+from egov_rules.model import declared_max, node_blocks
+from egov_rules.resolve import Symbols
+
+
+def _fmt(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def check_structure(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
+    for key in ("title", "year", "source"):
+        if tree.header.get(key) is None:
+            reporter.report(
+                codes.MISSING_HEADER_FIELD, tree.header.span, field=key,
+                hint=Text(f"add an indented `{key} …` line under `methodology {tree.header.id}`",
+                          f"thêm dòng `{key} …` thụt lề dưới `methodology {tree.header.id}`"),
+            )
+    if not tree.blocks:
+        reporter.report(
+            codes.BAD_NODE_BODY, tree.header.span,
+            detail="the methodology declares no `blocks`",
+            detail_vi="phương pháp chưa khai báo `blocks`",
+            hint=Text("declare at least one block, e.g. `blocks` then `province \"Tỉnh\"`",
+                      "khai báo ít nhất một khối, ví dụ `blocks` rồi `province \"Tỉnh\"`"),
+        )
+    all_blocks = tuple(symbols.blocks)
+    blocks_of = node_blocks(tree.categories, all_blocks)
+    for node in s.walk_nodes(tree.categories):
+        blocks = blocks_of.get(node.id, ())
+        if not blocks and all_blocks:
+            reporter.report(
+                codes.NO_APPLICABLE_BLOCK, node.span, node=node.id,
+                hint=Text("its `only` names no block its parent applies to",
+                          "`only` không nêu khối nào mà mục cha áp dụng"),
+            )
+        _check_body(node, reporter)
+        _check_max(node, blocks, reporter)
+        for rule in node.rules:
+            _check_rule_points(node, rule, blocks, symbols, reporter)
+        if node.children and len(node.rules) == 0:
+            _check_children(node, blocks, blocks_of, reporter)
+
+
+def _body_problem(node: s.Node) -> tuple[str, str] | None:
+    rules, groups, direct = node.rules, node.groups, node.direct_children
+    if len(rules) > 1:
+        return ("a node has one scoring rule; split the others into child criteria",
+                "mỗi mục chỉ có một quy tắc tính điểm; tách các quy tắc khác thành tiêu chí con")
+    if rules and (groups or direct):
+        return ("a node is scored either by a rule or by its children, not both",
+                "một mục được tính điểm bằng quy tắc hoặc bằng các mục con, không phải cả hai")
+    if len(groups) > 1 or (groups and direct):
+        return ("put all children in one `sum of` / `best of` / `weighted mean of` group",
+                "đặt tất cả mục con trong một nhóm `sum of` / `best of` / `weighted mean of`")
+    if not rules and not groups and not direct:
+        return ("this node has neither a scoring rule nor children",
+                "mục này không có quy tắc tính điểm cũng không có mục con")
+    return None
+
+
+def _check_body(node: s.Node, reporter: Reporter) -> None:
+    problem = _body_problem(node)
+    if problem is not None:
+        reporter.report(codes.BAD_NODE_BODY, node.span, detail=problem[0], detail_vi=problem[1])
+
+
+def _check_max(node: s.Node, blocks: tuple[str, ...], reporter: Reporter) -> None:
+    spec = node.maximum
+    if spec is None:
+        reporter.report(
+            codes.BAD_MAX, node.span, detail=f"`{node.id}` has no `max`",
+            detail_vi=f"`{node.id}` chưa có `max`",
+            hint=Text("write its maximum points, e.g. `max 20`, or per block: "
+                      "`max ministry 20, province 30`",
+                      "ghi điểm tối đa, ví dụ `max 20`, hoặc theo khối: "
+                      "`max ministry 20, province 30`"),
+        )
+        return
+    numbers = [spec.default] if spec.default is not None else [n for _, n in spec.per_block]
+    for number in numbers:
+        if number is not None and number.percent:
+            reporter.report(codes.BAD_MAX, number.span, detail="a maximum is points, not a percent",
+                            detail_vi="điểm tối đa là số điểm, không phải phần trăm")
+    seen: set[str] = set()
+    for ref, _ in spec.per_block:
+        if ref.name in seen:
+            reporter.report(codes.DUPLICATE_ATTRIBUTE, ref.span, attribute=f"max {ref.name}")
+        seen.add(ref.name)
+        if ref.name not in blocks:
+            reporter.report(codes.BAD_MAX, ref.span,
+                            detail=f"`{node.id}` does not apply to block `{ref.name}`",
+                            detail_vi=f"`{node.id}` không áp dụng cho khối `{ref.name}`")
+    if spec.per_block:
+        missing = [b for b in blocks if b not in seen]
+        if missing:
+            reporter.report(
+                codes.BAD_MAX, spec.span,
+                detail=f"no maximum for block {', '.join(f'`{b}`' for b in missing)}",
+                detail_vi=f"chưa có điểm tối đa cho khối {', '.join(f'`{b}`' for b in missing)}",
+            )
+
+
+def _smallest_max(node: s.Node, blocks: tuple[str, ...]) -> Fraction | None:
+    maxima = [m for b in blocks if (m := declared_max(node, b)) is not None]
+    return min(maxima) if maxima else None
+
+
+def _check_rule_points(node: s.Node, rule: s.Rule, blocks: tuple[str, ...], symbols: Symbols,
+                       reporter: Reporter) -> None:
+    maximum = _smallest_max(node, blocks)
+    awards: list[s.Number] = []
+    if isinstance(rule, s.Bands):
+        awards = [b.award for b in rule.bands if isinstance(b.award, s.Number)]
+    elif isinstance(rule, s.Table):
+        awards = [r.points for r in rule.rows]
+        _check_table_keys(rule, symbols, reporter)
+    elif isinstance(rule, s.Per):
+        awards = [rule.cap]
+    elif isinstance(rule, s.Proportional) and rule.low is not None and rule.high is not None:
+        if rule.low.value >= rule.high.value:
+            reporter.report(codes.BAD_NODE_BODY, rule.span,
+                            detail="`from` must be below `to`",
+                            detail_vi="giá trị `from` phải nhỏ hơn `to`")
+    if maximum is None:
+        return
+    for award in awards:
+        if award.value > maximum:
+            reporter.report(
+                codes.POINTS_ABOVE_MAX, award.span, points=_fmt(award.value),
+                maximum=_fmt(maximum),
+                hint=Text("lower the points or raise the node's `max`",
+                          "giảm số điểm hoặc tăng `max` của mục"),
+            )
+
+
+def _check_table_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> None:
+    expected: list[str] | None = None
+    if isinstance(table.expr, s.Name):
+        indicator = symbols.indicators.get(table.expr.name)
+        if indicator is not None and indicator.kind == "options":
+            expected = [o.id for o in indicator.options]
+        elif indicator is not None and indicator.kind == "level" and indicator.levels:
+            expected = [str(n) for n in range(indicator.levels[0], indicator.levels[1] + 1)]
+        elif indicator is not None and indicator.kind == "yes/no":
+            expected = ["yes", "no"]
+    seen: set[str] = set()
+    has_otherwise = False
+    for row in table.rows:
+        if row.key is None:
+            has_otherwise = True
+            continue
+        key = _key_text(row.key)
+        if key in seen:
+            reporter.report(codes.DUPLICATE_ID, row.span, name=key)
+        seen.add(key)
+        if expected is not None and key not in expected:
+            reporter.report(
+                codes.BAD_VALUE, row.span,
+                detail=f"`{key}` is not a value of `{table.expr.span.text}`",
+                detail_vi=f"`{key}` không phải một giá trị của `{table.expr.span.text}`",
+                hint=Text("its values are: " + ", ".join(expected),
+                          "các giá trị: " + ", ".join(expected)) if expected else None,
+            )
+    if has_otherwise:
+        return
+    missing = [k for k in expected if k not in seen] if expected is not None else ["other values"]
+    if missing:
+        reporter.report(
+            codes.TABLE_NOT_EXHAUSTIVE, table.span, missing=", ".join(missing),
+            hint=Text("add a row for each, or `otherwise: 0`",
+                      "thêm một dòng cho mỗi giá trị, hoặc `otherwise: 0`"),
+        )
+
+
+def _key_text(key: s.Number | s.YesNo | s.Name) -> str:
+    if isinstance(key, s.Number):
+        return _fmt(key.value)
+    if isinstance(key, s.YesNo):
+        return "yes" if key.value else "no"
+    return key.name
+
+
+def _check_children(node: s.Node, blocks: tuple[str, ...],
+                    blocks_of: dict[str, tuple[str, ...]], reporter: Reporter) -> None:
+    if node.mode == "weighted mean":
+        return  # children are averaged as shares; their maxima need not add up
+    reported: set[tuple[str, Fraction, Fraction]] = set()
+    for block in blocks:
+        maximum = declared_max(node, block)
+        child_max = [
+            m for c in node.children
+            if block in blocks_of.get(c.id, ()) and (m := declared_max(c, block)) is not None
+        ]
+        if maximum is None or not child_max:
+            continue
+        reach = max(child_max) if node.mode == "best" else sum(child_max, Fraction(0))
+        kind = "short" if reach < maximum else "over" if reach > maximum else ""
+        if not kind or (kind == "over" and node.mode == "capped sum"):
+            continue
+        key = (kind, reach, maximum)
+        if key in reported:
+            continue
+        reported.add(key)
+        where = f" (block `{block}`)" if len(blocks) > 1 and node.maximum and \
+            node.maximum.per_block else ""
+        code = codes.CHILDREN_CANNOT_REACH if kind == "short" else codes.CHILDREN_OVERSHOOT
+        hint = None
+        if kind == "over" and node.mode == "sum":
+            hint = Text("if the decree caps the total, write `capped sum of`",
+                        "nếu văn bản giới hạn tổng điểm, viết `capped sum of`")
+        reporter.report(
+            code, node.span, node=node.id, reach=_fmt(reach), maximum=_fmt(maximum),
+            where=where, where_vi=where.replace("block", "khối"), hint=hint,
+        )

@@ -1,0 +1,96 @@
+"""Weights and indices: weights only where a weighted mean uses them, summing to exactly 100 %;
+each index built from the right kind of operand."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from egov_rules import codes
+from egov_rules import syntax as s
+from egov_rules.diagnostics import Reporter, Text
+from egov_rules.resolve import Symbols
+
+
+def _percent(value: Fraction) -> str:
+    pct = value * 100
+    return f"{pct.numerator}%" if pct.denominator == 1 else f"{float(pct):g}%"
+
+
+def _check_weight_set(weights: list[s.Number | None], spans: list[s.Span], owner: s.Span,
+                      reporter: Reporter) -> None:
+    if any(w is None for w in weights):
+        for weight, span in zip(weights, spans, strict=True):
+            if weight is None:
+                reporter.report(codes.BAD_WEIGHT, span,
+                                detail="every part of a weighted mean needs a weight",
+                                detail_vi="mỗi thành phần của trung bình có trọng số cần trọng số")
+        return
+    total = sum((w.value for w in weights if w is not None), Fraction(0))
+    if total != 1:
+        reporter.report(
+            codes.WEIGHTS_NOT_100, owner, total=_percent(total),
+            hint=Text("adjust the weights so they add up to exactly 100%",
+                      "điều chỉnh trọng số để tổng đúng bằng 100%"),
+        )
+
+
+def check_weights(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
+    for node in s.walk_nodes(tree.categories):
+        weighted = node.mode == "weighted mean" and not node.rules
+        for child in node.children:
+            if child.weight is not None and not weighted:
+                reporter.report(
+                    codes.BAD_WEIGHT, child.weight.span,
+                    detail="a weight only counts inside `weighted mean of`",
+                    detail_vi="trọng số chỉ có nghĩa trong `weighted mean of`",
+                )
+        if weighted:
+            children = node.children
+            _check_weight_set([c.weight for c in children], [c.span for c in children],
+                              node.groups[0].span if node.groups else node.span, reporter)
+    for category in tree.categories:
+        if category.weight is not None:
+            reporter.report(codes.BAD_WEIGHT, category.weight.span,
+                            detail="a category's weight belongs in an `index … weighted mean of`",
+                            detail_vi="trọng số của hạng mục được ghi trong `index … weighted mean of`")
+    for index in tree.indices:
+        _check_index(index, symbols, reporter)
+    _check_targets(tree, reporter)
+
+
+def _check_index(index: s.Index, symbols: Symbols, reporter: Reporter) -> None:
+    if index.method == "weighted mean":
+        _check_weight_set([t.weight for t in index.terms], [t.span for t in index.terms],
+                          index.span, reporter)
+    else:
+        for term in index.terms:
+            if term.weight is not None:
+                reporter.report(codes.BAD_WEIGHT, term.weight.span,
+                                detail=f"`{index.method}` takes no weights",
+                                detail_vi=f"`{index.method}` không dùng trọng số")
+    if index.method == "share of max":
+        for term in index.terms:
+            if isinstance(symbols.declarations.get(term.ref.name), s.Index):
+                reporter.report(
+                    codes.BAD_INDEX, term.ref.span,
+                    detail="`share of max` adds up the points of criteria or categories, "
+                    "not indices", detail_vi="`share of max` cộng điểm của tiêu chí hoặc hạng mục, "
+                    "không phải chỉ số tổng hợp",
+                    hint=Text("use `mean of` or `weighted mean of` to combine indices",
+                              "dùng `mean of` hoặc `weighted mean of` để kết hợp các chỉ số"),
+                )
+    if index.round is not None and not 0 <= index.round <= 12:
+        reporter.report(codes.BAD_INDEX, index.span, detail="rounding must be 0 to 12 decimals",
+                        detail_vi="số chữ số thập phân phải từ 0 đến 12")
+
+
+def _check_targets(tree: s.Methodology, reporter: Reporter) -> None:
+    for what, groups in (("graded", tree.grades), ("ranked", tree.ranks)):
+        seen: set[str] = set()
+        for group in groups:
+            for ref in group.targets:
+                if ref.name in seen:
+                    reporter.report(codes.BAD_INDEX, ref.span,
+                                    detail=f"`{ref.name}` is {what} twice",
+                                    detail_vi=f"`{ref.name}` được khai báo hai lần")
+                seen.add(ref.name)

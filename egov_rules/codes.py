@@ -1,0 +1,207 @@
+"""Registry of stable diagnostic codes.
+
+A code never changes meaning once released; `docs/diagnostics.md` lists every code and a test
+keeps the two in step. Each code carries its message template in English and Vietnamese so
+the same diagnostic can be shown in either language (placeholders are `{name}`-style).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    name: str
+    severity: Severity
+    en: str
+    vi: str
+
+
+_ALL: list[Code] = []
+
+
+def _code(code: str, name: str, severity: Severity, en: str, vi: str) -> Code:
+    entry = Code(code, name, severity, en, vi)
+    _ALL.append(entry)
+    return entry
+
+
+# -- E0xx: reading and parsing -------------------------------------------------------------
+SYNTAX = _code("E001", "syntax", "error", "{detail}", "{detail_vi}")
+UNEXPECTED_EOF = _code(
+    "E002", "unexpected-end", "error",
+    "the file ends in the middle of {what}", "tệp kết thúc giữa chừng {what_vi}",
+)
+BAD_INDENT = _code(
+    "E003", "bad-indentation", "error",
+    "this line's indentation matches no enclosing block",
+    "thụt lề của dòng này không khớp với khối nào bao ngoài",
+)
+TAB_INDENT = _code(
+    "E004", "tab-indentation", "error",
+    "tab character used for indentation", "dùng ký tự tab để thụt lề",
+)
+BAD_CHARACTER = _code(
+    "E005", "bad-character", "error",
+    "unexpected character {char}", "ký tự không hợp lệ {char}",
+)
+UNTERMINATED_STRING = _code(
+    "E006", "unterminated-string", "error",
+    "this string has no closing quote", "chuỗi này thiếu dấu nháy đóng",
+)
+TOO_LARGE = _code(
+    "E007", "input-too-large", "error",
+    "{what} exceeds the limit of {limit}", "{what_vi} vượt quá giới hạn {limit}",
+)
+NOT_UTF8 = _code(
+    "E008", "not-utf8", "error",
+    "the file is not valid UTF-8 text", "tệp không phải văn bản UTF-8 hợp lệ",
+)
+# -- E1xx: names -------------------------------------------------------------------------
+UNKNOWN_NAME = _code(
+    "E101", "unknown-name", "error",
+    "unknown {kind} `{name}`", "{kind_vi} `{name}` chưa được khai báo",
+)
+DUPLICATE_ID = _code(
+    "E102", "duplicate-id", "error",
+    "`{name}` is declared twice", "`{name}` được khai báo hai lần",
+)
+LET_CYCLE = _code(
+    "E103", "let-cycle", "error",
+    "derived values depend on each other in a cycle: {cycle}",
+    "các giá trị dẫn xuất phụ thuộc vòng tròn: {cycle}",
+)
+DUPLICATE_ATTRIBUTE = _code(
+    "E104", "duplicate-attribute", "error",
+    "`{attribute}` is given twice", "`{attribute}` được khai báo hai lần",
+)
+MISSING_HEADER_FIELD = _code(
+    "E105", "missing-header-field", "error",
+    "the methodology header has no `{field}`", "phần đầu phương pháp thiếu `{field}`",
+)
+# -- E2xx: types -------------------------------------------------------------------------
+TYPE_MISMATCH = _code(
+    "E201", "type-mismatch", "error",
+    "{detail}", "{detail_vi}",
+)
+DIVISION_OUTSIDE_LET = _code(
+    "E202", "division-outside-let", "error",
+    "division is only allowed in a `let`, where its zero-denominator rule is written",
+    "phép chia chỉ được dùng trong `let`, nơi ghi rõ quy tắc khi mẫu số bằng 0",
+)
+MISSING_ZERO_RULE = _code(
+    "E203", "missing-zero-rule", "error",
+    "division by `{denominator}` has no rule for a zero denominator",
+    "phép chia cho `{denominator}` chưa có quy tắc khi mẫu số bằng 0",
+)
+UNUSED_ZERO_RULE = _code(
+    "E204", "unmatched-zero-rule", "error",
+    "this zero-denominator rule matches no denominator in the expression",
+    "quy tắc mẫu số bằng 0 này không khớp với mẫu số nào trong biểu thức",
+)
+BAD_VALUE = _code(
+    "E205", "bad-value", "error",
+    "{detail}", "{detail_vi}",
+)
+MISSING_VALUE = _code(
+    "E206", "missing-value", "error",
+    "{entity}: no value for indicator `{name}`", "{entity}: thiếu giá trị của chỉ số `{name}`",
+)
+BAD_DATA = _code(
+    "E207", "bad-data", "error",
+    "{detail}", "{detail_vi}",
+)
+MISSING_REFERENCE = _code(
+    "E208", "missing-reference", "error",
+    "`{node}` compares with the best in its block, but no cohort or reference figure was given",
+    "`{node}` so sánh với giá trị cao nhất của khối, nhưng chưa có nhóm so sánh hay giá trị tham chiếu",
+)
+# -- E3xx: structure, points, weights ----------------------------------------------------
+BAND_UNREACHABLE = _code(
+    "E301", "band-unreachable", "error",
+    "this band can never apply: {reason}", "mức này không bao giờ được áp dụng: {reason_vi}",
+)
+BANDS_OUT_OF_ORDER = _code(
+    "E302", "bands-out-of-order", "error",
+    "bands are out of order: `{this}` comes after `{previous}`",
+    "các mức sai thứ tự: `{this}` đứng sau `{previous}`",
+)
+BANDS_NOT_COVERING = _code(
+    "E303", "bands-not-covering", "error",
+    "no band applies to {gap}", "không có mức nào áp dụng cho {gap}",
+)
+POINTS_ABOVE_MAX = _code(
+    "E304", "points-above-max", "error",
+    "this rule can award {points} points but the node's maximum is {maximum}",
+    "quy tắc này có thể cho {points} điểm nhưng điểm tối đa của mục là {maximum}",
+)
+CHILDREN_CANNOT_REACH = _code(
+    "E305", "children-cannot-reach-max", "error",
+    "the children of `{node}` can reach only {reach} of its maximum {maximum}{where}",
+    "các mục con của `{node}` chỉ đạt tối đa {reach} trên {maximum} điểm{where_vi}",
+)
+CHILDREN_OVERSHOOT = _code(
+    "E306", "children-overshoot-max", "error",
+    "the children of `{node}` can total {reach}, more than its maximum {maximum}{where}",
+    "các mục con của `{node}` có thể đạt tổng {reach}, vượt điểm tối đa {maximum}{where_vi}",
+)
+WEIGHTS_NOT_100 = _code(
+    "E307", "weights-not-100", "error",
+    "weights add up to {total}, not 100%", "tổng trọng số là {total}, không phải 100%",
+)
+BAD_NODE_BODY = _code(
+    "E308", "bad-node-body", "error",
+    "{detail}", "{detail_vi}",
+)
+BAD_MAX = _code(
+    "E309", "bad-maximum", "error",
+    "{detail}", "{detail_vi}",
+)
+TABLE_NOT_EXHAUSTIVE = _code(
+    "E310", "table-not-exhaustive", "error",
+    "the table gives no points for {missing}", "bảng chưa cho điểm với {missing}",
+)
+BAD_WEIGHT = _code(
+    "E311", "bad-weight", "error",
+    "{detail}", "{detail_vi}",
+)
+NO_APPLICABLE_BLOCK = _code(
+    "E312", "applies-to-no-block", "error",
+    "`{node}` applies to no block", "`{node}` không áp dụng cho khối nào",
+)
+BAD_INDEX = _code(
+    "E313", "bad-index", "error",
+    "{detail}", "{detail_vi}",
+)
+# -- E4xx: examples ----------------------------------------------------------------------
+EXAMPLE_FAILED = _code(
+    "E401", "example-failed", "error",
+    "example {example}: expected {name} = {expected}, got {actual}",
+    "ví dụ {example}: kỳ vọng {name} = {expected}, kết quả {actual}",
+)
+EXAMPLE_INVALID = _code(
+    "E402", "example-invalid", "error",
+    "example {example}: {detail}", "ví dụ {example}: {detail_vi}",
+)
+# -- W5xx: warnings ----------------------------------------------------------------------
+UNUSED_INDICATOR = _code(
+    "W501", "unused-indicator", "warning",
+    "indicator `{name}` is never used", "chỉ số `{name}` không được dùng ở đâu",
+)
+UNUSED_LET = _code(
+    "W502", "unused-let", "warning",
+    "derived value `{name}` is never used", "giá trị dẫn xuất `{name}` không được dùng ở đâu",
+)
+NO_EXAMPLES = _code(
+    "W503", "no-examples", "warning",
+    "the methodology has no `example` block to check it against",
+    "phương pháp chưa có khối `example` nào để kiểm tra",
+)
+
+ALL_CODES: tuple[Code, ...] = tuple(_ALL)
+BY_CODE: dict[str, Code] = {c.code: c for c in ALL_CODES}

@@ -1,0 +1,544 @@
+"""Exact evaluation of one entity: every node's points, the branch that fired, the values read
+and the change that earns the next points. Pure: no I/O, no floats."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from egov_rules import explain as words
+from egov_rules import syntax as s
+from egov_rules.model import Model, declared_max
+from egov_rules.results import (
+    Evaluation,
+    IndexResult,
+    MethodologyInfo,
+    NextPoints,
+    NodeResult,
+    ValueRead,
+    Words,
+)
+from egov_rules.typecheck import divisions, zero_rule_denominator
+
+RuntimeValue = Fraction | bool | str
+ZERO = Fraction(0)
+ONE = Fraction(1)
+
+
+class MissingReference(Exception):
+    """A `relative to best in block` node was scored alone with no reference figure."""
+
+    def __init__(self, node: s.Node) -> None:
+        super().__init__(node.id)
+        self.node = node
+
+
+def round_half_up(value: Fraction, digits: int) -> Fraction:
+    """Round to `digits` decimals, halves away from zero (as published tables do)."""
+    scale = 10**digits
+    whole = math.floor(abs(value) * scale + Fraction(1, 2))
+    return Fraction(whole if value >= 0 else -whole, scale)
+
+
+# -- expressions ---------------------------------------------------------------------------
+
+
+def eval_expr(expr: s.Expr, env: Mapping[str, RuntimeValue]) -> RuntimeValue:
+    if isinstance(expr, s.Number):
+        return expr.value
+    if isinstance(expr, s.YesNo):
+        return expr.value
+    if isinstance(expr, s.Name):
+        return env[expr.name] if expr.name in env else expr.name  # an option literal
+    if isinstance(expr, s.Unary):
+        operand = eval_expr(expr.operand, env)
+        return (not operand) if expr.op == "not" else -_num(operand)
+    if isinstance(expr, s.Call):
+        args = [eval_expr(a, env) for a in expr.args]
+        if expr.func == "count_yes":
+            return Fraction(sum(1 for a in args if a is True))
+        nums = [_num(a) for a in args]
+        if expr.func == "min":
+            return min(nums)
+        if expr.func == "max":
+            return max(nums)
+        return min(max(nums[0], nums[1]), nums[2])  # clamp
+    return _eval_binary(expr, env)
+
+
+def _eval_binary(expr: s.Binary, env: Mapping[str, RuntimeValue]) -> RuntimeValue:
+    op = expr.op
+    if op == "and":
+        return bool(eval_expr(expr.left, env)) and bool(eval_expr(expr.right, env))
+    if op == "or":
+        return bool(eval_expr(expr.left, env)) or bool(eval_expr(expr.right, env))
+    left, right = eval_expr(expr.left, env), eval_expr(expr.right, env)
+    if op == "=":
+        return left == right
+    if op == "!=":
+        return left != right
+    a, b = _num(left), _num(right)
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if b == 0:  # checks guarantee a zero rule guards every variable denominator
+        raise ZeroDivisionError(expr.span.text)
+    return a / b
+
+
+def _num(value: RuntimeValue) -> Fraction:
+    if isinstance(value, bool) or isinstance(value, str):
+        raise TypeError(f"expected a number, got {value!r}")
+    return value
+
+
+def compute_lets(model: Model, inputs: Mapping[str, RuntimeValue]) -> dict[str, RuntimeValue]:
+    """Indicators plus every derived value, in dependency order."""
+    env: dict[str, RuntimeValue] = dict(inputs)
+    for let_id, let in model.lets.items():
+        env[let_id] = _eval_let(let, env)
+    return env
+
+
+def _eval_let(let: s.Let, env: Mapping[str, RuntimeValue]) -> RuntimeValue:
+    for rule in let.zero_rules:
+        denominator = zero_rule_denominator(rule)
+        if denominator is not None and eval_expr(denominator, env) == 0:
+            return eval_expr(rule.fallback, env)
+    return eval_expr(let.expr, env)
+
+
+def zero_rule_fired(let: s.Let, env: Mapping[str, RuntimeValue]) -> bool:
+    return any(
+        (d := zero_rule_denominator(rule)) is not None and eval_expr(d, env) == 0
+        for rule in let.zero_rules
+    )
+
+
+def relative_input(model: Model, node: s.Node, env: Mapping[str, RuntimeValue]
+                   ) -> Fraction | None:
+    """The value a `relative to best in block` node compares with the best (cohort stage)."""
+    rule = node.rules[0] if node.rules else None
+    if not isinstance(rule, s.Proportional) or not rule.relative:
+        return None
+    if node.when is not None and not eval_expr(node.when, env):
+        return None
+    return _num(eval_expr(rule.expr, env))
+
+
+# -- nodes ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    model: Model
+    block: str
+    env: dict[str, RuntimeValue]
+    cohort: Mapping[str, Fraction]
+    results: list[NodeResult] = field(default_factory=list)
+    cohort_used: dict[str, Fraction] = field(default_factory=dict)
+
+
+def evaluate_entity(
+    model: Model, entity: str, block: str, inputs: Mapping[str, RuntimeValue],
+    cohort: Mapping[str, Fraction] | None = None,
+) -> Evaluation:
+    """Score one entity. `cohort` maps relative nodes to the best value in the block."""
+    run = _Run(model, block, compute_lets(model, inputs), cohort or {})
+    for category in model.tree.categories:
+        _score_node(run, category, None, 0, True)
+    by_id = {r.id: r for r in run.results}
+    indices = _evaluate_indices(model, by_id)
+    block_decl = model.blocks[block]
+    return Evaluation(
+        methodology=methodology_info(model), entity=entity, block=block,
+        block_label=block_decl.label, inputs=dict(inputs), cohort=run.cohort_used,
+        nodes=run.results, indices=indices,
+    )
+
+
+def methodology_info(model: Model) -> MethodologyInfo:
+    return MethodologyInfo(
+        id=model.id, title=model.header_text("title"), title_en=model.header_text("title_en"),
+        year=model.year, source=model.header_text("source"), content_hash=model.content_hash,
+    )
+
+
+@dataclass(frozen=True)
+class _Score:
+    points: Fraction | None
+    maximum: Fraction | None
+    rule: str
+    branch: Words
+    next: NextPoints | None = None
+    read: tuple[ValueRead, ...] = ()
+
+
+def _score_node(run: _Run, node: s.Node, parent: s.Node | None, depth: int,
+                parent_applies: bool) -> NodeResult:
+    position = len(run.results)
+    run.results.append(None)  # type: ignore[arg-type]  # placeholder keeps parents first
+    reason = _not_applicable_reason(run, node, parent_applies)
+    applies = reason is None
+    children = [_score_node(run, c, node, depth + 1, applies) for c in node.children]
+    if reason is not None:
+        score = _Score(None, None, "not applicable", reason)
+    elif node.rules:
+        score = _score_rule(run, node, node.rules[0])
+    else:
+        score = _combine(run, node, children)
+    result = NodeResult(
+        id=node.id, kind=node.kind, label=node.label, label_en=run.model.label_en(node),
+        parent=parent.id if parent else None, depth=depth, children=[c.id for c in children],
+        applicable=score.points is not None, points=score.points, max=score.maximum,
+        citations=[c.text for c in node.citations],
+        reconstructed=_text_attr(node, "reconstructed"), read=list(score.read), rule=score.rule,
+        branch=score.branch, next=score.next,
+    )
+    run.results[position] = result
+    return result
+
+
+def _text_attr(node: s.Node, key: str) -> str | None:
+    attr = node.get(key)
+    return None if attr is None else str(attr.value)
+
+
+def _not_applicable_reason(run: _Run, node: s.Node, parent_applies: bool) -> Words | None:
+    if not parent_applies:
+        return words.not_applicable("parent")
+    if run.block not in run.model.blocks_of.get(node.id, ()):
+        return words.not_applicable("block", run.model.blocks[run.block].label)
+    if node.when is not None and not eval_expr(node.when, run.env):
+        return words.not_applicable("when", node.when.span.text)
+    return None
+
+
+def _combine(run: _Run, node: s.Node, children: list[NodeResult]) -> _Score:
+    live = [c for c in children if c.applicable and c.points is not None and c.max is not None]
+    if not live:
+        return _Score(None, None, "not applicable", words.not_applicable("children"))
+    declared = declared_max(node, run.block) or ZERO
+    mode = node.mode
+    points_sum = sum((c.points for c in live if c.points is not None), ZERO)
+    max_sum = sum((c.max for c in live if c.max is not None), ZERO)
+    if mode == "best":
+        best = max(live, key=lambda c: c.points or ZERO)
+        maximum = max(c.max for c in live if c.max is not None)
+        return _Score(best.points, maximum, "best of", words.best_of(best))
+    if mode == "weighted mean":
+        weights = {c.id: _weight(node, c.id) for c in live}
+        total_weight = sum(weights.values(), ZERO)
+        share = sum(
+            (weights[c.id] * _share(c) for c in live), ZERO
+        ) / total_weight if total_weight else ZERO
+        return _Score(share * declared, declared, "weighted mean",
+                      words.weighted_mean(share, declared, len(live) < len(children)))
+    if mode == "capped sum":
+        maximum = min(declared, max_sum)
+        points = min(points_sum, maximum)
+        return _Score(points, maximum, "capped sum", words.summed(points_sum, points, maximum))
+    return _Score(points_sum, max_sum, "sum", words.summed(points_sum, points_sum, max_sum))
+
+
+def _weight(node: s.Node, child_id: str) -> Fraction:
+    for child in node.children:
+        if child.id == child_id and child.weight is not None:
+            return child.weight.value
+    return ZERO
+
+
+def _share(result: NodeResult) -> Fraction:
+    if result.points is None or not result.max:
+        return ZERO
+    return result.points / result.max
+
+
+# -- leaf rules ----------------------------------------------------------------------------
+
+
+def _score_rule(run: _Run, node: s.Node, rule: s.Rule) -> _Score:
+    maximum = declared_max(node, run.block) or ZERO
+    reads = tuple(_reads(run, rule.expr))
+    value = eval_expr(rule.expr, run.env)
+    if isinstance(rule, s.Proportional):
+        score = _proportional(run, node, rule, _num(value), maximum)
+    elif isinstance(rule, s.Bands):
+        score = _bands(run, rule, _num(value), maximum)
+    elif isinstance(rule, s.YesNoRule):
+        score = _yes_no(run, rule, bool(value), maximum)
+    elif isinstance(rule, s.Per):
+        score = _per(run, rule, _num(value), maximum)
+    else:
+        score = _table(run, rule, value, maximum)
+    return _Score(score.points, score.maximum, score.rule, score.branch, score.next, reads)
+
+
+def _proportional(run: _Run, node: s.Node, rule: s.Proportional, value: Fraction,
+                  maximum: Fraction) -> _Score:
+    best: Fraction | None = None
+    if rule.relative:
+        best = run.cohort.get(node.id)
+        if best is None and rule.reference is not None:
+            best = rule.reference.value
+        if best is None:
+            raise MissingReference(node)
+        run.cohort_used[node.id] = best
+        share = ZERO if best <= 0 else value / best
+        low, high = ZERO, best
+    elif rule.low is not None and rule.high is not None:
+        low, high = rule.low.value, rule.high.value
+        share = (value - low) / (high - low)
+    else:
+        low, high = ZERO, ONE
+        share = value
+    share = min(max(share, ZERO), ONE)
+    points = share * maximum
+    hint = None
+    if points < maximum and high > low:
+        next_points = min(Fraction(math.floor(points) + 1), maximum)
+        target = low + (high - low) * next_points / maximum
+        hint = _hint(run, rule.expr, value, target, next_points - points)
+    return _Score(points, maximum, "proportional",
+                  words.proportional(run.model, rule, value, share, maximum, best, low, high), hint)
+
+
+def _bands(run: _Run, rule: s.Bands, value: Fraction, maximum: Fraction) -> _Score:
+    fired, points = band_lookup(rule.bands, value)
+    integer = run.model.types.get(_name(rule.expr) or "", None)
+    whole = bool(integer and integer.integer)
+    best_target: tuple[Fraction, Fraction] | None = None
+    for band in rule.bands:
+        if band.threshold is None:
+            continue
+        target = _band_entry(band, whole)
+        if target is None:
+            continue
+        _, gained = band_lookup(rule.bands, target)
+        if gained > points:
+            distance = abs(target - value)
+            if best_target is None or distance < abs(best_target[0] - value):
+                best_target = (target, gained)
+    hint = None
+    if best_target is not None:
+        hint = _hint(run, rule.expr, value, best_target[0], best_target[1] - points)
+    return _Score(points, maximum, "bands", words.band_fired(run.model, rule, fired, value), hint)
+
+
+def band_lookup(bands: tuple[s.Band, ...], value: Fraction) -> tuple[s.Band, Fraction]:
+    """The first band whose condition holds, and its award (points)."""
+    for band in bands:
+        if band_holds(band, value):
+            award = band.award.value if isinstance(band.award, s.Number) else ZERO
+            return band, award
+    raise LookupError("no band applies")  # checks guarantee coverage
+
+
+def band_holds(band: s.Band, value: Fraction) -> bool:
+    if band.threshold is None:
+        return True
+    t = band.threshold.value
+    return {
+        "at least": value >= t, "above": value > t, "at most": value <= t, "below": value < t,
+    }[band.op]
+
+
+def _band_entry(band: s.Band, whole: bool) -> Fraction | None:
+    """The value nearest the threshold that satisfies a band (None for `above` on reals)."""
+    assert band.threshold is not None
+    t = band.threshold.value
+    if band.op in ("at least", "at most"):
+        return Fraction(math.ceil(t)) if whole and band.op == "at least" else (
+            Fraction(math.floor(t)) if whole else t)
+    if not whole:
+        return None
+    return Fraction(math.floor(t) + 1) if band.op == "above" else Fraction(math.ceil(t) - 1)
+
+
+def _yes_no(run: _Run, rule: s.YesNoRule, value: bool, maximum: Fraction) -> _Score:
+    points = maximum if value else ZERO
+    hint = None
+    name = _name(rule.expr)
+    if not value and name is not None:
+        hint = NextPoints(input=name, current=False, target=True, gain=maximum,
+                          words=words.hint_yes(run.model, name, maximum))
+    return _Score(points, maximum, "yes/no", words.yes_no(value, maximum), hint)
+
+
+def _per(run: _Run, rule: s.Per, value: Fraction, maximum: Fraction) -> _Score:
+    raw = rule.each.value * value
+    points = min(max(raw, ZERO), rule.cap.value, maximum)
+    hint = None
+    if points < min(rule.cap.value, maximum):
+        target = Fraction(math.floor(value) + 1)
+        gained = min(rule.each.value * target, rule.cap.value, maximum)
+        hint = _hint(run, rule.expr, value, target, gained - points)
+    return _Score(points, maximum, "per", words.per(run.model, rule, value, raw, points), hint)
+
+
+def _table(run: _Run, rule: s.Table, value: RuntimeValue, maximum: Fraction) -> _Score:
+    fired = table_lookup(rule, value)
+    points = fired.points.value
+    better = [r for r in rule.rows if r.key is not None and r.points.value > points]
+    hint = None
+    name = _name(rule.expr)
+    if better and name is not None:
+        nearest = min(better, key=lambda r: r.points.value)
+        target = _key_value(nearest.key)
+        assert target is not None
+        hint = NextPoints(input=name, current=value, target=target,
+                          gain=nearest.points.value - points,
+                          words=words.hint_table(run.model, name, value, target,
+                                                 nearest.points.value - points))
+    return _Score(points, maximum, "table", words.table_row(run.model, rule, fired, value), hint)
+
+
+def table_lookup(rule: s.Table, value: RuntimeValue) -> s.TableRow:
+    for row in rule.rows:
+        if row.key is not None and _key_value(row.key) == value:
+            return row
+    for row in rule.rows:
+        if row.key is None:
+            return row
+    raise LookupError("no table row applies")  # checks guarantee exhaustiveness
+
+
+def _key_value(key: s.Number | s.YesNo | s.Name | None) -> RuntimeValue | None:
+    if key is None:
+        return None
+    if isinstance(key, s.Number):
+        return key.value
+    if isinstance(key, s.YesNo):
+        return key.value
+    return key.name
+
+
+def _name(expr: s.Expr) -> str | None:
+    return expr.name if isinstance(expr, s.Name) else None
+
+
+def _hint(run: _Run, expr: s.Expr, current: Fraction, target: Fraction, gain: Fraction
+          ) -> NextPoints | None:
+    name = _name(expr)
+    if name is None or gain <= 0:
+        return None
+    return NextPoints(input=name, current=current, target=target, gain=gain,
+                      words=words.hint_raise(run.model, name, current, target, gain, run.env))
+
+
+def _reads(run: _Run, expr: s.Expr) -> list[ValueRead]:
+    reads: list[ValueRead] = []
+    seen: set[str] = set()
+    for name in _names(expr):
+        if name in seen or name not in run.env:
+            continue
+        seen.add(name)
+        reads.append(value_read(run.model, name, run.env))
+    return reads
+
+
+def _names(expr: s.Expr) -> list[str]:
+    from egov_rules.resolve import names_in
+
+    return [n.name for n in names_in(expr)]
+
+
+def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue]) -> ValueRead:
+    value = env[name]
+    indicator = model.indicators.get(name)
+    let = model.lets.get(name)
+    label = indicator.label if indicator else (let.label if let else None)
+    label_en = model.label_en(indicator) if indicator else None
+    formula = None
+    inputs: list[ValueRead] = []
+    if let is not None:
+        formula = let.expr.span.text
+        if zero_rule_fired(let, env):
+            formula += " → " + next(r.span.text for r in let.zero_rules)
+        inputs = [value_read(model, n, env) for n in dict.fromkeys(_let_names(let))
+                  if n in env]
+    return ValueRead(name=name, label=label, label_en=label_en, value=value,
+                     shown=words.shown(model, name, value), formula=formula, inputs=inputs)
+
+
+def _let_names(let: s.Let) -> list[str]:
+    names = _names(let.expr)
+    for division in divisions(let.expr):
+        names.extend(_names(division.right))
+    return names
+
+
+# -- indices -------------------------------------------------------------------------------
+
+
+def _evaluate_indices(model: Model, nodes: Mapping[str, NodeResult]) -> list[IndexResult]:
+    done: dict[str, IndexResult] = {}
+    for index_id, index in model.indices.items():
+        done[index_id] = _evaluate_index(model, index, nodes, done)
+    return [done[i.id] for i in model.tree.indices if i.id in done]
+
+
+def _term_share(term: str, nodes: Mapping[str, NodeResult], done: Mapping[str, IndexResult]
+                ) -> Fraction | None:
+    if term in done:
+        result = done[term]
+        return result.rounded if result.rounded is not None else result.value
+    node = nodes.get(term)
+    if node is None or node.points is None or not node.max:
+        return None
+    return node.points / node.max
+
+
+def _evaluate_index(model: Model, index: s.Index, nodes: Mapping[str, NodeResult],
+                    done: Mapping[str, IndexResult]) -> IndexResult:
+    points = maximum = None
+    value: Fraction | None = None
+    if index.method == "share of max":
+        live = [nodes[t.ref.name] for t in index.terms
+                if t.ref.name in nodes and nodes[t.ref.name].applicable]
+        points = sum((n.points for n in live if n.points is not None), ZERO)
+        maximum = sum((n.max for n in live if n.max is not None), ZERO)
+        value = points / maximum if maximum else None
+    else:
+        pairs = [
+            (t.weight.value if t.weight is not None else ONE, _term_share(t.ref.name, nodes, done))
+            for t in index.terms
+        ]
+        live_pairs = [(w, v) for w, v in pairs if v is not None]
+        total = sum((w for w, _ in live_pairs), ZERO)
+        value = sum((w * v for w, v in live_pairs), ZERO) / total if total else None
+    rounded = None if value is None or index.round is None else round_half_up(value, index.round)
+    shown = rounded if rounded is not None else value
+    grade = grade_en = None
+    next_grade = None
+    grades = model.grades.get(index.id)
+    if grades is not None and shown is not None:
+        band, _ = _grade_band(grades.bands, shown)
+        grade, grade_en = str(band.award), band.award_en
+        next_grade = words.next_grade(grades.bands, band, shown, points, maximum)
+    return IndexResult(
+        id=index.id, label=index.label, method=index.method, value=value, rounded=rounded,
+        round=index.round, points=points, max=maximum, grade=grade, grade_en=grade_en,
+        words=words.index_words(index, value, rounded, points, maximum),
+        next_grade=next_grade,
+    )
+
+
+def _grade_band(bands: tuple[s.Band, ...], value: Fraction) -> tuple[s.Band, int]:
+    for position, band in enumerate(bands):
+        if band_holds(band, value):
+            return band, position
+    raise LookupError("no grade applies")

@@ -1,0 +1,394 @@
+"""Explanations in words (Vietnamese and English): the phrases stored in results, and the
+readable text of an evaluation or a ranking.
+
+Numbers are shown the way each language writes them: `28,5` and `95%` in Vietnamese,
+`28.5` and `95%` in English. Exact values stay in the results; these are for people.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from egov_rules import syntax as s
+from egov_rules.diagnostics import Lang
+from egov_rules.results import Evaluation, NodeResult, Ranking, ValueRead, Words
+
+if TYPE_CHECKING:
+    from egov_rules.model import Model
+
+
+# -- numbers -------------------------------------------------------------------------------
+
+
+def fmt(value: Fraction, lang: Lang = "en", share: bool = False, digits: int = 4) -> str:
+    """A number for people: at most `digits` decimals, halves rounded up, zeros trimmed."""
+    if share:
+        return fmt(value * 100, lang, digits=2) + "%"
+    scale = 10**digits
+    whole = math.floor(abs(value) * scale + Fraction(1, 2))
+    sign = "-" if value < 0 and whole else ""
+    integer, fraction = divmod(whole, scale)
+    text = f"{integer}"
+    if fraction:
+        text += "." + f"{fraction:0{digits}d}".rstrip("0")
+    text = sign + text
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _points_en(value: Fraction) -> str:
+    return "point" if value == 1 else "points"
+
+
+def both(en: str, vi: str) -> Words:
+    return Words(en=en, vi=vi)
+
+
+def _both_fmt(value: Fraction, share: bool = False) -> tuple[str, str]:
+    return fmt(value, "en", share), fmt(value, "vi", share)
+
+
+def _is_share(model: Model, name: str | None) -> bool:
+    t = model.types.get(name or "")
+    return bool(t and t.share)
+
+
+def shown(model: Model, name: str, value: Any) -> Words:
+    """How a value of indicator/let `name` is shown in each language."""
+    if isinstance(value, bool):
+        return both("yes" if value else "no", "có" if value else "không")
+    if isinstance(value, str):
+        indicator = model.indicators.get(name)
+        option = next((o for o in indicator.options if o.id == value), None) if indicator else None
+        label = option.label if option and option.label else value
+        return both(f"{value} ({label})" if label != value else value, label)
+    t = model.types.get(name)
+    if t is not None and t.kind == "level":
+        return both(f"level {fmt(value)}", f"mức {fmt(value, 'vi')}")
+    en, vi = _both_fmt(value, _is_share(model, name))
+    return both(en, vi)
+
+
+def _label(model: Model, name: str) -> tuple[str, str]:
+    indicator = model.indicators.get(name)
+    if indicator is not None:
+        en_attr = indicator.get("en")
+        en = str(en_attr.value) if en_attr else indicator.label
+        return f"{en} ({name})", f"{indicator.label} ({name})"
+    let = model.lets.get(name)
+    if let is not None and let.label:
+        return f"{let.label} ({name})", f"{let.label} ({name})"
+    return name, name
+
+
+# -- branches ------------------------------------------------------------------------------
+
+
+def not_applicable(reason: str, detail: str | None = None) -> Words:
+    if reason == "block":
+        return both(f"does not apply to this block ({detail})",
+                    f"không áp dụng cho khối này ({detail})")
+    if reason == "when":
+        return both(f"does not apply: its condition `{detail}` is not met",
+                    f"không áp dụng: điều kiện `{detail}` không thoả")
+    if reason == "children":
+        return both("does not apply: none of its criteria applies",
+                    "không áp dụng: không tiêu chí con nào được áp dụng")
+    return both("does not apply: its parent does not apply",
+                "không áp dụng: mục cha không được áp dụng")
+
+
+def best_of(best: NodeResult) -> Words:
+    en, vi = _both_fmt(best.points or Fraction(0))
+    return both(f"the best of the alternatives: {best.id} with {en} points",
+                f"lấy phương án cao điểm nhất: {best.id} với {vi} điểm")
+
+
+def weighted_mean(share: Fraction, maximum: Fraction, some_dropped: bool) -> Words:
+    s_en, s_vi = _both_fmt(share, share=True)
+    m_en, m_vi = _both_fmt(maximum)
+    note_en = " (weights re-normalised over the criteria that apply)" if some_dropped else ""
+    note_vi = " (trọng số chuẩn hoá lại trên các tiêu chí được áp dụng)" if some_dropped else ""
+    return both(f"weighted mean of the criteria's shares {s_en} × {m_en} points{note_en}",
+                f"trung bình có trọng số của tỷ lệ điểm {s_vi} × {m_vi} điểm{note_vi}")
+
+
+def summed(total: Fraction, points: Fraction, maximum: Fraction) -> Words:
+    t_en, t_vi = _both_fmt(total)
+    if total > points:
+        m_en, m_vi = _both_fmt(maximum)
+        return both(f"sum of its criteria, {t_en}, capped at {m_en}",
+                    f"tổng điểm các tiêu chí, {t_vi}, giới hạn ở {m_vi}")
+    return both(f"sum of its criteria: {t_en}", f"tổng điểm các tiêu chí: {t_vi}")
+
+
+def proportional(model: Model, rule: s.Proportional, value: Fraction, share: Fraction,
+                 maximum: Fraction, best: Fraction | None, low: Fraction, high: Fraction
+                 ) -> Words:
+    name = rule.expr.name if isinstance(rule.expr, s.Name) else None
+    as_share = _is_share(model, name)
+    v_en, v_vi = _both_fmt(value, as_share)
+    sh_en, sh_vi = _both_fmt(share, share=True)
+    m_en, m_vi = _both_fmt(maximum)
+    p_en, p_vi = _both_fmt(share * maximum)
+    if best is not None:
+        b_en, b_vi = _both_fmt(best, as_share)
+        return both(
+            f"{v_en} ÷ best in block {b_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points",
+            f"{v_vi} ÷ giá trị cao nhất của khối {b_vi} = {sh_vi}; {sh_vi} × {m_vi} = {p_vi} điểm",
+        )
+    if rule.low is not None:
+        lo_en, lo_vi = _both_fmt(low, rule.low.percent)
+        hi_en, hi_vi = _both_fmt(high, rule.low.percent)
+        return both(
+            f"{v_en} on the scale from {lo_en} (0 points) to {hi_en} (all points) = {sh_en}; "
+            f"{sh_en} × {m_en} = {p_en} points",
+            f"{v_vi} trên thang từ {lo_vi} (0 điểm) đến {hi_vi} (tối đa) = {sh_vi}; "
+            f"{sh_vi} × {m_vi} = {p_vi} điểm",
+        )
+    return both(f"share {sh_en} × {m_en} = {p_en} points",
+                f"tỷ lệ {sh_vi} × {m_vi} = {p_vi} điểm")
+
+
+def _band_text(band: s.Band, as_share: bool) -> tuple[str, str]:
+    if band.threshold is None:
+        return "otherwise", "các trường hợp còn lại"
+    t_en, t_vi = _both_fmt(band.threshold.value, as_share or band.threshold.percent)
+    vi_op = {"at least": "từ", "above": "trên", "at most": "tối đa", "below": "dưới"}[band.op]
+    return f"{band.op} {t_en}", f"{vi_op} {t_vi}"
+
+
+def band_fired(model: Model, rule: s.Bands, band: s.Band, value: Fraction) -> Words:
+    name = rule.expr.name if isinstance(rule.expr, s.Name) else None
+    as_share = _is_share(model, name)
+    v_en, v_vi = _both_fmt(value, as_share)
+    c_en, c_vi = _band_text(band, as_share)
+    award = band.award.value if isinstance(band.award, s.Number) else Fraction(0)
+    a_en, a_vi = _both_fmt(award)
+    return both(f"{v_en} falls in the band `{c_en}`: {a_en} points",
+                f"{v_vi} thuộc mức `{c_vi}`: {a_vi} điểm")
+
+
+def yes_no(value: bool, maximum: Fraction) -> Words:
+    m_en, m_vi = _both_fmt(maximum)
+    if value:
+        return both(f"yes: {m_en} points", f"có: {m_vi} điểm")
+    return both("no: 0 points", "không: 0 điểm")
+
+
+def per(model: Model, rule: s.Per, value: Fraction, raw: Fraction, points: Fraction) -> Words:
+    e_en, e_vi = _both_fmt(rule.each.value)
+    v_en, v_vi = _both_fmt(value)
+    c_en, c_vi = _both_fmt(rule.cap.value)
+    p_en, p_vi = _both_fmt(points)
+    capped = raw > points
+    return both(
+        f"{e_en} per unit × {v_en} = {p_en} points" + (f" (capped at {c_en})" if capped else ""),
+        f"{e_vi} điểm/đơn vị × {v_vi} = {p_vi} điểm" + (f" (tối đa {c_vi})" if capped else ""),
+    )
+
+
+def table_row(model: Model, rule: s.Table, row: s.TableRow, value: Any) -> Words:
+    name = rule.expr.name if isinstance(rule.expr, s.Name) else ""
+    v = shown(model, name, value)
+    p_en, p_vi = _both_fmt(row.points.value)
+    if row.key is None:
+        return both(f"{v.en}: the `otherwise` row, {p_en} points",
+                    f"{v.vi}: dòng `các trường hợp còn lại`, {p_vi} điểm")
+    return both(f"{v.en}: {p_en} points", f"{v.vi}: {p_vi} điểm")
+
+
+# -- hints ---------------------------------------------------------------------------------
+
+
+def hint_raise(model: Model, name: str, current: Fraction, target: Fraction, gain: Fraction,
+               env: Mapping[str, Any]) -> Words:
+    l_en, l_vi = _label(model, name)
+    as_share = _is_share(model, name)
+    c_en, c_vi = _both_fmt(current, as_share)
+    t_en, t_vi = _both_fmt(target, as_share)
+    g_en, g_vi = _both_fmt(gain)
+    up = target > current
+    verb_en, verb_vi = ("raise", "nâng") if up else ("lower", "giảm")
+    extra_en, extra_vi = _ratio_inputs(model, name, target, env)
+    return both(
+        f"{verb_en} {l_en} from {c_en} to {t_en}{extra_en} to gain {g_en} {_points_en(gain)}",
+        f"{verb_vi} {l_vi} từ {c_vi} lên {t_vi}{extra_vi} để được thêm {g_vi} điểm"
+        if up else f"{verb_vi} {l_vi} từ {c_vi} xuống {t_vi}{extra_vi} để được thêm {g_vi} điểm",
+    )
+
+
+def _ratio_inputs(model: Model, name: str, target: Fraction, env: Mapping[str, Any]
+                  ) -> tuple[str, str]:
+    """For `let x = a / b` with `b` neutral: the value of `a` that reaches the target."""
+    let = model.lets.get(name)
+    if let is None or not isinstance(let.expr, s.Binary) or let.expr.op != "/":
+        return "", ""
+    numerator, denominator = let.expr.left, let.expr.right
+    if not (isinstance(numerator, s.Name) and isinstance(denominator, s.Name)):
+        return "", ""
+    return _numerator_phrase(model, numerator.name, denominator.name, target, env)
+
+
+def _numerator_phrase(model: Model, numerator: str, denominator: str, target: Fraction,
+                      env: Mapping[str, Any]) -> tuple[str, str]:
+    if denominator not in env or not isinstance(env[denominator], Fraction):
+        return "", ""
+    needed = target * env[denominator]
+    t = model.types.get(numerator)
+    if t is not None and t.integer:
+        needed = Fraction(math.ceil(needed))
+    n_en, n_vi = _both_fmt(needed)
+    return f" ({numerator} {n_en})", f" ({numerator} {n_vi})"
+
+
+def hint_yes(model: Model, name: str, gain: Fraction) -> Words:
+    l_en, l_vi = _label(model, name)
+    g_en, g_vi = _both_fmt(gain)
+    return both(f"{l_en}: a yes would gain {g_en} {_points_en(gain)}",
+                f"{l_vi}: nếu có sẽ được thêm {g_vi} điểm")
+
+
+def hint_table(model: Model, name: str, current: Any, target: Any, gain: Fraction) -> Words:
+    l_en, l_vi = _label(model, name)
+    c, t = shown(model, name, current), shown(model, name, target)
+    g_en, g_vi = _both_fmt(gain)
+    return both(f"move {l_en} from {c.en} to {t.en} to gain {g_en} {_points_en(gain)}",
+                f"chuyển {l_vi} từ {c.vi} sang {t.vi} để được thêm {g_vi} điểm")
+
+
+# -- indices -------------------------------------------------------------------------------
+
+
+def index_words(index: s.Index, value: Fraction | None, rounded: Fraction | None,
+                points: Fraction | None, maximum: Fraction | None) -> Words:
+    if value is None:
+        return both("not computed: none of its parts applies",
+                    "không tính: không thành phần nào được áp dụng")
+    shown_value = rounded if rounded is not None else value
+    r_en, r_vi = fmt(shown_value, "en", digits=12), fmt(shown_value, "vi", digits=12)
+    if index.method == "share of max" and points is not None and maximum is not None:
+        p_en, p_vi = _both_fmt(points)
+        m_en, m_vi = _both_fmt(maximum)
+        return both(f"{p_en} of {m_en} points = {r_en}", f"{p_vi} trên {m_vi} điểm = {r_vi}")
+    terms = ", ".join(
+        t.ref.name + (f" {fmt(t.weight.value, share=True)}" if t.weight else "")
+        for t in index.terms
+    )
+    return both(f"{index.method} of {terms} = {r_en}", f"{index.method} của {terms} = {r_vi}")
+
+
+def next_grade(bands: tuple[s.Band, ...], current: s.Band, value: Fraction,
+               points: Fraction | None, maximum: Fraction | None) -> Words | None:
+    position = bands.index(current)
+    for band in reversed(bands[:position]):
+        if band.threshold is None or band.op not in ("at least", "above"):
+            continue
+        target = band.threshold.value
+        t_en, t_vi = _both_fmt(target)
+        label_en = band.award_en or str(band.award)
+        if points is not None and maximum:
+            need = max(target * maximum - points, Fraction(0))
+            n_en, n_vi = _both_fmt(need)
+            return both(f"{n_en} more points (index {t_en}) reach “{label_en}”",
+                        f"thêm {n_vi} điểm (chỉ số {t_vi}) để đạt “{band.award}”")
+        return both(f"an index of {t_en} reaches “{label_en}”",
+                    f"chỉ số {t_vi} để đạt “{band.award}”")
+    return None
+
+
+# -- whole explanations --------------------------------------------------------------------
+
+_HEAD = {
+    "entity": ("Entity", "Đơn vị"), "block": ("block", "khối"), "points": ("points", "điểm"),
+    "read": ("Read", "Giá trị"), "rule": ("Rule", "Cách tính"),
+    "next": ("Next points", "Để thêm điểm"), "indices": ("Indices", "Chỉ số"),
+    "reconstructed": ("reconstruction", "tái dựng"), "grade": ("grade", "xếp loại"),
+    "next_grade": ("Next grade", "Lên hạng"), "na": ("not applicable", "không áp dụng"),
+    "rank": ("rank", "hạng"), "ranking": ("Ranking", "Xếp hạng"),
+}
+
+
+def _h(key: str, lang: Lang) -> str:
+    en, vi = _HEAD[key]
+    return vi if lang == "vi" else en
+
+
+def _node_label(node: NodeResult, lang: Lang) -> str:
+    return (node.label_en or node.label) if lang == "en" else node.label
+
+
+def _read_line(read: ValueRead, lang: Lang) -> str:
+    label = (read.label_en or read.label) if lang == "en" else read.label
+    text = f"{read.name} = {read.shown(lang)}"
+    if label:
+        text = f"{label} ({text})"
+    if read.formula:
+        inner = ", ".join(f"{i.name} = {i.shown(lang)}" for i in read.inputs)
+        text += f" = {read.formula}" + (f" [{inner}]" if inner else "")
+    return text
+
+
+def render_evaluation(evaluation: Evaluation, lang: Lang = "vi") -> str:
+    m = evaluation.methodology
+    title = (m.title_en or m.title) if lang == "en" else (m.title or m.title_en)
+    lines = [f"{title or m.id} ({m.year})" if m.year else f"{title or m.id}"]
+    lines.append(f"{_h('entity', lang)}: {evaluation.entity} — {_h('block', lang)}: "
+                 f"{evaluation.block_label or evaluation.block}")
+    for node in evaluation.nodes:
+        lines.extend(_node_lines(node, lang))
+    lines.append("")
+    lines.append(f"{_h('indices', lang)}:")
+    for index in evaluation.indices:
+        value = index.rounded if index.rounded is not None else index.value
+        shown_value = "—" if value is None else fmt(value, lang, digits=12)
+        grade = index.grade_en if lang == "en" and index.grade_en else index.grade
+        grade_text = f" → {grade}" if grade else ""
+        label = f"{index.label} ({index.id})" if index.label else index.id
+        lines.append(f"  {label} = {shown_value}{grade_text}   [{index.words(lang)}]")
+        if index.next_grade is not None:
+            lines.append(f"      {_h('next_grade', lang)}: {index.next_grade(lang)}")
+    return "\n".join(lines) + "\n"
+
+
+def _node_lines(node: NodeResult, lang: Lang) -> list[str]:
+    pad = "  " * node.depth
+    cites = "".join(f"  [{c}]" for c in node.citations)
+    if node.reconstructed:
+        cites += f"  ({_h('reconstructed', lang)}: {node.reconstructed})"
+    if node.points is None or node.max is None:
+        return ["", f"{pad}{_node_label(node, lang)} — {_h('na', lang)}{cites}",
+                f"{pad}    {node.branch(lang)}"] if node.depth == 0 else [
+            f"{pad}- {_node_label(node, lang)} — {_h('na', lang)}: {node.branch(lang)}"]
+    score = f"{fmt(node.points, lang)}/{fmt(node.max, lang)} {_h('points', lang)}"
+    head = f"{pad}{'' if node.depth == 0 else '- '}{_node_label(node, lang)} — {score}{cites}"
+    lines = ["", head] if node.depth == 0 else [head]
+    inner = pad + "    "
+    for read in node.read:
+        lines.append(f"{inner}{_h('read', lang)}: {_read_line(read, lang)}")
+    lines.append(f"{inner}{_h('rule', lang)}: {node.branch(lang)}")
+    if node.next is not None:
+        lines.append(f"{inner}{_h('next', lang)}: {node.next.words(lang)}")
+    return lines
+
+
+def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
+    lines: list[str] = []
+    blocks = list(dict.fromkeys(e.block for e in ranking.evaluations))
+    indices = list(dict.fromkeys(r.index for r in ranking.ranks))
+    labels = {e.block: e.block_label or e.block for e in ranking.evaluations}
+    for index in indices:
+        for block in blocks:
+            rows = ranking.table(index, block)
+            if not rows:
+                continue
+            lines.append(f"{_h('ranking', lang)}: {index} — {labels[block]}")
+            for row in rows:
+                value = "—" if row.value is None else fmt(row.value, lang, digits=12)
+                rank = "—" if row.rank is None else str(row.rank)
+                grade = f"  {row.grade}" if row.grade else ""
+                lines.append(f"  {rank:>3}  {row.entity:<30} {value}{grade}")
+            lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,317 @@
+"""Indicator data in: values checked against the methodology's declarations, read exactly.
+
+Every problem is reported with where it is (file:line:column for files, a key path for
+Python mappings), all at once; nothing the user gave is dropped without a word.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from egov_rules import codes
+from egov_rules import syntax as s
+from egov_rules.diagnostics import Diagnostic, Reporter, Text, did_you_mean
+from egov_rules.model import Model
+from egov_rules.source import SourceFile, Span
+
+RuntimeValue = Fraction | bool | str
+_YES = {"yes", "y", "true", "có", "co", "1"}
+_NO = {"no", "n", "false", "không", "khong", "0"}
+MAX_DIGITS = 60
+_INT_READER = yaml.SafeLoader("")  # only its YAML 1.1 integer constructor is used
+
+
+@dataclass
+class Located:
+    """A raw value with where it came from (a span in a file, or a key path)."""
+
+    value: Any
+    span: Span | None = None
+    path: str = ""
+
+
+@dataclass
+class EntityData:
+    """One entity's raw data: its name, block and indicator values, each located."""
+
+    name: str
+    block: Located
+    values: dict[str, Located] = field(default_factory=dict)
+    span: Span | None = None
+    path: str = ""
+
+
+class _BadValue(Exception):
+    def __init__(self, en: str, vi: str, hint: Text | None = None) -> None:
+        super().__init__(en)
+        self.en, self.vi, self.hint = en, vi, hint
+
+
+def _to_fraction(raw: Any) -> Fraction:
+    if isinstance(raw, bool):
+        raise _BadValue("expected a number, got a yes/no", "cần một số, nhận được có/không")
+    if isinstance(raw, Fraction):
+        return raw
+    if isinstance(raw, int):
+        return Fraction(raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise _BadValue(f"{raw} is not a finite number", f"{raw} không phải số hữu hạn")
+        return Fraction(repr(raw))  # the decimal the user wrote, not the binary float
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise _BadValue(f"{raw} is not a finite number", f"{raw} không phải số hữu hạn")
+        return Fraction(raw)
+    if isinstance(raw, str):
+        text = raw.strip().replace("_", "")
+        if len(text) > MAX_DIGITS:
+            raise _BadValue(f"a number of more than {MAX_DIGITS} characters",
+                            f"số dài quá {MAX_DIGITS} ký tự")
+        if "," in text:
+            raise _BadValue(f"`{raw}` uses a comma", f"`{raw}` có dấu phẩy",
+                            Text("write decimals with a point and no thousands separator: 1234.5",
+                                 "viết số thập phân bằng dấu chấm, không dùng dấu phân cách nghìn: "
+                                 "1234.5"))
+        try:
+            return Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise _BadValue(f"`{raw}` is not a number", f"`{raw}` không phải một số") from None
+    raise _BadValue(f"expected a number, got {type(raw).__name__}",
+                    f"cần một số, nhận được {type(raw).__name__}")
+
+
+def _fmt(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def coerce(indicator: s.Indicator, raw: Any) -> RuntimeValue:
+    """A raw value as the exact runtime value of an indicator, or _BadValue."""
+    kind = indicator.kind
+    if kind == "yes/no":
+        return _yes_no(raw)
+    if kind == "options":
+        ids = [o.id for o in indicator.options]
+        if isinstance(raw, str) and raw.strip() in ids:
+            return raw.strip()
+        raise _BadValue(f"`{raw}` is not one of {', '.join(ids)}",
+                        f"`{raw}` không thuộc {', '.join(ids)}",
+                        did_you_mean(str(raw), ids))
+    if kind == "percent" and isinstance(raw, str) and raw.strip().endswith("%"):
+        raw = raw.strip()[:-1]
+    value = _to_fraction(raw)
+    if kind == "count":
+        if value < 0:
+            raise _BadValue(f"a count cannot be negative (got {_fmt(value)})",
+                            f"số đếm không thể âm (nhận được {_fmt(value)})")
+        if value.denominator != 1:
+            raise _BadValue(f"a count must be a whole number (got {_fmt(value)})",
+                            f"số đếm phải là số nguyên (nhận được {_fmt(value)})")
+    elif kind == "percent":
+        if not 0 <= value <= 100:
+            raise _BadValue(f"a percentage must be between 0 and 100 (got {_fmt(value)})",
+                            f"tỷ lệ phần trăm phải từ 0 đến 100 (nhận được {_fmt(value)})")
+        value = value / 100
+    elif kind == "level" and indicator.levels:
+        lo, hi = indicator.levels
+        if value.denominator != 1 or not lo <= value <= hi:
+            raise _BadValue(f"a level must be a whole number from {lo} to {hi} (got {_fmt(value)})",
+                            f"mức độ phải là số nguyên từ {lo} đến {hi} (nhận được {_fmt(value)})")
+    _check_between(indicator, value)
+    return value
+
+
+def _check_between(indicator: s.Indicator, value: Fraction) -> None:
+    between = indicator.get("between")
+    if between is None or not isinstance(between.value, tuple):
+        return
+    lo, hi = between.value
+    shown = value * 100 if indicator.kind == "percent" else value
+    if not lo <= shown <= hi:
+        raise _BadValue(f"{_fmt(shown)} is outside the declared bounds {_fmt(lo)} to {_fmt(hi)}",
+                        f"{_fmt(shown)} nằm ngoài giới hạn {_fmt(lo)} đến {_fmt(hi)}")
+
+
+def _yes_no(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise _BadValue(f"`{raw}` is not a yes/no answer", f"`{raw}` không phải câu trả lời có/không",
+                    Text("write yes or no (có / không)", "viết có hoặc không (yes / no)"))
+
+
+def validate_entity(model: Model, entity: EntityData, reporter: Reporter
+                    ) -> dict[str, RuntimeValue] | None:
+    """Check one entity's data; report every problem; return its values when there is none."""
+    before = len(reporter.diagnostics)
+    block = entity.block.value
+    if not isinstance(block, str) or block not in model.blocks:
+        _report(reporter, codes.UNKNOWN_NAME, entity.block, name=str(block), kind="block",
+                kind_vi="khối", hint=did_you_mean(str(block), list(model.blocks)))
+    values: dict[str, RuntimeValue] = {}
+    for name, located in entity.values.items():
+        indicator = model.indicators.get(name)
+        if indicator is None:
+            _report(reporter, codes.UNKNOWN_NAME, located, name=name, kind="indicator",
+                    kind_vi="chỉ số", hint=did_you_mean(name, list(model.indicators)))
+            continue
+        if located.value is None:
+            continue  # treated as missing below
+        try:
+            values[name] = coerce(indicator, located.value)
+        except _BadValue as bad:
+            _report(reporter, codes.BAD_VALUE, located, hint=bad.hint,
+                    detail=f"{entity.name}: {name}: {bad.en}",
+                    detail_vi=f"{entity.name}: {name}: {bad.vi}")
+    for name, indicator in model.indicators.items():
+        if name in values or (name in entity.values and entity.values[name].value is not None
+                              and name not in values):
+            continue
+        if model.missing_policy == "zero" and indicator.kind != "options":
+            values[name] = False if indicator.kind == "yes/no" else (
+                Fraction(indicator.levels[0]) if indicator.levels else Fraction(0))
+            continue
+        where = Located(None, entity.span, entity.path)
+        _report(reporter, codes.MISSING_VALUE, where, entity=entity.name, name=name,
+                hint=Text("give a value (the methodology's policy is `missing error`)",
+                          "nhập giá trị (phương pháp quy định `missing error`)")
+                if model.missing_policy == "error" else None)
+    return values if len(reporter.diagnostics) == before else None
+
+
+def _report(reporter: Reporter, code: codes.Code, where: Located, hint: Text | None = None,
+            **args: str) -> None:
+    diagnostic = Diagnostic(code, where.span, dict(args), hint, (), where.path or None)
+    reporter.diagnostics.append(diagnostic)
+
+
+# -- from Python mappings ------------------------------------------------------------------
+
+
+def from_mapping(name: str, data: Mapping[str, Any], block: str | None = None) -> EntityData:
+    """An entity from a plain mapping (the Python API); `block` may be given separately."""
+    values = dict(data)
+    raw_block = block if block is not None else values.pop("block", None)
+    if block is not None:
+        values.pop("block", None)
+    return EntityData(
+        name=name, block=Located(raw_block, path=f"{name}.block"),
+        values={k: Located(v, path=f"{name}.{k}") for k, v in values.items()}, path=name,
+    )
+
+
+# -- from YAML files -----------------------------------------------------------------------
+
+
+def load_yaml(path: str | Path, reporter: Reporter) -> list[EntityData]:
+    """Entities from a YAML file: `{entity: {block: …, indicator: value, …}}`, optionally
+    under a top-level `entities:` key. Decimals are read exactly, as written."""
+    try:
+        source = SourceFile.read(path)
+    except UnicodeDecodeError:
+        reporter.report(codes.NOT_UTF8, None)
+        reporter.diagnostics[-1] = Diagnostic(codes.NOT_UTF8, None, {}, None, (), str(path))
+        return []
+    try:
+        root = yaml.compose(source.text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        span = source.span(mark.index, mark.index + 1) if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        reporter.report(codes.BAD_DATA, span, detail=f"not valid YAML: {problem}",
+                        detail_vi=f"không phải YAML hợp lệ: {problem}")
+        return []
+    return _entities_from_yaml(root, source, reporter)
+
+
+def _span(source: SourceFile, node: yaml.Node) -> Span:
+    return source.span(node.start_mark.index, node.end_mark.index)
+
+
+def _entities_from_yaml(root: yaml.Node | None, source: SourceFile, reporter: Reporter
+                        ) -> list[EntityData]:
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "entities" and len(root.value) == 1:
+                root = value
+                break
+    if not isinstance(root, yaml.MappingNode):
+        reporter.report(
+            codes.BAD_DATA, _span(source, root) if root is not None else source.span(0, 0),
+            detail="expected a mapping of entity names to their data",
+            detail_vi="cần một ánh xạ từ tên đơn vị đến dữ liệu của đơn vị",
+        )
+        return []
+    entities: list[EntityData] = []
+    seen: dict[str, Span] = {}
+    for key, value in root.value:
+        name = str(key.value)
+        if name in seen:
+            reporter.report(codes.DUPLICATE_ID, _span(source, key), name=name)
+            continue
+        seen[name] = _span(source, key)
+        entity = _entity_from_yaml(name, key, value, source, reporter)
+        if entity is not None:
+            entities.append(entity)
+    return entities
+
+
+def _entity_from_yaml(name: str, key: yaml.Node, node: yaml.Node, source: SourceFile,
+                      reporter: Reporter) -> EntityData | None:
+    if not isinstance(node, yaml.MappingNode):
+        reporter.report(codes.BAD_DATA, _span(source, node),
+                        detail=f"{name}: expected `block:` and indicator values",
+                        detail_vi=f"{name}: cần `block:` và giá trị các chỉ số")
+        return None
+    entity = EntityData(name=name, block=Located(None, _span(source, key)),
+                        span=_span(source, key), path=name)
+    for item_key, item_value in node.value:
+        field_name = str(item_key.value)
+        located = Located(_scalar(item_value), _span(source, item_value), f"{name}.{field_name}")
+        if field_name == "block":
+            entity.block = located
+        elif field_name in entity.values:
+            reporter.report(codes.DUPLICATE_ID, _span(source, item_key), name=field_name)
+        else:
+            entity.values[field_name] = located
+    if entity.block.value is None:
+        reporter.report(codes.BAD_DATA, _span(source, key),
+                        detail=f"{name}: no `block:` given", detail_vi=f"{name}: thiếu `block:`")
+        return None
+    return entity
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """A YAML scalar as Python, with decimals kept exact (as the text that was written)."""
+    if not isinstance(node, yaml.ScalarNode):
+        return node  # reported as a bad value by `coerce`
+    tag = node.tag.rsplit(":", 1)[-1]
+    text = node.value
+    if tag == "float":
+        lowered = text.lower()
+        if lowered in (".inf", "+.inf", "-.inf", ".nan"):
+            return float(lowered.replace(".", ""))
+        return text.replace("_", "")
+    if tag == "int":
+        try:
+            return int(_INT_READER.construct_yaml_int(node))
+        except ValueError:
+            return text  # e.g. thousands of digits: reported by `coerce`
+    if tag == "bool":
+        return text.lower() in ("yes", "true", "on", "y")
+    if tag == "null":
+        return None
+    return text

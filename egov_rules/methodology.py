@@ -1,0 +1,116 @@
+"""The public face of a compiled methodology: check it, score one entity or many."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from egov_rules import codes
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
+from egov_rules.evaluate import MissingReference, RuntimeValue, compute_lets, evaluate_entity
+from egov_rules.inputs import EntityData, Located, from_mapping, validate_entity
+from egov_rules.model import Model
+from egov_rules.rank import cohort_best, rank_evaluations
+from egov_rules.results import Evaluation, Ranking, _parse_exact
+
+
+class Methodology:
+    """A methodology that compiled without errors. Create it with `load` or `compile`."""
+
+    def __init__(self, model: Model, diagnostics: list[Diagnostic]) -> None:
+        self._model = model
+        self._diagnostics = diagnostics
+
+    def __repr__(self) -> str:
+        return f"<Methodology {self.id} ({self.year})>"
+
+    @property
+    def id(self) -> str:
+        return self._model.id
+
+    @property
+    def year(self) -> int | None:
+        return self._model.year
+
+    @property
+    def title(self) -> str | None:
+        return self._model.header_text("title")
+
+    @property
+    def blocks(self) -> list[str]:
+        return list(self._model.blocks)
+
+    @property
+    def indicators(self) -> list[str]:
+        return list(self._model.indicators)
+
+    @property
+    def model(self) -> Model:
+        """The checked model (for tools built on the library, e.g. `egov_rules.testing`)."""
+        return self._model
+
+    def check(self) -> list[Diagnostic]:
+        """Warnings found when the methodology was compiled (errors would have raised)."""
+        return list(self._diagnostics)
+
+    def evaluate(
+        self, indicators: Mapping[str, Any], block: str, entity: str = "entity",
+        references: Mapping[str, Any] | None = None,
+    ) -> Evaluation:
+        """Score one entity of `block`. Nodes scored `relative to best in block` need the
+        block's best value in `references` (node id → value) unless the rule states one."""
+        reporter = Reporter()
+        values = validate_entity(self._model, from_mapping(entity, indicators, block), reporter)
+        if values is None:
+            raise EgovRulesError(reporter.diagnostics)
+        cohort = {k: _parse_exact(v) for k, v in (references or {}).items()}
+        return self._evaluate(entity, block, values, cohort, Located(None, path=entity))
+
+    def evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData]
+                      ) -> Ranking:
+        """Score entities together: `relative to best in block` uses the best of the block
+        among them, and each index is ranked within each block."""
+        data = entities if isinstance(entities, list) else [
+            from_mapping(name, values) for name, values in entities.items()
+        ]
+        reporter = Reporter()
+        validated: list[tuple[EntityData, dict[str, RuntimeValue]]] = []
+        for entity in data:
+            values = validate_entity(self._model, entity, reporter)
+            if values is not None:
+                validated.append((entity, values))
+        if reporter.has_errors:
+            raise EgovRulesError(reporter.diagnostics)
+        envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in validated]
+        best = cohort_best(self._model, envs)
+        evaluations = [
+            self._evaluate(e.name, str(e.block.value), v, best.get(str(e.block.value), {}),
+                           Located(None, e.span, e.path))
+            for e, v in validated
+        ]
+        return Ranking(
+            methodology=evaluations[0].methodology if evaluations else _info(self._model),
+            evaluations=evaluations, ranks=rank_evaluations(self._model, evaluations),
+            ties={k: r.ties for k, r in self._model.ranks.items()},
+        )
+
+    def _evaluate(self, entity: str, block: str, values: dict[str, RuntimeValue],
+                  cohort: Mapping[str, Fraction], where: Located) -> Evaluation:
+        try:
+            return evaluate_entity(self._model, entity, block, values, cohort)
+        except MissingReference as missing:
+            diagnostic = Diagnostic(
+                codes.MISSING_REFERENCE, where.span, {"node": missing.node.id},
+                Text(f"score the entities together, or pass references={{'{missing.node.id}': "
+                     "<best value>}", f"chấm điểm cùng các đơn vị khác, hoặc truyền "
+                     f"references={{'{missing.node.id}': <giá trị cao nhất>}}"),
+                (), where.path or entity,
+            )
+            raise EgovRulesError([diagnostic]) from None
+
+
+def _info(model: Model) -> Any:
+    from egov_rules.evaluate import methodology_info
+
+    return methodology_info(model)

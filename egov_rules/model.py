@@ -1,0 +1,93 @@
+"""The checked model: a syntax tree that passed every check, with its names resolved.
+
+Later stages (graph, evaluate, explain, rank) read only this. It is immutable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from egov_rules import syntax as s
+from egov_rules.typecheck import Type
+
+
+def applicable_blocks(node: s.Node, parent_blocks: Iterable[str]) -> tuple[str, ...]:
+    """The blocks a node applies to: its parent's, narrowed by its own `only`."""
+    parent = tuple(parent_blocks)
+    if node.only is None:
+        return parent
+    named = {ref.name for ref in node.only}
+    return tuple(b for b in parent if b in named)
+
+
+def declared_max(node: s.Node, block: str) -> Fraction | None:
+    """The `max` written for a node in a block (None when the node has none for it)."""
+    if node.maximum is None:
+        return None
+    if node.maximum.default is not None:
+        return node.maximum.default.value
+    for ref, number in node.maximum.per_block:
+        if ref.name == block:
+            return number.value
+    return None
+
+
+def node_blocks(categories: tuple[s.Node, ...], blocks: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """For every node id, the blocks it applies to (static: `only`, not `when`)."""
+    found: dict[str, tuple[str, ...]] = {}
+    stack = [(c, blocks) for c in reversed(categories)]
+    while stack:
+        node, parent = stack.pop()
+        mine = applicable_blocks(node, parent)
+        found.setdefault(node.id, mine)
+        stack.extend((child, mine) for child in reversed(node.children))
+    return found
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Model:
+    """Everything the evaluator needs, by id, in dependency order."""
+
+    tree: s.Methodology
+    blocks: dict[str, s.Block]
+    indicators: dict[str, s.Indicator]
+    lets: dict[str, s.Let]  # in dependency order
+    nodes: dict[str, s.Node]  # parents before children
+    parents: dict[str, s.Node | None]
+    blocks_of: dict[str, tuple[str, ...]]  # node id → blocks it applies to
+    indices: dict[str, s.Index]  # in dependency order
+    grades: dict[str, s.Grades]  # index id → its grade bands
+    ranks: dict[str, s.Rank]  # index id → its rank rule
+    types: dict[str, Type]  # indicator and let id → type
+    content_hash: str
+
+    @property
+    def id(self) -> str:
+        return self.tree.header.id
+
+    def header_text(self, key: str) -> str | None:
+        attr = self.tree.header.get(key)
+        return None if attr is None else str(attr.value)
+
+    @property
+    def year(self) -> int | None:
+        attr = self.tree.header.get("year")
+        return None if attr is None else int(attr.value)  # type: ignore[arg-type]
+
+    @property
+    def missing_policy(self) -> str:
+        return self.header_text("missing") or "error"
+
+    def max_for(self, node_id: str, block: str) -> Fraction | None:
+        return declared_max(self.nodes[node_id], block)
+
+    def label_en(self, decl: s.Node | s.Indicator) -> str | None:
+        attr = decl.get("en")
+        return None if attr is None else str(attr.value)
+
+
+def content_hash(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
