@@ -17,8 +17,8 @@ from egov_rules.results import (
     Evaluation,
     IndexResult,
     NodeResult,
-    Ranking,
     RankEntry,
+    Ranking,
     json_schema,
 )
 from egov_rules.source import SourceFile
@@ -43,7 +43,7 @@ __all__ = (
 )
 
 
-def compile(text: str, filename: str = "<string>") -> Methodology:  # noqa: A001
+def compile(text: str, filename: str = "<string>") -> Methodology:
     """Compile methodology source text; raise `EgovRulesError` carrying every diagnostic."""
     from egov_rules.compiler import compile_source
 

@@ -7,11 +7,11 @@ on one node, or a number where an integer is required (a year, a level, a roundi
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from lark import Token, Tree, v_args
-from lark.visitors import Transformer_NonRecursive
 from lark.tree import Meta
+from lark.visitors import Transformer_NonRecursive
 
 from egov_rules import codes
 from egov_rules import syntax as s
@@ -32,7 +32,7 @@ class _NodeAttr:
 
 
 @v_args(meta=True, inline=True)
-class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
+class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def __init__(self, source: SourceFile, reporter: Reporter) -> None:
         super().__init__()
         self._file = source
@@ -140,7 +140,7 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
         kind_name, levels, options = kind
         return s.Indicator(
             id=str(name), kind=kind_name, label=self._text(label) or "",
-            direction=direction or "higher", levels=levels, options=options,
+            direction=cast(s.Direction, direction or "higher"), levels=levels, options=options,
             attributes=self._unique_attributes([a for a in attrs if a is not None]),
             span=self._tspan(name),
         )

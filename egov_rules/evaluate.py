@@ -51,7 +51,7 @@ def eval_expr(expr: s.Expr, env: Mapping[str, RuntimeValue]) -> RuntimeValue:
     if isinstance(expr, s.YesNo):
         return expr.value
     if isinstance(expr, s.Name):
-        return env[expr.name] if expr.name in env else expr.name  # an option literal
+        return env.get(expr.name, expr.name)  # a name not in env is an option literal
     if isinstance(expr, s.Unary):
         operand = eval_expr(expr.operand, env)
         return (not operand) if expr.op == "not" else -_num(operand)
@@ -100,7 +100,7 @@ def _eval_binary(expr: s.Binary, env: Mapping[str, RuntimeValue]) -> RuntimeValu
 
 
 def _num(value: RuntimeValue) -> Fraction:
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, (bool, str)):
         raise TypeError(f"expected a number, got {value!r}")
     return value
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import resources
 from collections.abc import Iterator
+from importlib import resources
+from typing import Any, ClassVar, cast
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError, Indenter
@@ -23,8 +24,8 @@ MAX_NUMBER_DIGITS = 60
 
 class _Indenter(Indenter):
     NL_type = "_NL"
-    OPEN_PAREN_types = ["LPAR"]
-    CLOSE_PAREN_types = ["RPAR"]
+    OPEN_PAREN_types: ClassVar[list[str]] = ["LPAR"]
+    CLOSE_PAREN_types: ClassVar[list[str]] = ["RPAR"]
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
@@ -87,7 +88,7 @@ def _describe_token(token: Token) -> tuple[str, str]:
 def _expected_list(expected: set[str]) -> tuple[str, str]:
     words = sorted({_describe_terminal(name) for name in expected if not name.startswith("__")})
     if len(words) > 8:
-        words = words[:8] + [("…", "…")]
+        words = [*words[:8], ("…", "…")]
     return ", ".join(w[0] for w in words), ", ".join(w[1] for w in words)
 
 
@@ -122,11 +123,12 @@ _FRIENDLY_EXAMPLES: dict[tuple[str, str], list[str]] = {
 def _friendly(error: UnexpectedInput) -> tuple[str, str] | None:
     try:
         label = error.match_examples(
-            lambda text: _parser().parse(text + "\n"), _FRIENDLY_EXAMPLES, use_accepts=True
+            lambda text: _parser().parse(text + "\n"), cast(Any, _FRIENDLY_EXAMPLES),
+            use_accepts=True,
         )
     except Exception:  # match_examples re-parses; any failure just means "no friendly text"
         return None
-    return label  # type: ignore[no-any-return]
+    return cast(tuple[str, str] | None, label)
 
 
 def parse(source: SourceFile, reporter: Reporter) -> Tree[Token] | None:
@@ -174,7 +176,7 @@ def _within_limits(source: SourceFile, reporter: Reporter) -> bool:
         )
         ok = False
         break
-    for match in re.finditer(r"\d{%d,}" % (MAX_NUMBER_DIGITS + 1), text):
+    for match in re.finditer(rf"\d{{{MAX_NUMBER_DIGITS + 1},}}", text):
         reporter.report(
             codes.TOO_LARGE, source.span(match.start(), match.end()), what="a number",
             what_vi="một số", limit=f"{MAX_NUMBER_DIGITS} digits",
@@ -225,7 +227,7 @@ def _report_dedent(source: SourceFile, reporter: Reporter) -> None:
 def _report_characters(
     source: SourceFile, error: UnexpectedCharacters, reporter: Reporter
 ) -> None:
-    pos = error.pos_in_stream
+    pos = error.pos_in_stream or 0
     char = source.text[pos] if pos < len(source.text) else ""
     if char == '"':
         reporter.report(codes.UNTERMINATED_STRING, source.span(pos, pos + 1))

@@ -12,10 +12,8 @@ from typing import Literal
 
 from egov_rules.source import Span
 
-_frozen = dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Ref:
     """A name used somewhere (a reference), with where it was written."""
 
@@ -26,7 +24,7 @@ class Ref:
 # -- expressions -------------------------------------------------------------------------
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Number:
     """A numeric literal; `29%` is stored as 29/100 with `percent=True`."""
 
@@ -35,7 +33,7 @@ class Number:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class YesNo:
     """The literal `yes` or `no`."""
 
@@ -43,7 +41,7 @@ class YesNo:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Name:
     """A reference to an indicator, a derived value (`let`) or, in a comparison, an option."""
 
@@ -51,7 +49,7 @@ class Name:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Binary:
     """Arithmetic (`+ - * /`), comparison (`= != < <= > >=`) or logic (`and`, `or`)."""
 
@@ -61,7 +59,7 @@ class Binary:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Unary:
     """`-x` or `not x`."""
 
@@ -70,7 +68,7 @@ class Unary:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Call:
     """`min(…)`, `max(…)`, `clamp(x, low, high)` or `count_yes(a, b, …)`."""
 
@@ -89,7 +87,7 @@ LOGIC_OPS = frozenset({"and", "or"})
 # -- header, blocks, indicators, lets ------------------------------------------------------
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Attribute:
     """A `key value` line under a declaration (e.g. `en "…"`, `unit "Mbps"`)."""
 
@@ -98,7 +96,7 @@ class Attribute:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Header:
     """`methodology <id>` with its title, year, legal source and missing-data policy."""
 
@@ -110,7 +108,7 @@ class Header:
         return next((a for a in self.attributes if a.key == key), None)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Block:
     """An entity group ranked on its own (ministries, government agencies, provinces)."""
 
@@ -124,7 +122,7 @@ IndicatorKind = Literal["count", "number", "percent", "yes/no", "level", "option
 Direction = Literal["higher", "lower", "neutral"]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Option:
     """One value of an indicator of type `one of …`."""
 
@@ -133,7 +131,7 @@ class Option:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Indicator:
     """An input: its type, label, direction of improvement and documentation attributes."""
 
@@ -150,7 +148,7 @@ class Indicator:
         return next((a for a in self.attributes if a.key == key), None)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class ZeroRule:
     """`if <denominator> = 0: <value>`: what a `let` is worth when a denominator is zero."""
 
@@ -159,7 +157,7 @@ class ZeroRule:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Let:
     """A derived value: `let name ["label"] = expr [if d = 0: v]…`."""
 
@@ -175,7 +173,7 @@ class Let:
 BandOp = Literal["at least", "above", "at most", "below", "otherwise"]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Band:
     """One row of a `bands` or `grades` table: a condition and what it awards."""
 
@@ -186,7 +184,7 @@ class Band:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Proportional:
     """`proportional x [from a to b] [relative to best in block [reference r]]`."""
 
@@ -198,7 +196,7 @@ class Proportional:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Bands:
     """`bands x` with rows tried in order; the first that holds awards its points."""
 
@@ -207,7 +205,7 @@ class Bands:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class YesNoRule:
     """`yes/no x`: the full maximum when x is yes, nothing when it is no."""
 
@@ -215,7 +213,7 @@ class YesNoRule:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Per:
     """`<n> per x up to <cap>`: n points per unit of x, never more than cap."""
 
@@ -225,7 +223,7 @@ class Per:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class TableRow:
     """`<level, option, yes/no or otherwise>: points`."""
 
@@ -234,7 +232,7 @@ class TableRow:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Table:
     """`table x`: points per level or option of x."""
 
@@ -248,7 +246,7 @@ Rule = Proportional | Bands | YesNoRule | Per | Table
 CombineMode = Literal["sum", "capped sum", "best", "weighted mean"]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Group:
     """`sum of`, `capped sum of`, `best of` or `weighted mean of` over child nodes."""
 
@@ -257,7 +255,7 @@ class Group:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class MaxSpec:
     """`max 20` or `max ministry 200, province 150`."""
 
@@ -266,7 +264,7 @@ class MaxSpec:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Citation:
     """`[Phụ lục 1B, I.1]`: the clause a node implements."""
 
@@ -277,7 +275,7 @@ class Citation:
 NodeKind = Literal["category", "criterion"]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Node:
     """A category or criterion: header attributes and a body of rules or children.
 
@@ -329,7 +327,7 @@ class Node:
 # -- indices, grades, ranks, examples -----------------------------------------------------
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class IndexTerm:
     """One operand of an index: a node or index, with its weight in a weighted mean."""
 
@@ -341,7 +339,7 @@ class IndexTerm:
 IndexMethod = Literal["share of max", "weighted mean", "mean"]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Index:
     """`index name = share of max a, b | weighted mean of a 40%, b 60% | mean of a, b`."""
 
@@ -353,7 +351,7 @@ class Index:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Grades:
     """`grades idx, …` with label bands (`at least 0.8: "Tốt"`)."""
 
@@ -365,7 +363,7 @@ class Grades:
 TieRule = Literal["competition", "dense"]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Rank:
     """`rank idx, … within block ties share a rank` (competition: 1, 1, 3)."""
 
@@ -377,7 +375,7 @@ class Rank:
 ExampleValue = Number | YesNo | Name
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Given:
     """An input value of an example."""
 
@@ -386,7 +384,7 @@ class Given:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Expect:
     """`expect name = value` or `expect grade idx = "Tốt"`."""
 
@@ -396,7 +394,7 @@ class Expect:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Reference:
     """`reference node = v`: the best-in-block figure a lone example is scored against."""
 
@@ -405,7 +403,7 @@ class Reference:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Example:
     """Inputs for one entity and the results the author computed by hand."""
 
@@ -417,7 +415,7 @@ class Example:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Methodology:
     """A whole rule file."""
 

@@ -10,6 +10,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text, did_you_mean
 from egov_rules.resolve import Symbols
+from egov_rules.source import Span
 
 TypeKind = Literal["number", "yes/no", "options", "level", "unknown"]
 
@@ -92,9 +93,8 @@ def divisions(expr: s.Expr) -> list[s.Binary]:
 def zero_rule_denominator(rule: s.ZeroRule) -> s.Expr | None:
     """The `d` of `if d = 0: …`, or None when the condition has another shape."""
     c = rule.condition
-    if isinstance(c, s.Binary) and c.op == "=" and isinstance(c.right, s.Number):
-        if c.right.value == 0:
-            return c.left
+    if isinstance(c, s.Binary) and c.op == "=" and isinstance(c.right, s.Number) and c.right.value == 0:
+        return c.left
     return None
 
 
@@ -104,7 +104,7 @@ class _Checker:
         self.reporter = reporter
         self.let_types: dict[str, Type] = {}
 
-    def mismatch(self, span: s.Span, en: str, vi: str) -> Type:
+    def mismatch(self, span: Span, en: str, vi: str) -> Type:
         self.reporter.report(codes.TYPE_MISMATCH, span, detail=en, detail_vi=vi)
         return UNKNOWN
 

@@ -10,6 +10,7 @@ from egov_rules import syntax as s
 from egov_rules.checks.domains import Domain, Domains, Interval, subtract
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.resolve import Symbols
+from egov_rules.source import Span
 
 UNIT_INTERVAL = Domain(Interval(Fraction(0), Fraction(1)), False)
 
@@ -45,7 +46,7 @@ def _band_words(band: s.Band) -> str:
 
 
 def check_band_list(bands: tuple[s.Band, ...], domain: Domain, reporter: Reporter,
-                    span: s.Span) -> None:
+                    span: Span) -> None:
     covered: list[Interval] = []
     previous: s.Band | None = None
     for band in bands:

@@ -24,8 +24,8 @@ class Interval:
     hi_closed: bool = True
 
     def intersect(self, other: Interval) -> Interval:
-        lo, lo_closed = _tighter(self.lo, self.lo_closed, other.lo, other.lo_closed, max)
-        hi, hi_closed = _tighter(self.hi, self.hi_closed, other.hi, other.hi_closed, min)
+        lo, lo_closed = _tighter(self.lo, self.lo_closed, other.lo, other.lo_closed, higher=True)
+        hi, hi_closed = _tighter(self.hi, self.hi_closed, other.hi, other.hi_closed, higher=False)
         return Interval(lo, hi, lo_closed, hi_closed)
 
     def minus(self, other: Interval) -> list[Interval]:
@@ -82,15 +82,16 @@ def _num(value: Fraction) -> str:
 
 
 def _tighter(
-    a: Fraction | None, a_closed: bool, b: Fraction | None, b_closed: bool, pick: type[max]
+    a: Fraction | None, a_closed: bool, b: Fraction | None, b_closed: bool, higher: bool
 ) -> tuple[Fraction | None, bool]:
+    """The tighter of two bounds: the higher of two lower bounds, the lower of two upper."""
     if a is None:
         return b, b_closed
     if b is None:
         return a, a_closed
     if a == b:
         return a, a_closed and b_closed
-    return (a, a_closed) if pick(a, b) == a else (b, b_closed)
+    return (a, a_closed) if (a > b) == higher else (b, b_closed)
 
 
 EVERYTHING = Interval(None, None)
@@ -156,9 +157,9 @@ class Domains:
             return Domain(Interval(args[1].interval.lo, args[2].interval.hi), integer)
         los = [a.interval.lo for a in args]
         his = [a.interval.hi for a in args]
-        pick = min if call.func == "min" else max
-        lo = _pick_bound(los, pick, none_is_low=True)
-        hi = _pick_bound(his, pick, none_is_low=False)
+        want_max = call.func == "max"
+        lo = _pick_bound(los, want_max, none_is_low=True)
+        hi = _pick_bound(his, want_max, none_is_low=False)
         return Domain(Interval(lo, hi), integer)
 
     @staticmethod
@@ -204,15 +205,16 @@ def _hull(a: Domain, b: Domain) -> Domain:
     return Domain(Interval(lo, hi), a.integer and b.integer)
 
 
-def _pick_bound(bounds: list[Fraction | None], pick: type[min], none_is_low: bool
+def _pick_bound(bounds: list[Fraction | None], want_max: bool, none_is_low: bool
                 ) -> Fraction | None:
+    """min or max of bounds where None is -inf (lower bounds) or +inf (upper bounds)."""
     known = [b for b in bounds if b is not None]
     if len(known) < len(bounds):
         # An infinite bound wins for max of highs / min of lows, loses otherwise.
-        infinite_wins = (pick is max) != none_is_low
+        infinite_wins = want_max != none_is_low
         if infinite_wins or not known:
             return None
-    return pick(known)
+    return max(known) if want_max else min(known)
 
 
 def _neg(v: Fraction | None) -> Fraction | None:

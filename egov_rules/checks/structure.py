@@ -126,11 +126,11 @@ def _check_rule_points(node: s.Node, rule: s.Rule, blocks: tuple[str, ...], symb
         _check_table_keys(rule, symbols, reporter)
     elif isinstance(rule, s.Per):
         awards = [rule.cap]
-    elif isinstance(rule, s.Proportional) and rule.low is not None and rule.high is not None:
-        if rule.low.value >= rule.high.value:
-            reporter.report(codes.BAD_NODE_BODY, rule.span,
-                            detail="`from` must be below `to`",
-                            detail_vi="giá trị `from` phải nhỏ hơn `to`")
+    elif (isinstance(rule, s.Proportional) and rule.low is not None and rule.high is not None
+          and rule.low.value >= rule.high.value):
+        reporter.report(codes.BAD_NODE_BODY, rule.span,
+                        detail="`from` must be below `to`",
+                        detail_vi="giá trị `from` phải nhỏ hơn `to`")
     if maximum is None:
         return
     for award in awards:

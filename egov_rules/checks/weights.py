@@ -9,6 +9,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.resolve import Symbols
+from egov_rules.source import Span
 
 
 def _percent(value: Fraction) -> str:
@@ -16,7 +17,7 @@ def _percent(value: Fraction) -> str:
     return f"{pct.numerator}%" if pct.denominator == 1 else f"{float(pct):g}%"
 
 
-def _check_weight_set(weights: list[s.Number | None], spans: list[s.Span], owner: s.Span,
+def _check_weight_set(weights: list[s.Number | None], spans: list[Span], owner: Span,
                       reporter: Reporter) -> None:
     if any(w is None for w in weights):
         for weight, span in zip(weights, spans, strict=True):

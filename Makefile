@@ -1,0 +1,34 @@
+# The two set-up commands from the README. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-dev: pyproject.toml $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/egov-rules check examples/quickstart.egr
+	$(BIN)/egov-rules score examples/quickstart.egr examples/quickstart-data.yaml
+	$(BIN)/egov-rules score examples/quickstart.egr examples/quickstart-data.yaml \
+		--entity "Bộ A (minh hoạ)" --explain
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check egov_rules tests
+
+typecheck: $(BIN)/.installed-dev
+	$(BIN)/mypy --strict egov_rules
+
+test: lint typecheck
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,91 @@
+"""Diagnostics for people (compiler-style text) and for programs (JSON). No other module
+formats a diagnostic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from egov_rules.diagnostics import Diagnostic, Lang
+from egov_rules.source import Span
+
+_WORDS = {
+    "error": ("error", "lỗi"),
+    "warning": ("warning", "cảnh báo"),
+    "help": ("help", "gợi ý"),
+    "note": ("note", "ghi chú"),
+}
+
+
+def _word(key: str, lang: Lang) -> str:
+    en, vi = _WORDS[key]
+    return vi if lang == "vi" else en
+
+
+def _excerpt(span: Span, gutter: int) -> list[str]:
+    line_no = span.line
+    text = span.source.line_text(line_no)
+    column = span.column
+    end_line, end_column = span.end_position
+    width = (end_column - column) if end_line == line_no else len(text) - column + 1
+    width = max(1, width)
+    pad = " " * gutter
+    return [
+        f"{pad} |",
+        f"{line_no:>{gutter}} | {text}",
+        f"{pad} | {' ' * (column - 1)}{'^' * width}",
+    ]
+
+
+def render_text(diagnostic: Diagnostic, lang: Lang = "en") -> str:
+    """`path:line:col: error[E101]: message`, the source line with a caret, then help/notes."""
+    severity = _word(diagnostic.severity, lang)
+    lines = [f"{diagnostic.location}: {severity}[{diagnostic.code.code}]: "
+             f"{diagnostic.message(lang)}"]
+    spans = [diagnostic.span] if diagnostic.span is not None else []
+    spans += [label.span for label in diagnostic.labels]
+    gutter = max((len(str(sp.line)) for sp in spans), default=1)
+    if diagnostic.span is not None and diagnostic.span.source.text:
+        lines.extend(_excerpt(diagnostic.span, gutter))
+    for label in diagnostic.labels:
+        where = f"{label.span.path}:{label.span.line}:{label.span.column}"
+        lines.append(f"{' ' * gutter} = {_word('note', lang)}: {label.text(lang)} ({where})")
+        lines.extend(_excerpt(label.span, gutter))
+    if diagnostic.hint is not None:
+        lines.append(f"{' ' * gutter} = {_word('help', lang)}: {diagnostic.hint(lang)}")
+    return "\n".join(lines)
+
+
+def render_all(diagnostics: Iterable[Diagnostic], lang: Lang = "en") -> str:
+    items = list(diagnostics)
+    blocks = [render_text(d, lang) for d in items]
+    errors = sum(1 for d in items if d.is_error)
+    warnings = len(items) - errors
+    if lang == "vi":
+        summary = f"{errors} lỗi, {warnings} cảnh báo"
+    else:
+        summary = f"{errors} error{'s' if errors != 1 else ''}, " \
+                  f"{warnings} warning{'s' if warnings != 1 else ''}"
+    return "\n\n".join([*blocks, summary]) + "\n"
+
+
+def to_json(diagnostic: Diagnostic, lang: Lang = "en") -> dict[str, Any]:
+    span = diagnostic.span
+    location: dict[str, Any] = {"path": diagnostic.location if span is None else span.path}
+    if span is not None:
+        end_line, end_column = span.end_position
+        location.update(line=span.line, column=span.column, end_line=end_line,
+                        end_column=end_column)
+    return {
+        "code": diagnostic.code.code,
+        "name": diagnostic.code.name,
+        "severity": diagnostic.severity,
+        "message": diagnostic.message(lang),
+        "location": location,
+        "hint": None if diagnostic.hint is None else diagnostic.hint(lang),
+        "notes": [
+            {"message": label.text(lang), "path": label.span.path, "line": label.span.line,
+             "column": label.span.column}
+            for label in diagnostic.labels
+        ],
+    }

@@ -1,0 +1,29 @@
+"""Shared fixtures and hypothesis profiles.
+
+`HYPOTHESIS_PROFILE=ci` (set by `make test`) keeps property tests to a budget that fits the
+10-minute suite on two cores; `dev` explores more when run by hand.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import egov_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(scope="session")
+def quickstart() -> egov_rules.Methodology:
+    return egov_rules.load(ROOT / "examples" / "quickstart.egr")
