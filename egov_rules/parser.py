@@ -80,7 +80,9 @@ def _describe_terminal(name: str) -> tuple[str, str]:
 def _describe_token(token: Token) -> tuple[str, str]:
     if token.type == "$END":
         return _TERMINAL_WORDS["$END"]
-    if token.type in ("_NL", "_INDENT", "_DEDENT"):
+    if token.type == "_INDENT":
+        return ("indentation", "thụt lề")
+    if token.type in ("_NL", "_DEDENT"):
         return _TERMINAL_WORDS[token.type]
     return (f"`{token.value}`",) * 2
 
@@ -261,13 +263,13 @@ def _report_token(source: SourceFile, error: UnexpectedToken, reporter: Reporter
         # Point at the end of the line the parser was reading, not the next line's indent.
         start = end = _end_of_line_before(source, start)
     elif token.type == "_INDENT":
-        start, end = _start_of_indented_line(source, start)
+        start, end = _start_of_indented_line(source, end)
     got_en, got_vi = _describe_token(token)
     expected_en, expected_vi = _expected_list(set(error.expected))
     friendly = _friendly(error)
     if friendly is not None:
         detail_en, detail_vi = friendly
-        hint = Text(f"expected {expected_en}", f"cần {expected_vi}")
+        hint = None
     else:
         detail_en = f"unexpected {got_en}; expected {expected_en}"
         detail_vi = f"không mong đợi {got_vi}; cần {expected_vi}"
