@@ -9,6 +9,7 @@ from typing import Any
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
 from egov_rules.evaluate import MissingReference, RuntimeValue, compute_lets, evaluate_entity
+from egov_rules.graph import EvalGraph, build_graph
 from egov_rules.inputs import EntityData, Located, from_mapping, validate_entity
 from egov_rules.model import Model
 from egov_rules.rank import cohort_best, rank_evaluations
@@ -21,6 +22,7 @@ class Methodology:
     def __init__(self, model: Model, diagnostics: list[Diagnostic]) -> None:
         self._model = model
         self._diagnostics = diagnostics
+        self._graph: EvalGraph | None = None
 
     def __repr__(self) -> str:
         return f"<Methodology {self.id} ({self.year})>"
@@ -49,6 +51,13 @@ class Methodology:
     def model(self) -> Model:
         """The checked model (for tools built on the library, e.g. `egov_rules.testing`)."""
         return self._model
+
+    @property
+    def graph(self) -> EvalGraph:
+        """The evaluation graph (a DAG in topological order), built on first use."""
+        if self._graph is None:
+            self._graph = build_graph(self._model)
+        return self._graph
 
     def check(self) -> list[Diagnostic]:
         """Warnings found when the methodology was compiled (errors would have raised)."""
