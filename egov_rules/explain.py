@@ -28,7 +28,9 @@ def fmt(value: Fraction, lang: Lang = "en", share: bool = False, digits: int = 4
     if share:
         return fmt(value * 100, lang, digits=2) + "%"
     scale = 10**digits
-    whole = math.floor(abs(value) * scale + Fraction(1, 2))
+    # Integer arithmetic: floor(|n/d| · scale + 1/2) without building Fractions (hot path).
+    numerator, denominator = abs(value.numerator), value.denominator
+    whole = (2 * numerator * scale + denominator) // (2 * denominator)
     sign = "-" if value < 0 and whole else ""
     integer, fraction = divmod(whole, scale)
     text = f"{integer}"

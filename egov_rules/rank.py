@@ -32,16 +32,16 @@ def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, Runtime
 
 def rank_values(values: Mapping[str, Fraction | None], ties: str) -> dict[str, int | None]:
     """Rank entities by value, highest first. `competition`: 1, 1, 3; `dense`: 1, 1, 2."""
-    present = sorted({v for v in values.values() if v is not None}, reverse=True)
-    ranks: dict[str, int | None] = {}
-    for entity, value in values.items():
-        if value is None:
-            ranks[entity] = None
-        elif ties == "dense":
-            ranks[entity] = present.index(value) + 1
-        else:
-            ranks[entity] = 1 + sum(1 for v in values.values() if v is not None and v > value)
-    return ranks
+    ordered = sorted((v for v in values.values() if v is not None), reverse=True)
+    first_position: dict[Fraction, int] = {}
+    for position, value in enumerate(ordered):
+        first_position.setdefault(value, position)
+    dense = {value: i + 1 for i, value in enumerate(first_position)}
+    return {
+        entity: None if value is None
+        else dense[value] if ties == "dense" else first_position[value] + 1
+        for entity, value in values.items()
+    }
 
 
 def rank_evaluations(model: Model, evaluations: Sequence[Evaluation]) -> list[RankEntry]:
