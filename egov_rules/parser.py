@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Iterator
 from importlib import resources
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError, Indenter
@@ -78,13 +78,16 @@ def _describe_terminal(name: str) -> tuple[str, str]:
 
 
 def _describe_token(token: Token) -> tuple[str, str]:
+    """What the parser met instead, worded to start a sentence ("the line ends here; …")."""
     if token.type == "$END":
-        return _TERMINAL_WORDS["$END"]
+        return ("the file ends here", "tệp kết thúc ở đây")
     if token.type == "_INDENT":
-        return ("indentation", "thụt lề")
-    if token.type in ("_NL", "_DEDENT"):
-        return _TERMINAL_WORDS[token.type]
-    return (f"`{token.value}`",) * 2
+        return ("unexpected indentation", "thụt lề không mong đợi")
+    if token.type == "_NL":
+        return ("the line ends here", "dòng kết thúc ở đây")
+    if token.type == "_DEDENT":
+        return ("the block ends here", "khối kết thúc ở đây")
+    return (f"unexpected `{token.value}`", f"không mong đợi `{token.value}`")
 
 
 def _expected_list(expected: set[str]) -> tuple[str, str]:
@@ -94,43 +97,81 @@ def _expected_list(expected: set[str]) -> tuple[str, str]:
     return ", ".join(w[0] for w in words), ", ".join(w[1] for w in words)
 
 
-# Common mistakes, recognised by the parser state they fail in (lark's match_examples).
+# Common mistakes, recognised by the LALR state the parser fails in. Each example must fail
+# with an unexpected token; the state it fails in is looked up by number, so the same mistake
+# is recognised wherever it is made (lark's `match_examples` also compares the depth of the
+# parser stack, which depends on how many sections came before, and so rarely matched).
+_HEAD = 'methodology m\nblocks\n  b "B"\nindicators\n  x count "X"\n'
 _FRIENDLY_EXAMPLES: dict[tuple[str, str], list[str]] = {
     (
-        "a criterion needs a quoted label after its id, e.g. "
-        'criterion computers "Tỷ lệ máy tính" max 20',
-        "tiêu chí cần một nhãn trong ngoặc kép sau mã, ví dụ "
-        'criterion computers "Tỷ lệ máy tính" max 20',
+        'a category needs a quoted label after its id, e.g. '
+        '`category infrastructure "Hạ tầng kỹ thuật" max 100`',
+        'hạng mục cần một nhãn trong ngoặc kép sau mã, ví dụ '
+        '`category infrastructure "Hạ tầng kỹ thuật" max 100`',
+    ): [_HEAD + "category c max 10\n"],
+    (
+        'a criterion needs a quoted label after its id, e.g. '
+        '`criterion computers "Tỷ lệ máy tính" max 20`',
+        'tiêu chí cần một nhãn trong ngoặc kép sau mã, ví dụ '
+        '`criterion computers "Tỷ lệ máy tính" max 20`',
     ): [
-        "methodology m\ncategory c max 10\n",
-        'methodology m\ncategory c "C" max 10\n  criterion x max 5\n',
+        _HEAD + 'category c "C" max 10\n  criterion y max 5\n',
+        _HEAD + 'category c "C" max 10\n  sum of\n    y max 5\n',
     ],
     (
-        "an indicator is written `id type \"label\"`, e.g. staff count \"Số cán bộ\"",
-        'chỉ số được viết `mã kiểu "nhãn"`, ví dụ staff count "Số cán bộ"',
+        "`max` needs the maximum points, e.g. `max 20`, or per block: "
+        "`max ministry 20, province 30`",
+        "`max` cần số điểm tối đa, ví dụ `max 20`, hoặc theo khối: "
+        "`max ministry 20, province 30`",
+    ): [_HEAD + 'category c "C" max\n', _HEAD + 'category c "C" max b\n'],
+    (
+        'a block is written `id "label"`, e.g. `province "Tỉnh, thành phố"`',
+        'khối được viết `mã "nhãn"`, ví dụ `province "Tỉnh, thành phố"`',
+    ): ["methodology m\nblocks\n  province\n"],
+    (
+        'an indicator is written `id type "label"`, e.g. `staff count "Số cán bộ"`',
+        'chỉ số được viết `mã kiểu "nhãn"`, ví dụ `staff count "Số cán bộ"`',
     ): [
         'methodology m\nindicators\n  staff "Số cán bộ" count\n',
         "methodology m\nindicators\n  staff count\n",
     ],
     (
-        "a band is written `at least <number>: <points>`",
-        "một mức được viết `at least <số>: <điểm>`",
+        "a band row is written `<condition>: <value>`, e.g. `at least 4: 20`",
+        "một dòng mức được viết `<điều kiện>: <giá trị>`, ví dụ `at least 4: 20`",
     ): [
-        'methodology m\ncategory c "C" max 10\n  criterion x "X" max 5\n    bands a\n      at least 4 20\n',
-        'methodology m\ncategory c "C" max 10\n  criterion x "X" max 5\n    bands a\n      4: 20\n',
+        _HEAD + 'category c "C" max 10\n  criterion y "Y" max 5\n    bands x\n      at least 4 20\n',
+        _HEAD + 'category c "C" max 10\n  criterion y "Y" max 5\n    bands x\n      4: 20\n',
+        _HEAD + 'category c "C" max 10\n  criterion y "Y" max 5\n    bands x\n      at least: 2\n',
     ],
+    (
+        "the rows of `bands` go on the lines below it, indented further",
+        "các dòng mức của `bands` đặt ở các dòng bên dưới, thụt lề sâu hơn",
+    ): [_HEAD + 'category c "C" max 10\n  criterion y "Y" max 5\n    bands x\n    at least 4: 5\n'],
+    (
+        "the criteria of a group go on the lines below it, indented further",
+        "các tiêu chí của nhóm đặt ở các dòng bên dưới, thụt lề sâu hơn",
+    ): [_HEAD + 'category c "C" max 10\n  sum of\n  y "Y" max 5\n'],
 }
 
 
-def _friendly(error: UnexpectedInput) -> tuple[str, str] | None:
-    try:
-        label = error.match_examples(
-            lambda text: _parser().parse(text + "\n"), cast(Any, _FRIENDLY_EXAMPLES),
-            use_accepts=True,
-        )
-    except Exception:  # match_examples re-parses; any failure just means "no friendly text"
-        return None
-    return cast(tuple[str, str] | None, label)
+@functools.cache
+def _friendly_states() -> dict[int, tuple[str, str]]:
+    """LALR state number → the friendly message of the mistake that fails in it."""
+    states: dict[int, tuple[str, str]] = {}
+    for label, examples in _FRIENDLY_EXAMPLES.items():
+        for example in examples:
+            try:
+                _parser().parse(example + "\n")
+            except UnexpectedToken as error:
+                states.setdefault(error.state.position, label)
+            else:  # pragma: no cover - a broken example is a bug in this table
+                raise AssertionError(f"friendly example parses: {example!r}")
+    return states
+
+
+def _friendly(error: UnexpectedToken) -> tuple[str, str] | None:
+    state = getattr(error, "state", None)
+    return None if state is None else _friendly_states().get(state.position)
 
 
 def parse(source: SourceFile, reporter: Reporter) -> Tree[Token] | None:
@@ -151,13 +192,8 @@ def parse(source: SourceFile, reporter: Reporter) -> Tree[Token] | None:
         _report_characters(source, error, reporter)
     except UnexpectedToken as error:
         _report_token(source, error, reporter)
-    except UnexpectedInput as error:  # UnexpectedEOF
-        end = len(source.text)
-        reporter.report(
-            codes.UNEXPECTED_EOF, source.span(end, end), what="a declaration",
-            what_vi="một khai báo",
-        )
-        del error
+    except UnexpectedInput:  # UnexpectedEOF
+        _report_eof(source, set(), reporter)
     return None
 
 
@@ -209,16 +245,18 @@ def _report_dedent(source: SourceFile, reporter: Reporter) -> None:
             if indent > levels[-1]:
                 levels.append(indent)
             else:
+                deeper = levels[-1]
                 while indent < levels[-1]:
-                    levels.pop()
+                    deeper = levels.pop()
                 if indent != levels[-1]:
+                    shallower = levels[-1]
                     reporter.report(
                         codes.BAD_INDENT, source.span(offset, offset + indent),
                         hint=Text(
-                            f"indent this line by {levels[-1]} spaces to continue the "
-                            "enclosing block, or by more to open a new one",
-                            f"thụt lề dòng này {levels[-1]} dấu cách để tiếp tục khối "
-                            "bao ngoài, hoặc nhiều hơn để mở khối mới",
+                            f"line it up with an enclosing block: indent it by {shallower} "
+                            f"or {deeper} spaces",
+                            f"căn thẳng với một khối bao ngoài: thụt lề {shallower} hoặc "
+                            f"{deeper} dấu cách",
                         ),
                     )
                     return
@@ -232,7 +270,11 @@ def _report_characters(
     pos = error.pos_in_stream or 0
     char = source.text[pos] if pos < len(source.text) else ""
     if char == '"':
-        reporter.report(codes.UNTERMINATED_STRING, source.span(pos, pos + 1))
+        reporter.report(
+            codes.UNTERMINATED_STRING, source.span(pos, pos + 1),
+            hint=Text('close the label with `"` on the same line',
+                      'đóng nhãn bằng dấu `"` trên cùng dòng'),
+        )
         return
     if char == "[":
         reporter.report(
@@ -241,42 +283,82 @@ def _report_characters(
             detail_vi="trích dẫn này thiếu dấu `]` đóng trên cùng dòng",
         )
         return
-    allowed_en, allowed_vi = _expected_list(set(error.allowed or ()))
-    reporter.report(
-        codes.BAD_CHARACTER, source.span(pos, pos + 1), char=f"`{char}`",
-        hint=Text(f"expected {allowed_en}", f"cần {allowed_vi}") if error.allowed else None,
-    )
+    hint = _character_hint(char)
+    if hint is None and error.allowed:
+        allowed_en, allowed_vi = _expected_list(set(error.allowed))
+        hint = Text(f"expected {allowed_en}", f"cần {allowed_vi}")
+    reporter.report(codes.BAD_CHARACTER, source.span(pos, pos + 1), char=f"`{char}`", hint=hint)
+
+
+# Characters that word processors and Vietnamese keyboards put where the language wants ASCII.
+_SYMBOL_SPELLINGS = {"≥": ">=", "≤": "<=", "≠": "!=", "×": "*", "÷": "/", "–": "-", "−": "-"}
+
+
+def _character_hint(char: str) -> Text | None:
+    if char in "'‘’“”":
+        return Text('write labels between straight double quotes: "…"',
+                    'viết nhãn giữa hai dấu nháy kép thẳng: "…"')
+    if char in _SYMBOL_SPELLINGS:
+        ascii_ = _SYMBOL_SPELLINGS[char]
+        return Text(f"write `{ascii_}`", f"viết `{ascii_}`")
+    if char.isalpha():  # a letter outside ASCII, e.g. Vietnamese in an id
+        return Text("ids use ASCII letters, digits and `_`; Vietnamese text goes in the quoted "
+                    "label", "mã chỉ gồm chữ cái ASCII, chữ số và `_`; chữ tiếng Việt đặt trong "
+                    "nhãn có ngoặc kép")
+    return None
 
 
 def _report_token(source: SourceFile, error: UnexpectedToken, reporter: Reporter) -> None:
     token = error.token
-    if token.type == "$END":
-        end = len(source.text)
-        reporter.report(
-            codes.UNEXPECTED_EOF, source.span(end, end), what="a declaration",
-            what_vi="một khai báo",
-        )
-        return
     start = token.start_pos if token.start_pos is not None else 0
     end = token.end_pos if token.end_pos is not None else start
+    if token.type == "$END" or (token.type == "_DEDENT" and not _code(source.text[start:])):
+        _report_eof(source, set(error.expected), reporter)
+        return
     if token.type in ("_NL", "_DEDENT"):
         # Point at the end of the line the parser was reading, not the next line's indent.
         start = end = _end_of_line_before(source, start)
     elif token.type == "_INDENT":
         start, end = _start_of_indented_line(source, end)
-    got_en, got_vi = _describe_token(token)
-    expected_en, expected_vi = _expected_list(set(error.expected))
     friendly = _friendly(error)
     if friendly is not None:
         detail_en, detail_vi = friendly
-        hint = None
     else:
-        detail_en = f"unexpected {got_en}; expected {expected_en}"
-        detail_vi = f"không mong đợi {got_vi}; cần {expected_vi}"
-        hint = None
+        got_en, got_vi = _describe_token(token)
+        expected_en, expected_vi = _expected_list(set(error.expected))
+        detail_en = f"{got_en}; expected {expected_en}"
+        detail_vi = f"{got_vi}; cần {expected_vi}"
+    reporter.report(codes.SYNTAX, source.span(start, end), detail=detail_en, detail_vi=detail_vi)
+
+
+def _report_eof(source: SourceFile, expected: set[str], reporter: Reporter) -> None:
+    """The file ends too early: point at the end of its last line of code."""
+    text = source.text
+    end = len(_code(text).rstrip())
+    line_start = text.rfind("\n", 0, end) + 1
+    end = line_start + len(_code(text[line_start:end]).rstrip())
+    expected_en, expected_vi = _expected_list(expected)
     reporter.report(
-        codes.SYNTAX, source.span(start, end), detail=detail_en, detail_vi=detail_vi, hint=hint
+        codes.UNEXPECTED_EOF, source.span(end, end), what="a declaration",
+        what_vi="một khai báo",
+        hint=Text(f"expected {expected_en}", f"cần {expected_vi}") if expected else None,
     )
+
+
+def _code(text: str) -> str:
+    """`text` up to its last character of code: trailing comments and blank lines dropped."""
+    lines = text.split("\n")
+    while lines and not _strip_comment(lines[-1]).strip():
+        lines.pop()
+    if lines:
+        lines[-1] = _strip_comment(lines[-1])
+    return "\n".join(lines)
+
+
+def _strip_comment(line: str) -> str:
+    """A line without its `# comment` (a `#` inside a quoted label is not a comment)."""
+    match = re.match(r'(?:[^"#]|"[^"\n]*"?)*', line)
+    return match.group() if match else line
 
 
 def _end_of_line_before(source: SourceFile, pos: int) -> int:
@@ -286,8 +368,7 @@ def _end_of_line_before(source: SourceFile, pos: int) -> int:
     if newline < 0:
         return len(text)
     line_start = text.rfind("\n", 0, newline) + 1
-    stripped = text[line_start:newline].split("#", 1)[0].rstrip()
-    return line_start + len(stripped)
+    return line_start + len(_strip_comment(text[line_start:newline]).rstrip())
 
 
 def _start_of_indented_line(source: SourceFile, pos: int) -> tuple[int, int]:
