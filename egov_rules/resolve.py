@@ -140,8 +140,10 @@ def _check_references(tree: s.Methodology, symbols: Symbols, reporter: Reporter)
     blocks = list(symbols.blocks)
 
     def check_expr(expr: s.Expr) -> None:
+        options = _option_operands(expr, symbols)
         for name in names_in(expr):
-            if name.name not in values and not _is_option_literal(name, symbols):
+            if name.name not in values and not _is_option_literal(name, symbols) \
+                    and name not in options:
                 unknown(reporter, name.name, name.span, "value", values)
 
     def check_block(ref: s.Ref) -> None:
@@ -206,6 +208,28 @@ def _is_option_literal(name: s.Name, symbols: Symbols) -> bool:
         for indicator in symbols.indicators.values()
         for option in indicator.options
     )
+
+
+def _option_operands(expr: s.Expr, symbols: Symbols) -> list[s.Name]:
+    """Names compared with an indicator of options (`hosting = clod`): typecheck.py reports an
+    unknown one as an unknown option, with the indicator's options as suggestions."""
+    found: list[s.Name] = []
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, s.Binary):
+            if e.op in ("=", "!="):
+                for this, other in ((e.left, e.right), (e.right, e.left)):
+                    indicator = symbols.indicators.get(other.name) \
+                        if isinstance(other, s.Name) else None
+                    if isinstance(this, s.Name) and indicator is not None and indicator.options:
+                        found.append(this)
+            stack.extend((e.left, e.right))
+        elif isinstance(e, s.Unary):
+            stack.append(e.operand)
+        elif isinstance(e, s.Call):
+            stack.extend(e.args)
+    return found
 
 
 def _order_lets(symbols: Symbols, reporter: Reporter) -> list[str]:

@@ -114,7 +114,15 @@ class _Checker:
             return indicator_type(decl)
         if isinstance(decl, s.Let):
             return self.let_types.get(name.name, UNKNOWN)
-        return UNKNOWN  # unknown names were reported by resolve; options are handled in `=`
+        owners = [i.id for i in self.symbols.indicators.values()
+                  if any(o.id == name.name for o in i.options)]
+        if owners:  # an option where a value is wanted; beside its indicator, see `=`
+            return self.mismatch(
+                name.span, f"`{name.name}` is an option of `{owners[0]}`, not a value; "
+                f"compare it: `{owners[0]} = {name.name}`",
+                f"`{name.name}` là một lựa chọn của `{owners[0]}`, không phải giá trị; "
+                f"hãy so sánh: `{owners[0]} = {name.name}`")
+        return UNKNOWN  # unknown names were reported by resolve
 
     def expect(self, expr: s.Expr, wanted: TypeKind, context: tuple[str, str]) -> Type:
         got = self.infer(expr)
@@ -192,17 +200,17 @@ class _Checker:
     def infer_operand(self, expr: s.Expr, other: s.Expr) -> Type:
         """An option id is only meaningful beside an indicator of that option type."""
         if isinstance(expr, s.Name) and expr.name not in self.symbols.declarations:
-            other_type = self.infer(other) if isinstance(other, s.Name) else UNKNOWN
-            indicator = self.symbols.indicators.get(other_type.indicator or "")
-            if indicator is not None and any(o.id == expr.name for o in indicator.options):
-                return other_type
+            indicator = self.symbols.indicators.get(other.name) \
+                if isinstance(other, s.Name) else None
             if indicator is not None and indicator.options:
+                if any(o.id == expr.name for o in indicator.options):
+                    return indicator_type(indicator)
                 self.reporter.report(
                     codes.UNKNOWN_NAME, expr.span, name=expr.name, kind="option",
                     kind_vi="lựa chọn",
                     hint=did_you_mean(expr.name, [o.id for o in indicator.options]),
                 )
-            return UNKNOWN
+                return UNKNOWN
         return self.infer(expr)
 
     # -- declarations ----------------------------------------------------------------------
@@ -218,7 +226,13 @@ class _Checker:
                               "the zero-denominator value must have the same type as the "
                               "expression", "giá trị khi mẫu số bằng 0 phải cùng kiểu với biểu thức")
             if divisions(rule.fallback):
-                self.reporter.report(codes.DIVISION_OUTSIDE_LET, rule.fallback.span)
+                self.reporter.report(
+                    codes.DIVISION_OUTSIDE_LET, rule.fallback.span,
+                    hint=Text("the value for a zero denominator cannot divide again; compute "
+                              "it in a `let` of its own and name that `let` here",
+                              "giá trị khi mẫu số bằng 0 không được chia tiếp; tính nó trong "
+                              "một `let` riêng rồi dùng tên `let` đó ở đây"),
+                )
         self.let_types[let.id] = result
 
     def check_divisions(self, let: s.Let) -> None:
