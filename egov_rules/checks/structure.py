@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from egov_rules import codes
 from egov_rules import syntax as s
-from egov_rules.diagnostics import Reporter, Text
+from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.model import declared_max, node_blocks
 from egov_rules.resolve import Symbols
 
@@ -35,19 +35,27 @@ def check_structure(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -
         )
     all_blocks = tuple(symbols.blocks)
     blocks_of = node_blocks(tree.categories, all_blocks)
+    # Nodes under an `only` that names an undeclared block (E101): the blocks they apply to
+    # are unknown, so checks that depend on them would only echo that mistake.
+    unsure: set[str] = set()
+    for node in s.walk_nodes(tree.categories):
+        parent = symbols.parents.get(node.id)
+        if (parent is not None and parent.id in unsure) or any(
+                ref.name not in symbols.blocks for ref in node.only or ()):
+            unsure.add(node.id)
     for node in s.walk_nodes(tree.categories):
         blocks = blocks_of.get(node.id, ())
-        if not blocks and all_blocks:
+        if not blocks and all_blocks and node.id not in unsure:
             reporter.report(
                 codes.NO_APPLICABLE_BLOCK, node.span, node=node.id,
                 hint=Text("its `only` names no block its parent applies to",
                           "`only` không nêu khối nào mà mục cha áp dụng"),
             )
         _check_body(node, reporter)
-        _check_max(node, blocks, reporter)
+        _check_max(node, None if node.id in unsure else blocks, symbols.blocks, reporter)
         for rule in node.rules:
             _check_rule_points(node, rule, blocks, symbols, reporter)
-        if node.children and len(node.rules) == 0:
+        if node.children and not node.rules and not unsure & {c.id for c in node.children}:
             _check_children(node, blocks, blocks_of, reporter)
 
 
@@ -74,7 +82,10 @@ def _check_body(node: s.Node, reporter: Reporter) -> None:
         reporter.report(codes.BAD_NODE_BODY, node.span, detail=problem[0], detail_vi=problem[1])
 
 
-def _check_max(node: s.Node, blocks: tuple[str, ...], reporter: Reporter) -> None:
+def _check_max(node: s.Node, blocks: tuple[str, ...] | None, known: dict[str, s.Block],
+               reporter: Reporter) -> None:
+    """`blocks` is None when they are unknown (an `only` names an undeclared block); block
+    names that are undeclared were reported by resolve.py."""
     spec = node.maximum
     if spec is None:
         reporter.report(
@@ -96,11 +107,11 @@ def _check_max(node: s.Node, blocks: tuple[str, ...], reporter: Reporter) -> Non
         if ref.name in seen:
             reporter.report(codes.DUPLICATE_ATTRIBUTE, ref.span, attribute=f"max {ref.name}")
         seen.add(ref.name)
-        if ref.name not in blocks:
+        if blocks is not None and ref.name not in blocks and ref.name in known:
             reporter.report(codes.BAD_MAX, ref.span,
                             detail=f"`{node.id}` does not apply to block `{ref.name}`",
                             detail_vi=f"`{node.id}` không áp dụng cho khối `{ref.name}`")
-    if spec.per_block:
+    if spec.per_block and blocks is not None:
         missing = [b for b in blocks if b not in seen]
         if missing:
             reporter.report(
@@ -153,7 +164,7 @@ def _check_table_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> N
             expected = [str(n) for n in range(indicator.levels[0], indicator.levels[1] + 1)]
         elif indicator is not None and indicator.kind == "yes/no":
             expected = ["yes", "no"]
-    seen: set[str] = set()
+    seen: dict[str, s.TableRow] = {}
     has_otherwise = False
     for row in table.rows:
         if row.key is None:
@@ -161,8 +172,12 @@ def _check_table_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> N
             continue
         key = _key_text(row.key)
         if key in seen:
-            reporter.report(codes.DUPLICATE_ID, row.span, name=key)
-        seen.add(key)
+            reporter.report(
+                codes.DUPLICATE_ID, row.span, name=key,
+                labels=[Label(seen[key].span, Text("first given here", "khai báo lần đầu ở đây"))],
+                hint=Text("give each value one row", "mỗi giá trị chỉ có một dòng"),
+            )
+        seen.setdefault(key, row)
         if expected is not None and key not in expected:
             reporter.report(
                 codes.BAD_VALUE, row.span,
@@ -194,7 +209,7 @@ def _check_children(node: s.Node, blocks: tuple[str, ...],
                     blocks_of: dict[str, tuple[str, ...]], reporter: Reporter) -> None:
     if node.mode == "weighted mean":
         return  # children are averaged as shares; their maxima need not add up
-    reported: set[tuple[str, Fraction, Fraction]] = set()
+    problems: dict[tuple[str, Fraction, Fraction], list[str]] = {}  # → the blocks it occurs in
     for block in blocks:
         maximum = declared_max(node, block)
         child_max = [
@@ -207,12 +222,14 @@ def _check_children(node: s.Node, blocks: tuple[str, ...],
         kind = "short" if reach < maximum else "over" if reach > maximum else ""
         if not kind or (kind == "over" and node.mode == "capped sum"):
             continue
-        key = (kind, reach, maximum)
-        if key in reported:
-            continue
-        reported.add(key)
-        where = f" (block `{block}`)" if len(blocks) > 1 and node.maximum and \
-            node.maximum.per_block else ""
+        problems.setdefault((kind, reach, maximum), []).append(block)
+    for (kind, reach, maximum), where_blocks in problems.items():
+        # Name the blocks unless the same problem occurs in every block the node applies to.
+        listed = ", ".join(f"`{b}`" for b in where_blocks)
+        plural = "s" if len(where_blocks) > 1 else ""
+        everywhere = len(where_blocks) == len(blocks)
+        where = "" if everywhere else f" (block{plural} {listed})"
+        where_vi = "" if everywhere else f" (khối {listed})"
         code = codes.CHILDREN_CANNOT_REACH if kind == "short" else codes.CHILDREN_OVERSHOOT
         hint = None
         if kind == "over" and node.mode == "sum":
@@ -220,5 +237,5 @@ def _check_children(node: s.Node, blocks: tuple[str, ...],
                         "nếu văn bản giới hạn tổng điểm, viết `capped sum of`")
         reporter.report(
             code, node.span, node=node.id, reach=_fmt(reach), maximum=_fmt(maximum),
-            where=where, where_vi=where.replace("block", "khối"), hint=hint,
+            where=where, where_vi=where_vi, hint=hint,
         )
