@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from egov_rules import codes
 from egov_rules import syntax as s
-from egov_rules.diagnostics import Reporter, Text
+from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.resolve import Symbols
 from egov_rules.source import Span
 
@@ -60,6 +60,22 @@ def check_weights(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> 
 
 
 def _check_index(index: s.Index, symbols: Symbols, reporter: Reporter) -> None:
+    first: dict[str, s.IndexTerm] = {}
+    for term in index.terms:
+        name = term.ref.name
+        if name in first:
+            reporter.report(
+                codes.BAD_INDEX, term.ref.span,
+                detail=f"`{name}` is listed twice in `{index.id}`",
+                detail_vi=f"`{name}` được liệt kê hai lần trong `{index.id}`",
+                labels=[Label(first[name].ref.span,
+                              Text("first listed here", "liệt kê lần đầu ở đây"))],
+                hint=Text("list each part once; to count it more, give it a larger weight",
+                          "mỗi thành phần chỉ liệt kê một lần; muốn tính nhiều hơn, tăng "
+                          "trọng số của nó") if index.method == "weighted mean" else
+                Text("list each part once", "mỗi thành phần chỉ liệt kê một lần"),
+            )
+        first.setdefault(name, term)
     if index.method == "weighted mean":
         _check_weight_set([t.weight for t in index.terms], [t.span for t in index.terms],
                           index.span, reporter)
