@@ -138,12 +138,23 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         direction: str | None, *attrs: s.Attribute | None,
     ) -> s.Indicator:
         kind_name, levels, options = kind
+        given = [self._between_in_data_units(a, kind_name) for a in attrs if a is not None]
         return s.Indicator(
             id=str(name), kind=kind_name, label=self._text(label) or "",
             direction=cast(s.Direction, direction or "higher"), levels=levels, options=options,
-            attributes=self._unique_attributes([a for a in attrs if a is not None]),
+            attributes=self._unique_attributes(given),
             span=self._tspan(name),
         )
+
+    @staticmethod
+    def _between_in_data_units(attr: s.Attribute, kind: str) -> s.Attribute:
+        """`between` bounds are in the units the data is given in (0..100 for a percent
+        indicator), so `between 10% and 90%` and `between 10 and 90` mean the same."""
+        if attr.key != "between" or not isinstance(attr.value, tuple):
+            return attr
+        low, high = (b.value * 100 if kind == "percent" and b.percent else b.value
+                     for b in cast(tuple[s.Number, s.Number], attr.value))
+        return s.Attribute(key="between", value=(low, high), span=attr.span)
 
     def t_count(self, meta: Meta) -> tuple[Any, ...]:
         return ("count", None, ())
@@ -199,7 +210,7 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return self._attr("reconstructed", meta, self._text(text))
 
     def between_attr(self, meta: Meta, low: s.Number, high: s.Number) -> s.Attribute:
-        return self._attr("between", meta, (low.value, high.value))
+        return self._attr("between", meta, (low, high))  # scaled by `indicator`
 
     # -- lets ------------------------------------------------------------------------------
     def let(
