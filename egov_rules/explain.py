@@ -390,7 +390,8 @@ def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
             for row in rows:
                 value = "—" if row.value is None else fmt(row.value, lang, digits=12)
                 rank = "—" if row.rank is None else str(row.rank)
-                grade = f"  {row.grade}" if row.grade else ""
+                shown_grade = row.grade_en if lang == "en" and row.grade_en else row.grade
+                grade = f"  {shown_grade}" if shown_grade else ""
                 lines.append(f"  {rank:>3}  {row.entity:<30} {value}{grade}")
             lines.append("")
     return "\n".join(lines)

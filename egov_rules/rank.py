@@ -52,17 +52,17 @@ def rank_evaluations(model: Model, evaluations: Sequence[Evaluation]) -> list[Ra
             if not members:
                 continue
             values: dict[str, Fraction | None] = {}
-            grades: dict[str, str | None] = {}
+            grades: dict[str, tuple[str | None, str | None]] = {}
             for evaluation in members:
                 result = evaluation.index(index_id)
                 values[evaluation.entity] = (
                     result.rounded if result.rounded is not None else result.value
                 )
-                grades[evaluation.entity] = result.grade
+                grades[evaluation.entity] = (result.grade, result.grade_en)
             ranks = rank_values(values, rule.ties)
             entries.extend(
                 RankEntry(index=index_id, block=block, entity=name, value=values[name],
-                          rank=ranks[name], grade=grades[name])
+                          rank=ranks[name], grade=grades[name][0], grade_en=grades[name][1])
                 for name in values
             )
     return entries

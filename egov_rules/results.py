@@ -210,6 +210,7 @@ class RankEntry(_Model):
     value: Exact | None
     rank: int | None
     grade: str | None = None
+    grade_en: str | None = None
 
 
 class Ranking(_Model):
