@@ -435,8 +435,30 @@ def _hint(run: _Run, expr: s.Expr, current: Fraction, target: Fraction, gain: Fr
     name = _name(expr)
     if name is None or gain <= 0:
         return None
+    inner = _bounded_input(run.model, name, target)
+    if inner is not None and isinstance(run.env.get(inner), Fraction):
+        name, current = inner, _num(run.env[inner])
     return NextPoints(input=name, current=current, target=target, gain=gain,
                       words=words.hint_raise(run.model, name, current, target, gain, run.env))
+
+
+def _bounded_input(model: Model, name: str, target: Fraction) -> str | None:
+    """For `let v = min(x, 10)` (or `max`, `clamp`) the input `x`, when `v = target` is reached
+    by `x = target`: people act on the indicator, not on the bound around it."""
+    let = model.lets.get(name)
+    if let is None or let.zero_rules or not isinstance(let.expr, s.Call):
+        return None
+    first, *rest = let.expr.args
+    if not isinstance(first, s.Name) or not all(isinstance(a, s.Number) for a in rest):
+        return None
+    bounds = [a.value for a in rest if isinstance(a, s.Number)]
+    func = let.expr.func
+    reached = (
+        (func == "min" and all(target <= b for b in bounds))
+        or (func == "max" and all(target >= b for b in bounds))
+        or (func == "clamp" and bounds[0] <= target <= bounds[1])
+    )
+    return first.name if reached else None
 
 
 def _reads(run: _Run, expr: s.Expr) -> list[ValueRead]:

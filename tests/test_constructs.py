@@ -318,6 +318,30 @@ def test_zero_rule_fires_exactly_when_the_denominator_is_zero() -> None:
     assert read.formula is not None and "if d = 0" not in read.formula
 
 
+def test_hint_through_a_bounding_let_names_the_indicator() -> None:
+    m = build('it_staff count "Cán bộ chuyên trách"\n  en "Dedicated IT staff"\nx count "X"', """
+        let capped = min(it_staff, 10)
+        let floored = max(x, 3)
+        category c "C"  max 40
+          criterion k "K"  max 20
+            2 per capped up to 20
+          criterion k2 "K2"  max 20
+            2 per floored up to 20
+    """)
+    e = m.evaluate({"it_staff": 6, "x": 1}, block="ministry")
+    assert e.points("k") == 12  # 2 × min(6, 10)
+    hint = e.node("k").next
+    assert hint is not None
+    # one more IT staff member, 7, earns 2 × 7 = 14 = 12 + 2
+    assert (hint.input, hint.current, hint.target, hint.gain) == ("it_staff", 6, 7, 2)
+    assert "it_staff" in hint.words.en and "capped" not in hint.words.en
+    assert "capped" not in hint.words.vi
+    assert e.points("k2") == 6  # 2 × max(1, 3)
+    hint = e.node("k2").next
+    # x must reach 4 for max(x, 3) to move: 2 × 4 = 8 = 6 + 2
+    assert hint is not None and (hint.input, hint.current, hint.target, hint.gain) == ("x", 1, 4, 2)
+
+
 # -- proportional ------------------------------------------------------------------------------
 
 
