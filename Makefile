@@ -30,5 +30,15 @@ typecheck: $(BIN)/.installed-dev
 test: lint typecheck
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
 
+# The published annexes (docs/methodologies/*.md), regenerated from the rule files.
+.PHONY: docs
+docs: $(BIN)/.installed
+	mkdir -p docs/methodologies
+	for f in methodologies/*.egr; do \
+		[ -e "$$f" ] || continue; \
+		$(BIN)/egov-rules doc "$$f" --output "docs/methodologies/$$(basename "$$f" .egr).md" || exit 1; \
+	done
+	$(BIN)/egov-rules doc examples/quickstart.egr --output docs/methodologies/quickstart.md
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -128,6 +128,25 @@ def _summary(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> str:
     return "\n".join(lines)
 
 
+# -- doc -----------------------------------------------------------------------------------
+
+
+def _cmd_doc(args: argparse.Namespace, out: TextIO) -> int:
+    from egov_rules.annex import render_annex
+
+    text = render_annex(_load(args.file), args.format, args.lang)
+    if args.output is None:
+        out.write(text)
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise _Usage(f"không ghi được {args.output}: {reason}" if args.lang == "vi"
+                     else f"cannot write {args.output}: {reason}") from None
+    return EXIT_OK
+
+
 # -- main ----------------------------------------------------------------------------------
 
 
@@ -154,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print the results as JSON")
     _add_common(score)
     score.set_defaults(handler=_cmd_score)
+
+    doc = sub.add_parser("doc", help="write a methodology's annexes (tables) from its rules")
+    doc.add_argument("file", help="methodology file (.egr)")
+    doc.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    doc.add_argument("--output", help="write to this file instead of standard output")
+    _add_common(doc)
+    doc.set_defaults(handler=_cmd_doc)
     return parser
 
 

@@ -395,3 +395,80 @@ def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
                 lines.append(f"  {rank:>3}  {row.entity:<30} {value}{grade}")
             lines.append("")
     return "\n".join(lines)
+
+
+# -- rules in words (for annexes: what a rule does, before any entity is scored) -----------
+
+
+def band_condition(model: Model, expr: s.Expr | None, band: s.Band) -> Words:
+    """A band's condition (`at least 29%`, `otherwise`), in the units of what it tests
+    (`expr` is None for grades, which test an index)."""
+    name = expr.name if isinstance(expr, s.Name) else None
+    en, vi = _band_text(band, _is_share(model, name))
+    return both(en, vi)
+
+
+def table_key(model: Model, rule: s.Table, row: s.TableRow) -> Words:
+    """The value a table row matches, shown as the data would show it."""
+    if row.key is None:
+        return both("otherwise", "các trường hợp còn lại")
+    name = rule.expr.name if isinstance(rule.expr, s.Name) else ""
+    key = row.key
+    if isinstance(key, s.Name):
+        label = shown(model, name, key.name).vi
+        return both(f"`{key.name}` ({label})", f"{label} (`{key.name}`)") if label != key.name \
+            else both(f"`{key.name}`", f"`{key.name}`")
+    return shown(model, name, key.value)
+
+
+def rule_words(model: Model, rule: s.Rule, maximum: Fraction) -> Words:
+    """How a scoring rule turns its input into points, for a node worth `maximum`."""
+    x = f"`{rule.expr.span.text}`"
+    m_en, m_vi = _both_fmt(maximum)
+    if isinstance(rule, s.Proportional):
+        return _proportional_rule(rule, x, m_en, m_vi)
+    if isinstance(rule, s.Bands):
+        return both(f"by bands of {x}: the first row that holds gives the points",
+                    f"theo mức của {x}: dòng đầu tiên thoả điều kiện cho số điểm")
+    if isinstance(rule, s.YesNoRule):
+        return both(f"{x}: yes gives {m_en} points, no gives 0",
+                    f"{x}: có được {m_vi} điểm, không được 0 điểm")
+    if isinstance(rule, s.Per):
+        e_en, e_vi = _both_fmt(rule.each.value)
+        c_en, c_vi = _both_fmt(min(rule.cap.value, maximum))
+        return both(f"{e_en} {_points_en(rule.each.value)} per unit of {x}, at most {c_en}",
+                    f"{e_vi} điểm cho mỗi đơn vị của {x}, tối đa {c_vi} điểm")
+    return both(f"points by the value of {x}", f"điểm theo giá trị của {x}")
+
+
+def _proportional_rule(rule: s.Proportional, x: str, m_en: str, m_vi: str) -> Words:
+    if rule.relative:
+        text = both(f"{x} ÷ the best value in the block × {m_en} points",
+                    f"{x} ÷ giá trị cao nhất trong khối × {m_vi} điểm")
+        if rule.reference is None:
+            return text
+        r_en, r_vi = _both_fmt(rule.reference.value, rule.reference.percent)
+        return both(f"{text.en}; scored alone, the best value is taken as {r_en}",
+                    f"{text.vi}; khi chấm riêng, giá trị cao nhất lấy bằng {r_vi}")
+    if rule.low is not None and rule.high is not None:
+        lo_en, lo_vi = _both_fmt(rule.low.value, rule.low.percent)
+        hi_en, hi_vi = _both_fmt(rule.high.value, rule.high.percent)
+        return both(f"{x} from {lo_en} (0 points) to {hi_en} ({m_en} points), linear in between",
+                    f"{x} từ {lo_vi} (0 điểm) đến {hi_vi} ({m_vi} điểm), tuyến tính ở giữa")
+    return both(f"{x} (a share, 0 to 1) × {m_en} points", f"tỷ lệ {x} (từ 0 đến 1) × {m_vi} điểm")
+
+
+def combine_words(mode: s.CombineMode) -> Words:
+    """How a node's children make its points."""
+    return {
+        "sum": both("sum of the points of its parts", "tổng điểm các mục con"),
+        "capped sum": both("sum of the points of its parts, never above its maximum",
+                           "tổng điểm các mục con, không vượt quá điểm tối đa"),
+        "best": both("the points of its best-scoring alternative",
+                     "điểm của phương án cao điểm nhất"),
+        "weighted mean": both(
+            "weighted mean of its parts' shares (points ÷ maximum) × its maximum; weights are "
+            "re-normalised over the parts that apply",
+            "trung bình có trọng số của tỷ lệ điểm đạt (điểm ÷ tối đa) các mục con × điểm tối "
+            "đa; trọng số được chuẩn hoá lại trên các mục được áp dụng"),
+    }[mode]
