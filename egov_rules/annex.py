@@ -75,7 +75,7 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
                       "thiếu chỉ tiêu là lỗi: đơn vị không được chấm điểm"),
     "missing_zero": ("a missing indicator counts as 0 (or no)",
                      "chỉ tiêu thiếu được tính là 0 (hoặc “không”)"),
-    "blocks": ("Blocks", "Các khối"), "indicators": ("Indicators", "Chỉ tiêu đầu vào"),
+    "indicators": ("Indicators", "Chỉ tiêu đầu vào"),
     "lets": ("Derived values", "Giá trị dẫn xuất"), "points": ("Points table", "Bảng điểm"),
     "totals": ("Totals check", "Kiểm tra tổng điểm"), "rules": ("Scoring", "Cách tính điểm"),
     "indices": ("Indices", "Chỉ số"), "grades": ("Grades", "Xếp loại"),
@@ -97,7 +97,7 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
     "applies_when": ("Applies when", "Áp dụng khi"), "weight": ("Weight", "Trọng số"),
     "note": ("Note", "Ghi chú"), "vi_label": ("Vietnamese", "Tiếng Việt"),
     "reconstructed": ("⚠ tái dựng / reconstruction: {text}", "⚠ tái dựng / reconstruction: {text}"),
-    "sum_sign": ("sum", "tổng"), "best_sign": ("best", "cao nhất"),
+    "best_sign": ("best", "cao nhất"),
     "weights_sum": ("weights {total}", "trọng số {total}"),
     "renormalised": ("re-normalised", "chuẩn hoá lại"), "points_unit": ("points", "điểm"),
     "points_col": ("Points", "Điểm"), "sum": ("sum", "cộng"),
@@ -147,7 +147,7 @@ class _Writer:
 
     def node_label(self, node: s.Node) -> str:
         en = self.model.label_en(node)
-        return f"{en or node.label if self.lang == 'en' else node.label} (`{node.id}`)"
+        return f"{(en or node.label) if self.lang == 'en' else node.label} (`{node.id}`)"
 
     def indicator_label(self, indicator: s.Indicator) -> str:
         en = self.model.label_en(indicator)
@@ -487,7 +487,7 @@ def build_annex(methodology: Methodology, lang: Lang = "vi") -> Document:
 # -- renderers -----------------------------------------------------------------------------
 
 _CODE = re.compile(r"`([^`]*)`")
-_MD_SPECIAL = re.compile(r"([\\*_<>|])")
+_MD_SPECIAL = re.compile(r"([\\*_<>|`])")  # a backtick left in prose is an unpaired one
 
 
 def _md_inline(text: str, in_table: bool = False) -> str:
