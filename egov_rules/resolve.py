@@ -238,11 +238,10 @@ def _order_lets(symbols: Symbols, reporter: Reporter) -> list[str]:
         let_id: [n.name for n in _let_names(let) if n.name in lets]
         for let_id, let in lets.items()
     }
-    order, cycle = _topological(deps)
-    if cycle:
-        first = lets[cycle[0]]
+    order, cycles = _topological(deps)
+    for cycle in cycles:
         reporter.report(
-            codes.LET_CYCLE, first.span, cycle=" → ".join([*cycle, cycle[0]]),
+            codes.LET_CYCLE, lets[cycle[0]].span, cycle=" → ".join([*cycle, cycle[0]]),
             hint=Text("a derived value cannot depend on itself, directly or through others",
                       "một giá trị dẫn xuất không thể phụ thuộc vào chính nó"),
         )
@@ -262,8 +261,8 @@ def _order_indices(symbols: Symbols, reporter: Reporter) -> list[str]:
         index_id: [t.ref.name for t in index.terms if t.ref.name in indices]
         for index_id, index in indices.items()
     }
-    order, cycle = _topological(deps)
-    if cycle:
+    order, cycles = _topological(deps)
+    for cycle in cycles:
         reporter.report(
             codes.BAD_INDEX, indices[cycle[0]].span,
             detail="indices depend on each other in a cycle: "
@@ -274,9 +273,12 @@ def _order_indices(symbols: Symbols, reporter: Reporter) -> list[str]:
     return order
 
 
-def _topological(deps: dict[str, list[str]]) -> tuple[list[str], list[str]]:
-    """Dependencies-first order, and the first cycle found (empty when there is none)."""
+def _topological(deps: dict[str, list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Dependencies-first order (of every name, cycles broken where found), and the cycles:
+    one per group of names that depend on each other."""
     order: list[str] = []
+    cycles: list[list[str]] = []
+    in_cycle: set[str] = set()
     state: dict[str, int] = {}  # 1 = in progress, 2 = done
     for root in deps:
         if state.get(root):
@@ -295,11 +297,13 @@ def _topological(deps: dict[str, list[str]]) -> tuple[list[str], list[str]]:
                 stack.append((name, i + 1))
                 child = children[i]
                 if state.get(child) == 1:
-                    return order, path[path.index(child):]
-                if not state.get(child):
+                    if child not in in_cycle:
+                        cycles.append(path[path.index(child):])
+                        in_cycle.update(cycles[-1])
+                elif not state.get(child):
                     stack.append((child, 0))
             else:
                 state[name] = 2
                 path.pop()
                 order.append(name)
-    return order, []
+    return order, cycles
