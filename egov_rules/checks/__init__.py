@@ -13,12 +13,14 @@ from egov_rules.checks.bands import check_bands
 from egov_rules.checks.structure import check_structure
 from egov_rules.checks.usage import check_usage
 from egov_rules.checks.weights import check_weights
+from egov_rules.checks.zero_max import check_zero_max
 from egov_rules.diagnostics import Reporter
 from egov_rules.resolve import Symbols
 
 Check = Callable[[s.Methodology, Symbols, Reporter], None]
 
-CHECKS: tuple[Check, ...] = (check_structure, check_bands, check_weights, check_usage)
+CHECKS: tuple[Check, ...] = (check_structure, check_bands, check_weights, check_usage,
+                             check_zero_max)
 
 
 def run_checks(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
