@@ -49,6 +49,24 @@ class EntityData:
     path: str = ""
 
 
+@dataclass(frozen=True)
+class Nested:
+    """A list or mapping found where one value was expected (reported by `coerce`)."""
+
+    kind: str  # "list" or "mapping"
+
+
+_NESTED_VI = {"list": "một danh sách", "mapping": "một ánh xạ"}
+
+
+def _nested_kind(raw: Any) -> str | None:
+    if isinstance(raw, Nested):
+        return raw.kind
+    if isinstance(raw, list | tuple | set):
+        return "list"
+    return "mapping" if isinstance(raw, Mapping) else None
+
+
 class _BadValue(Exception):
     def __init__(self, en: str, vi: str, hint: Text | None = None) -> None:
         super().__init__(en)
@@ -94,6 +112,10 @@ def _fmt(value: Fraction) -> str:
 
 def coerce(indicator: s.Indicator, raw: Any) -> RuntimeValue:
     """A raw value as the exact runtime value of an indicator, or _BadValue."""
+    nested = _nested_kind(raw)
+    if nested is not None:
+        raise _BadValue(f"expected one value, got a {nested}",
+                        f"cần một giá trị, nhận được {_NESTED_VI[nested]}")
     kind = indicator.kind
     if kind == "yes/no":
         return _yes_no(raw)
@@ -297,7 +319,7 @@ def _entity_from_yaml(name: str, key: yaml.Node, node: yaml.Node, source: Source
 def _scalar(node: yaml.Node) -> Any:
     """A YAML scalar as Python, with decimals kept exact (as the text that was written)."""
     if not isinstance(node, yaml.ScalarNode):
-        return node  # reported as a bad value by `coerce`
+        return Nested("list" if isinstance(node, yaml.SequenceNode) else "mapping")
     tag = node.tag.rsplit(":", 1)[-1]
     text = node.value
     if tag == "float":
