@@ -47,6 +47,8 @@ class EntityData:
     values: dict[str, Located] = field(default_factory=dict)
     span: Span | None = None
     path: str = ""
+    # Indicators whose absence was already reported once for the whole file (a missing column).
+    missing_reported: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,11 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
     """Check one entity's data; report every problem; return its values when there is none."""
     before = len(reporter.diagnostics)
     block = entity.block.value
-    if not isinstance(block, str) or block not in model.blocks:
+    if block is None or (isinstance(block, str) and not block.strip()):
+        _report(reporter, codes.BAD_DATA, entity.block if entity.block.span or entity.block.path
+                else Located(None, entity.span, entity.path),
+                detail=f"{entity.name}: no block given", detail_vi=f"{entity.name}: thiếu khối")
+    elif not isinstance(block, str) or block not in model.blocks:
         _report(reporter, codes.UNKNOWN_NAME, entity.block, name=str(block), kind="block",
                 kind_vi="khối", hint=did_you_mean(str(block), list(model.blocks)))
     values: dict[str, RuntimeValue] = {}
@@ -199,14 +205,16 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
                     detail=f"{entity.name}: {name}: {bad.en}",
                     detail_vi=f"{entity.name}: {name}: {bad.vi}")
     for name, indicator in model.indicators.items():
-        if name in values or (name in entity.values and entity.values[name].value is not None
-                              and name not in values):
+        if name in values or name in entity.missing_reported or (
+                name in entity.values and entity.values[name].value is not None):
             continue
         if model.missing_policy == "zero" and indicator.kind != "options":
             values[name] = False if indicator.kind == "yes/no" else (
                 Fraction(indicator.levels[0]) if indicator.levels else Fraction(0))
             continue
-        where = Located(None, entity.span, entity.path)
+        given = entity.values.get(name)  # an empty cell is located at the cell itself
+        where = given if given is not None and (given.span or given.path) else \
+            Located(None, entity.span, entity.path)
         _report(reporter, codes.MISSING_VALUE, where, entity=entity.name, name=name,
                 hint=Text("give a value (the methodology's policy is `missing error`)",
                           "nhập giá trị (phương pháp quy định `missing error`)")
@@ -337,3 +345,437 @@ def _scalar(node: yaml.Node) -> Any:
     if tag == "null":
         return None
     return text
+
+
+# -- any data file -------------------------------------------------------------------------
+
+ENTITY_COLUMNS = ("entity", "đơn vị", "don_vi")
+BLOCK_COLUMNS = ("block", "khối", "khoi")
+# Columns evaluators keep beside the figures; read, named in a warning, never scored.
+# Any column whose name starts with `#` is informational too.
+INFO_COLUMNS = frozenset({
+    "note", "notes", "comment", "comments", "source", "ghi chú", "ghi_chu", "nguồn", "stt", "no",
+    "code", "province_code", "ministry_code", "commune_code", "mã", "ma", "mã tỉnh", "ma_tinh",
+})
+DATA_SUFFIXES = (".csv", ".xlsx", ".json", ".yaml", ".yml")
+
+
+class UnsupportedFormat(ValueError):
+    """The file's extension names no data format the library reads."""
+
+
+def load_data(path: str | Path, sheet: str | None = None, *, model: Model | None = None,
+              reporter: Reporter | None = None) -> list[EntityData]:
+    """Entities from a CSV, XLSX, JSON or YAML file, chosen by the file's extension.
+
+    With `model`, table headers are checked once against its indicators (unknown or missing
+    columns are reported at the header instead of on every row). With `reporter`, every
+    diagnostic is appended to it and nothing is raised; without one, errors raise
+    `EgovRulesError` and warnings are issued as Python warnings.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in DATA_SUFFIXES:
+        raise UnsupportedFormat(f"{path}: unsupported data format `{suffix or '(none)'}`; "
+                                f"use {', '.join(DATA_SUFFIXES)}")
+    if sheet is not None and suffix != ".xlsx":
+        raise UnsupportedFormat(f"{path}: --sheet applies only to .xlsx workbooks")
+    own = reporter if reporter is not None else Reporter()
+    if suffix == ".csv":
+        entities = load_csv(path, own, model)
+    elif suffix == ".xlsx":
+        entities = load_xlsx(path, own, model, sheet)
+    elif suffix == ".json":
+        entities = load_json(path, own)
+    else:
+        entities = load_yaml(path, own)
+    if reporter is None:
+        _raise_or_warn(own)
+    return entities
+
+
+def _raise_or_warn(reporter: Reporter) -> None:
+    import warnings
+
+    from egov_rules.diagnostics import EgovRulesError
+
+    if reporter.has_errors:
+        raise EgovRulesError(reporter.diagnostics)
+    for diagnostic in reporter.diagnostics:
+        warnings.warn(str(diagnostic), UserWarning, stacklevel=3)
+
+
+def file_sha256(path: str | Path) -> str:
+    """The audit fingerprint of a data file: sha256 of its exact bytes."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# -- tables (CSV and XLSX) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A table's header cells and rows, every cell located; shared by CSV and XLSX."""
+
+    header: list[Located]
+    rows: list[list[Located]]
+    end_of_row: list[Located]  # where a row's missing trailing cells would be
+
+
+def _column_kind(name: str) -> str:
+    folded = name.strip().casefold()
+    if folded in ENTITY_COLUMNS:
+        return "entity"
+    if folded in BLOCK_COLUMNS:
+        return "block"
+    if not folded:
+        return "blank"
+    if folded.startswith("#") or folded in INFO_COLUMNS:
+        return "info"
+    return "indicator"
+
+
+def _entities_from_table(table: _Table, reporter: Reporter, model: Model | None
+                         ) -> list[EntityData]:
+    kinds = [_column_kind(str(cell.value or "")) for cell in table.header]
+    if "entity" not in kinds or "block" not in kinds:
+        where = table.header[0] if table.header else Located(None)
+        _report(reporter, codes.BAD_DATA, where,
+                hint=Text("the first row names the columns: entity, block, then one per indicator",
+                          "dòng đầu đặt tên cột: entity (đơn vị), block (khối), rồi mỗi chỉ số "
+                          "một cột"),
+                detail="the table needs an `entity` column and a `block` column",
+                detail_vi="bảng cần có cột `entity` (đơn vị) và cột `block` (khối)")
+        return []
+    columns = _indicator_columns(table, kinds, reporter, model)
+    absent = _absent_columns(table, columns, reporter, model)
+    entity_col, block_col = kinds.index("entity"), kinds.index("block")
+    entities: list[EntityData] = []
+    seen: dict[str, Located] = {}
+    for number, row in enumerate(table.rows):
+        if all(_is_empty(cell.value) for cell in row):
+            continue  # a blank line carries nothing
+        _stray_cells(table, row, kinds, reporter)
+        name_cell = _cell(table, row, number, entity_col)
+        name = "" if _is_empty(name_cell.value) else str(name_cell.value).strip()
+        if not name:
+            _report(reporter, codes.BAD_DATA, name_cell,
+                    detail="this row has figures but no entity name",
+                    detail_vi="dòng này có số liệu nhưng thiếu tên đơn vị")
+            continue
+        if name in seen:
+            _report_duplicate(reporter, name, name_cell, seen[name])
+            continue
+        seen[name] = name_cell
+        block_cell = _cell(table, row, number, block_col)
+        block = None if _is_empty(block_cell.value) else str(block_cell.value).strip()
+        values = {}
+        for index, indicator in columns.items():
+            cell = _cell(table, row, number, index)
+            raw = None if _is_empty(cell.value) else cell.value
+            values[indicator] = Located(raw.strip() if isinstance(raw, str) else raw,
+                                        cell.span, cell.path)
+        entities.append(EntityData(name=name, block=Located(block, block_cell.span, block_cell.path),
+                                   values=values, span=name_cell.span, path=name_cell.path,
+                                   missing_reported=absent))
+    return entities
+
+
+def _cell(table: _Table, row: list[Located], number: int, index: int) -> Located:
+    return row[index] if index < len(row) else table.end_of_row[number]
+
+
+def _indicator_columns(table: _Table, kinds: list[str], reporter: Reporter, model: Model | None
+                       ) -> dict[int, str]:
+    """Column index → indicator id, reporting ignored, unknown and repeated headers."""
+    columns: dict[int, str] = {}
+    for index, (cell, kind) in enumerate(zip(table.header, kinds, strict=True)):
+        name = str(cell.value or "").strip()
+        if kind == "info":
+            _report(reporter, codes.IGNORED_COLUMN, cell, name=name)
+        elif kind in ("entity", "block") and kinds.index(kind) != index:
+            _report(reporter, codes.DUPLICATE_ID, cell, name=name)
+        elif kind != "indicator":
+            continue
+        elif name in columns.values():
+            _report(reporter, codes.DUPLICATE_ID, cell, name=name)
+        elif model is not None and name not in model.indicators:
+            _report(reporter, codes.UNKNOWN_NAME, cell, name=name, kind="column",
+                    kind_vi="cột (chỉ số)",
+                    hint=did_you_mean(name, list(model.indicators)) or Text(
+                        "name a column after an indicator id, or start its name with # to keep "
+                        "it as a note", "đặt tên cột theo mã chỉ số, hoặc bắt đầu tên cột bằng # "
+                        "để giữ làm ghi chú"))
+        else:
+            columns[index] = name
+    return columns
+
+
+def _absent_columns(table: _Table, columns: dict[int, str], reporter: Reporter,
+                    model: Model | None) -> frozenset[str]:
+    """Indicators with no column at all: one error for the file, not one per row."""
+    if model is None or model.missing_policy != "error":
+        return frozenset()
+    absent = [name for name in model.indicators if name not in columns.values()]
+    where = table.header[0] if table.header else Located(None)
+    for name in absent:
+        _report(reporter, codes.BAD_DATA, where,
+                hint=Text("add the column (the methodology's policy is `missing error`)",
+                          "thêm cột này (phương pháp quy định `missing error`)"),
+                detail=f"no column for indicator `{name}`", detail_vi=f"không có cột cho chỉ số `{name}`")
+    return frozenset(absent)
+
+
+def _stray_cells(table: _Table, row: list[Located], kinds: list[str], reporter: Reporter) -> None:
+    """Figures in a column that has no header would otherwise vanish."""
+    for index, cell in enumerate(row):
+        kind = kinds[index] if index < len(kinds) else "blank"
+        if kind == "blank" and not _is_empty(cell.value):
+            _report(reporter, codes.BAD_DATA, cell,
+                    detail=f"`{cell.value}` is in a column without a header",
+                    detail_vi=f"`{cell.value}` nằm trong cột không có tên")
+
+
+def _report_duplicate(reporter: Reporter, name: str, cell: Located, first: Located) -> None:
+    from egov_rules.diagnostics import Label
+
+    labels = (Label(first.span, Text("first given here", "đã có ở đây")),) if first.span else ()
+    hint = None if first.span else Text(f"first given at {first.path}", f"đã có ở {first.path}")
+    reporter.diagnostics.append(Diagnostic(codes.DUPLICATE_ID, cell.span, {"name": name}, hint,
+                                           labels, cell.path or None))
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def _read_text(path: str | Path, reporter: Reporter) -> SourceFile | None:
+    try:
+        return SourceFile.read(path)
+    except UnicodeDecodeError:
+        reporter.diagnostics.append(Diagnostic(
+            codes.NOT_UTF8, None, {}, Text("save the file as UTF-8 (Excel: “CSV UTF-8”)",
+                                           "lưu tệp dạng UTF-8 (Excel: “CSV UTF-8”)"),
+            (), str(path)))
+        return None
+
+
+def _records(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each CSV record; a newline inside quotes does not end one."""
+    records: list[tuple[int, int]] = []
+    start, quoted = 0, False
+    for offset, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "\n" and not quoted:
+            records.append((start, offset))
+            start = offset + 1
+    if start < len(text):
+        records.append((start, len(text)))
+    return records
+
+
+def _field_starts(raw: str, delimiter: str) -> list[int]:
+    starts, quoted = [0], False
+    for offset, char in enumerate(raw):
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            starts.append(offset + 1)
+    return starts
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """`;` when the header has more semicolons than commas (Excel in many locales), else `,`."""
+    unquoted = "".join(part for i, part in enumerate(header_line.split('"')) if i % 2 == 0)
+    return ";" if unquoted.count(";") > unquoted.count(",") else ","
+
+
+def load_csv(path: str | Path, reporter: Reporter, model: Model | None = None) -> list[EntityData]:
+    """Entities from a CSV file: UTF-8 (BOM or not), `,` or `;` delimited, one row per entity."""
+    import csv
+
+    source = _read_text(path, reporter)
+    if source is None:
+        return []
+    records = _records(source.text)
+    if not records:
+        reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
+            "detail": "the file is empty", "detail_vi": "tệp rỗng"}, path=str(path)))
+        return []
+    delimiter = sniff_delimiter(source.text[records[0][0]:records[0][1]])
+    rows: list[list[Located]] = []
+    ends: list[Located] = []
+    for start, end in records:
+        raw = source.text[start:end].removesuffix("\r")
+        try:
+            fields = next(csv.reader([raw], delimiter=delimiter), [])
+        except csv.Error as error:
+            reporter.report(codes.BAD_DATA, source.span(start, end), detail=f"not valid CSV: {error}",
+                            detail_vi=f"không phải CSV hợp lệ: {error}")
+            fields = []
+        starts = _field_starts(raw, delimiter)
+        if len(starts) != len(fields):  # a malformed quote: locate at the start of the record
+            starts = [0] * len(fields)
+        bounds = [*[s - 1 for s in starts[1:]], len(raw)]
+        rows.append([Located(value, source.span(start + s, start + e))
+                     for value, s, e in zip(fields, starts, bounds, strict=True)])
+        ends.append(Located(None, source.span(start + len(raw), start + len(raw))))
+    table = _Table(header=rows[0], rows=rows[1:], end_of_row=ends[1:])
+    return _entities_from_table(table, reporter, model)
+
+
+# -- XLSX ----------------------------------------------------------------------------------
+
+
+def _xlsx_value(value: Any, number_format: str) -> Any:
+    """A cell's value, exact: floats via their shortest repr (0.1 → 1/10); a cell formatted
+    as a percentage holds a share (0.825 shown as 82.5%) and is read as 82.5."""
+    if isinstance(value, float) and not isinstance(value, bool) and math.isfinite(value):
+        exact = Fraction(repr(value))
+        return exact * 100 if "%" in number_format else exact
+    if isinstance(value, int) and not isinstance(value, bool) and "%" in number_format:
+        return Fraction(value) * 100
+    return value
+
+
+def load_xlsx(path: str | Path, reporter: Reporter, model: Model | None = None,
+              sheet: str | None = None) -> list[EntityData]:
+    """Entities from the first sheet of an XLSX workbook (or the sheet named), one row each.
+    Formulas are read as the values Excel last calculated."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
+            "detail": f"not a readable XLSX workbook ({type(error).__name__})",
+            "detail_vi": f"không đọc được tệp XLSX ({type(error).__name__})"}, path=str(path)))
+        return []
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            names = ", ".join(workbook.sheetnames)
+            reporter.diagnostics.append(Diagnostic(
+                codes.BAD_DATA, None, {"detail": f"no sheet named `{sheet}`; the workbook has: {names}",
+                                       "detail_vi": f"không có trang tính `{sheet}`; tệp có: {names}"},
+                did_you_mean(sheet, workbook.sheetnames), path=str(path)))
+            return []
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        title = worksheet.title
+        rows: list[list[Located]] = []
+        for number, cells in enumerate(worksheet.iter_rows(), start=1):
+            rows.append([
+                Located(_xlsx_value(cell.value, getattr(cell, "number_format", "") or ""),
+                        path=f"{path}!{title}:{get_column_letter(column)}{number}")
+                for column, cell in enumerate(cells, start=1)
+            ])
+    finally:
+        workbook.close()
+    if not rows:
+        reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
+            "detail": f"sheet `{title}` is empty", "detail_vi": f"trang tính `{title}` trống"},
+            path=f"{path}!{title}"))
+        return []
+    width = max(len(row) for row in rows)
+    ends = [Located(None, path=f"{path}!{title}:{get_column_letter(width + 1)}{number}")
+            for number in range(2, len(rows) + 1)]
+    return _entities_from_table(_Table(rows[0], rows[1:], ends), reporter, model)
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+class _Object(dict[str, Any]):
+    """A JSON object that remembers the keys it was given twice."""
+
+    repeated: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    result = _Object()
+    result.repeated = []
+    for key, value in pairs:
+        if key in result:
+            result.repeated.append(key)
+        result[key] = value
+    return result
+
+
+def _pointer(path: str | Path, *keys: object) -> str:
+    """A JSON Pointer (RFC 6901) to a value, after the file name: `data.json#/Tỉnh D/staff`."""
+    escaped = (str(k).replace("~", "~0").replace("/", "~1") for k in keys)
+    return f"{path}#/" + "/".join(escaped)
+
+
+def load_json(path: str | Path, reporter: Reporter) -> list[EntityData]:
+    """Entities from JSON: `{entity: {"block": …, indicator: value}}` (optionally under
+    `"entities"`), or a list of objects each with `"entity"`. Decimals are read exactly."""
+    import json
+
+    source = _read_text(path, reporter)
+    if source is None:
+        return []
+    try:
+        root = json.loads(source.text, parse_float=Decimal, object_pairs_hook=_object)
+    except json.JSONDecodeError as error:
+        reporter.report(codes.BAD_DATA, source.span(error.pos, error.pos + 1),
+                        detail=f"not valid JSON: {error.msg}",
+                        detail_vi=f"không phải JSON hợp lệ: {error.msg}")
+        return []
+    prefix: tuple[Any, ...] = ()
+    if isinstance(root, dict) and list(root) == ["entities"]:
+        root, prefix = root["entities"], ("entities",)
+    if isinstance(root, dict):
+        _report_repeated(reporter, path, root, prefix)
+        items = [(name, data, (*prefix, name)) for name, data in root.items()]
+    elif isinstance(root, list):
+        items = [(None, data, (*prefix, number)) for number, data in enumerate(root)]
+    else:
+        reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
+            "detail": "expected an object of entities or a list of objects with `entity`",
+            "detail_vi": "cần một đối tượng gồm các đơn vị, hoặc danh sách đối tượng có `entity`"},
+            path=str(path)))
+        return []
+    return _json_entities(path, items, reporter)
+
+
+def _report_repeated(reporter: Reporter, path: str | Path, obj: Any, keys: tuple[Any, ...]) -> None:
+    for name in getattr(obj, "repeated", []):
+        _report(reporter, codes.DUPLICATE_ID, Located(None, path=_pointer(path, *keys, name)), name=name)
+
+
+def _json_entities(path: str | Path, items: list[tuple[str | None, Any, tuple[Any, ...]]],
+                   reporter: Reporter) -> list[EntityData]:
+    entities: list[EntityData] = []
+    seen: dict[str, str] = {}
+    for given_name, data, keys in items:
+        where = _pointer(path, *keys)
+        if not isinstance(data, dict):
+            _report(reporter, codes.BAD_DATA, Located(None, path=where),
+                    detail="expected an object with `block` and indicator values",
+                    detail_vi="cần một đối tượng có `block` và giá trị các chỉ số")
+            continue
+        _report_repeated(reporter, path, data, keys)
+        fields = dict(data)
+        raw_name = given_name if given_name is not None else fields.pop("entity", None)
+        if not isinstance(raw_name, str) or not raw_name.strip():
+            _report(reporter, codes.BAD_DATA, Located(None, path=where),
+                    detail="an entity without a name", detail_vi="một đơn vị không có tên")
+            continue
+        name = raw_name.strip()
+        if name in seen:
+            _report_duplicate(reporter, name, Located(None, path=where), Located(None, path=seen[name]))
+            continue
+        seen[name] = where
+        block = Located(fields.pop("block", None), path=_pointer(path, *keys, "block"))
+        entities.append(EntityData(
+            name=name, block=block, path=where,
+            values={k: Located(v, path=_pointer(path, *keys, k)) for k, v in fields.items()}))
+    return entities

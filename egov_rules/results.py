@@ -202,6 +202,28 @@ class Evaluation(_Model):
 
         return render_evaluation(self, lang)
 
+    def largest_gains(self, per_category: int = 3) -> dict[str, list[NodeResult]]:
+        """Top-level category id → its nodes with a next-point hint, largest gain first.
+
+        A gain is counted on the node that earns it (a sub-criterion of a weighted mean adds
+        less to its category than to itself)."""
+        by_id = {node.id: node for node in self.nodes}
+
+        def category_of(node: NodeResult) -> str:
+            while node.parent is not None and node.parent in by_id:
+                node = by_id[node.parent]
+            return node.id
+
+        gains: dict[str, list[NodeResult]] = {n.id: [] for n in self.nodes if n.depth == 0}
+        for node in self.nodes:
+            if node.next is not None:
+                gains.setdefault(category_of(node), []).append(node)
+        # A stable sort: equal gains keep the methodology's order.
+        return {
+            category: sorted(nodes, key=lambda n: -(n.next.gain if n.next else 0))[:per_category]
+            for category, nodes in gains.items()
+        }
+
 
 class RankEntry(_Model):
     index: str
@@ -213,6 +235,68 @@ class RankEntry(_Model):
     grade_en: str | None = None
 
 
+class RankStep(_Model):
+    """What lifts one entity to the next rank of one index in its block."""
+
+    index: str
+    block: str
+    rank: int | None
+    of: int = Field(description="how many entities of the block are ranked")
+    value: Exact | None
+    target_rank: int | None = Field(default=None, description="None when already first")
+    target_entities: list[str] = Field(default_factory=list)
+    target_value: Exact | None = None
+    index_gap: Exact | None = Field(
+        default=None, description="how much the index must rise to share the target's rank")
+    points_needed: Exact | None = Field(
+        default=None, description="for a share-of-max index: the points that would do it")
+
+
+class Difference(_Model):
+    """One value that differs between a recorded ranking and its recomputation."""
+
+    entity: str
+    node: str
+    field: str
+    recorded: str
+    recomputed: str
+
+
+def _flat(value: Any) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _compare(entity: str, node: str, recorded: dict[str, Any], recomputed: dict[str, Any]
+             ) -> list[Difference]:
+    return [
+        Difference(entity=entity, node=node, field=key, recorded=_flat(recorded.get(key)),
+                   recomputed=_flat(recomputed.get(key)))
+        for key in sorted(set(recorded) | set(recomputed))
+        if recorded.get(key) != recomputed.get(key)
+    ]
+
+
+def _keyed(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    return {str(item[key]): item for item in items}
+
+
+def _evaluation_differences(name: str, old: dict[str, Any], new: dict[str, Any]
+                            ) -> list[Difference]:
+    found: list[Difference] = []
+    plain = {k: v for k, v in old.items() if k not in ("nodes", "indices", "inputs", "cohort")}
+    plain_new = {k: v for k, v in new.items() if k not in ("nodes", "indices", "inputs", "cohort")}
+    found += _compare(name, "—", plain, plain_new)
+    found += _compare(name, "inputs", old.get("inputs", {}), new.get("inputs", {}))
+    found += _compare(name, "cohort", old.get("cohort", {}), new.get("cohort", {}))
+    for part in ("nodes", "indices"):
+        before, after = _keyed(old.get(part, []), "id"), _keyed(new.get(part, []), "id")
+        for node in sorted(set(before) | set(after)):
+            found += _compare(name, node, before.get(node, {}), after.get(node, {}))
+    return found
+
+
 class Ranking(_Model):
     """Evaluations of many entities scored together, ranked within each block."""
 
@@ -221,6 +305,12 @@ class Ranking(_Model):
     evaluations: list[Evaluation]
     ranks: list[RankEntry]
     ties: dict[str, str] = Field(default_factory=dict, description="index id → tie rule")
+    # The audit record: enough to find and re-run exactly what produced this ranking.
+    library_version: str | None = Field(default=None, description="egov_rules version that computed it")
+    methodology_path: str | None = Field(default=None, description="the rule file, as it was given")
+    inputs_path: str | None = Field(default=None, description="the data file, as it was given")
+    inputs_sheet: str | None = Field(default=None, description="the XLSX sheet read, when one was named")
+    inputs_hash: str | None = Field(default=None, description="sha256 of the data file's bytes")
 
     def evaluation(self, entity: str) -> Evaluation:
         for evaluation in self.evaluations:
@@ -238,6 +328,55 @@ class Ranking(_Model):
             if row.entity == entity and row.index == index:
                 return row.rank
         raise KeyError((entity, index))
+
+    def next_rank(self, entity: str) -> list[RankStep]:
+        """For each ranked index: how far `entity` is from the nearest entity above it."""
+        evaluation = self.evaluation(entity)
+        return [self._step(evaluation, index) for index in self.ties]
+
+    def _step(self, evaluation: Evaluation, index_id: str) -> RankStep:
+        rows = self.table(index_id, evaluation.block)
+        own = next(r for r in rows if r.entity == evaluation.entity)
+        step = RankStep(index=index_id, block=evaluation.block, rank=own.rank, value=own.value,
+                        of=sum(1 for r in rows if r.rank is not None))
+        above = [r for r in rows if r.value is not None and own.value is not None
+                 and r.value > own.value]
+        if not above or own.value is None:
+            return step
+        target = min(r.value for r in above if r.value is not None)
+        result = evaluation.index(index_id)
+        # Half-up rounding: the exact index only has to reach target − half a unit.
+        threshold = target - (Fraction(1, 2 * 10**result.round) if result.round is not None else 0)
+        exact = result.value if result.value is not None else own.value
+        points = None
+        if result.method == "share of max" and result.points is not None and result.max:
+            points = threshold * result.max - result.points
+        return step.model_copy(update={
+            "target_rank": next(r.rank for r in above if r.value == target),
+            "target_entities": [r.entity for r in above if r.value == target],
+            "target_value": target, "index_gap": threshold - exact, "points_needed": points,
+        })
+
+    def differences(self, recomputed: Ranking) -> list[Difference]:
+        """Every value in which this (recorded) ranking differs from `recomputed`."""
+        old = self.model_dump(mode="json")
+        new = recomputed.model_dump(mode="json")
+        found: list[Difference] = []
+        before, after = _keyed(old["evaluations"], "entity"), _keyed(new["evaluations"], "entity")
+        for name in sorted(set(before) | set(after)):
+            if name not in before or name not in after:
+                found.append(Difference(entity=name, node="—", field="entity",
+                                        recorded="present" if name in before else "absent",
+                                        recomputed="present" if name in after else "absent"))
+                continue
+            found += _evaluation_differences(name, before[name], after[name])
+        ranks_old = {(r["index"], r["entity"]): r for r in old["ranks"]}
+        ranks_new = {(r["index"], r["entity"]): r for r in new["ranks"]}
+        for key in sorted(set(ranks_old) | set(ranks_new)):
+            found += _compare(key[1], f"rank:{key[0]}", ranks_old.get(key, {}), ranks_new.get(key, {}))
+        found += _compare("—", "ties", old["ties"], new["ties"])
+        found += _compare("—", "methodology", old["methodology"], new["methodology"])
+        return found
 
     def explain(self, lang: Lang = "vi") -> str:
         from egov_rules.explain import render_ranking
