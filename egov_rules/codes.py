@@ -202,6 +202,11 @@ NO_EXAMPLES = _code(
     "the methodology has no `example` block to check it against",
     "phương pháp chưa có khối `example` nào để kiểm tra",
 )
+IGNORED_COLUMN = _code(
+    "W520", "ignored-column", "warning",
+    "column `{name}` is not an indicator: it is read as information and ignored in scoring",
+    "cột `{name}` không phải chỉ số: chỉ được đọc để tham khảo, không dùng khi chấm điểm",
+)
 
 ALL_CODES: tuple[Code, ...] = tuple(_ALL)
 BY_CODE: dict[str, Code] = {c.code: c for c in ALL_CODES}
