@@ -7,20 +7,26 @@ Exit codes: 0 success (warnings allowed); 1 the rule file or the data has errors
 from __future__ import annotations
 
 import argparse
+import csv
+import importlib
+import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, TextIO
 
 import egov_rules
 from egov_rules import codes
-from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
 from egov_rules.explain import fmt
-from egov_rules.inputs import EntityData, load_yaml
+from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
 from egov_rules.render import render_all, to_json
-from egov_rules.results import Evaluation, Ranking
+from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, exact_str
 from egov_rules.source import SourceFile
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -68,64 +74,543 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_INPUT if any(d.is_error for d in diagnostics) else EXIT_OK
 
 
-# -- score ---------------------------------------------------------------------------------
+# -- the evaluator's workbench: score, explain, rank, verify-record ------------------------
+
+FORMATS = ("text", "markdown", "json", "csv", "html")
+PROGRESS_FROM = 200  # entities: below this, scoring is over before a bar would be read
+PLAIN_WIDTH = 250  # columns for tables written to a file or a pipe: wide rows never wrap
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "entity": ("Entity", "Đơn vị"), "block": ("Block", "Khối"), "rank": ("Rank", "Hạng"),
+    "value": ("Value", "Giá trị"), "grade": ("Grade", "Xếp loại"), "index": ("Index", "Chỉ số"),
+    "category": ("Category", "Lĩnh vực"), "criterion": ("Criterion", "Tiêu chí"),
+    "gain": ("Gain (points)", "Thêm (điểm)"), "how": ("How", "Cách đạt"),
+    "scores": ("Scores", "Kết quả chấm điểm"), "gains": ("Largest available gains",
+                                                          "Các mức tăng điểm lớn nhất"),
+    "next_grade": ("Next grade", "Lên hạng xếp loại"), "next_rank": ("Next rank", "Lên thứ hạng"),
+    "first": ("already first in the block", "đã đứng đầu khối"),
+    "ties": ("Tie rule", "Quy tắc đồng hạng"),
+    "competition": ("ties share a rank (1, 1, 3)", "đồng hạng cùng thứ hạng (1, 1, 3)"),
+    "dense": ("ties dense (1, 1, 2)", "đồng hạng liên tiếp (1, 1, 2)"),
+    "none": ("no hint: every criterion is at its maximum or has no lever",
+             "không có gợi ý: mọi tiêu chí đã đạt tối đa hoặc không có cách tăng"),
+    "node": ("Node", "Mục"), "points": ("Points", "Điểm"), "max": ("Max", "Tối đa"),
+    "citation": ("Citation", "Căn cứ"), "rule": ("Rule", "Cách tính"),
+    "next": ("Next points", "Để thêm điểm"),
+}
 
 
-def load_entities(path: str) -> list[EntityData]:
-    """Entities from a data file (YAML here; the workbench adds CSV, XLSX and JSON)."""
+def _w(key: str, lang: Lang) -> str:
+    en, vi = _WORDS[key]
+    return vi if lang == "vi" else en
+
+
+def _say(lang: Lang, en: str, vi: str) -> str:
+    return vi if lang == "vi" else en
+
+
+def _add_output(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+    parser.add_argument("--format", choices=formats, default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--output", metavar="PATH",
+                        help="write to this file instead of standard output")
+    _add_common(parser)
+
+
+def _add_data(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="methodology file (.egr)")
+    parser.add_argument("data", help="indicator data: .csv, .xlsx, .json, .yaml or .yml")
+    parser.add_argument("--sheet", metavar="NAME", help="XLSX: the sheet to read (default: the first)")
+
+
+def _methodology(path: str, lang: Lang) -> egov_rules.Methodology:
     if not Path(path).is_file():
-        raise _Usage(f"no such file: {path}")
+        raise _Usage(_say(lang, f"no such file: {path}", f"không có tệp: {path}"))
+    return egov_rules.load(path)
+
+
+def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | None = None,
+                  lang: Lang = "vi") -> list[EntityData]:
+    """A data file's entities; every problem of the file and of its values reported at once."""
+    if not Path(path).is_file():
+        raise _Usage(_say(lang, f"no such file: {path}", f"không có tệp: {path}"))
     reporter = Reporter()
-    entities = load_yaml(path, reporter)
+    try:
+        entities = load_data(path, sheet, model=methodology.model, reporter=reporter)
+    except UnsupportedFormat as error:
+        raise _Usage(str(error)) from None
     if reporter.has_errors:
+        for entity in entities:  # value errors too, so that one run shows everything
+            validate_entity(methodology.model, entity, reporter)
         raise EgovRulesError(reporter.diagnostics)
+    _print_diagnostics(reporter.sorted(), lang)  # warnings: an ignored column is never silent
     if not entities:
-        raise _Usage(f"{path}: no entities found")
+        raise _Usage(_say(lang, f"{path}: no entities found", f"{path}: không có đơn vị nào"))
     return entities
 
 
-def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
-    methodology = _load(args.file)
-    ranking = methodology.evaluate_many(load_entities(args.data))
-    evaluations = ranking.evaluations
-    if args.entity is not None:
-        names = [e.entity for e in evaluations]
-        if args.entity not in names:
-            raise _Usage(f"no entity named {args.entity!r}; the data has: {', '.join(names)}")
-        evaluations = [ranking.evaluation(args.entity)]
-    if args.json:
-        payload: Any = (evaluations[0] if args.entity is not None else ranking)
-        out.write(payload.model_dump_json(indent=2) + "\n")
+def load_entities(path: str) -> list[EntityData]:
+    """Entities from a data file of any supported format, not yet checked against a methodology."""
+    if not Path(path).is_file():
+        raise _Usage(f"no such file: {path}")
+    reporter = Reporter()
+    try:
+        entities = load_data(path, reporter=reporter)
+    except UnsupportedFormat as error:
+        raise _Usage(str(error)) from None
+    if reporter.has_errors:
+        raise EgovRulesError(reporter.diagnostics)
+    return entities
+
+
+@contextmanager
+def _progress(count: int, lang: Lang) -> Iterator[None]:
+    """A bar on stderr while a large batch is scored, only when someone is watching."""
+    if count < PROGRESS_FROM or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        progress.add_task(_say(lang, f"scoring {count} entities", f"đang chấm {count} đơn vị"),
+                          total=None)
+        yield
+
+
+def score_data(args: argparse.Namespace) -> Ranking:
+    """Load, validate and score; the ranking carries its audit record."""
+    methodology = _methodology(args.file, args.lang)
+    entities = read_entities(methodology, args.data, args.sheet, args.lang)
+    with _progress(len(entities), args.lang):
+        ranking = methodology.evaluate_many(entities)
+    return ranking.model_copy(update={
+        "library_version": egov_rules.__version__, "methodology_path": args.file,
+        "inputs_path": args.data, "inputs_sheet": args.sheet,
+        "inputs_hash": file_sha256(args.data),
+    })
+
+
+def _pick(ranking: Ranking, entity: str, lang: Lang) -> Evaluation:
+    try:
+        return ranking.evaluation(entity)
+    except KeyError:
+        names = ", ".join(e.entity for e in ranking.evaluations)
+        hint = did_you_mean(entity, [e.entity for e in ranking.evaluations])
+        extra = f" ({hint(lang)})" if hint else ""
+        raise _Usage(_say(lang, f"no entity named {entity!r}{extra}; the data has: {names}",
+                          f"không có đơn vị {entity!r}{extra}; dữ liệu gồm: {names}")) from None
+
+
+def _emit(args: argparse.Namespace, out: TextIO, text: str) -> int:
+    if args.output is None:
+        out.write(text)
         return EXIT_OK
-    for evaluation in evaluations:
-        if args.explain:
-            out.write(evaluation.explain(args.lang) + "\n")
-        else:
-            out.write(_summary(evaluation, ranking, args.lang) + "\n")
-    if args.entity is None and not args.explain:
-        out.write(ranking.explain(args.lang))
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise _Usage(_say(args.lang, f"cannot write {args.output}: {reason}",
+                          f"không ghi được {args.output}: {reason}")) from None
     return EXIT_OK
 
 
-def _summary(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> str:
-    lines = [f"{evaluation.entity} ({evaluation.block_label or evaluation.block})"]
-    for node in evaluation.nodes:
-        if node.depth != 0:
-            continue
-        label = (node.label_en or node.label) if lang == "en" else node.label
-        score = "—" if node.points is None or node.max is None else \
-            f"{fmt(node.points, lang)}/{fmt(node.max, lang)}"
-        lines.append(f"  {label}: {score}")
+def _html(args: argparse.Namespace) -> Any:
+    try:
+        html = importlib.import_module("egov_rules.report.html")
+    except ImportError:
+        raise _Usage(_say(args.lang, "HTML reports are not available in this installation "
+                          "(egov_rules.report.html is missing); use --format markdown",
+                          "bản cài đặt này chưa có báo cáo HTML (thiếu egov_rules.report.html); "
+                          "hãy dùng --format markdown")) from None
+    return html
+
+
+# -- tables: one shape, written as text (rich), Markdown or CSV ----------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+
+
+def _render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None) -> str:
+    if fmt_name == "csv":
+        return _tables_csv(tables)
+    if fmt_name == "markdown":
+        return "\n".join(_table_markdown(t) for t in tables)
+    return "".join(_table_text(t, out) for t in tables)
+
+
+def _tables_csv(tables: Sequence[Table]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for number, table in enumerate(tables):
+        if number == 0:
+            writer.writerow(table.headers)
+        writer.writerows(table.rows)
+    return buffer.getvalue()
+
+
+def _cell_md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table_markdown(table: Table) -> str:
+    lines = [f"## {table.title}", ""] if table.title else []
+    lines.append("| " + " | ".join(_cell_md(h) for h in table.headers) + " |")
+    lines.append("|" + "|".join("---" for _ in table.headers) + "|")
+    lines.extend("| " + " | ".join(_cell_md(c) for c in row) + " |" for row in table.rows)
+    if table.caption:
+        lines += ["", table.caption]
+    return "\n".join(lines) + "\n"
+
+
+def _table_text(table: Table, out: TextIO | None) -> str:
+    """A rich table: boxed and coloured on a terminal, plain ASCII (deterministic) elsewhere."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    terminal = out is not None and out.isatty()
+    rich_table = RichTable(title=table.title or None, caption=table.caption or None,
+                           box=box.ROUNDED if terminal else box.ASCII, title_justify="left",
+                           caption_justify="left")
+    for header in table.headers:
+        rich_table.add_column(header, overflow="fold")
+    for row in table.rows:
+        rich_table.add_row(*row)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=None if terminal else PLAIN_WIDTH,
+                      force_terminal=terminal, no_color=not terminal, highlight=False,
+                      emoji=False, markup=False)
+    console.print(rich_table)
+    text = buffer.getvalue()
+    # Rich pads titles to the table's width; trailing blanks only make files noisy.
+    return text if terminal else "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _number(value: Fraction | None, lang: Lang, machine: bool) -> str:
+    if value is None:
+        return "" if machine else "—"
+    return exact_str(value) if machine else fmt(value, lang, digits=12)
+
+
+def _grade(index: IndexResult, lang: Lang) -> str:
+    return (index.grade_en or index.grade or "") if lang == "en" else (index.grade or "")
+
+
+# -- score ---------------------------------------------------------------------------------
+
+
+def _score_table(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang, machine: bool
+                 ) -> Table:
+    first = evaluations[0]
+    categories = [n.id for n in first.nodes if n.depth == 0]
+    indices = [i.id for i in first.indices]
+    headers = [_w("entity", lang), _w("block", lang)]
+    if machine:
+        headers = ["entity", "block"]
+        for c in categories:
+            headers += [c, f"{c}_max"]
+        for i in indices:
+            headers += [i, f"{i}_grade", f"{i}_rank"]
+    else:
+        headers += categories + indices
+    rows = [_score_row(ranking, e, lang, machine) for e in evaluations]
+    caption = "" if machine else _say(
+        lang, "categories: points/max; indices: value, grade and rank in the block",
+        "lĩnh vực: điểm/tối đa; chỉ số: giá trị, xếp loại và thứ hạng trong khối")
+    return Table(_w("scores", lang), headers, rows, caption)
+
+
+def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bool) -> list[str]:
+    row = [evaluation.entity, evaluation.block]
+    for node in (n for n in evaluation.nodes if n.depth == 0):
+        if machine:
+            row += [_number(node.points, lang, True), _number(node.max, lang, True)]
+        elif node.points is None or node.max is None:
+            row.append("—")
+        else:
+            row.append(f"{fmt(node.points, lang)}/{fmt(node.max, lang)}")
     for index in evaluation.indices:
         value = index.rounded if index.rounded is not None else index.value
-        shown = "—" if value is None else fmt(value, lang, digits=12)
-        grade = index.grade_en if lang == "en" and index.grade_en else index.grade
-        rank = next((r.rank for r in ranking.ranks
-                     if r.entity == evaluation.entity and r.index == index.id), None)
-        extra = "".join([f"  {grade}" if grade else "",
-                         f"  #{rank}" if rank is not None else ""])
-        lines.append(f"  {index.label or index.id}: {shown}{extra}")
-    return "\n".join(lines)
+        rank = ranking.rank_of(evaluation.entity, index.id) if index.id in ranking.ties else None
+        if machine:
+            row += [_number(value, lang, True), _grade(index, lang), "" if rank is None else str(rank)]
+        else:
+            parts = [_number(value, lang, False), _grade(index, lang), "" if rank is None else f"#{rank}"]
+            row.append(" ".join(p for p in parts if p))
+    return row
+
+
+def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
+    if args.json:
+        args.format = "json"
+    ranking = score_data(args)
+    evaluations = ranking.evaluations
+    if args.entity is not None:
+        evaluations = [_pick(ranking, args.entity, args.lang)]
+    if args.format == "json":
+        payload: Any = evaluations[0] if args.entity is not None else ranking
+        return _emit(args, out, payload.model_dump_json(indent=2) + "\n")
+    if args.format == "html":
+        html = _html(args)
+        text = (html.render_evaluation_html(evaluations[0], ranking, args.lang)
+                if args.entity is not None else html.render_ranking_html(ranking, args.lang))
+        return _emit(args, out, str(text))
+    if args.explain and args.format == "text":
+        return _emit(args, out, "\n".join(e.explain(args.lang) for e in evaluations))
+    table = _score_table(ranking, evaluations, args.lang, machine=args.format == "csv")
+    return _emit(args, out, _render_tables([table], args.format, out if args.output is None else None))
+
+
+# -- explain -------------------------------------------------------------------------------
+
+
+def _gains_table(evaluation: Evaluation, lang: Lang, machine: bool) -> Table:
+    labels = {n.id: _label(n, lang) for n in evaluation.nodes}
+    rows = []
+    for category, nodes in evaluation.largest_gains(3).items():
+        for node in nodes:
+            if node.next is None:
+                continue
+            gain = exact_str(node.next.gain) if machine else fmt(node.next.gain, lang)
+            rows.append([labels.get(category, category), labels[node.id], gain, node.next.words(lang)])
+    caption = "" if rows else _w("none", lang)
+    if not machine:
+        caption = (caption + "\n" if caption else "") + _say(
+            lang, "a gain is counted on the criterion that earns it",
+            "điểm tăng được tính trên chính tiêu chí đạt được")
+    headers = [_w("category", lang), _w("criterion", lang), _w("gain", lang), _w("how", lang)]
+    return Table(_w("gains", lang), headers, rows, caption)
+
+
+def _label(node: NodeResult, lang: Lang) -> str:
+    return (node.label_en or node.label) if lang == "en" else node.label
+
+
+def _step_words(step: RankStep, lang: Lang) -> str:
+    if step.rank is None:
+        return "—"
+    if step.target_rank is None or step.index_gap is None:
+        return _w("first", lang)
+    names = ", ".join(step.target_entities)
+    target = fmt(step.target_value or Fraction(0), lang, digits=12)
+    if step.points_needed is not None:
+        points = fmt(step.points_needed, lang)
+        return _say(lang, f"{points} more points (index {target}) reach rank {step.target_rank} "
+                    f"with {names}",
+                    f"thêm {points} điểm (chỉ số {target}) để lên hạng {step.target_rank} cùng {names}")
+    gap = fmt(step.index_gap, lang, digits=12)
+    return _say(lang, f"raise the index by {gap} (to {target}) to reach rank {step.target_rank} "
+                f"with {names}",
+                f"tăng chỉ số thêm {gap} (lên {target}) để lên hạng {step.target_rank} cùng {names}")
+
+
+def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Table:
+    steps = {s.index: s for s in ranking.next_rank(evaluation.entity)}
+    rows = []
+    for index in evaluation.indices:
+        value = index.rounded if index.rounded is not None else index.value
+        step = steps.get(index.id)
+        rank = "" if step is None or step.rank is None else f"{step.rank}/{step.of}"
+        rows.append([index.label or index.id, _number(value, lang, False), _grade(index, lang), rank,
+                     index.next_grade(lang) if index.next_grade else "",
+                     "" if step is None else _step_words(step, lang)])
+    headers = [_w("index", lang), _w("value", lang), _w("grade", lang), _w("rank", lang),
+               _w("next_grade", lang), _w("next_rank", lang)]
+    return Table(f"{evaluation.entity} — {_w('next_rank', lang)}", headers, rows)
+
+
+def _explain_csv(evaluation: Evaluation, lang: Lang) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["entity", "node", "parent", "label", "applicable", "points", "max", "citations",
+                     "rule", "next_gain", "next"])
+    for n in evaluation.nodes:
+        writer.writerow([evaluation.entity, n.id, n.parent or "", _label(n, lang), n.applicable,
+                         _number(n.points, lang, True), _number(n.max, lang, True),
+                         "; ".join(n.citations), n.branch(lang),
+                         "" if n.next is None else exact_str(n.next.gain),
+                         "" if n.next is None else n.next.words(lang)])
+    return buffer.getvalue()
+
+
+def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> str:
+    rows = []
+    for n in evaluation.nodes:
+        score = "—" if n.points is None or n.max is None else f"{fmt(n.points, lang)}/{fmt(n.max, lang)}"
+        label = ("&nbsp;&nbsp;" * n.depth) + _label(n, lang)
+        read = "; ".join(f"{r.name} = {r.shown(lang)}" for r in n.read)
+        rows.append([label, score, ", ".join(n.citations), read, n.branch(lang),
+                     "" if n.next is None else n.next.words(lang)])
+    headers = [_w("node", lang), _w("points", lang), _w("citation", lang), _w("value", lang),
+               _w("rule", lang), _w("next", lang)]
+    title = f"{evaluation.entity} — {evaluation.block_label or evaluation.block}"
+    tables = [Table(title, headers, rows), _gains_table(evaluation, lang, False),
+              _standing_table(evaluation, ranking, lang)]
+    return "\n".join(_table_markdown(t) for t in tables)
+
+
+def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    ranking = score_data(args)
+    evaluation = _pick(ranking, args.entity, args.lang)
+    if args.format == "json":
+        payload = {
+            "schema_version": ranking.schema_version,
+            "evaluation": evaluation.model_dump(mode="json"),
+            "largest_gains": {c: [n.id for n in nodes]
+                              for c, nodes in evaluation.largest_gains(3).items()},
+            "next_rank": [s.model_dump(mode="json") for s in ranking.next_rank(evaluation.entity)],
+        }
+        return _emit(args, out, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    if args.format == "html":
+        text = _html(args).render_evaluation_html(evaluation, ranking, args.lang)
+        return _emit(args, out, str(text))
+    if args.format == "csv":
+        return _emit(args, out, _explain_csv(evaluation, args.lang))
+    if args.format == "markdown":
+        return _emit(args, out, _explain_markdown(evaluation, ranking, args.lang))
+    target = out if args.output is None else None
+    tables = [_gains_table(evaluation, args.lang, False), _standing_table(evaluation, ranking, args.lang)]
+    return _emit(args, out, evaluation.explain(args.lang) + "\n" + _render_tables(tables, "text", target))
+
+
+# -- rank ----------------------------------------------------------------------------------
+
+
+def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> list[Table]:
+    lang: Lang = args.lang
+    labels = {e.block: e.block_label or e.block for e in ranking.evaluations}
+    tables = []
+    for index in _ranked_indices(ranking, args):
+        for block in _ranked_blocks(ranking, args):
+            rows = ranking.table(index, block)
+            ties = _w(ranking.ties[index], lang) if ranking.ties[index] in _WORDS else ranking.ties[index]
+            body = [[index, block, "" if r.rank is None else str(r.rank), r.entity,
+                     _number(r.value, lang, True), r.grade or ""] if machine else
+                    ["—" if r.rank is None else str(r.rank), r.entity, _number(r.value, lang, False),
+                     r.grade or ""] for r in rows]
+            headers = ["index", "block", "rank", "entity", "value", "grade"] if machine else [
+                _w("rank", lang), _w("entity", lang), _w("value", lang), _w("grade", lang)]
+            tables.append(Table(f"{index} — {labels.get(block, block)}", headers, body,
+                                f"{_w('ties', lang)}: {ties}"))
+    return tables
+
+
+def _ranked_indices(ranking: Ranking, args: argparse.Namespace) -> list[str]:
+    indices = list(ranking.ties)
+    if args.by is None:
+        return indices
+    if args.by not in indices:
+        hint = did_you_mean(args.by, indices)
+        raise _Usage(_say(args.lang, f"`{args.by}` is not a ranked index; ranked: {', '.join(indices)}",
+                          f"`{args.by}` không phải chỉ số được xếp hạng; các chỉ số xếp hạng: "
+                          f"{', '.join(indices)}") + (f" ({hint(args.lang)})" if hint else ""))
+    return [args.by]
+
+
+def _ranked_blocks(ranking: Ranking, args: argparse.Namespace) -> list[str]:
+    blocks = list(dict.fromkeys(e.block for e in ranking.evaluations))
+    if args.block is None:
+        return blocks
+    if args.block not in blocks:
+        raise _Usage(_say(args.lang, f"no entity of block `{args.block}` in the data; blocks: "
+                          f"{', '.join(blocks)}", f"dữ liệu không có đơn vị nào thuộc khối "
+                          f"`{args.block}`; các khối: {', '.join(blocks)}"))
+    return [args.block]
+
+
+def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
+    ranking = score_data(args)
+    indices, blocks = _ranked_indices(ranking, args), _ranked_blocks(ranking, args)
+    if args.format == "json":
+        record = ranking.model_dump(mode="json", exclude={"evaluations"})
+        record["ranks"] = [r for r in record["ranks"] if r["index"] in indices and r["block"] in blocks]
+        return _emit(args, out, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    if args.format == "html":
+        kept = [r for r in ranking.ranks if r.index in indices and r.block in blocks]
+        text = _html(args).render_ranking_html(ranking.model_copy(update={"ranks": kept}), args.lang)
+        return _emit(args, out, str(text))
+    tables = _rank_tables(ranking, args, machine=args.format == "csv")
+    return _emit(args, out, _render_tables(tables, args.format, out if args.output is None else None))
+
+
+# -- verify-record -------------------------------------------------------------------------
+
+
+def _stored_path(given: str | None, stored: str | None, record: Path, what: str, lang: Lang) -> str:
+    """The file named on the command line, else the record's path (as given, or beside it)."""
+    if given is not None:
+        return given
+    if stored is None:
+        raise _Usage(_say(lang, f"the record names no {what} file; pass --{what}",
+                          f"bản ghi không lưu đường dẫn tệp {what}; hãy truyền --{what}"))
+    candidate = Path(stored)
+    if not candidate.is_file() and not candidate.is_absolute() and (record.parent / candidate).is_file():
+        return str(record.parent / candidate)
+    return stored
+
+
+def _read_record(path: str, lang: Lang) -> Ranking:
+    if not Path(path).is_file():
+        raise _Usage(_say(lang, f"no such file: {path}", f"không có tệp: {path}"))
+    try:
+        return Ranking.model_validate_json(Path(path).read_bytes())
+    except ValueError as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise EgovRulesError([Diagnostic(codes.BAD_DATA, None, {
+            "detail": f"not an egov_rules ranking record: {first}",
+            "detail_vi": f"không phải bản ghi xếp hạng của egov_rules: {first}"}, path=path)]) from None
+
+
+def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
+    lang: Lang = args.lang
+    record = _read_record(args.record, lang)
+    args.file = _stored_path(args.methodology, record.methodology_path, Path(args.record),
+                             "methodology", lang)
+    args.data = _stored_path(args.data, record.inputs_path, Path(args.record), "data", lang)
+    args.sheet = record.inputs_sheet
+    recomputed = score_data(args)
+    problems = []
+    if recomputed.methodology.content_hash != record.methodology.content_hash:
+        problems.append(_say(
+            lang, f"the methodology {args.file} is not the one recorded: content hash "
+            f"{recomputed.methodology.content_hash}, the record says {record.methodology.content_hash}",
+            f"phương pháp {args.file} không phải bản đã ghi: mã băm {recomputed.methodology.content_hash}, "
+            f"bản ghi lưu {record.methodology.content_hash}"))
+    if record.inputs_hash is not None and recomputed.inputs_hash != record.inputs_hash:
+        problems.append(_say(
+            lang, f"the data {args.data} is not the file recorded: sha256 {recomputed.inputs_hash}, "
+            f"the record says {record.inputs_hash}",
+            f"dữ liệu {args.data} không phải tệp đã ghi: sha256 {recomputed.inputs_hash}, "
+            f"bản ghi lưu {record.inputs_hash}"))
+    differences = record.differences(recomputed)
+    ok = not problems and not differences
+    if args.format == "json":
+        payload = {"ok": ok, "problems": problems,
+                   "differences": [d.model_dump(mode="json") for d in differences]}
+        _emit(args, out, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK if ok else EXIT_INPUT
+    lines = [*problems]
+    for d in differences:
+        lines.append(_say(lang, f"{d.entity} · {d.node} · {d.field}: recorded {d.recorded}, "
+                          f"recomputed {d.recomputed}",
+                          f"{d.entity} · {d.node} · {d.field}: bản ghi {d.recorded}, "
+                          f"tính lại {d.recomputed}"))
+    count = len(record.evaluations)
+    lines.append(_say(lang, f"record verified: {count} entities recomputed, every value matches",
+                      f"bản ghi khớp: đã tính lại {count} đơn vị, mọi giá trị trùng khớp") if ok else
+                 _say(lang, f"record does NOT match: {len(problems)} file problem(s), "
+                      f"{len(differences)} differing value(s)",
+                      f"bản ghi KHÔNG khớp: {len(problems)} vấn đề về tệp, {len(differences)} giá trị khác"))
+    _emit(args, out, "\n".join(lines) + "\n")
+    return EXIT_OK if ok else EXIT_INPUT
 
 
 # -- doc -----------------------------------------------------------------------------------
@@ -165,13 +650,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(check)
     check.set_defaults(handler=_cmd_check)
 
-    score = sub.add_parser("score", help="score the entities of a data file")
-    score.add_argument("file", help="methodology file (.egr)")
-    score.add_argument("data", help="indicator data (YAML)")
+    score = sub.add_parser("score", help="scores, grades and ranks of the entities of a data file")
+    _add_data(score)
     score.add_argument("--entity", help="show only this entity")
-    score.add_argument("--explain", action="store_true", help="explain every criterion")
-    score.add_argument("--json", action="store_true", help="print the results as JSON")
-    _add_common(score)
+    score.add_argument("--explain", action="store_true",
+                       help="explain every criterion (text; same as the `explain` subcommand's first part)")
+    score.add_argument("--json", action="store_true", help="same as --format json")
+    _add_output(score)
     score.set_defaults(handler=_cmd_score)
 
     doc = sub.add_parser("doc", help="write a methodology's annexes (tables) from its rules")
@@ -180,6 +665,29 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--output", help="write to this file instead of standard output")
     _add_common(doc)
     doc.set_defaults(handler=_cmd_doc)
+
+    explain = sub.add_parser("explain", help="every criterion of one entity, its largest gains "
+                             "and what would move it up a grade or a rank")
+    _add_data(explain)
+    explain.add_argument("--entity", required=True, help="the entity to explain")
+    _add_output(explain)
+    explain.set_defaults(handler=_cmd_explain)
+
+    rank = sub.add_parser("rank", help="rankings per block and per index, with the tie rule")
+    _add_data(rank)
+    rank.add_argument("--block", help="only this block (id)")
+    rank.add_argument("--by", metavar="INDEX", help="only this index")
+    _add_output(rank)
+    rank.set_defaults(handler=_cmd_rank)
+
+    verify_record = sub.add_parser("verify-record", help="recompute a JSON record and compare")
+    verify_record.add_argument("record", help="a ranking written by `score --format json`")
+    verify_record.add_argument("--methodology", metavar="FILE",
+                               help="rule file (default: the path stored in the record)")
+    verify_record.add_argument("--data", metavar="FILE",
+                               help="data file (default: the path stored in the record)")
+    _add_output(verify_record, ("text", "json"))
+    verify_record.set_defaults(handler=_cmd_verify_record)
     return parser
 
 
