@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo test lint typecheck clean chromium
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ lint: $(BIN)/.installed-dev
 typecheck: $(BIN)/.installed-dev
 	$(BIN)/mypy --strict egov_rules
 
-test: lint typecheck
+# The HTML report is tested in Debian's headless Chromium; install it once when missing.
+chromium:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: lint typecheck chromium
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
 
 # The published annexes (docs/methodologies/*.md), regenerated from the rule files.

@@ -1,0 +1,405 @@
+"""A self-contained HTML5 report of a ranking or of one evaluation, in Vietnamese or English.
+
+One file, no network, no script: inline CSS and inline SVG only. Every number shown is a
+`<span class="num">` (or SVG `<text>`) whose `data-*` attributes say which result it comes
+from and whose `data-value` holds the exact value as the JSON output writes it, so a test or
+an auditor can check the page against the results.
+
+Data preparation (`_rank_tables`, `_entity_ranks`, `_groups`, `_share`, …) is kept apart from markup (`_m_*`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from html import escape
+
+from egov_rules.diagnostics import Lang
+from egov_rules.explain import fmt
+from egov_rules.report.style import CSS
+from egov_rules.results import (
+    Evaluation,
+    IndexResult,
+    MethodologyInfo,
+    NodeResult,
+    Ranking,
+    ValueRead,
+    exact_str,
+)
+
+_WORDS: dict[str, tuple[str, str]] = {  # key → (English, Vietnamese)
+    "report": ("Evaluation report", "Báo cáo đánh giá"),
+    "methodology": ("Methodology", "Phương pháp"),
+    "year": ("Year", "Năm"),
+    "source": ("Legal source", "Căn cứ pháp lý"),
+    "hash": ("Content hash", "Mã băm nội dung"),
+    "contents": ("Contents", "Mục lục"),
+    "rankings": ("Rankings by block", "Xếp hạng theo khối"),
+    "entities": ("Results by entity", "Kết quả theo đơn vị"),
+    "block": ("Block", "Khối"),
+    "rank": ("Rank", "Hạng"),
+    "entity": ("Entity", "Đơn vị"),
+    "index": ("Index", "Chỉ số"),
+    "value": ("Value", "Giá trị"),
+    "grade": ("Grade", "Xếp loại"),
+    "tied": ("tied", "đồng hạng"),
+    "competition": ("“=” marks a tie: tied entities share a rank and the next rank is skipped.",
+                    "Dấu “=” đánh dấu đồng hạng: các đơn vị bằng nhau cùng hạng, hạng kế tiếp bị bỏ qua."),
+    "dense": ("“=” marks a tie: tied entities share a rank and the next rank follows on.",
+              "Dấu “=” đánh dấu đồng hạng: các đơn vị bằng nhau cùng hạng, hạng kế tiếp liền sau."),
+    "chart": ("Share of the maximum by category", "Tỷ lệ điểm đạt được so với tối đa theo nhóm"),
+    "indices": ("Indices", "Các chỉ số"),
+    "explanation": ("Explanation by criterion", "Giải trình theo tiêu chí"),
+    "points": ("points", "điểm"),
+    "of": ("of", "trên"),
+    "read": ("Values read", "Số liệu sử dụng"),
+    "rule": ("Rule applied", "Cách tính"),
+    "next": ("Next points", "Để thêm điểm"),
+    "next_grade": ("Next grade", "Để lên hạng"),
+    "reconstructed": ("reconstruction", "tái dựng"),
+    "na": ("not applicable", "không áp dụng"),
+    "unrounded": ("before rounding", "trước khi làm tròn"),
+    "where": ("where", "với"),
+    "footer": ("Produced by egov_rules. Each number carries its exact value in a data-value attribute.",
+               "Tạo bởi egov_rules. Mỗi con số mang giá trị chính xác trong thuộc tính data-value."),
+}
+
+
+def _t(key: str, lang: Lang) -> str:
+    en, vi = _WORDS[key]
+    return vi if lang == "vi" else en
+
+
+def _w(key: str, lang: Lang) -> str:
+    """A fixed phrase, escaped for HTML."""
+    return escape(_t(key, lang))
+
+
+# -- data preparation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    rank: int | None
+    tied: bool
+    entity: str
+    value: Fraction | None
+    grade: str | None
+
+
+@dataclass(frozen=True)
+class _RankTable:
+    index: IndexResult  # any entity's result of this index: its label and declared rounding
+    block: str
+    block_label: str
+    rows: tuple[_Row, ...]
+
+
+def _share(node: NodeResult) -> Fraction | None:
+    """A node's points as a share of its maximum, 0..1; None when it does not apply."""
+    if node.points is None or not node.max:
+        return None
+    return min(max(node.points / node.max, Fraction(0)), Fraction(1))
+
+
+def _grade(index: IndexResult, lang: Lang) -> str | None:
+    return (index.grade_en or index.grade) if lang == "en" else index.grade
+
+
+def _rank_tables(ranking: Ranking, lang: Lang) -> list[_RankTable]:
+    """One table per block and ranked index, best first; a tie is a rank shared by two rows."""
+    tables: list[_RankTable] = []
+    for block in dict.fromkeys(e.block for e in ranking.evaluations):
+        members = [e for e in ranking.evaluations if e.block == block]
+        for index_id in dict.fromkeys(r.index for r in ranking.ranks):
+            entries = ranking.table(index_id, block)
+            if not entries:
+                continue
+            ranks = [r.rank for r in entries if r.rank is not None]
+            rows = tuple(
+                _Row(r.rank, r.rank is not None and ranks.count(r.rank) > 1, r.entity, r.value,
+                     _grade(ranking.evaluation(r.entity).index(index_id), lang))
+                for r in entries
+            )
+            tables.append(_RankTable(members[0].index(index_id), block,
+                                     members[0].block_label or block, rows))
+    return tables
+
+
+def _entity_ranks(ranking: Ranking | None, evaluation: Evaluation) -> dict[str, tuple[int, int]]:
+    """index id → (this entity's rank, how many entities of its block were ranked)."""
+    if ranking is None:
+        return {}
+    ranks: dict[str, tuple[int, int]] = {}
+    for entry in ranking.ranks:
+        if entry.entity == evaluation.entity and entry.rank is not None:
+            ranked = [r for r in ranking.table(entry.index, entry.block) if r.rank is not None]
+            ranks[entry.index] = (entry.rank, len(ranked))
+    return ranks
+
+
+def _groups(evaluation: Evaluation) -> list[list[NodeResult]]:
+    """Nodes grouped under their top-level category, in the methodology's order."""
+    groups: list[list[NodeResult]] = []
+    for node in evaluation.nodes:
+        if node.depth == 0 or not groups:
+            groups.append([])
+        groups[-1].append(node)
+    return groups
+
+
+def _shown(value: Fraction, lang: Lang, digits: int | None) -> str:
+    """`fmt` with the declared decimals kept (0,720 for `round 3`); ≈ when not exact."""
+    text = fmt(value, lang, digits=digits if digits is not None else 4)
+    if digits:
+        whole, _, decimals = text.replace(",", ".").partition(".")
+        text = f"{whole}.{decimals.ljust(digits, '0')}"
+        text = text.replace(".", ",") if lang == "vi" else text
+    exact = Fraction(text.replace(",", ".")) == value
+    return text if exact else f"≈ {text}"
+
+
+def _title(info: MethodologyInfo, lang: Lang) -> str:
+    title = (info.title_en or info.title) if lang == "en" else (info.title or info.title_en)
+    return title or info.id
+
+
+def _node_label(node: NodeResult, lang: Lang) -> str:
+    return (node.label_en or node.label) if lang == "en" else node.label
+
+
+def _read_label(read: ValueRead, lang: Lang) -> str | None:
+    return (read.label_en or read.label) if lang == "en" else read.label
+
+
+# -- markup --------------------------------------------------------------------------------
+
+
+def _num(value: Fraction, text: str, field: str, **keys: str) -> str:
+    """A number with the keys that locate it in the JSON results and its exact value."""
+    attrs = "".join(f' data-{k}="{escape(v)}"' for k, v in keys.items())
+    return (f'<span class="num"{attrs} data-field="{field}" data-value="{exact_str(value)}">'
+            f"{escape(text)}</span>")
+
+
+def _page(title: str, lang: Lang, body: Iterable[str]) -> str:
+    return "\n".join([
+        "<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # Nothing may load from outside: the report must read the same offline and in 10 years.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">",
+        f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>", "<main>",
+        *body, f"<footer>{_w('footer', lang)}</footer>", "</main>", "</body>", "</html>", "",
+    ])
+
+
+def _m_header(info: MethodologyInfo, lang: Lang, subtitle: str) -> str:
+    year = _num(Fraction(info.year), str(info.year), "year") if info.year is not None else "—"
+    rows = [("methodology", f"<code>{escape(info.id)}</code>"), ("year", year),
+            ("source", escape(info.source or "—")),
+            ("hash", f'<span class="hash">{escape(info.content_hash)}</span>')]
+    meta = "".join(f"<dt>{_w(key, lang)}</dt><dd>{value}</dd>" for key, value in rows)
+    return (f"<header><h1>{escape(_title(info, lang))}</h1>"
+            f'<p class="subtitle">{subtitle}</p><dl class="meta">{meta}</dl></header>')
+
+
+def _m_toc(ranking: Ranking, lang: Lang) -> str:
+    links = "".join(f'<li><a href="#entity-{i}">{escape(e.entity)}</a></li>'
+                    for i, e in enumerate(ranking.evaluations))
+    return (f'<nav class="toc" aria-label="{_w("contents", lang)}"><strong>{_w("contents", lang)}</strong>'
+            f'<ol><li><a href="#rankings">{_w("rankings", lang)}</a></li><li><a href="#entities">'
+            f'{_w("entities", lang)}</a><ul>{links}</ul></li></ol></nav>')
+
+
+def _vi_only(text: str, lang: Lang) -> str:
+    """A label the results hold in Vietnamese only, marked as such on an English page."""
+    return f'<span lang="vi">{escape(text)}</span>' if lang == "en" else escape(text)
+
+
+def _m_index_name(index: IndexResult, lang: Lang) -> str:
+    label = f"{_vi_only(index.label, lang)} " if index.label else ""
+    return f"{label}<code>{escape(index.id)}</code>"
+
+
+def _m_rank_table(table: _RankTable, lang: Lang) -> str:
+    head = "".join(f'<th scope="col"{cls}>{_w(k, lang)}</th>' for k, cls in
+                   (("rank", ' class="n"'), ("entity", ""), ("value", ' class="n"'), ("grade", "")))
+    body = "".join(_m_rank_row(table, row, lang) for row in table.rows)
+    caption = _m_index_name(table.index, lang)
+    return (f'<div class="table-wrap"><table class="ranked"><caption>{caption}</caption><thead>'
+            f"<tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def _m_rank_row(table: _RankTable, row: _Row, lang: Lang) -> str:
+    keys = {"index": table.index.id, "block": table.block, "entity": row.entity}
+    if row.rank is None:
+        rank = "—"
+    else:
+        tie = f'<span class="tie" title="{_w("tied", lang)}">=</span>' if row.tied else ""
+        rank = tie + _num(Fraction(row.rank), str(row.rank), "rank", **keys)
+    value = "—" if row.value is None else _num(
+        row.value, _shown(row.value, lang, table.index.round), "ranked", **keys)
+    return (f'<tr><td class="n">{rank}</td><th scope="row">{escape(row.entity)}</th>'
+            f'<td class="n">{value}</td><td>{escape(row.grade or "—")}</td></tr>')
+
+
+def _m_rankings(ranking: Ranking, lang: Lang) -> list[str]:
+    parts = [f'<section id="rankings"><h2>{_w("rankings", lang)}</h2>']
+    tables = _rank_tables(ranking, lang)
+    for block in dict.fromkeys(t.block for t in tables):
+        in_block = [t for t in tables if t.block == block]
+        parts.append(f"<h3>{_w('block', lang)}: {_vi_only(in_block[0].block_label, lang)} "
+                     f'<code>{escape(block)}</code></h3><div class="rank-grid">')
+        for table in in_block:
+            rule = ranking.ties.get(table.index.id)
+            legend = (f'<p class="legend">{_w(rule, lang)}</p>'
+                      if any(row.tied for row in table.rows) and rule in ("competition", "dense") else "")
+            parts.append(f"<div>{_m_rank_table(table, lang)}{legend}</div>")
+        parts.append("</div>")
+    parts.append("</section>")
+    return parts
+
+
+def _m_chart(evaluation: Evaluation, anchor: str, lang: Lang) -> str:
+    """Each top-level category's points as a share of its maximum, one bar per row."""
+    bars, row, track = [node for node in evaluation.nodes if node.depth == 0], 46, 440
+    title = f"{_w('chart', lang)} — {escape(evaluation.entity)}"
+    parts = [f'<svg class="chart" role="img" '
+             f'viewBox="0 0 560 {row * len(bars) + 4}" aria-labelledby="{anchor}-chart">'
+             f'<title id="{anchor}-chart">{title}</title>']
+    for i, bar in enumerate(bars):
+        parts.append(_m_bar(bar, evaluation.entity, i * row, track, lang))
+    return "".join(parts) + "</svg>"
+
+
+def _m_bar(node: NodeResult, entity: str, y: int, track: int, lang: Lang) -> str:
+    share, label = _share(node), escape(_node_label(node, lang))
+    if share is None or node.points is None or node.max is None:
+        text, width, number = _w("na", lang), 0.0, f'<text x="{track + 10}" y="{y + 36}">—</text>'
+        description = f"{label}: {text}"
+    else:
+        text, width = fmt(share, lang, share=True), float(track * share)
+        number = (f'<text x="{track + 10}" y="{y + 36}" class="num" data-entity="{escape(entity)}" '
+                  f'data-node="{escape(node.id)}" data-field="share" '
+                  f'data-share="{exact_str(share)}">{text}</text>')
+        description = (f"{label}: {fmt(node.points, lang)}/{fmt(node.max, lang)} "
+                       f"{_w('points', lang)} ({text})")
+    return (f'<g role="img" aria-label="{description}"><title>{description}</title>'
+            f'<text x="0" y="{y + 16}">{label}</text>'
+            f'<rect class="track" x="0" y="{y + 24}" width="{track}" height="14" rx="3"/>'
+            f'<rect class="bar" x="0" y="{y + 24}" width="{width:.2f}" height="14" rx="3"/>'
+            f"{number}</g>")
+
+
+def _m_indices(evaluation: Evaluation, ranks: dict[str, tuple[int, int]], lang: Lang) -> str:
+    cols = [("index", ""), ("value", ' class="n"'), ("grade", "")]
+    cols += [("rank", ' class="n"')] if ranks else []
+    head = "".join(f'<th scope="col"{cls}>{_w(k, lang)}</th>' for k, cls in cols)
+    body = "".join(_m_index_row(evaluation.entity, index, ranks, lang) for index in evaluation.indices)
+    return (f'<div class="table-wrap"><table><caption>{_w("indices", lang)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def _m_index_row(entity: str, index: IndexResult, ranks: dict[str, tuple[int, int]],
+                 lang: Lang) -> str:
+    keys = {"entity": entity, "index": index.id}
+    shown = index.rounded if index.rounded is not None else index.value
+    field = "rounded" if index.rounded is not None else "value"
+    value = "—" if shown is None else _num(shown, _shown(shown, lang, index.round), field, **keys)
+    lines = [escape(index.words(lang))]
+    if index.value is not None and index.value != shown:
+        exact = _num(index.value, _shown(index.value, lang, None), "value", **keys)
+        lines.append(f"{_w('unrounded', lang)}: {exact}")
+    if index.next_grade:
+        lines.append(f"{_w('next_grade', lang)}: {escape(index.next_grade(lang))}")
+    name = _m_index_name(index, lang) + "".join(f'<span class="how">{line}</span>' for line in lines)
+    cells = [name, value, escape(_grade(index, lang) or "—")]
+    if ranks:
+        rank, of = ranks.get(index.id, (0, 0))
+        cells.append(f"{_num(Fraction(rank), str(rank), 'rank', **keys)} / {of}" if of else "—")
+    classes = ["", ' class="n"', "", ' class="n"'][: len(cells)]
+    return "<tr>" + "".join(f"<td{c}>{cell}</td>" for c, cell in zip(classes, cells, strict=True)) + "</tr>"
+
+
+def _m_value(read: ValueRead, keys: dict[str, str], lang: Lang) -> str:
+    """`name = value`, the name's label in a tooltip."""
+    label = _read_label(read, lang)
+    title = f' title="{escape(label)}"' if label else ""
+    value = escape(read.shown(lang))
+    if isinstance(read.value, Fraction):
+        value = _num(read.value, read.shown(lang), "read", input=read.name, **keys)
+    return f"<code{title}>{escape(read.name)}</code> = {value}"
+
+
+def _m_read(read: ValueRead, keys: dict[str, str], lang: Lang) -> str:
+    label = _read_label(read, lang)
+    line = _m_value(read, keys, lang)
+    line = f"{escape(label)} ({line})" if label else line
+    if read.formula:
+        inner = ", ".join(_m_value(i, keys, lang) for i in read.inputs)
+        where = f"; {_w('where', lang)} {inner}" if inner else ""
+        line += f'<span class="formula">= <code>{escape(read.formula)}</code>{where}</span>'
+    return line
+
+
+def _m_node(node: NodeResult, entity: str, lang: Lang) -> str:
+    keys = {"entity": entity, "node": node.id}
+    if node.points is None or node.max is None:
+        score = f'<span class="badge na">{_w("na", lang)}</span>'
+    else:
+        score = (f'<span class="score">{_num(node.points, fmt(node.points, lang), "points", **keys)}'
+                 f' / {_num(node.max, fmt(node.max, lang), "max", **keys)} {_w("points", lang)}</span>')
+    cites = "".join(f"<span>[{escape(c)}]</span> " for c in node.citations)
+    if node.reconstructed:
+        cites += (f'<span class="badge reconstructed" data-node="{escape(node.id)}">'
+                  f'{_w("reconstructed", lang)}</span> {escape(node.reconstructed)}')
+    facts = []
+    if node.read:
+        items = "".join(f"<li>{_m_read(r, keys, lang)}</li>" for r in node.read)
+        facts.append(("read", f"<ul>{items}</ul>"))
+    facts.append(("rule", escape(node.branch(lang))))
+    if node.next is not None:
+        gain = _num(node.next.gain, fmt(node.next.gain, lang), "gain", **keys)
+        facts.append(("next", f'<span class="gain">+{gain} {_w("points", lang)}</span>: '
+                              f"{escape(node.next.words(lang))}"))
+    dl = "".join(f"<dt>{_w(k, lang)}</dt><dd>{v}</dd>" for k, v in facts)
+    na, tag = " na" if node.points is None else "", "h5" if node.depth == 0 else "span"
+    return (f'<div class="node depth-{min(node.depth, 3)}{na}"><div class="node-head">'
+            f'<{tag} class="node-label">{escape(_node_label(node, lang))} <code>{escape(node.id)}</code>'
+            f'</{tag}>{score}</div><div class="cites">{cites}</div><dl class="facts">{dl}</dl></div>')
+
+
+def _m_entity(evaluation: Evaluation, anchor: str, ranking: Ranking | None, lang: Lang) -> str:
+    block = _vi_only(evaluation.block_label or evaluation.block, lang)
+    groups = "".join(
+        '<section class="category">' + "".join(_m_node(n, evaluation.entity, lang) for n in group)
+        + "</section>" for group in _groups(evaluation)
+    )
+    return (f'<article class="entity" id="{anchor}"><h3>{escape(evaluation.entity)}</h3>'
+            f'<p class="subtitle">{_w("block", lang)}: {block} <code>{escape(evaluation.block)}</code></p>'
+            f"<h4>{_w('chart', lang)}</h4>{_m_chart(evaluation, anchor, lang)}"
+            f"{_m_indices(evaluation, _entity_ranks(ranking, evaluation), lang)}"
+            f"<h4>{_w('explanation', lang)}</h4>{groups}</article>")
+
+
+# -- public --------------------------------------------------------------------------------
+
+
+def render_ranking_html(ranking: Ranking, lang: Lang = "vi") -> str:
+    """The whole ranking: tables per block and ranked index, then every entity explained."""
+    info = ranking.methodology
+    body = [_m_header(info, lang, _w("report", lang)), _m_toc(ranking, lang), *_m_rankings(ranking, lang),
+            f'<section id="entities"><h2>{_w("entities", lang)}</h2>']
+    body += [_m_entity(e, f"entity-{i}", ranking, lang) for i, e in enumerate(ranking.evaluations)]
+    body.append("</section>")
+    return _page(f"{_title(info, lang)} — {_t('report', lang)}", lang, body)
+
+
+def render_evaluation_html(evaluation: Evaluation, ranking: Ranking | None, lang: Lang = "vi") -> str:
+    """One entity explained; with `ranking`, its rank in its block for each ranked index."""
+    info = evaluation.methodology
+    subtitle = f"{_w('report', lang)} — {escape(evaluation.entity)}"
+    body = [_m_header(info, lang, subtitle), _m_entity(evaluation, "entity-0", ranking, lang)]
+    return _page(f"{evaluation.entity} — {_title(info, lang)}", lang, body)

@@ -1,0 +1,106 @@
+"""The report's inline stylesheet: readable on a screen, on a phone and on paper."""
+
+from __future__ import annotations
+
+CSS = """
+:root {
+  --ink: #1d2733; --muted: #5b6878; --line: #d9dfe7; --soft: #f4f6f9;
+  --accent: #1f5fa8; --accent-soft: #dbe7f5; --good: #1d7a46; --warn: #9a5b00;
+  --mono: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0; color: var(--ink); background: #fff; line-height: 1.55;
+  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue",
+        Arial, sans-serif;
+}
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 .25rem; }
+h2 { font-size: 1.35rem; margin: 2.5rem 0 1rem; padding-bottom: .3rem;
+     border-bottom: 2px solid var(--ink); }
+h3 { font-size: 1.15rem; margin: 1.75rem 0 .6rem; }
+h4 { font-size: 1rem; margin: 1.25rem 0 .5rem; }
+code, .hash { font-family: var(--mono); font-size: .85em; }
+.subtitle { color: var(--muted); margin: 0 0 1rem; }
+.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 1rem 0;
+        padding: .9rem 1rem; background: var(--soft); border-radius: 6px; font-size: .92rem; }
+.meta dt { color: var(--muted); }
+.meta dd { margin: 0; overflow-wrap: anywhere; }
+nav.toc { font-size: .92rem; }
+nav.toc ol { padding-left: 1.4rem; margin: .3rem 0; }
+nav.toc ul { padding-left: 1.2rem; columns: 2 14rem; }
+a { color: var(--accent); }
+.table-wrap { overflow-x: auto; margin: .5rem 0 1.25rem; -webkit-overflow-scrolling: touch; }
+table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+caption { text-align: left; font-weight: 600; padding: 0 0 .35rem; }
+th, td { padding: .4rem .6rem; border-bottom: 1px solid var(--line); text-align: left;
+         vertical-align: top; }
+thead th { white-space: nowrap; font-size: .8rem; text-transform: uppercase; letter-spacing: .03em;
+           color: var(--muted); border-bottom: 2px solid var(--line); }
+tbody tr:nth-child(even) { background: #fafbfc; }
+td.n, th.n { text-align: right; white-space: nowrap; }
+td code, caption code { overflow-wrap: anywhere; }
+.num { font-variant-numeric: tabular-nums; }
+.rank-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 26rem), 1fr));
+             gap: 0 2rem; }
+table.ranked td.n:first-child { width: 3.5rem; }
+table.ranked th[scope=row] { font-weight: 500; }
+.formula { display: block; color: var(--muted); font-size: .85rem; }
+.tie { color: var(--warn); font-weight: 600; }
+.legend { font-size: .85rem; color: var(--muted); margin: -.75rem 0 1rem; }
+.muted, .how { color: var(--muted); font-size: .85rem; }
+.how { display: block; }
+.badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: .78rem;
+         background: var(--accent-soft); color: var(--accent); white-space: nowrap; }
+.badge.reconstructed { background: #fff1d6; color: var(--warn); }
+.badge.na { background: var(--soft); color: var(--muted); }
+article.entity { margin: 2.5rem 0; padding-top: .5rem; border-top: 1px solid var(--line); }
+article.entity > h3 { font-size: 1.3rem; margin-top: .75rem; }
+.chart { width: 100%; max-width: 40rem; height: auto; display: block; margin: .5rem 0 1rem; }
+.chart text { font: 13px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
+              fill: var(--ink); }
+.chart .track { fill: #e9edf2; }
+.chart .bar { fill: var(--accent); }
+.category { margin: 1.25rem 0; border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
+.category > .node:first-child { background: var(--soft); }
+.node { padding: .7rem 1rem; border-top: 1px solid var(--line); }
+.category > .node:first-child { border-top: 0; }
+.node.depth-2 { padding-left: 2.25rem; }
+.node.depth-3 { padding-left: 3.5rem; }
+.node.na { color: var(--muted); }
+.node-head { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: baseline; }
+.node-label { font-weight: 600; flex: 1 1 16rem; font-size: 1rem; margin: 0; }
+.score { white-space: nowrap; font-weight: 600; }
+.cites { font-size: .82rem; color: var(--muted); margin-top: .15rem; }
+.facts { display: grid; grid-template-columns: 9rem 1fr; gap: .2rem .75rem; margin: .5rem 0 0;
+         font-size: .92rem; }
+.facts dt { color: var(--muted); }
+.facts dd { margin: 0; overflow-wrap: anywhere; }
+.facts ul { margin: 0; padding-left: 1.1rem; }
+.gain { color: var(--good); font-weight: 600; white-space: nowrap; }
+footer { margin-top: 3rem; font-size: .82rem; color: var(--muted); }
+@media (max-width: 600px) {
+  main { padding: 1rem .75rem 2rem; }
+  h1 { font-size: 1.4rem; }
+  .meta, .facts { grid-template-columns: 1fr; }
+  .meta dt, .facts dt { margin-top: .35rem; }
+  table { font-size: .88rem; }
+  th, td { padding: .35rem .3rem; }
+  thead th { letter-spacing: 0; white-space: normal; }
+  .chart text { font-size: 18px; }
+  .node.depth-2, .node.depth-3 { padding-left: 1.5rem; }
+}
+@media print {
+  @page { margin: 15mm 14mm; }
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  nav.toc { display: none; }
+  a { color: inherit; text-decoration: none; }
+  article.entity { break-before: page; border-top: 0; }
+  .category, .node, tr, .chart { break-inside: avoid; }
+  .table-wrap { overflow: visible; }
+  tbody tr:nth-child(even) { background: none; }
+  .badge { border: 1px solid currentColor; }
+}
+"""
