@@ -177,6 +177,14 @@ def _yes_no(raw: Any) -> bool:
                     Text("write yes or no (có / không)", "viết có hoặc không (yes / no)"))
 
 
+def _as_written(indicator: s.Indicator, located: Located) -> Any:
+    """An option id is the text as written: YAML 1.1 reads a bare `on`, `off` or `yes` as a
+    boolean, which would lose which word the data file used."""
+    if indicator.kind == "options" and isinstance(located.value, bool) and located.span is not None:
+        return located.span.text
+    return located.value
+
+
 def validate_entity(model: Model, entity: EntityData, reporter: Reporter
                     ) -> dict[str, RuntimeValue] | None:
     """Check one entity's data; report every problem; return its values when there is none."""
@@ -199,7 +207,7 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
         if located.value is None:
             continue  # treated as missing below
         try:
-            values[name] = coerce(indicator, located.value)
+            values[name] = coerce(indicator, _as_written(indicator, located))
         except _BadValue as bad:
             _report(reporter, codes.BAD_VALUE, located, hint=bad.hint,
                     detail=f"{entity.name}: {name}: {bad.en}",

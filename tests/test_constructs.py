@@ -240,6 +240,36 @@ def test_one_of_options_given_as_non_strings_are_rejected_clearly() -> None:
         assert "h" in error.value.diagnostics[0].message("en")
 
 
+SWITCH = build('mode one of (on "Bật", off "Tắt") "Chế độ"', """
+    category c "C"  max 10
+      criterion k "K"  max 10
+        table mode
+          on: 10
+          off: 0
+""")
+
+
+def test_yaml_options_that_yaml_reads_as_booleans() -> None:
+    reporter = Reporter()
+    ranking = SWITCH.evaluate_many(load_yaml(DATA / "options.yaml", reporter))
+    assert reporter.diagnostics == []
+    points = {e.entity: e.points("k") for e in ranking.evaluations}
+    assert points == {"Bộ bật": 10, "Bộ tắt": 0, "Bộ có trích dẫn": 10}  # on: 10, off: 0
+    assert ranking.evaluation("Bộ bật").inputs["mode"] == "on"
+
+
+def test_yaml_options_that_are_not_option_ids() -> None:
+    reporter = Reporter()
+    with pytest.raises(egov_rules.EgovRulesError) as error:
+        SWITCH.evaluate_many(load_yaml(DATA / "options-bad.yaml", reporter))
+    messages = [(d.code.code, d.span.line if d.span else 0, d.message("en"))
+                for d in error.value.diagnostics]
+    assert messages == [
+        ("E205", 4, "Bộ số: mode: `3` is not one of on, off"),
+        ("E205", 7, "Bộ có: mode: `yes` is not one of on, off"),
+    ]
+
+
 # -- directions --------------------------------------------------------------------------------
 
 
@@ -270,7 +300,7 @@ def test_directions_are_recorded_and_steer_the_hint() -> None:
 
 def test_let_arithmetic_with_a_zero_rule() -> None:
     let = "let v = (a + b) * e - a / d  if d = 0: 100\n"
-    m = build('a count "A"\nb count "B"\nd count "D"\ne count "E"', PROBE + let)
+    m = build('a count "A" neutral\nb count "B"\nd count "D" neutral\ne count "E" neutral', PROBE + let)
     # (6 + 4) × 3 − 6 / 2 = 30 − 3 = 27
     assert probe_value(m, a=6, b=4, e=3, d=2) == 27
     # 6 / 4 = 1.5: (6 + 4) × 3 − 1.5 = 28.5, exactly
@@ -298,7 +328,7 @@ def test_let_count_yes() -> None:
     assert score(m, "k", x=True, y=True, z=True) == 15  # 3 × 5
 
 
-ZERO_RULES = build('a count "A"\nb count "B"\nd number "D"\ne number "E"',
+ZERO_RULES = build('a count "A" neutral\nb count "B" neutral\nd number "D" neutral\ne number "E" neutral',
                    PROBE + "let v = a / d + b / e  if d = 0: 50  if e = 0: 60\n")
 
 
@@ -501,7 +531,7 @@ def test_tables_with_and_without_otherwise() -> None:
 # -- groups ------------------------------------------------------------------------------------
 
 
-GROUPS = build('a yes/no "A"\nx count "X"\nflag yes/no "F"', """
+GROUPS = build('a yes/no "A"\nx count "X"\nflag yes/no "F" neutral', """
     category summed "Sum"  max 15
       criterion s "S"  max 15
         sum of
@@ -598,7 +628,7 @@ def test_nesting_to_depth_five() -> None:
 # -- blocks, only, when ------------------------------------------------------------------------
 
 
-BLOCKS = build('a yes/no "A"\nb yes/no "B"\nx count "X"', """
+BLOCKS = build('a yes/no "A"\nb yes/no "B"\nx count "X" neutral', """
     category c "C"  max ministry 10, province 30
       criterion k1 "K1"  max 10
         yes/no a
@@ -643,7 +673,7 @@ def test_when_false_drops_out_of_points_and_max() -> None:
 
 
 def test_parent_drops_when_every_child_drops() -> None:
-    m = build('a yes/no "A"\nx count "X"', """
+    m = build('a yes/no "A"\nx count "X" neutral', """
         category c "C"  max 10
           criterion k "K"  max 10
             sum of
