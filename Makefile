@@ -18,8 +18,10 @@ $(BIN)/.installed-dev: pyproject.toml $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/egov-rules check examples/quickstart.egr
 	$(BIN)/egov-rules score examples/quickstart.egr examples/quickstart-data.yaml
-	$(BIN)/egov-rules score examples/quickstart.egr examples/quickstart-data.yaml \
-		--entity "Bộ A (minh hoạ)" --explain
+	$(BIN)/egov-rules check methodologies/vn-ict-2016.egr
+	$(BIN)/egov-rules score methodologies/vn-ict-2016.egr examples/vn-ict-2016-data.yaml
+	$(BIN)/egov-rules score methodologies/vn-ict-2016.egr examples/vn-ict-2016-data.yaml \
+		--entity "Tỉnh E (minh hoạ)" --explain
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check egov_rules tests
