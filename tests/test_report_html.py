@@ -405,3 +405,24 @@ def test_chromium_page_fits_a_phone_screen(browser: Any, pages: dict[str, str], 
     scrolling = "[...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth)"
     assert page.evaluate(f"{scrolling}.length") == 0
     page.close()
+
+
+def test_the_audit_record_is_in_the_header(ranking: Ranking) -> None:
+    recorded = ranking.model_copy(update={"inputs_path": "data/<2024>.xlsx", "inputs_sheet": "Bộ",
+                                          "inputs_hash": "ab" * 32, "library_version": "9.9.9"})
+    html = render_ranking_html(recorded, "en")
+    assert "<dt>Data file</dt><dd><span class=\"hash\">data/&lt;2024&gt;.xlsx [Bộ]</span></dd>" in html
+    assert "ab" * 32 in html and "9.9.9" in html
+    assert "Data file" not in render_ranking_html(ranking, "en")  # nothing recorded, nothing shown
+
+
+def test_cli_writes_the_html_report(tmp_path: Path, ranking: Ranking) -> None:
+    from egov_rules.cli import main
+
+    out = tmp_path / "report.html"
+    code = main(["score", str(ROOT / "examples/quickstart.egr"), str(ROOT / "examples/quickstart-data.yaml"),
+                 "--format", "html", "--lang", "en", "--output", str(out)])
+    assert code == 0
+    page = parse(out.read_text(encoding="utf-8"))
+    assert page.problems == [] and ("html", {"lang": "en"}) in page.attrs
+    assert check_numbers(page.numbers, ranking.model_dump(mode="json"), "en") == len(page.numbers) > 0

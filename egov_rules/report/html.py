@@ -18,6 +18,7 @@ from html import escape
 from egov_rules.diagnostics import Lang
 from egov_rules.explain import fmt
 from egov_rules.report.style import CSS
+from egov_rules.report.words import phrase
 from egov_rules.results import (
     Evaluation,
     IndexResult,
@@ -28,52 +29,10 @@ from egov_rules.results import (
     exact_str,
 )
 
-_WORDS: dict[str, tuple[str, str]] = {  # key → (English, Vietnamese)
-    "report": ("Evaluation report", "Báo cáo đánh giá"),
-    "methodology": ("Methodology", "Phương pháp"),
-    "year": ("Year", "Năm"),
-    "source": ("Legal source", "Căn cứ pháp lý"),
-    "hash": ("Content hash", "Mã băm nội dung"),
-    "contents": ("Contents", "Mục lục"),
-    "rankings": ("Rankings by block", "Xếp hạng theo khối"),
-    "entities": ("Results by entity", "Kết quả theo đơn vị"),
-    "block": ("Block", "Khối"),
-    "rank": ("Rank", "Hạng"),
-    "entity": ("Entity", "Đơn vị"),
-    "index": ("Index", "Chỉ số"),
-    "value": ("Value", "Giá trị"),
-    "grade": ("Grade", "Xếp loại"),
-    "tied": ("tied", "đồng hạng"),
-    "competition": ("“=” marks a tie: tied entities share a rank and the next rank is skipped.",
-                    "Dấu “=” đánh dấu đồng hạng: các đơn vị bằng nhau cùng hạng, hạng kế tiếp bị bỏ qua."),
-    "dense": ("“=” marks a tie: tied entities share a rank and the next rank follows on.",
-              "Dấu “=” đánh dấu đồng hạng: các đơn vị bằng nhau cùng hạng, hạng kế tiếp liền sau."),
-    "chart": ("Share of the maximum by category", "Tỷ lệ điểm đạt được so với tối đa theo nhóm"),
-    "indices": ("Indices", "Các chỉ số"),
-    "explanation": ("Explanation by criterion", "Giải trình theo tiêu chí"),
-    "points": ("points", "điểm"),
-    "of": ("of", "trên"),
-    "read": ("Values read", "Số liệu sử dụng"),
-    "rule": ("Rule applied", "Cách tính"),
-    "next": ("Next points", "Để thêm điểm"),
-    "next_grade": ("Next grade", "Để lên hạng"),
-    "reconstructed": ("reconstruction", "tái dựng"),
-    "na": ("not applicable", "không áp dụng"),
-    "unrounded": ("before rounding", "trước khi làm tròn"),
-    "where": ("where", "với"),
-    "footer": ("Produced by egov_rules. Each number carries its exact value in a data-value attribute.",
-               "Tạo bởi egov_rules. Mỗi con số mang giá trị chính xác trong thuộc tính data-value."),
-}
-
-
-def _t(key: str, lang: Lang) -> str:
-    en, vi = _WORDS[key]
-    return vi if lang == "vi" else en
-
 
 def _w(key: str, lang: Lang) -> str:
     """A fixed phrase, escaped for HTML."""
-    return escape(_t(key, lang))
+    return escape(phrase(key, lang))
 
 
 # -- data preparation ----------------------------------------------------------------------
@@ -96,11 +55,14 @@ class _RankTable:
     rows: tuple[_Row, ...]
 
 
-def _share(node: NodeResult) -> Fraction | None:
-    """A node's points as a share of its maximum, 0..1; None when it does not apply."""
-    if node.points is None or not node.max:
-        return None
-    return min(max(node.points / node.max, Fraction(0)), Fraction(1))
+def _share(points: Fraction, maximum: Fraction) -> Fraction:
+    """Points as a share of the maximum, held to 0..1 for drawing."""
+    return min(max(points / maximum, Fraction(0)), Fraction(1))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A label cut to fit one line of the chart (the whole label is in its <title>)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _grade(index: IndexResult, lang: Lang) -> str | None:
@@ -160,6 +122,17 @@ def _shown(value: Fraction, lang: Lang, digits: int | None) -> str:
     return text if exact else f"≈ {text}"
 
 
+def _audit(ranking: Ranking | None) -> list[tuple[str, str]]:
+    """What the ranking records about how it was produced, when it was read from files."""
+    if ranking is None:
+        return []
+    data = ranking.inputs_path and ranking.inputs_path + (f" [{ranking.inputs_sheet}]"
+                                                          if ranking.inputs_sheet else "")
+    rows = [("rules_file", ranking.methodology_path), ("data_file", data),
+            ("data_hash", ranking.inputs_hash), ("version", ranking.library_version)]
+    return [(key, value) for key, value in rows if value]
+
+
 def _title(info: MethodologyInfo, lang: Lang) -> str:
     title = (info.title_en or info.title) if lang == "en" else (info.title or info.title_en)
     return title or info.id
@@ -195,11 +168,12 @@ def _page(title: str, lang: Lang, body: Iterable[str]) -> str:
     ])
 
 
-def _m_header(info: MethodologyInfo, lang: Lang, subtitle: str) -> str:
+def _m_header(info: MethodologyInfo, ranking: Ranking | None, lang: Lang, subtitle: str) -> str:
     year = _num(Fraction(info.year), str(info.year), "year") if info.year is not None else "—"
     rows = [("methodology", f"<code>{escape(info.id)}</code>"), ("year", year),
             ("source", escape(info.source or "—")),
             ("hash", f'<span class="hash">{escape(info.content_hash)}</span>')]
+    rows += [(key, f'<span class="hash">{escape(value)}</span>') for key, value in _audit(ranking)]
     meta = "".join(f"<dt>{_w(key, lang)}</dt><dd>{value}</dd>" for key, value in rows)
     return (f"<header><h1>{escape(_title(info, lang))}</h1>"
             f'<p class="subtitle">{subtitle}</p><dl class="meta">{meta}</dl></header>')
@@ -264,30 +238,27 @@ def _m_rankings(ranking: Ranking, lang: Lang) -> list[str]:
 
 def _m_chart(evaluation: Evaluation, anchor: str, lang: Lang) -> str:
     """Each top-level category's points as a share of its maximum, one bar per row."""
-    bars, row, track = [node for node in evaluation.nodes if node.depth == 0], 46, 440
+    bars, row = [node for node in evaluation.nodes if node.depth == 0], 46
     title = f"{_w('chart', lang)} — {escape(evaluation.entity)}"
-    parts = [f'<svg class="chart" role="img" '
-             f'viewBox="0 0 560 {row * len(bars) + 4}" aria-labelledby="{anchor}-chart">'
-             f'<title id="{anchor}-chart">{title}</title>']
-    for i, bar in enumerate(bars):
-        parts.append(_m_bar(bar, evaluation.entity, i * row, track, lang))
-    return "".join(parts) + "</svg>"
+    return (f'<svg class="chart" role="img" viewBox="0 0 560 {row * len(bars) + 4}" '
+            f'aria-labelledby="{anchor}-chart"><title id="{anchor}-chart">{title}</title>'
+            + "".join(_m_bar(bar, evaluation.entity, i * row, lang) for i, bar in enumerate(bars))
+            + "</svg>")
 
 
-def _m_bar(node: NodeResult, entity: str, y: int, track: int, lang: Lang) -> str:
-    share, label = _share(node), escape(_node_label(node, lang))
-    if share is None or node.points is None or node.max is None:
-        text, width, number = _w("na", lang), 0.0, f'<text x="{track + 10}" y="{y + 36}">—</text>'
-        description = f"{label}: {text}"
+def _m_bar(node: NodeResult, entity: str, y: int, lang: Lang, track: int = 440) -> str:
+    label, at = escape(_node_label(node, lang)), f'x="{track + 10}" y="{y + 36}"'
+    if node.points is None or not node.max:
+        description, width, number = f"{label}: {_w('na', lang)}", 0.0, f"<text {at}>—</text>"
     else:
-        text, width = fmt(share, lang, share=True), float(track * share)
-        number = (f'<text x="{track + 10}" y="{y + 36}" class="num" data-entity="{escape(entity)}" '
-                  f'data-node="{escape(node.id)}" data-field="share" '
-                  f'data-share="{exact_str(share)}">{text}</text>')
+        share = _share(node.points, node.max)
+        percent, width = fmt(share, lang, share=True), float(track * share)
+        number = (f'<text {at} class="num" data-entity="{escape(entity)}" data-node="{escape(node.id)}" '
+                  f'data-field="share" data-share="{exact_str(share)}">{percent}</text>')
         description = (f"{label}: {fmt(node.points, lang)}/{fmt(node.max, lang)} "
-                       f"{_w('points', lang)} ({text})")
+                       f"{_w('points', lang)} ({percent})")
     return (f'<g role="img" aria-label="{description}"><title>{description}</title>'
-            f'<text x="0" y="{y + 16}">{label}</text>'
+            f'<text x="0" y="{y + 16}">{escape(_short(_node_label(node, lang)))}</text>'
             f'<rect class="track" x="0" y="{y + 24}" width="{track}" height="14" rx="3"/>'
             f'<rect class="bar" x="0" y="{y + 24}" width="{width:.2f}" height="14" rx="3"/>'
             f"{number}</g>")
@@ -390,16 +361,16 @@ def _m_entity(evaluation: Evaluation, anchor: str, ranking: Ranking | None, lang
 def render_ranking_html(ranking: Ranking, lang: Lang = "vi") -> str:
     """The whole ranking: tables per block and ranked index, then every entity explained."""
     info = ranking.methodology
-    body = [_m_header(info, lang, _w("report", lang)), _m_toc(ranking, lang), *_m_rankings(ranking, lang),
-            f'<section id="entities"><h2>{_w("entities", lang)}</h2>']
+    body = [_m_header(info, ranking, lang, _w("report", lang)), _m_toc(ranking, lang),
+            *_m_rankings(ranking, lang), f'<section id="entities"><h2>{_w("entities", lang)}</h2>']
     body += [_m_entity(e, f"entity-{i}", ranking, lang) for i, e in enumerate(ranking.evaluations)]
     body.append("</section>")
-    return _page(f"{_title(info, lang)} — {_t('report', lang)}", lang, body)
+    return _page(f"{_title(info, lang)} — {phrase('report', lang)}", lang, body)
 
 
 def render_evaluation_html(evaluation: Evaluation, ranking: Ranking | None, lang: Lang = "vi") -> str:
     """One entity explained; with `ranking`, its rank in its block for each ranked index."""
     info = evaluation.methodology
     subtitle = f"{_w('report', lang)} — {escape(evaluation.entity)}"
-    body = [_m_header(info, lang, subtitle), _m_entity(evaluation, "entity-0", ranking, lang)]
+    body = [_m_header(info, ranking, lang, subtitle), _m_entity(evaluation, "entity-0", ranking, lang)]
     return _page(f"{evaluation.entity} — {_title(info, lang)}", lang, body)

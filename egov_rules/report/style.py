@@ -88,7 +88,7 @@ footer { margin-top: 3rem; font-size: .82rem; color: var(--muted); }
   table { font-size: .88rem; }
   th, td { padding: .35rem .3rem; }
   thead th { letter-spacing: 0; white-space: normal; }
-  .chart text { font-size: 18px; }
+  .chart text { font-size: 16px; }
   .node.depth-2, .node.depth-3 { padding-left: 1.5rem; }
 }
 @media print {
