@@ -205,18 +205,28 @@ def _key_text(key: s.Number | s.YesNo | s.Name) -> str:
     return key.name
 
 
+def _bad_max(node: s.Node, block: str) -> bool:
+    """True when the node's maximum in the block is missing or a percent (both E309)."""
+    spec = node.maximum
+    if spec is None:
+        return True
+    numbers = [spec.default] if spec.default is not None else [
+        n for ref, n in spec.per_block if ref.name == block]
+    return not numbers or any(n.percent for n in numbers)
+
+
 def _check_children(node: s.Node, blocks: tuple[str, ...],
                     blocks_of: dict[str, tuple[str, ...]], reporter: Reporter) -> None:
     if node.mode == "weighted mean":
         return  # children are averaged as shares; their maxima need not add up
     problems: dict[tuple[str, Fraction, Fraction], list[str]] = {}  # → the blocks it occurs in
     for block in blocks:
+        applying = [c for c in node.children if block in blocks_of.get(c.id, ())]
+        if not applying or any(_bad_max(n, block) for n in (node, *applying)):
+            continue  # a missing or percent maximum is E309 already; totals would echo it
         maximum = declared_max(node, block)
-        child_max = [
-            m for c in node.children
-            if block in blocks_of.get(c.id, ()) and (m := declared_max(c, block)) is not None
-        ]
-        if maximum is None or not child_max:
+        child_max = [declared_max(c, block) or Fraction(0) for c in applying]
+        if maximum is None:
             continue
         reach = max(child_max) if node.mode == "best" else sum(child_max, Fraction(0))
         kind = "short" if reach < maximum else "over" if reach > maximum else ""
