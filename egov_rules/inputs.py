@@ -530,12 +530,14 @@ def _absent_columns(table: _Table, columns: dict[int, str], reporter: Reporter,
     if model is None or model.missing_policy != "error":
         return frozenset()
     absent = [name for name in model.indicators if name not in columns.values()]
-    where = table.header[0] if table.header else Located(None)
-    for name in absent:
-        _report(reporter, codes.BAD_DATA, where,
-                hint=Text("add the column (the methodology's policy is `missing error`)",
-                          "thêm cột này (phương pháp quy định `missing error`)"),
-                detail=f"no column for indicator `{name}`", detail_vi=f"không có cột cho chỉ số `{name}`")
+    if absent:
+        names = ", ".join(f"`{name}`" for name in absent)
+        plural = "s" if len(absent) > 1 else ""
+        _report(reporter, codes.BAD_DATA, table.header[0] if table.header else Located(None),
+                hint=Text("add the columns (the methodology's policy is `missing error`)",
+                          "thêm các cột này (phương pháp quy định `missing error`)"),
+                detail=f"no column for indicator{plural} {names}",
+                detail_vi=f"không có cột cho chỉ số {names}")
     return frozenset(absent)
 
 
