@@ -209,6 +209,10 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def reconstructed(self, meta: Meta, text: Token) -> s.Attribute:
         return self._attr("reconstructed", meta, self._text(text))
 
+    def not_monotone(self, meta: Meta, name: Token, reason: Token) -> s.Exemption:
+        return s.Exemption(indicator=self._ref(name), reason=self._text(reason) or "",
+                           span=self._span(meta))
+
     def between_attr(self, meta: Meta, low: s.Number, high: s.Number) -> s.Attribute:
         return self._attr("between", meta, (low, high))  # scaled by `indicator`
 
@@ -236,6 +240,7 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         header_attrs: list[_NodeAttr] = []
         text_attrs: list[s.Attribute] = []
         body: list[s.Rule | s.Group | s.Node] = []
+        exemptions: list[s.Exemption] = []
         for part in rest:
             if part is None:
                 continue
@@ -245,6 +250,8 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
                 header_attrs.extend(part)
             elif isinstance(part, s.Attribute):
                 text_attrs.append(part)
+            elif isinstance(part, s.Exemption):
+                exemptions.append(part)
             else:
                 body.append(part)
         single: dict[str, Any] = {}
@@ -261,7 +268,7 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
             maximum=single.get("max"), weight=single.get("weight"),
             citations=tuple(citations), only=single.get("only"), when=single.get("when"),
             attributes=self._unique_attributes(text_attrs), body=tuple(body),
-            span=self._tspan(name),
+            span=self._tspan(name), exemptions=tuple(exemptions),
         )
 
     def attr_line(self, meta: Meta, *attrs: _NodeAttr) -> list[_NodeAttr]:

@@ -632,6 +632,44 @@ def _cmd_doc(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# -- verify --------------------------------------------------------------------------------
+
+
+def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        from egov_rules import testing
+    except ImportError:
+        raise _Usage("`verify` needs hypothesis: pip install 'egov_rules[dev]'" if args.lang == "en"
+                     else "`verify` cần hypothesis: pip install 'egov_rules[dev]'") from None
+    if args.budget < 1:
+        raise _Usage("--budget must be at least 1")
+    methodology = _load(args.file)
+    en = args.lang == "en"
+    exemptions = [(node.id, e.indicator.name, e.reason) for node in methodology.model.nodes.values()
+                  for e in node.exemptions]
+    lines = [f"{methodology.id} ({args.file})",
+             ("  monotonicity: proven by `check`" if en else "  tính đơn điệu: đã chứng minh bởi `check`")
+             + (f"; {len(exemptions)} exemption(s)" if en else f"; {len(exemptions)} miễn trừ")]
+    lines += [f"    not monotone in {ind} under {node}: “{reason}”" for node, ind, reason in exemptions]
+    failed = 0
+    total = 0
+    for result in testing.verify(methodology, args.budget):
+        total += result.cases
+        if result.failure is None:
+            lines.append(f"  {result.name:<14} ok ({result.cases} " + ("cases)" if en else "trường hợp)"))
+            continue
+        failed += 1
+        lines.append(f"  {result.name:<14} " + (f"FAILED after {result.cases} cases; minimal case:" if en
+                     else f"KHÔNG ĐẠT sau {result.cases} trường hợp; trường hợp tối giản:"))
+        lines += ["    " + line for line in result.failure.splitlines()]
+        lines += ["    " + json.dumps(case, default=str, ensure_ascii=False)
+                  for case in result.counterexample]
+    lines.append((f"{total} generated cases, {failed} failing propert{'y' if failed == 1 else 'ies'}" if en
+                  else f"{total} trường hợp được sinh, {failed} tính chất không đạt"))
+    out.write("\n".join(lines) + "\n")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
 # -- main ----------------------------------------------------------------------------------
 
 
@@ -688,6 +726,14 @@ def build_parser() -> argparse.ArgumentParser:
                                help="data file (default: the path stored in the record)")
     _add_output(verify_record, ("text", "json"))
     verify_record.set_defaults(handler=_cmd_verify_record)
+
+    verify = sub.add_parser("verify", help="property-test a methodology: monotone, bounded, "
+                            "explained, deterministic (needs hypothesis)")
+    verify.add_argument("file", help="methodology file (.egr)")
+    verify.add_argument("--budget", type=int, default=100,
+                        help="generated cases per property (default: 100)")
+    _add_common(verify)
+    verify.set_defaults(handler=_cmd_verify)
     return parser
 
 

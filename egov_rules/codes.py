@@ -208,5 +208,23 @@ IGNORED_COLUMN = _code(
     "cột `{name}` không phải chỉ số: chỉ được đọc để tham khảo, không dùng khi chấm điểm",
 )
 
+# -- M6xx: monotonicity ------------------------------------------------------------------
+NOT_MONOTONE = _code(
+    "M601", "not-monotone", "error",
+    "the score of `{node}` ({path}) can fall when `{indicator}` improves ({direction})",
+    "điểm của `{node}` ({path}) có thể giảm khi `{indicator}` được cải thiện ({direction_vi})",
+)
+MONOTONE_UNPROVEN = _code(
+    "M602", "monotone-unproven", "error",
+    "cannot prove that `{node}` ({path}) never falls when `{indicator}` improves ({direction})",
+    "không chứng minh được `{node}` ({path}) không giảm khi `{indicator}` được cải thiện "
+    "({direction_vi})",
+)
+UNNEEDED_EXEMPTION = _code(
+    "M603", "unneeded-exemption", "warning",
+    "`{node}` is declared not monotone in `{indicator}`, but it is: {reason}",
+    "`{node}` được khai báo không đơn điệu theo `{indicator}`, nhưng thực ra có: {reason_vi}",
+)
+
 ALL_CODES: tuple[Code, ...] = tuple(_ALL)
 BY_CODE: dict[str, Code] = {c.code: c for c in ALL_CODES}

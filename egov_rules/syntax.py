@@ -272,6 +272,15 @@ class Citation:
     span: Span
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Exemption:
+    """`not monotone in <indicator> "<reason>"`: a deliberate, explained non-monotonicity."""
+
+    indicator: Ref
+    reason: str
+    span: Span
+
+
 NodeKind = Literal["category", "criterion"]
 
 
@@ -294,6 +303,7 @@ class Node:
     attributes: tuple[Attribute, ...]  # en, note, reconstructed
     body: tuple[Rule | Group | Node, ...]
     span: Span
+    exemptions: tuple[Exemption, ...] = ()  # `not monotone in …` lines
 
     def get(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)
