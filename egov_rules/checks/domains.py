@@ -44,8 +44,13 @@ class Interval:
         return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))
 
     def first_integer(self) -> int | None:
+        """The smallest whole number in the interval (with no lower bound, the largest one
+        below its upper bound), or None when it holds none."""
         if self.lo is None:
-            start = math.floor(self.hi) if self.hi is not None else 0
+            if self.hi is None:
+                return 0
+            # An open bound excludes itself: below 5 the largest whole number is 4, not 5.
+            start = math.floor(self.hi) if self.hi_closed else math.ceil(self.hi) - 1
         else:
             start = math.ceil(self.lo) if self.lo_closed else math.floor(self.lo) + 1
         if self.hi is None:
