@@ -243,7 +243,7 @@ def _render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None) -
         return _tables_csv(tables)
     if fmt_name == "markdown":
         return "\n".join(_table_markdown(t) for t in tables)
-    return "".join(_table_text(t, out) for t in tables)
+    return "\n".join(_table_text(t, out) for t in tables)
 
 
 def _tables_csv(tables: Sequence[Table]) -> str:
@@ -277,9 +277,7 @@ def _table_text(table: Table, out: TextIO | None) -> str:
     from rich.table import Table as RichTable
 
     terminal = out is not None and out.isatty()
-    rich_table = RichTable(title=table.title or None, caption=table.caption or None,
-                           box=box.ROUNDED if terminal else box.ASCII, title_justify="left",
-                           caption_justify="left")
+    rich_table = RichTable(box=box.ROUNDED if terminal else box.ASCII)
     for header in table.headers:
         rich_table.add_column(header, overflow="fold")
     for row in table.rows:
@@ -288,7 +286,11 @@ def _table_text(table: Table, out: TextIO | None) -> str:
     console = Console(file=buffer, width=None if terminal else PLAIN_WIDTH,
                       force_terminal=terminal, no_color=not terminal, highlight=False,
                       emoji=False, markup=False)
+    if table.title:  # printed apart: a rich title would wrap at the table's width
+        console.print(table.title, style="bold")
     console.print(rich_table)
+    if table.caption:
+        console.print(table.caption, style="dim")
     text = buffer.getvalue()
     # Rich pads titles to the table's width; trailing blanks only make files noisy.
     return text if terminal else "\n".join(line.rstrip() for line in text.split("\n"))
@@ -492,10 +494,11 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
         for block in _ranked_blocks(ranking, args):
             rows = ranking.table(index, block)
             ties = _w(ranking.ties[index], lang) if ranking.ties[index] in _WORDS else ranking.ties[index]
+            grades = {r.entity: _grade(ranking.evaluation(r.entity).index(index), lang) for r in rows}
             body = [[index, block, "" if r.rank is None else str(r.rank), r.entity,
-                     _number(r.value, lang, True), r.grade or ""] if machine else
+                     _number(r.value, lang, True), grades[r.entity]] if machine else
                     ["—" if r.rank is None else str(r.rank), r.entity, _number(r.value, lang, False),
-                     r.grade or ""] for r in rows]
+                     grades[r.entity]] for r in rows]
             headers = ["index", "block", "rank", "entity", "value", "grade"] if machine else [
                 _w("rank", lang), _w("entity", lang), _w("value", lang), _w("grade", lang)]
             tables.append(Table(f"{index} — {labels.get(block, block)}", headers, body,
