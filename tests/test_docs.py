@@ -4,11 +4,14 @@ executes, every ```console command exits as shown (and, in the quickstart, print
 Conventions in docs/*.md:
 - ```egr           a complete methodology; must compile without errors (warnings allowed)
 - ```egr-fragment  shown only, never compiled
-- <!-- file: NAME --> on the line before a fenced block writes that block to NAME, in the
-  temporary directory where the console commands of the same page run (in page order)
-- in ```console, `$ egov-rules …` is a command; a trailing `# exit N` is its expected exit code
-  (0 otherwise); the lines after it, up to the next `$`, are its output, where a line `…`
-  stands for any number of lines
+- <!-- file: NAME --> on the line before a fenced block, or `file=NAME` after its tag
+  (```csv file=agencies.csv), writes that block to NAME in the temporary directory where the
+  console commands of the same page run (in page order)
+- ```python blocks of a page with console commands also run there, in page order (one may
+  write a file a later command reads)
+- in ```console, `$ egov-rules …` is a command; a trailing `# exit N`, or a following
+  `$ echo $?` and `N`, is its expected exit code (0 otherwise); the lines after it, up to the
+  next `$`, are its output, where a line `…` stands for any number of lines
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class Fence:
 
     @property
     def where(self) -> str:
-        return f"{self.page.relative_to(ROOT)}:{self.line}"
+        page = self.page.relative_to(ROOT) if self.page.is_relative_to(ROOT) else self.page
+        return f"{page}:{self.line}"
 
 
 def fences(page: Path) -> list[Fence]:
@@ -55,13 +59,14 @@ def fences(page: Path) -> list[Fence]:
         if not lines[i].startswith("```"):
             i += 1
             continue
-        tag = lines[i][3:].strip().split(" ")[0]
+        tag, *attributes = lines[i][3:].split() or [""]
         mark = _FILE_MARK.match(lines[i - 1]) if i > 0 else None
+        named = [a.removeprefix("file=") for a in attributes if a.startswith("file=")]
         end = i + 1
         while end < len(lines) and lines[end].strip() != "```":
             end += 1
-        found.append(Fence(page, i + 2, tag, "\n".join(lines[i + 1:end]) + "\n",
-                           mark.group(1) if mark else None))
+        target = mark.group(1) if mark else (named[0] if named else None)
+        found.append(Fence(page, i + 2, tag, "\n".join(lines[i + 1:end]) + "\n", target))
         i = end + 1
     return found
 
@@ -94,22 +99,28 @@ def test_the_language_reference_shows_complete_methodologies() -> None:
 def test_fence_reader_sees_tags_files_and_lines(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("text\n<!-- file: a.egr -->\n```egr\nmethodology x\n```\n"
-                    "```console\n$ egov-rules --version\n```\n", "utf-8")
-    egr, console = fences(page)
+                    "```console\n$ egov-rules --version\n```\n```csv file=b.csv\na,b\n```\n", "utf-8")
+    egr, console, csv = fences(page)
     assert (egr.tag, egr.file, egr.line, egr.text) == ("egr", "a.egr", 4, "methodology x\n")
     assert (console.tag, console.file, console.line) == ("console", None, 7)
+    assert (csv.tag, csv.file, csv.text) == ("csv", "b.csv", "a,b\n")
 
 
 # -- python blocks of the quickstart ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("fence", _all("python", [DOCS / "quickstart.md"]), ids=lambda f: f.where)
-def test_quickstart_python_block_runs(fence: Fence, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+def run_python(fence: Fence) -> None:
+    """Run a python block in a fresh namespace, in the current directory, quietly."""
     # Padded so that a failure's traceback names the line of the page.
     code = compile("\n" * (fence.line - 1) + fence.text, str(fence.page), "exec")
     with contextlib.redirect_stdout(io.StringIO()):
         exec(code, {"__name__": "__docs__"})
+
+
+@pytest.mark.parametrize("fence", _all("python", [DOCS / "quickstart.md"]), ids=lambda f: f.where)
+def test_quickstart_python_block_runs(fence: Fence, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    run_python(fence)
 
 
 # -- console blocks --------------------------------------------------------------------------
@@ -131,13 +142,17 @@ def commands(fence: Fence) -> list[Command]:
             continue
         exit_match = _EXIT.search(line)
         command = line[: exit_match.start()] if exit_match else line
+        exit_code = int(exit_match.group(1)) if exit_match else 0
         output: list[str] = []
-        for following in lines[number + 1:]:
+        rest = lines[number + 1:]
+        for position, following in enumerate(rest):
             if following.startswith("$ "):
+                shown_code = rest[position + 1].strip() if position + 1 < len(rest) else ""
+                if following.strip() == "$ echo $?" and shown_code.isdigit():
+                    exit_code = int(shown_code)
                 break
             output.append(following)
-        found.append(Command(shlex.split(command[2:])[1:],
-                             int(exit_match.group(1)) if exit_match else 0, output,
+        found.append(Command(shlex.split(command[2:])[1:], exit_code, output,
                              f"{fence.where}+{number}"))
     return found
 
@@ -160,6 +175,17 @@ def matches(shown: list[str], actual: list[str]) -> bool:
     if shown[0] == "…":
         return any(matches(shown[1:], actual[k:]) for k in range(len(actual) + 1))
     return bool(actual) and actual[0] == shown[0] and matches(shown[1:], actual[1:])
+
+
+def test_commands_read_exit_codes_both_ways(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("```console\n$ egov-rules check a.egr   # exit 1\nout\n"
+                    "$ egov-rules check 'b c.egr'\n$ echo $?\n2\n$ egov-rules --version\n```\n",
+                    "utf-8")
+    first, second, third = commands(fences(page)[0])
+    assert (first.argv, first.exit_code, first.output) == (["check", "a.egr"], 1, ["out"])
+    assert (second.argv, second.exit_code, second.output) == (["check", "b c.egr"], 2, [])
+    assert (third.argv, third.exit_code) == (["--version"], 0)
 
 
 def test_matches_understands_ellipsis() -> None:
@@ -188,6 +214,8 @@ def test_console_commands_run_as_shown(page: Path, tmp_path: Path,
     for fence in fences(page):
         if fence.file is not None:
             (workdir / fence.file).write_text(fence.text, "utf-8")
+        if fence.tag == "python":  # it may write a file a later command reads
+            run_python(fence)
         if fence.tag != "console":
             continue
         for command in commands(fence):
