@@ -54,11 +54,11 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def _text(token: Token | None) -> str | None:
         return None if token is None else str(token)[1:-1]
 
-    def _integer(self, number: s.Number, what: str) -> int:
+    def _integer(self, number: s.Number, what: str, what_vi: str) -> int:
         if number.value.denominator != 1 or number.percent:
             self._reporter.report(
                 codes.BAD_VALUE, number.span,
-                detail=f"{what} must be a whole number", detail_vi=f"{what} phải là số nguyên",
+                detail=f"{what} must be a whole number", detail_vi=f"{what_vi} phải là số nguyên",
             )
         return int(number.value)
 
@@ -111,7 +111,7 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return self._attr("source", meta, self._text(text))
 
     def year(self, meta: Meta, number: Token) -> s.Attribute:
-        value = self._integer(self._number_token(number), "the year")
+        value = self._integer(self._number_token(number), "the year", "năm")
         return self._attr("year", meta, Fraction(value))
 
     def missing_error(self, meta: Meta) -> s.Attribute:
@@ -169,8 +169,8 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return ("yes/no", None, ())
 
     def t_level(self, meta: Meta, low: Token, high: Token) -> tuple[Any, ...]:
-        lo = self._integer(self._number_token(low), "a level")
-        hi = self._integer(self._number_token(high), "a level")
+        lo = self._integer(self._number_token(low), "a level", "mức")
+        hi = self._integer(self._number_token(high), "a level", "mức")
         return ("level", (lo, hi), ())
 
     def t_options(self, meta: Meta, *options: s.Option) -> tuple[Any, ...]:
@@ -387,7 +387,7 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     ) -> s.Index:
         rounding = None
         if digits is not None:
-            rounding = self._integer(self._number_token(digits), "the rounding")
+            rounding = self._integer(self._number_token(digits), "the rounding", "số chữ số làm tròn")
         return s.Index(
             id=str(name), label=self._text(label), method=method[0], terms=method[1],
             round=rounding, span=self._tspan(name),

@@ -56,7 +56,7 @@ UNTERMINATED_STRING = _code(
 )
 TOO_LARGE = _code(
     "E007", "input-too-large", "error",
-    "{what} exceeds the limit of {limit}", "{what_vi} vượt quá giới hạn {limit}",
+    "{what} exceeds the limit of {limit}", "{what_vi} vượt quá giới hạn {limit_vi}",
 )
 NOT_UTF8 = _code(
     "E008", "not-utf8", "error",
@@ -133,7 +133,7 @@ BANDS_OUT_OF_ORDER = _code(
 )
 BANDS_NOT_COVERING = _code(
     "E303", "bands-not-covering", "error",
-    "no band applies to {gap}", "không có mức nào áp dụng cho {gap}",
+    "no band applies to {gap}", "không có mức nào áp dụng cho {gap_vi}",
 )
 POINTS_ABOVE_MAX = _code(
     "E304", "points-above-max", "error",
@@ -164,7 +164,7 @@ BAD_MAX = _code(
 )
 TABLE_NOT_EXHAUSTIVE = _code(
     "E310", "table-not-exhaustive", "error",
-    "the table gives no points for {missing}", "bảng chưa cho điểm với {missing}",
+    "the table gives no points for {missing}", "bảng chưa cho điểm với {missing_vi}",
 )
 BAD_WEIGHT = _code(
     "E311", "bad-weight", "error",

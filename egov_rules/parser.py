@@ -203,6 +203,7 @@ def _within_limits(source: SourceFile, reporter: Reporter) -> bool:
         reporter.report(
             codes.TOO_LARGE, source.span(0, 0), what="file size",
             what_vi="kích thước tệp", limit=f"{MAX_FILE_CHARS:,} characters",
+            limit_vi=f"{MAX_FILE_CHARS:,} ký tự",
         )
         return False
     ok = True
@@ -218,6 +219,7 @@ def _within_limits(source: SourceFile, reporter: Reporter) -> bool:
         reporter.report(
             codes.TOO_LARGE, source.span(match.start(), match.end()), what="a number",
             what_vi="một số", limit=f"{MAX_NUMBER_DIGITS} digits",
+            limit_vi=f"{MAX_NUMBER_DIGITS} chữ số",
         )
         ok = False
         break

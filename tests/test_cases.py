@@ -168,6 +168,10 @@ def assert_compiler_style(diagnostic: Diagnostic) -> None:
         assert caret.index("^") - (gutter + 3) == span.column - 1, "\n".join(lines)
     if diagnostic.code.en != diagnostic.code.vi:  # templates that are all placeholders aside
         assert diagnostic.message("vi") != diagnostic.message("en"), "no Vietnamese message"
+    # No English left in the Vietnamese message, outside `code`, “labels” and "quotes".
+    prose = re.sub(r"`[^`]*`|“[^”]*”|\"[^\"]*\"", "", diagnostic.message("vi"))
+    english = re.findall(r"\b(?:the|values?|other|every|must|is|not|of|and|or)\b", prose)
+    assert not english, f"English words {english} in {diagnostic.message('vi')!r}"
 
 
 @pytest.mark.parametrize("chunk", CHUNKS, ids=[c.id for c in CHUNKS])
@@ -255,6 +259,7 @@ def test_e007_file_too_large() -> None:
     text = SMALL + "#" * (MAX_FILE_CHARS + 1 - len(SMALL))
     d = _only(egov_rules.check(text, "big.egr"), "E007")
     assert d.message() == f"file size exceeds the limit of {MAX_FILE_CHARS:,} characters"
+    assert d.message("vi") == f"kích thước tệp vượt quá giới hạn {MAX_FILE_CHARS:,} ký tự"
     assert egov_rules.check(text[:MAX_FILE_CHARS], "big.egr") == []  # exactly at the limit
 
 

@@ -190,8 +190,10 @@ def _check_table_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> N
         return
     missing = [k for k in expected if k not in seen] if expected is not None else ["other values"]
     if missing:
+        listed = ", ".join(missing)
         reporter.report(
-            codes.TABLE_NOT_EXHAUSTIVE, table.span, missing=", ".join(missing),
+            codes.TABLE_NOT_EXHAUSTIVE, table.span, missing=listed,
+            missing_vi="các giá trị khác" if expected is None else listed,
             hint=Text("add a row for each, or `otherwise: 0`",
                       "thêm một dòng cho mỗi giá trị, hoặc `otherwise: 0`"),
         )
