@@ -667,8 +667,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
         lines += ["    " + line for line in result.failure.splitlines()]
         lines += ["    " + json.dumps(case, default=str, ensure_ascii=False)
                   for case in result.counterexample]
-    lines.append((f"{total} generated cases, {failed} failing propert{'y' if failed == 1 else 'ies'}" if en
-                  else f"{total} trường hợp được sinh, {failed} tính chất không đạt"))
+    lines.append(f"{total} generated cases, {failed} failing propert{'y' if failed == 1 else 'ies'}"
+                 if en else f"{total} trường hợp được sinh, {failed} tính chất không đạt")
     out.write("\n".join(lines) + "\n")
     return EXIT_INPUT if failed else EXIT_OK
 

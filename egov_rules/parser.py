@@ -20,6 +20,10 @@ MAX_FILE_CHARS = 20_000_000
 MAX_INDENT_DEPTH = 40
 MAX_PAREN_DEPTH = 50
 MAX_NUMBER_DIGITS = 60
+# Operators in one logical line: later stages walk expressions recursively (a chain of
+# 100,000 `+` overflowed Python's stack); 100 is far beyond any real rule.
+MAX_EXPR_OPERATORS = 100
+_OPERATORS = frozenset({"+", "-", "*", "/", "<", ">", "=", "!=", "<=", ">=", "and", "or", "not"})
 
 
 class _Indenter(Indenter):
@@ -33,12 +37,32 @@ class _Indenter(Indenter):
     def handle_NL(self, token: Token) -> Iterator[Token]:
         if len(self.indent_level) > MAX_INDENT_DEPTH:
             raise _TooDeep(token)
+        if self.paren_level == 0:
+            self.operators = 0
         yield from super().handle_NL(token)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        self.operators = 0
+        processed: Iterator[Token] = super().process(  # type: ignore[no-untyped-call]
+            self._count_operators(stream))
+        return processed
+
+    def _count_operators(self, stream: Iterator[Token]) -> Iterator[Token]:
+        for token in stream:
+            if token.type == "FUNC" or token.value in _OPERATORS:
+                self.operators += 1
+                if self.operators > MAX_EXPR_OPERATORS:
+                    raise _TooManyOperators(token)
+            yield token
 
 
 class _TooDeep(Exception):
     def __init__(self, token: Token) -> None:
         self.token = token
+
+
+class _TooManyOperators(_TooDeep):
+    """An expression with more operators than MAX_EXPR_OPERATORS."""
 
 
 @functools.cache
@@ -180,6 +204,15 @@ def parse(source: SourceFile, reporter: Reporter) -> Tree[Token] | None:
         return None
     try:
         return _parser().parse(source.text + "\n")
+    except _TooManyOperators as too_many:
+        pos = too_many.token.start_pos or 0
+        reporter.report(
+            codes.TOO_LARGE, source.span(pos, pos + len(too_many.token)),
+            what="the number of operators in one expression",
+            what_vi="số phép toán trong một biểu thức", limit=str(MAX_EXPR_OPERATORS),
+            hint=Text("split it into several `let` values",
+                      "tách thành nhiều giá trị `let`"),
+        )
     except _TooDeep as too_deep:
         pos = too_deep.token.end_pos or 0
         reporter.report(

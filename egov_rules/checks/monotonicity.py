@@ -113,6 +113,7 @@ class Expressions:
     def __init__(self, symbols: Symbols, types: Mapping[str, Type], domains: Domains) -> None:
         self.symbols, self.types, self.domains = symbols, types, domains
         self.lets = symbols.lets
+        self.indicator_ids = frozenset(symbols.indicators)  # `symbols.indicators` rebuilds a dict
         self.let_dirs: dict[tuple[str, str], Dir] = {}
         self.let_reads: dict[str, frozenset[str]] = {}
         for let_id in symbols.let_order:  # dependencies first: no deep recursion
@@ -128,7 +129,7 @@ class Expressions:
         for name in names_in(expr):
             if name.name in self.let_reads:
                 found |= self.let_reads[name.name]
-            elif name.name in self.symbols.indicators:
+            elif name.name in self.indicator_ids:
                 found.add(name.name)
         return frozenset(found)
 
