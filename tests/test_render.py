@@ -80,7 +80,7 @@ indicators
   meetings count "Số cuộc họp"
   meetings count "Số buổi họp"
 category steering "Ban chỉ đạo" max 20
-  criterion meeting_points "Họp" max 20
+  criterion meeting_points "Họp" max 20  when meetings > 0
     bands meetngs
       at least 4: 20
       otherwise: 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from egov_rules import codes
 from egov_rules import syntax as s
-from egov_rules.diagnostics import Reporter, Text, did_you_mean
+from egov_rules.diagnostics import Reporter, Text
 from egov_rules.resolve import Symbols, names_in, rule_expressions
 
 
@@ -18,11 +18,6 @@ def check_usage(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> No
     for node in s.walk_nodes(tree.categories):
         for expr in rule_expressions(node):
             used.update(n.name for n in names_in(expr))
-    # A declaration that an undeclared name (E101) was probably meant to spell is used in
-    # intent: the E101's "did you mean" names it, so warning that it is unused only echoes it.
-    misspelt = [n for n in used if n not in symbols.declarations]
-    used.update(d for d in symbols.declarations
-                if any(did_you_mean(m, [d]) is not None for m in misspelt))
     for indicator in tree.indicators:
         if indicator.id not in used:
             reporter.report(
