@@ -40,10 +40,12 @@ def _run_example(model: Model, example: s.Example, reporter: Reporter) -> None:
     )
     local = Reporter()
     values = validate_entity(model, data, local)
+    named = f"{label}: "  # data messages start with the entity's name; E402 names it once
     for diagnostic in local.diagnostics:
         reporter.report(
             codes.EXAMPLE_INVALID, diagnostic.span or example.span, example=label,
-            detail=diagnostic.message("en"), detail_vi=diagnostic.message("vi"),
+            detail=diagnostic.message("en").removeprefix(named),
+            detail_vi=diagnostic.message("vi").removeprefix(named),
             hint=diagnostic.hint,
         )
     if values is None:
