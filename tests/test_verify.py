@@ -163,3 +163,15 @@ def test_assert_monotone_honours_exemptions_and_reports_a_fall() -> None:
     message = str(failure.value)
     assert "`steering` 10 → 5" in message and "`c` 10 → 5" in message
     assert 'example "before" block province' in message
+
+
+def test_the_example_in_docs_testing_md_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    code = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "docs/testing.md", "exec"), namespace)
+    tests = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
+    assert len(tests) == 2
+    for test in tests:
+        test()

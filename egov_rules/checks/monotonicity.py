@@ -345,17 +345,17 @@ class Analysis:
                 seen.setdefault(finding.target, finding)
         return list(seen.values())
 
-    def _cone(self, indicator: str) -> dict[str, list[str]]:
+    def _cone(self, indicator: str) -> dict[str, dict[str, None]]:
         """Nodes whose score may depend on the indicator, each with its children that do."""
-        cone: dict[str, list[str]] = {}
+        cone: dict[str, dict[str, None]] = {}  # an ordered set of children: no quadratic scan
         for node_id in self.readers.get(indicator, []):
             child: str | None = None
             current: str | None = node_id
             while current is not None:
                 fresh = current not in cone
-                kids = cone.setdefault(current, [])
-                if child is not None and child not in kids:
-                    kids.append(child)
+                kids = cone.setdefault(current, {})
+                if child is not None:
+                    kids[child] = None
                 if not fresh:
                     break
                 child, current = current, self.parent.get(current)
