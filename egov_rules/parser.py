@@ -368,10 +368,7 @@ def _report_token(source: SourceFile, error: UnexpectedToken, reporter: Reporter
 
 def _report_eof(source: SourceFile, expected: set[str], reporter: Reporter) -> None:
     """The file ends too early: point at the end of its last line of code."""
-    text = source.text
-    end = len(_code(text).rstrip())
-    line_start = text.rfind("\n", 0, end) + 1
-    end = line_start + len(_code(text[line_start:end]).rstrip())
+    end = len(_code(source.text).rstrip())  # `_code` keeps a prefix of the text
     expected_en, expected_vi = _expected_list(expected)
     reporter.report(
         codes.UNEXPECTED_EOF, source.span(end, end), what="a declaration",
