@@ -139,8 +139,10 @@ def _check_references(tree: s.Methodology, symbols: Symbols, reporter: Reporter)
     values = [k for k, v in symbols.declarations.items() if isinstance(v, s.Indicator | s.Let)]
     blocks = list(symbols.blocks)
 
+    indicators = symbols.indicators  # the property builds a new dict on every call
+
     def check_expr(expr: s.Expr) -> None:
-        options = _option_operands(expr, symbols)
+        options = _option_operands(expr, indicators)
         for name in names_in(expr):
             if name.name not in values and not _is_option_literal(name, symbols) \
                     and name not in options:
@@ -210,7 +212,7 @@ def _is_option_literal(name: s.Name, symbols: Symbols) -> bool:
     )
 
 
-def _option_operands(expr: s.Expr, symbols: Symbols) -> list[s.Name]:
+def _option_operands(expr: s.Expr, indicators: dict[str, s.Indicator]) -> list[s.Name]:
     """Names compared with an indicator of options (`hosting = clod`): typecheck.py reports an
     unknown one as an unknown option, with the indicator's options as suggestions."""
     found: list[s.Name] = []
@@ -220,8 +222,7 @@ def _option_operands(expr: s.Expr, symbols: Symbols) -> list[s.Name]:
         if isinstance(e, s.Binary):
             if e.op in ("=", "!="):
                 for this, other in ((e.left, e.right), (e.right, e.left)):
-                    indicator = symbols.indicators.get(other.name) \
-                        if isinstance(other, s.Name) else None
+                    indicator = indicators.get(other.name) if isinstance(other, s.Name) else None
                     if isinstance(this, s.Name) and indicator is not None and indicator.options:
                         found.append(this)
             stack.extend((e.left, e.right))
