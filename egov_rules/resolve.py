@@ -57,19 +57,23 @@ class Symbols:
         return self.of_type(s.Index)
 
 
-def names_in(expr: s.Expr) -> Iterator[s.Name]:
-    """Every name an expression reads, left to right."""
+def subexpressions(expr: s.Expr) -> Iterator[s.Expr]:
+    """The expression and every expression inside it, left to right, parents first."""
     stack: list[s.Expr] = [expr]
     while stack:
         e = stack.pop()
-        if isinstance(e, s.Name):
-            yield e
-        elif isinstance(e, s.Binary):
+        yield e
+        if isinstance(e, s.Binary):
             stack.extend((e.right, e.left))
         elif isinstance(e, s.Unary):
             stack.append(e.operand)
         elif isinstance(e, s.Call):
             stack.extend(reversed(e.args))
+
+
+def names_in(expr: s.Expr) -> Iterator[s.Name]:
+    """Every name an expression reads, left to right."""
+    return (e for e in subexpressions(expr) if isinstance(e, s.Name))
 
 
 def rule_expressions(node: s.Node) -> Iterator[s.Expr]:
@@ -216,20 +220,12 @@ def _option_operands(expr: s.Expr, indicators: dict[str, s.Indicator]) -> list[s
     """Names compared with an indicator of options (`hosting = clod`): typecheck.py reports an
     unknown one as an unknown option, with the indicator's options as suggestions."""
     found: list[s.Name] = []
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, s.Binary):
-            if e.op in ("=", "!="):
-                for this, other in ((e.left, e.right), (e.right, e.left)):
-                    indicator = indicators.get(other.name) if isinstance(other, s.Name) else None
-                    if isinstance(this, s.Name) and indicator is not None and indicator.options:
-                        found.append(this)
-            stack.extend((e.left, e.right))
-        elif isinstance(e, s.Unary):
-            stack.append(e.operand)
-        elif isinstance(e, s.Call):
-            stack.extend(e.args)
+    for e in subexpressions(expr):
+        if isinstance(e, s.Binary) and e.op in ("=", "!="):
+            for this, other in ((e.left, e.right), (e.right, e.left)):
+                indicator = indicators.get(other.name) if isinstance(other, s.Name) else None
+                if isinstance(this, s.Name) and indicator is not None and indicator.options:
+                    found.append(this)
     return found
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text, did_you_mean
-from egov_rules.resolve import Symbols
+from egov_rules.resolve import Symbols, subexpressions
 from egov_rules.source import Span
 
 TypeKind = Literal["number", "yes/no", "options", "level", "unknown"]
@@ -75,19 +75,7 @@ def same_expr(a: s.Expr, b: s.Expr) -> bool:
 
 
 def divisions(expr: s.Expr) -> list[s.Binary]:
-    found: list[s.Binary] = []
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, s.Binary):
-            if e.op == "/":
-                found.append(e)
-            stack.extend((e.left, e.right))
-        elif isinstance(e, s.Unary):
-            stack.append(e.operand)
-        elif isinstance(e, s.Call):
-            stack.extend(e.args)
-    return found
+    return [e for e in subexpressions(expr) if isinstance(e, s.Binary) and e.op == "/"]
 
 
 def zero_rule_denominator(rule: s.ZeroRule) -> s.Expr | None:
