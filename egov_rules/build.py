@@ -218,11 +218,12 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
 
     # -- lets ------------------------------------------------------------------------------
     def let(
-        self, meta: Meta, name: Token, label: Token | None, expr: s.Expr, *rules: s.ZeroRule
+        self, meta: Meta, name: Token, label: Token | None, label_en: Token | None,
+        expr: s.Expr, *rules: s.ZeroRule,
     ) -> s.Let:
         return s.Let(
-            id=str(name), label=self._text(label), expr=expr, zero_rules=tuple(rules),
-            span=self._tspan(name),
+            id=str(name), label=self._text(label), label_en=self._text(label_en), expr=expr,
+            zero_rules=tuple(rules), span=self._tspan(name),
         )
 
     def zero_rule(self, meta: Meta, condition: s.Expr, fallback: s.Expr) -> s.ZeroRule:
@@ -382,15 +383,15 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
 
     # -- indices, grades, ranks, examples --------------------------------------------------
     def index(
-        self, meta: Meta, name: Token, label: Token | None,
+        self, meta: Meta, name: Token, label: Token | None, label_en: Token | None,
         method: tuple[s.IndexMethod, tuple[s.IndexTerm, ...]], digits: Token | None,
     ) -> s.Index:
         rounding = None
         if digits is not None:
             rounding = self._integer(self._number_token(digits), "the rounding", "số chữ số làm tròn")
         return s.Index(
-            id=str(name), label=self._text(label), method=method[0], terms=method[1],
-            round=rounding, span=self._tspan(name),
+            id=str(name), label=self._text(label), label_en=self._text(label_en),
+            method=method[0], terms=method[1], round=rounding, span=self._tspan(name),
         )
 
     def share_of_max(self, meta: Meta, *terms: s.IndexTerm) -> tuple[str, tuple[Any, ...]]:

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
-from egov_rules.explain import fmt
+from egov_rules.explain import block_label, fmt, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
 from egov_rules.render import render_all, to_json
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, exact_str
@@ -421,7 +421,8 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
         value = index.rounded if index.rounded is not None else index.value
         step = steps.get(index.id)
         rank = "" if step is None or step.rank is None else f"{step.rank}/{step.of}"
-        rows.append([index.label or index.id, _number(value, lang, False), _grade(index, lang), rank,
+        rows.append([index_label(index, lang) or index.id, _number(value, lang, False),
+                     _grade(index, lang), rank,
                      index.next_grade(lang) if index.next_grade else "",
                      "" if step is None else _step_words(step, lang)])
     headers = [_w("index", lang), _w("value", lang), _w("grade", lang), _w("rank", lang),
@@ -453,7 +454,7 @@ def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> s
                      "" if n.next is None else n.next.words(lang)])
     headers = [_w("node", lang), _w("points", lang), _w("citation", lang), _w("value", lang),
                _w("rule", lang), _w("next", lang)]
-    title = f"{evaluation.entity} — {evaluation.block_label or evaluation.block}"
+    title = f"{evaluation.entity} — {block_label(evaluation, lang)}"
     tables = [Table(title, headers, rows), _gains_table(evaluation, lang, False),
               _standing_table(evaluation, ranking, lang)]
     return "\n".join(_table_markdown(t) for t in tables)
@@ -488,7 +489,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> list[Table]:
     lang: Lang = args.lang
-    labels = {e.block: e.block_label or e.block for e in ranking.evaluations}
+    labels = {e.block: block_label(e, lang) for e in ranking.evaluations}
     tables = []
     for index in _ranked_indices(ranking, args):
         for block in _ranked_blocks(ranking, args):

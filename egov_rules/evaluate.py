@@ -165,7 +165,8 @@ def evaluate_entity(
     block_decl = model.blocks[block]
     return Evaluation(
         methodology=methodology_info(model), entity=entity, block=block,
-        block_label=block_decl.label, inputs=dict(inputs), cohort=run.cohort_used,
+        block_label=block_decl.label, block_label_en=block_decl.label_en, inputs=dict(inputs),
+        cohort=run.cohort_used,
         nodes=run.results, indices=indices,
     )
 
@@ -483,7 +484,7 @@ def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue]) -> Valu
     indicator = model.indicators.get(name)
     let = model.lets.get(name)
     label = indicator.label if indicator else (let.label if let else None)
-    label_en = model.label_en(indicator) if indicator else None
+    label_en = model.label_en(indicator) if indicator else (let.label_en if let else None)
     formula = None
     inputs: list[ValueRead] = []
     if let is not None:
@@ -550,9 +551,10 @@ def _evaluate_index(model: Model, index: s.Index, nodes: Mapping[str, NodeResult
     if grades is not None and shown is not None:
         band, _ = _grade_band(grades.bands, shown)
         grade, grade_en = str(band.award), band.award_en
-        next_grade = words.next_grade(grades.bands, band, shown, points, maximum)
+        next_grade = words.next_grade(grades.bands, band, points, maximum, index.round)
     return IndexResult(
-        id=index.id, label=index.label, method=index.method, value=value, rounded=rounded,
+        id=index.id, label=index.label, label_en=index.label_en, method=index.method,
+        value=value, rounded=rounded,
         round=index.round, points=points, max=maximum, grade=grade, grade_en=grade_en,
         words=words.index_words(index, value, rounded, points, maximum),
         next_grade=next_grade,

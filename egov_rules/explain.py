@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Lang
-from egov_rules.results import Evaluation, NodeResult, Ranking, ValueRead, Words
+from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, ValueRead, Words
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
@@ -81,7 +81,7 @@ def _label(model: Model, name: str) -> tuple[str, str]:
         return f"{en} ({name})", f"{indicator.label} ({name})"
     let = model.lets.get(name)
     if let is not None and let.label:
-        return f"{let.label} ({name})", f"{let.label} ({name})"
+        return f"{let.label_en or let.label} ({name})", f"{let.label} ({name})"
     return name, name
 
 
@@ -264,6 +264,13 @@ def hint_table(model: Model, name: str, current: Any, target: Any, gain: Fractio
 # -- indices -------------------------------------------------------------------------------
 
 
+_METHOD_WORDS = {
+    "share of max": ("share of max", "tỷ lệ trên điểm tối đa"),
+    "weighted mean": ("weighted mean", "trung bình có trọng số"),
+    "mean": ("mean", "trung bình cộng"),
+}
+
+
 def index_words(index: s.Index, value: Fraction | None, rounded: Fraction | None,
                 points: Fraction | None, maximum: Fraction | None) -> Words:
     if value is None:
@@ -275,24 +282,42 @@ def index_words(index: s.Index, value: Fraction | None, rounded: Fraction | None
         p_en, p_vi = _both_fmt(points)
         m_en, m_vi = _both_fmt(maximum)
         return both(f"{p_en} of {m_en} points = {r_en}", f"{p_vi} trên {m_vi} điểm = {r_vi}")
-    terms = ", ".join(
+    terms_en = ", ".join(
         t.ref.name + (f" {fmt(t.weight.value, share=True)}" if t.weight else "")
         for t in index.terms
     )
-    return both(f"{index.method} of {terms} = {r_en}", f"{index.method} của {terms} = {r_vi}")
+    terms_vi = terms_en.replace(".", ",")
+    method_en, method_vi = _METHOD_WORDS[index.method]
+    return both(f"{method_en} of {terms_en} = {r_en}", f"{method_vi} của {terms_vi} = {r_vi}")
 
 
-def next_grade(bands: tuple[s.Band, ...], current: s.Band, value: Fraction,
-               points: Fraction | None, maximum: Fraction | None) -> Words | None:
+def lowest_value_reaching(band: s.Band, digits: int | None) -> Fraction | None:
+    """The smallest exact index whose published (rounded) value meets an `at least`/`above`
+    band; None when no smallest value exists (`above t` without rounding)."""
+    assert band.threshold is not None
+    t = band.threshold.value
+    if digits is None:
+        return t if band.op == "at least" else None
+    scale = 10**digits
+    steps = math.ceil(t * scale) if band.op == "at least" else math.floor(t * scale) + 1
+    # Half-up rounding publishes `steps / scale` from half a step below it.
+    return max(Fraction(2 * steps - 1, 2 * scale), Fraction(0))
+
+
+def next_grade(bands: tuple[s.Band, ...], current: s.Band, points: Fraction | None,
+               maximum: Fraction | None, digits: int | None) -> Words | None:
+    """What reaches the next better grade: points for a share-of-max index, else its value."""
     position = bands.index(current)
     for band in reversed(bands[:position]):
         if band.threshold is None or band.op not in ("at least", "above"):
             continue
-        target = band.threshold.value
-        t_en, t_vi = _both_fmt(target)
         label_en = band.award_en or str(band.award)
-        if points is not None and maximum:
-            need = max(target * maximum - points, Fraction(0))
+        t_en, t_vi = _both_fmt(band.threshold.value)
+        if band.op == "above":
+            t_en, t_vi = f"above {t_en}", f"trên {t_vi}"
+        lowest = lowest_value_reaching(band, digits)
+        if points is not None and maximum and lowest is not None:
+            need = max(lowest * maximum - points, Fraction(0))
             n_en, n_vi = _both_fmt(need)
             return both(f"{n_en} more points (index {t_en}) reach “{label_en}”",
                         f"thêm {n_vi} điểm (chỉ số {t_vi}) để đạt “{band.award}”")
@@ -318,6 +343,17 @@ def _h(key: str, lang: Lang) -> str:
     return vi if lang == "vi" else en
 
 
+def block_label(evaluation: Evaluation, lang: Lang) -> str:
+    """The entity's block in the reader's language (falls back to the Vietnamese label)."""
+    if lang == "en" and evaluation.block_label_en:
+        return evaluation.block_label_en
+    return evaluation.block_label or evaluation.block
+
+
+def index_label(index: IndexResult, lang: Lang) -> str | None:
+    return (index.label_en or index.label) if lang == "en" else (index.label or index.label_en)
+
+
 def _node_label(node: NodeResult, lang: Lang) -> str:
     return (node.label_en or node.label) if lang == "en" else node.label
 
@@ -338,7 +374,7 @@ def render_evaluation(evaluation: Evaluation, lang: Lang = "vi") -> str:
     title = (m.title_en or m.title) if lang == "en" else (m.title or m.title_en)
     lines = [f"{title or m.id} ({m.year})" if m.year else f"{title or m.id}"]
     lines.append(f"{_h('entity', lang)}: {evaluation.entity} — {_h('block', lang)}: "
-                 f"{evaluation.block_label or evaluation.block}")
+                 f"{block_label(evaluation, lang)}")
     for node in evaluation.nodes:
         lines.extend(_node_lines(node, lang))
     lines.append("")
@@ -348,7 +384,8 @@ def render_evaluation(evaluation: Evaluation, lang: Lang = "vi") -> str:
         shown_value = "—" if value is None else fmt(value, lang, digits=12)
         grade = index.grade_en if lang == "en" and index.grade_en else index.grade
         grade_text = f" → {grade}" if grade else ""
-        label = f"{index.label} ({index.id})" if index.label else index.id
+        text = index_label(index, lang)
+        label = f"{text} ({index.id})" if text else index.id
         lines.append(f"  {label} = {shown_value}{grade_text}   [{index.words(lang)}]")
         if index.next_grade is not None:
             lines.append(f"      {_h('next_grade', lang)}: {index.next_grade(lang)}")
@@ -380,7 +417,7 @@ def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
     lines: list[str] = []
     blocks = list(dict.fromkeys(e.block for e in ranking.evaluations))
     indices = list(dict.fromkeys(r.index for r in ranking.ranks))
-    labels = {e.block: e.block_label or e.block for e in ranking.evaluations}
+    labels = {e.block: block_label(e, lang) for e in ranking.evaluations}
     for index in indices:
         for block in blocks:
             rows = ranking.table(index, block)

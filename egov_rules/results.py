@@ -144,6 +144,7 @@ class IndexResult(_Model):
 
     id: str
     label: str | None = None
+    label_en: str | None = None
     method: str
     value: Exact | None = Field(None, description="exact, before the declared rounding")
     rounded: Exact | None = Field(None, description="after the declared rounding")
@@ -173,6 +174,7 @@ class Evaluation(_Model):
     entity: str
     block: str
     block_label: str | None = None
+    block_label_en: str | None = None
     inputs: dict[str, Value]
     cohort: dict[str, Exact] = Field(
         default_factory=dict,

@@ -159,13 +159,14 @@ class ZeroRule:
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Let:
-    """A derived value: `let name ["label"] = expr [if d = 0: v]…`."""
+    """A derived value: `let name ["label"] [en "label"] = expr [if d = 0: v]…`."""
 
     id: str
     label: str | None
     expr: Expr
     zero_rules: tuple[ZeroRule, ...]
     span: Span
+    label_en: str | None = None
 
 
 # -- scoring rules -------------------------------------------------------------------------
@@ -351,10 +352,12 @@ IndexMethod = Literal["share of max", "weighted mean", "mean"]
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Index:
-    """`index name = share of max a, b | weighted mean of a 40%, b 60% | mean of a, b`."""
+    """`index name ["label"] [en "label"] = share of max a, b | weighted mean of a 40%, b 60% |
+    mean of a, b`."""
 
     id: str
     label: str | None
+    label_en: str | None = None
     method: IndexMethod
     terms: tuple[IndexTerm, ...]
     round: int | None

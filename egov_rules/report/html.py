@@ -85,7 +85,7 @@ def _rank_tables(ranking: Ranking, lang: Lang) -> list[_RankTable]:
                 for r in entries
             )
             tables.append(_RankTable(members[0].index(index_id), block,
-                                     members[0].block_label or block, rows))
+                                     _m_block(members[0], lang), rows))
     return tables
 
 
@@ -192,8 +192,18 @@ def _vi_only(text: str, lang: Lang) -> str:
     return f'<span lang="vi">{escape(text)}</span>' if lang == "en" else escape(text)
 
 
+def _m_block(evaluation: Evaluation, lang: Lang) -> str:
+    """The block's label as markup: its English label on an English page when it has one."""
+    if lang == "en" and evaluation.block_label_en:
+        return escape(evaluation.block_label_en)
+    return _vi_only(evaluation.block_label or evaluation.block, lang)
+
+
 def _m_index_name(index: IndexResult, lang: Lang) -> str:
-    label = f"{_vi_only(index.label, lang)} " if index.label else ""
+    if lang == "en" and index.label_en:
+        label = f"{escape(index.label_en)} "
+    else:
+        label = f"{_vi_only(index.label, lang)} " if index.label else ""
     return f"{label}<code>{escape(index.id)}</code>"
 
 
@@ -224,7 +234,7 @@ def _m_rankings(ranking: Ranking, lang: Lang) -> list[str]:
     tables = _rank_tables(ranking, lang)
     for block in dict.fromkeys(t.block for t in tables):
         in_block = [t for t in tables if t.block == block]
-        parts.append(f"<h3>{_w('block', lang)}: {_vi_only(in_block[0].block_label, lang)} "
+        parts.append(f"<h3>{_w('block', lang)}: {in_block[0].block_label} "
                      f'<code>{escape(block)}</code></h3><div class="rank-grid">')
         for table in in_block:
             rule = ranking.ties.get(table.index.id)
@@ -343,7 +353,7 @@ def _m_node(node: NodeResult, entity: str, lang: Lang) -> str:
 
 
 def _m_entity(evaluation: Evaluation, anchor: str, ranking: Ranking | None, lang: Lang) -> str:
-    block = _vi_only(evaluation.block_label or evaluation.block, lang)
+    block = _m_block(evaluation, lang)
     groups = "".join(
         '<section class="category">' + "".join(_m_node(n, evaluation.entity, lang) for n in group)
         + "</section>" for group in _groups(evaluation)
