@@ -178,6 +178,10 @@ BAD_INDEX = _code(
     "E313", "bad-index", "error",
     "{detail}", "{detail_vi}",
 )
+PROPORTIONAL_SCALE = _code(
+    "E314", "proportional-scale", "error",
+    "{detail}", "{detail_vi}",
+)
 # -- E4xx: examples ----------------------------------------------------------------------
 EXAMPLE_FAILED = _code(
     "E401", "example-failed", "error",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text, did_you_mean
 from egov_rules.source import Span
+
+if TYPE_CHECKING:
+    from egov_rules.typecheck import Type
 
 _T = TypeVar("_T")
 
@@ -36,6 +39,7 @@ class Symbols:
     parents: dict[str, s.Node | None] = field(default_factory=dict)
     let_order: list[str] = field(default_factory=list)  # dependencies first
     index_order: list[str] = field(default_factory=list)
+    types: dict[str, Type] = field(default_factory=dict)  # filled in by typecheck.py
 
     def of_type(self, kind: type[_T]) -> dict[str, _T]:
         return {k: v for k, v in self.declarations.items() if isinstance(v, kind)}

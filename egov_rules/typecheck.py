@@ -291,4 +291,5 @@ def typecheck(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> dict
         checker.check_node(node)
     types = {i.id: indicator_type(i) for i in tree.indicators}
     types.update(checker.let_types)
+    symbols.types = types
     return types

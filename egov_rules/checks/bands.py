@@ -7,9 +7,9 @@ from fractions import Fraction
 
 from egov_rules import codes
 from egov_rules import syntax as s
-from egov_rules.checks.domains import Domain, Domains, Interval, subtract
+from egov_rules.checks.domains import Domain, Domains, Interval, reads_unknown_name, subtract
 from egov_rules.diagnostics import Reporter, Text
-from egov_rules.resolve import Symbols, names_in
+from egov_rules.resolve import Symbols
 from egov_rules.source import Span
 
 UNIT_INTERVAL = Domain(Interval(Fraction(0), Fraction(1)), False)
@@ -107,29 +107,11 @@ def _out_of_order(previous: s.Band, band: s.Band) -> bool:
     return this > before if _family(band.op) == "up" else this < before
 
 
-def _reads_unknown_name(expr: s.Expr, symbols: Symbols, seen: set[str]) -> bool:
-    """True when the expression, or a derived value it reads, names something undeclared
-    (already reported as E101; its range is unknown, so a coverage check would only echo it)."""
-    for name in names_in(expr):
-        if name.name in seen:
-            continue
-        seen.add(name.name)
-        decl = symbols.declarations.get(name.name)
-        if decl is None:
-            return True
-        if isinstance(decl, s.Let) and any(
-            _reads_unknown_name(e, symbols, seen)
-            for e in (decl.expr, *(r.fallback for r in decl.zero_rules))
-        ):
-            return True
-    return False
-
-
 def check_bands(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
     domains = Domains(symbols)
     for node in s.walk_nodes(tree.categories):
         for rule in node.rules:
-            if isinstance(rule, s.Bands) and not _reads_unknown_name(rule.expr, symbols, set()):
+            if isinstance(rule, s.Bands) and not reads_unknown_name(rule.expr, symbols):
                 check_band_list(rule.bands, domains.of(rule.expr), reporter, rule.span)
     for grades in tree.grades:
         check_band_list(grades.bands, UNIT_INTERVAL, reporter, grades.span, grades=True)

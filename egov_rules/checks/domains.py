@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from egov_rules import syntax as s
-from egov_rules.resolve import Symbols
+from egov_rules.resolve import Symbols, names_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,3 +232,22 @@ def _add(a: Fraction | None, b: Fraction | None) -> Fraction | None:
 
 def _nonneg(i: Interval) -> bool:
     return i.lo is not None and i.lo >= 0
+
+
+def reads_unknown_name(expr: s.Expr, symbols: Symbols, seen: set[str] | None = None) -> bool:
+    """True when the expression, or a derived value it reads, names something undeclared
+    (already reported as E101; its range is unknown, so a range check would only echo it)."""
+    seen = set() if seen is None else seen
+    for name in names_in(expr):
+        if name.name in seen:
+            continue
+        seen.add(name.name)
+        decl = symbols.declarations.get(name.name)
+        if decl is None:
+            return True
+        if isinstance(decl, s.Let) and any(
+            reads_unknown_name(e, symbols, seen)
+            for e in (decl.expr, *(r.fallback for r in decl.zero_rules))
+        ):
+            return True
+    return False

@@ -8,9 +8,11 @@ from fractions import Fraction
 
 from egov_rules import codes
 from egov_rules import syntax as s
+from egov_rules.checks.domains import Domains, Interval, reads_unknown_name
 from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.model import declared_max, node_blocks
-from egov_rules.resolve import Symbols
+from egov_rules.resolve import Symbols, names_in
+from egov_rules.typecheck import divisions
 
 
 def _fmt(value: Fraction) -> str:
@@ -142,6 +144,8 @@ def _check_rule_points(node: s.Node, rule: s.Rule, blocks: tuple[str, ...], symb
         reporter.report(codes.BAD_NODE_BODY, rule.span,
                         detail="`from` must be below `to`",
                         detail_vi="giá trị `from` phải nhỏ hơn `to`")
+    elif isinstance(rule, s.Proportional) and not rule.relative:
+        _check_proportional_scale(rule, symbols, reporter)
     if maximum is None:
         return
     for award in awards:
@@ -152,6 +156,50 @@ def _check_rule_points(node: s.Node, rule: s.Rule, blocks: tuple[str, ...], symb
                 hint=Text("lower the points or raise the node's `max`",
                           "giảm số điểm hoặc tăng `max` của mục"),
             )
+
+
+def _check_proportional_scale(rule: s.Proportional, symbols: Symbols, reporter: Reporter) -> None:
+    """`proportional x` reads x as a share; `from a to b` must lie where x can be. Both
+    mistakes (a count read as a share, `from 10 to 50` on a percent) give silent full or zero
+    points, so they are errors."""
+    if reads_unknown_name(rule.expr, symbols) or divisions(rule.expr) or any(
+        not symbols.types[n.name].numeric for n in names_in(rule.expr) if n.name in symbols.types
+    ):
+        return  # E101 / E202 / E201 already said what is wrong with the expression
+    domain = Domains(symbols).of(rule.expr)
+    expr_type = symbols.types.get(rule.expr.name) if isinstance(rule.expr, s.Name) else None
+    is_share = expr_type is not None and expr_type.share
+    en, vi = domain.interval.describe(domain.integer)
+    text = rule.expr.span.text
+    if rule.low is None or rule.high is None:
+        lo, hi = domain.interval.lo, domain.interval.hi
+        if is_share or (lo is not None and lo >= 0 and hi is not None and hi <= 1):
+            return
+        reporter.report(
+            codes.PROPORTIONAL_SCALE, rule.expr.span,
+            detail=f"`proportional {text}` reads `{text}` as a share from 0 to 1, but it can take {en}",
+            detail_vi=f"`proportional {text}` coi `{text}` là tỷ lệ từ 0 đến 1, nhưng nó có thể nhận {vi}",
+            hint=Text(f"state the scale: `proportional {text} from <0 points> to <all points>`, or "
+                      "compare with the best: `relative to best in block`",
+                      f"ghi rõ thang: `proportional {text} from <0 điểm> to <tối đa>`, hoặc so với "
+                      "đơn vị cao nhất: `relative to best in block`"),
+        )
+        return
+    scale = Interval(rule.low.value, rule.high.value)
+    if not domain.interval.intersect(scale).empty(False):
+        return
+    percent_hint = is_share and rule.high.value > 1
+    reporter.report(
+        codes.PROPORTIONAL_SCALE, rule.low.span,
+        detail=f"the scale {rule.low.span.text} to {rule.high.span.text} lies outside the values "
+        f"`{text}` can take ({en})",
+        detail_vi=f"thang {rule.low.span.text} đến {rule.high.span.text} nằm ngoài các giá trị "
+        f"`{text}` có thể nhận ({vi})",
+        hint=Text(f"`{text}` is a share: write the scale in percent, e.g. "
+                  f"`from {rule.low.span.text}% to {rule.high.span.text}%`",
+                  f"`{text}` là tỷ lệ: ghi thang bằng phần trăm, ví dụ "
+                  f"`from {rule.low.span.text}% to {rule.high.span.text}%`") if percent_hint else None,
+    )
 
 
 def _check_table_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> None:
