@@ -110,7 +110,7 @@ BAD_VALUE = _code(
 )
 MISSING_VALUE = _code(
     "E206", "missing-value", "error",
-    "{entity}: no value for indicator `{name}`", "{entity}: thiếu giá trị của chỉ số `{name}`",
+    "{entity}: no value for {names}", "{entity}: thiếu giá trị của {names_vi}",
 )
 BAD_DATA = _code(
     "E207", "bad-data", "error",

@@ -11,7 +11,7 @@ from egov_rules.evaluate import MissingReference, RuntimeValue, compute_lets, ev
 from egov_rules.explain import fmt
 from egov_rules.inputs import EntityData, Located, validate_entity
 from egov_rules.model import Model
-from egov_rules.results import Evaluation
+from egov_rules.results import Evaluation, exact_str
 
 
 def _raw(model: Model, name: str, value: s.ExampleValue) -> object:
@@ -69,7 +69,7 @@ def _run_example(model: Model, example: s.Example, reporter: Reporter) -> None:
         if actual != expected:
             reporter.report(
                 codes.EXAMPLE_FAILED, expect.span, example=label, name=expect.ref.name,
-                expected=_show(expected), actual=_show(actual),
+                expected=_show(expected, actual), actual=_show(actual, expected),
             )
 
 
@@ -87,11 +87,16 @@ def _actual(model: Model, evaluation: Evaluation, env: dict[str, RuntimeValue],
     return env.get(name)
 
 
-def _show(value: object) -> str:
+def _show(value: object, other: object) -> str:
+    """A value for a failed `expect`; exact (p/q or every decimal) when 6 digits would make
+    the two sides look equal."""
     if value is None:
         return "not applicable"
     if isinstance(value, Fraction):
-        return fmt(value, digits=6)
+        short = fmt(value, digits=6)
+        if isinstance(other, Fraction) and fmt(other, digits=6) == short:
+            return exact_str(value)
+        return short
     if isinstance(value, str):
         return f"“{value}”"
     return str(value)

@@ -212,6 +212,7 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
             _report(reporter, codes.BAD_VALUE, located, hint=bad.hint,
                     detail=f"{entity.name}: {name}: {bad.en}",
                     detail_vi=f"{entity.name}: {name}: {bad.vi}")
+    absent: list[str] = []  # not mentioned at all: one diagnostic for the entity
     for name, indicator in model.indicators.items():
         if name in values or name in entity.missing_reported or (
                 name in entity.values and entity.values[name].value is not None):
@@ -221,13 +222,25 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
                 Fraction(indicator.levels[0]) if indicator.levels else Fraction(0))
             continue
         given = entity.values.get(name)  # an empty cell is located at the cell itself
-        where = given if given is not None and (given.span or given.path) else \
-            Located(None, entity.span, entity.path)
-        _report(reporter, codes.MISSING_VALUE, where, entity=entity.name, name=name,
-                hint=Text("give a value (the methodology's policy is `missing error`)",
-                          "nhập giá trị (phương pháp quy định `missing error`)")
-                if model.missing_policy == "error" else None)
+        if given is not None and (given.span or given.path):
+            _report_missing(reporter, model, entity, given, [name])
+        else:
+            absent.append(name)
+    if absent:
+        _report_missing(reporter, model, entity, Located(None, entity.span, entity.path), absent)
     return values if len(reporter.diagnostics) == before else None
+
+
+def _report_missing(reporter: Reporter, model: Model, entity: EntityData, where: Located,
+                    names: list[str]) -> None:
+    listed = ", ".join(f"`{n}`" for n in names)
+    plural = len(names) > 1
+    _report(reporter, codes.MISSING_VALUE, where, entity=entity.name,
+            names=f"indicators {listed}" if plural else f"indicator {listed}",
+            names_vi=f"các chỉ số {listed}" if plural else f"chỉ số {listed}",
+            hint=Text("give a value (the methodology's policy is `missing error`)",
+                      "nhập giá trị (phương pháp quy định `missing error`)")
+            if model.missing_policy == "error" else None)
 
 
 def _report(reporter: Reporter, code: codes.Code, where: Located, hint: Text | None = None,
