@@ -144,8 +144,11 @@ def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | N
             validate_entity(methodology.model, entity, reporter)
         raise EgovRulesError(reporter.diagnostics)
     _print_diagnostics(reporter.sorted(), lang)  # warnings: an ignored column is never silent
-    if not entities:
-        raise _Usage(_say(lang, f"{path}: no entities found", f"{path}: không có đơn vị nào"))
+    if not entities:  # a data problem, not a command-line one: exit 1 like any bad data
+        raise EgovRulesError([Diagnostic(
+            codes.BAD_DATA, None, {"detail": "the file holds no entity to score",
+                                   "detail_vi": "tệp không có đơn vị nào để chấm điểm"},
+            path=str(path))])
     return entities
 
 

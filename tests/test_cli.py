@@ -227,3 +227,13 @@ def test_score_empty_data_file_is_a_located_error(tmp_path: Path, capsys: pytest
     code, _, err = run(capsys, "score", QUICKSTART, write(tmp_path, "# nothing\n"), "--lang", "en")
     assert code == 1 and "Traceback" not in err
     assert f"{tmp_path}/data.yaml:1:1: error[E207]" in err  # nothing to score is a data error
+
+
+def test_score_data_file_with_no_entities_is_a_data_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `entities: {}` is well-formed YAML with nothing to score: bad data (1), not bad usage (2).
+    code, _, err = run(capsys, "score", QUICKSTART, write(tmp_path, "entities: {}\n"), "--lang", "en")
+    assert code == 1
+    assert "error[E207]: the file holds no entity to score" in err
+    assert "Traceback" not in err
