@@ -84,6 +84,11 @@ MISSING_HEADER_FIELD = _code(
     "E105", "missing-header-field", "error",
     "the methodology header has no `{field}`", "phần đầu phương pháp thiếu `{field}`",
 )
+RESERVED_NAME = _code(
+    "E106", "reserved-name", "error",
+    "`{name}` is a word of the language and cannot name a declaration",
+    "`{name}` là từ khoá của ngôn ngữ, không dùng làm tên khai báo được",
+)
 # -- E2xx: types -------------------------------------------------------------------------
 TYPE_MISMATCH = _code(
     "E201", "type-mismatch", "error",

@@ -97,6 +97,11 @@ def resolve(tree: s.Methodology, reporter: Reporter) -> Symbols:
     return symbols
 
 
+# Inside an expression these are always the literal or the operator, so a declaration named
+# like them could never be read.
+RESERVED_IN_EXPRESSIONS = frozenset({"yes", "no", "not", "and", "or"})
+
+
 def _declare(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
     for block in tree.blocks:
         if block.id in symbols.blocks:
@@ -108,6 +113,14 @@ def _declare(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
     declared += [(x.id, x, x.span) for x in tree.lets]
     declared += [(n.id, n, n.span) for n in s.walk_nodes(tree.categories)]
     declared += [(x.id, x, x.span) for x in tree.indices]
+    options = [(o.id, o.span) for i in tree.indicators for o in i.options]
+    for name, span in [(b.id, b.span) for b in tree.blocks] + [(n, sp) for n, _, sp in declared] + options:
+        if name in RESERVED_IN_EXPRESSIONS:
+            reporter.report(codes.RESERVED_NAME, span, name=name,
+                            hint=Text("in an expression it is always the literal or the operator; "
+                                      "choose another id",
+                                      "trong biểu thức, từ này luôn là giá trị hoặc phép toán; "
+                                      "hãy chọn mã khác"))
     for name, decl, span in declared:
         previous = symbols.declarations.get(name)
         if previous is not None:
