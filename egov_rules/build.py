@@ -454,6 +454,9 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def number(self, meta: Meta, token: Token) -> s.Number:
         return self._number_token(token)
 
+    def negative(self, meta: Meta, number: s.Number) -> s.Number:
+        return s.Number(value=-number.value, percent=number.percent, span=self._span(meta))
+
     def yes(self, meta: Meta) -> s.YesNo:
         return s.YesNo(value=True, span=self._span(meta))
 
