@@ -626,17 +626,7 @@ def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_doc(args: argparse.Namespace, out: TextIO) -> int:
     from egov_rules.annex import render_annex
 
-    text = render_annex(_load(args.file), args.format, args.lang)
-    if args.output is None:
-        out.write(text)
-        return EXIT_OK
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise _Usage(f"không ghi được {args.output}: {reason}" if args.lang == "vi"
-                     else f"cannot write {args.output}: {reason}") from None
-    return EXIT_OK
+    return _emit(args, out, render_annex(_load(args.file), args.format, args.lang))
 
 
 # -- verify --------------------------------------------------------------------------------

@@ -18,17 +18,26 @@ from egov_rules.diagnostics import Lang
 SCHEMA_VERSION = "egov_rules.evaluation.v1"
 
 
+def terminating_decimal(value: Fraction) -> str | None:
+    """The exact decimal text of a Fraction ("-28.5"), or None when it does not terminate."""
+    rest, digits = value.denominator, 0
+    for prime in (2, 5):
+        count = 0
+        while rest % prime == 0:
+            rest //= prime
+            count += 1
+        digits = max(digits, count)
+    if rest != 1:
+        return None
+    scaled = abs(value.numerator) * 10**digits // value.denominator  # exact: d divides 10**digits
+    whole, fraction = divmod(scaled, 10**digits)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{whole}.{fraction:0{digits}d}" if digits else f"{sign}{whole}"
+
+
 def exact_str(value: Fraction) -> str:
     """A Fraction as a terminating decimal when it has one, else `p/q`."""
-    d = value.denominator
-    while d % 2 == 0:
-        d //= 2
-    while d % 5 == 0:
-        d //= 5
-    if d != 1:
-        return f"{value.numerator}/{value.denominator}"
-    text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return terminating_decimal(value) or f"{value.numerator}/{value.denominator}"
 
 
 def _parse_exact(value: Any) -> Fraction:

@@ -26,6 +26,7 @@ from egov_rules.checks.domains import Domain, Domains, Interval, subtract
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.model import Model, node_blocks
 from egov_rules.resolve import Symbols, names_in, unknown
+from egov_rules.results import terminating_decimal
 from egov_rules.typecheck import Type, typecheck, zero_rule_denominator
 
 RuntimeValue = Fraction | bool | str
@@ -556,21 +557,7 @@ def _report(analysis: Analysis, finding: Finding, example: Counterexample | None
 
 def decimal_text(value: Fraction) -> str | None:
     """A non-negative terminating decimal as the language writes it, or None."""
-    if value < 0:
-        return None
-    d = value.denominator
-    while d % 2 == 0:
-        d //= 2
-    while d % 5 == 0:
-        d //= 5
-    if d != 1:
-        return None
-    digits = 0
-    while (value * 10**digits).denominator != 1:
-        digits += 1
-    scaled = value * 10**digits
-    whole, frac = divmod(int(scaled), 10**digits)
-    return f"{whole}.{frac:0{digits}d}" if digits else str(whole)
+    return None if value < 0 else terminating_decimal(value)
 
 
 def literals(tree: s.Methodology) -> set[Fraction]:
