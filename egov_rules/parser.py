@@ -230,6 +230,15 @@ def parse(source: SourceFile, reporter: Reporter) -> Tree[Token] | None:
     return None
 
 
+_PROSE = re.compile(r'"[^"\n]*"|\[[^\]\n]*\]|#[^\n]*')
+
+
+def _mask_prose(text: str) -> str:
+    """The text with labels, citations and comments blanked (same length, so offsets hold):
+    a label may quote a 70-digit code or a comment draw parentheses without hitting a limit."""
+    return _PROSE.sub(lambda m: " " * len(m.group()), text)
+
+
 def _within_limits(source: SourceFile, reporter: Reporter) -> bool:
     text = source.text
     if len(text) > MAX_FILE_CHARS:
@@ -248,7 +257,8 @@ def _within_limits(source: SourceFile, reporter: Reporter) -> bool:
         )
         ok = False
         break
-    for match in re.finditer(rf"\d{{{MAX_NUMBER_DIGITS + 1},}}", text):
+    code = _mask_prose(text)
+    for match in re.finditer(rf"\d{{{MAX_NUMBER_DIGITS + 1},}}", code):
         reporter.report(
             codes.TOO_LARGE, source.span(match.start(), match.end()), what="a number",
             what_vi="một số", limit=f"{MAX_NUMBER_DIGITS} digits",
@@ -257,7 +267,7 @@ def _within_limits(source: SourceFile, reporter: Reporter) -> bool:
         ok = False
         break
     depth = 0
-    for match in re.finditer(r"[()\n]", text):
+    for match in re.finditer(r"[()\n]", code):
         ch = match.group()
         depth = 0 if ch == "\n" else depth + (1 if ch == "(" else -1)
         if depth > MAX_PAREN_DEPTH:

@@ -290,3 +290,29 @@ def test_mutated_real_files_end_in_a_diagnostic(rng: random.Random, edits: int) 
         if not lines:
             lines = ["methodology m"]
     check("\n".join(lines) + "\n")
+
+
+def test_limits_ignore_labels_citations_and_comments() -> None:
+    # A 70-digit code in a label or citation and 60 "(" in a comment are prose, not numbers
+    # or nesting: the digit and parenthesis limits apply to code only.
+    digits = "1234567890" * 7
+    text = (
+        "methodology lim\n"
+        f'  title "Mã {digits}"\n'
+        "  year 2024\n"
+        f'  source "S {"(" * 60}"\n'
+        "blocks\n"
+        f'  b "B"   # {"(" * 60}\n'
+        "indicators\n"
+        '  x count "X"\n'
+        f'category c "C" max 10  [Điều {digits}]\n'
+        "  bands x\n"
+        "    at least 1: 10\n"
+        "    otherwise: 0\n"
+        'example "E" block b\n'
+        "  x 1\n"
+        "  expect c = 10\n"
+    )
+    assert egov_rules.check(text, "lim.egr") == []
+    # The same digits as a number in code are still refused.
+    assert [d.code.code for d in egov_rules.check(text.replace("x 1\n", f"x {digits}\n"))] == ["E007"]
