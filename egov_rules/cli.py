@@ -23,7 +23,7 @@ from typing import Any, TextIO
 import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
-from egov_rules.explain import block_label, fmt, index_label
+from egov_rules.explain import block_label, declared_round, fmt, fmt_published, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
 from egov_rules.render import render_all, to_json
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, exact_str
@@ -299,10 +299,11 @@ def _table_text(table: Table, out: TextIO | None) -> str:
     return text if terminal else "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def _number(value: Fraction | None, lang: Lang, machine: bool) -> str:
+def _number(value: Fraction | None, lang: Lang, machine: bool, digits: int | None = None) -> str:
+    """Exact for machines; for people as published (`digits` = the index's `round N`)."""
     if value is None:
         return "" if machine else "—"
-    return exact_str(value) if machine else fmt(value, lang, digits=12)
+    return exact_str(value) if machine else fmt_published(value, lang, digits)
 
 
 def _grade(index: IndexResult, lang: Lang) -> str:
@@ -348,7 +349,8 @@ def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bo
         if machine:
             row += [_number(value, lang, True), _grade(index, lang), "" if rank is None else str(rank)]
         else:
-            parts = [_number(value, lang, False), _grade(index, lang), "" if rank is None else f"#{rank}"]
+            parts = [_number(value, lang, False, index.round), _grade(index, lang),
+                     "" if rank is None else f"#{rank}"]
             row.append(" ".join(p for p in parts if p))
     return row
 
@@ -424,7 +426,7 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
         value = index.rounded if index.rounded is not None else index.value
         step = steps.get(index.id)
         rank = "" if step is None or step.rank is None else f"{step.rank}/{step.of}"
-        rows.append([index_label(index, lang) or index.id, _number(value, lang, False),
+        rows.append([index_label(index, lang) or index.id, _number(value, lang, False, index.round),
                      _grade(index, lang), rank,
                      index.next_grade(lang) if index.next_grade else "",
                      "" if step is None else _step_words(step, lang)])
@@ -501,7 +503,8 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
             grades = {r.entity: _grade(ranking.evaluation(r.entity).index(index), lang) for r in rows}
             body = [[index, block, "" if r.rank is None else str(r.rank), r.entity,
                      _number(r.value, lang, True), grades[r.entity]] if machine else
-                    ["—" if r.rank is None else str(r.rank), r.entity, _number(r.value, lang, False),
+                    ["—" if r.rank is None else str(r.rank), r.entity,
+                     _number(r.value, lang, False, declared_round(ranking, index)),
                      grades[r.entity]] for r in rows]
             headers = ["index", "block", "rank", "entity", "value", "grade"] if machine else [
                 _w("rank", lang), _w("entity", lang), _w("value", lang), _w("grade", lang)]

@@ -40,6 +40,16 @@ def fmt(value: Fraction, lang: Lang = "en", share: bool = False, digits: int = 4
     return text.replace(".", ",") if lang == "vi" else text
 
 
+def fmt_published(value: Fraction, lang: Lang = "en", digits: int | None = None) -> str:
+    """An index as published: exactly `digits` decimals when the index declares `round N`
+    (0.720, 1.000), otherwise up to 12 decimals."""
+    if digits is None:
+        return fmt(value, lang, digits=12)
+    whole, _, decimals = fmt(value, "en", digits=digits).partition(".")
+    text = f"{whole}.{decimals.ljust(digits, '0')}" if digits else whole
+    return text.replace(".", ",") if lang == "vi" else text
+
+
 def _points_en(value: Fraction) -> str:
     return "point" if value == 1 else "points"
 
@@ -277,7 +287,7 @@ def index_words(index: s.Index, value: Fraction | None, rounded: Fraction | None
         return both("not computed: none of its parts applies",
                     "không tính: không thành phần nào được áp dụng")
     shown_value = rounded if rounded is not None else value
-    r_en, r_vi = fmt(shown_value, "en", digits=12), fmt(shown_value, "vi", digits=12)
+    r_en, r_vi = fmt_published(shown_value, "en", index.round), fmt_published(shown_value, "vi", index.round)
     if index.method == "share of max" and points is not None and maximum is not None:
         p_en, p_vi = _both_fmt(points)
         m_en, m_vi = _both_fmt(maximum)
@@ -381,7 +391,7 @@ def render_evaluation(evaluation: Evaluation, lang: Lang = "vi") -> str:
     lines.append(f"{_h('indices', lang)}:")
     for index in evaluation.indices:
         value = index.rounded if index.rounded is not None else index.value
-        shown_value = "—" if value is None else fmt(value, lang, digits=12)
+        shown_value = "—" if value is None else fmt_published(value, lang, index.round)
         grade = index.grade_en if lang == "en" and index.grade_en else index.grade
         grade_text = f" → {grade}" if grade else ""
         text = index_label(index, lang)
@@ -413,6 +423,11 @@ def _node_lines(node: NodeResult, lang: Lang) -> list[str]:
     return lines
 
 
+def declared_round(ranking: Ranking, index_id: str) -> int | None:
+    """The `round N` an index declares (read from any evaluation of the ranking)."""
+    return next((e.index(index_id).round for e in ranking.evaluations), None)
+
+
 def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
     lines: list[str] = []
     blocks = list(dict.fromkeys(e.block for e in ranking.evaluations))
@@ -424,8 +439,9 @@ def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
             if not rows:
                 continue
             lines.append(f"{_h('ranking', lang)}: {index} — {labels[block]}")
+            digits = declared_round(ranking, index)
             for row in rows:
-                value = "—" if row.value is None else fmt(row.value, lang, digits=12)
+                value = "—" if row.value is None else fmt_published(row.value, lang, digits)
                 rank = "—" if row.rank is None else str(row.rank)
                 shown_grade = row.grade_en if lang == "en" and row.grade_en else row.grade
                 grade = f"  {shown_grade}" if shown_grade else ""

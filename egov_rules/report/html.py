@@ -16,7 +16,7 @@ from fractions import Fraction
 from html import escape
 
 from egov_rules.diagnostics import Lang
-from egov_rules.explain import fmt
+from egov_rules.explain import fmt, fmt_published
 from egov_rules.report.style import CSS
 from egov_rules.report.words import phrase
 from egov_rules.results import (
@@ -113,11 +113,7 @@ def _groups(evaluation: Evaluation) -> list[list[NodeResult]]:
 
 def _shown(value: Fraction, lang: Lang, digits: int | None) -> str:
     """`fmt` with the declared decimals kept (0,720 for `round 3`); ≈ when not exact."""
-    text = fmt(value, lang, digits=digits if digits is not None else 4)
-    if digits:
-        whole, _, decimals = text.replace(",", ".").partition(".")
-        text = f"{whole}.{decimals.ljust(digits, '0')}"
-        text = text.replace(".", ",") if lang == "vi" else text
+    text = fmt(value, lang) if digits is None else fmt_published(value, lang, digits)
     exact = Fraction(text.replace(",", ".")) == value
     return text if exact else f"≈ {text}"
 
