@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
+
 import egov_rules
 from egov_rules import syntax as s
-from egov_rules.explain import lowest_value_reaching
+from egov_rules.explain import fmt_published, lowest_value_reaching
 from egov_rules.source import SourceFile
 
 BOB_A = {"staff": 1000, "staff_with_pc": 950, "bandwidth_mbps": 500, "units": 20,
@@ -57,3 +59,15 @@ def test_english_labels_reach_explanations(quickstart: egov_rules.Methodology) -
     assert "Chỉ số hạ tầng (infrastructure_index) = 0,725" in vietnamese
     # The Vietnamese text names the method in Vietnamese, not "weighted mean".
     assert "trung bình có trọng số của infrastructure_index 40%" in vietnamese
+
+
+@pytest.mark.parametrize(("value", "digits", "en", "vi"), [
+    (Fraction(1), 3, "1.000", "1,000"),
+    (Fraction(18, 25), 3, "0.720", "0,720"),      # 0.72 published with 3 decimals
+    (Fraction(934, 1000), 3, "0.934", "0,934"),
+    (Fraction(1), 0, "1", "1"),
+    (Fraction(1, 3), None, "0.333333333333", "0,333333333333"),  # no rounding declared
+])
+def test_indices_are_shown_as_published(value: Fraction, digits: int | None, en: str, vi: str) -> None:
+    assert fmt_published(value, "en", digits) == en
+    assert fmt_published(value, "vi", digits) == vi
