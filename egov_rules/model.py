@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from egov_rules import syntax as s
+from egov_rules.resolve import Symbols
+from egov_rules.source import SourceFile
 from egov_rules.typecheck import Type
 
 
@@ -91,3 +93,24 @@ class Model:
 
 def content_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def build_model(tree: s.Methodology, symbols: Symbols, types: dict[str, Type],
+                source: SourceFile) -> Model:
+    """The checked model of a syntax tree that passed every check."""
+    lets = symbols.lets
+    indices = symbols.indices
+    return Model(
+        tree=tree,
+        blocks=dict(symbols.blocks),
+        indicators=symbols.indicators,
+        lets={k: lets[k] for k in symbols.let_order if k in lets},
+        nodes={n.id: n for n in s.walk_nodes(tree.categories)},
+        parents=dict(symbols.parents),
+        blocks_of=node_blocks(tree.categories, tuple(symbols.blocks)),
+        indices={k: indices[k] for k in symbols.index_order if k in indices},
+        grades={t.name: g for g in tree.grades for t in g.targets},
+        ranks={t.name: r for r in tree.ranks for t in r.targets},
+        types=types,
+        content_hash=content_hash(source.text),
+    )

@@ -33,15 +33,14 @@ from hypothesis.errors import NoSuchExample
 
 import egov_rules
 from egov_rules import syntax as s
-from egov_rules.checks.domains import indicator_domain
-from egov_rules.checks.monotonicity import (
-    RuntimeValue,
+from egov_rules.checks.counterexamples import (
     candidate_values,
     example_block,
     literals,
     relative_references,
 )
-from egov_rules.evaluate import round_half_up
+from egov_rules.checks.domains import indicator_domain
+from egov_rules.evaluate import RuntimeValue, round_half_up
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
 from egov_rules.results import Evaluation, NodeResult

@@ -1,0 +1,258 @@
+"""Counterexamples for the monotonicity check: a concrete pair of indicator sets where a score
+falls as an indicator improves, printed as ready-to-paste `example` blocks.
+
+Candidates are built first from the numbers written in the rules (each threshold, one step
+either side, zero); when none shows the fall, hypothesis searches with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from egov_rules import syntax as s
+from egov_rules.evaluate import RuntimeValue
+from egov_rules.model import Model, build_model
+from egov_rules.results import terminating_decimal
+
+if TYPE_CHECKING:
+    from egov_rules.checks.monotonicity import Analysis, Finding
+
+
+def decimal_text(value: Fraction) -> str | None:
+    """A non-negative terminating decimal as the language writes it, or None."""
+    return None if value < 0 else terminating_decimal(value)
+
+
+def literals(tree: s.Methodology) -> set[Fraction]:
+    """Every number written in the rules: thresholds, table keys, ranges, comparisons."""
+    found: set[Fraction] = set()
+    exprs: list[s.Expr] = []
+    for let in tree.lets:
+        exprs.append(let.expr)
+        exprs += [e for r in let.zero_rules for e in (r.condition, r.fallback)]
+    for node in s.walk_nodes(tree.categories):
+        if node.when is not None:
+            exprs.append(node.when)
+        for rule in node.rules:
+            exprs.append(rule.expr)
+            if isinstance(rule, s.Bands):
+                found |= {b.threshold.value for b in rule.bands if b.threshold is not None}
+            elif isinstance(rule, s.Table):
+                found |= {r.key.value for r in rule.rows if isinstance(r.key, s.Number)}
+            elif isinstance(rule, s.Proportional):
+                found |= {n.value for n in (rule.low, rule.high) if n is not None}
+    stack = exprs
+    while stack:
+        expr = stack.pop()
+        if isinstance(expr, s.Number):
+            found.add(expr.value)
+        elif isinstance(expr, s.Binary):
+            stack += [expr.left, expr.right]
+        elif isinstance(expr, s.Unary):
+            stack.append(expr.operand)
+        elif isinstance(expr, s.Call):
+            stack += list(expr.args)
+    return found
+
+
+def candidate_values(indicator: s.Indicator, numbers: set[Fraction], limit: int = 40
+                     ) -> list[RuntimeValue]:
+    """Values worth trying for an indicator, low to high: its bounds, every number of the rules
+    and their neighbours (exact thresholds and one step either side), zero, a few magnitudes."""
+    if indicator.kind == "yes/no":
+        return [False, True]
+    if indicator.kind == "options":
+        return [o.id for o in indicator.options]
+    from egov_rules.checks.domains import indicator_domain
+
+    domain = indicator_domain(indicator)
+    percent = indicator.kind == "percent"
+    step = Fraction(1, 100) if percent else Fraction(1)
+    seeds = {Fraction(0), Fraction(1), Fraction(2), Fraction(3), Fraction(5), Fraction(10),
+             Fraction(100), Fraction(1000)}
+    if percent:
+        seeds = {Fraction(0), Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1)}
+    for t in numbers:
+        for near in (t, t - step, t + step, Fraction(math.floor(t)), Fraction(math.ceil(t))):
+            seeds.add(near)
+    lo = domain.interval.lo if domain.interval.lo is not None else Fraction(0)
+    hi = domain.interval.hi
+    seeds |= {lo} | ({hi} if hi is not None else set())
+    wanted = sorted(v for v in seeds if v >= max(lo, Fraction(0)) and (hi is None or v <= hi)
+                    and (not domain.integer or v.denominator == 1)
+                    and decimal_text(v * 100 if percent else v) is not None)
+    if len(wanted) > limit:  # keep the ends and an even spread
+        picks = {round(k * (len(wanted) - 1) / (limit - 1)) for k in range(limit)}
+        wanted = [wanted[k] for k in sorted(picks)]
+    return list(wanted)
+
+
+def relative_references(model: Model) -> dict[str, Fraction]:
+    """A fixed best-in-block figure for every `relative to best in block` node."""
+    refs: dict[str, Fraction] = {}
+    for node in model.nodes.values():
+        rule = node.rules[0] if node.rules else None
+        if isinstance(rule, s.Proportional) and rule.relative:
+            refs[node.id] = rule.reference.value if rule.reference is not None else Fraction(1)
+    return refs
+
+
+def score_of(model: Model, target: str, is_index: bool, block: str,
+             inputs: Mapping[str, RuntimeValue], cohort: Mapping[str, Fraction]
+             ) -> Fraction | None:
+    """A node's points or an index's (rounded) value; None when it does not apply."""
+    from egov_rules.evaluate import evaluate_entity
+
+    try:
+        evaluation = evaluate_entity(model, "counterexample", block, inputs, cohort)
+    except (ArithmeticError, LookupError, TypeError, ValueError):
+        return None
+    if is_index:
+        result = evaluation.index(target)
+        return result.rounded if result.rounded is not None else result.value
+    node = evaluation.node(target)
+    return node.points if node.applicable else None
+
+
+@dataclass(frozen=True, slots=True)
+class Counterexample:
+    """Two entities of one block that differ only in an improved indicator, and the fall."""
+
+    model: Model
+    finding: Finding
+    before: Mapping[str, RuntimeValue]
+    after: Mapping[str, RuntimeValue]
+    cohort: Mapping[str, Fraction]
+    score_before: Fraction
+    score_after: Fraction
+
+    def shown(self, before: bool) -> str:
+        value = self.score_before if before else self.score_after
+        return decimal_text(value) or f"{float(value):.6g}"
+
+    def text(self) -> str:
+        return "\n".join([
+            example_block(self.model, f"{self.finding.target}: before", self.finding.block,
+                          self.before, self.cohort, {self.finding.target: self.score_before}),
+            example_block(self.model, f"{self.finding.target}: after", self.finding.block,
+                          self.after, self.cohort, {self.finding.target: self.score_after}),
+        ])
+
+
+def given_text(model: Model, name: str, value: RuntimeValue) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    if model.indicators[name].kind == "percent":
+        return f"{decimal_text(value * 100)}%"
+    return decimal_text(value) or str(value)
+
+
+def example_block(model: Model, label: str, block: str, inputs: Mapping[str, RuntimeValue],
+                  cohort: Mapping[str, Fraction], expects: Mapping[str, Fraction]) -> str:
+    """An `example` block in the language, ready to paste into the methodology."""
+    lines = [f'example "{label}" block {block}']
+    givens = [f"{name} {given_text(model, name, v)}" for name, v in inputs.items()]
+    lines += ["  " + "  ".join(givens[k:k + 5]) for k in range(0, len(givens), 5)]
+    lines += [f"  reference {node} = {decimal_text(v) or v}" for node, v in cohort.items()
+              if block in model.blocks_of.get(node, ())]
+    for name, value in expects.items():
+        shown = decimal_text(value)
+        lines.append(f"  expect {name} = {shown}" if shown is not None
+                     else f"  # {name} ≈ {float(value):.6g} (no finite decimal to expect)")
+    return "\n".join(lines)
+
+
+class Counterexamples:
+    """Concrete falls: first built from the thresholds in the rules, then searched for."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.model = build_model(analysis.tree, analysis.symbols, analysis.types,
+                            analysis.tree.span.source)
+        numbers = literals(analysis.tree)
+        self.candidates = {i.id: candidate_values(i, numbers) for i in analysis.tree.indicators}
+        self.cohort = relative_references(self.model)
+
+    def bases(self, count: int = 6) -> Iterator[dict[str, RuntimeValue]]:
+        """Whole indicator sets spread over every indicator's candidates, low to high."""
+        for k in range(count):
+            base: dict[str, RuntimeValue] = {}
+            for name, values in self.candidates.items():
+                if self.model.indicators[name].kind == "options":
+                    base[name] = values[k % len(values)]
+                else:
+                    base[name] = values[round(k * (len(values) - 1) / (count - 1))]
+            yield base
+
+    def find(self, finding: Finding) -> Counterexample | None:
+        found = self._from_thresholds(finding)
+        return found if found is not None else self._search(finding)
+
+    def _pair(self, finding: Finding, base: Mapping[str, RuntimeValue], low: RuntimeValue,
+              high: RuntimeValue) -> Counterexample | None:
+        """The counterexample `base` gives when the indicator moves between low and high."""
+        name = finding.indicator.id
+        worse, better = (low, high) if finding.indicator.direction == "higher" else (high, low)
+        before, after = {**base, name: worse}, {**base, name: better}
+        a, b = (score_of(self.model, finding.target, finding.is_index, finding.block, inputs,
+                         self.cohort) for inputs in (before, after))
+        if a is None or b is None or b >= a:
+            return None
+        return Counterexample(self.model, finding, before, after, self.cohort, a, b)
+
+    def _from_thresholds(self, finding: Finding) -> Counterexample | None:
+        values = self.candidates[finding.indicator.id]
+        fallback: Counterexample | None = None
+        for base in self.bases():
+            for low, high in itertools.pairwise(values):
+                found = self._pair(finding, base, low, high)
+                if found is None:
+                    continue
+                if decimal_text(found.score_before) and decimal_text(found.score_after):
+                    return found
+                fallback = fallback or found
+        return fallback
+
+    def _search(self, finding: Finding) -> Counterexample | None:
+        """Hypothesis with a fixed seed, when it is installed and not already running."""
+        try:
+            from hypothesis import HealthCheck, find, settings
+            from hypothesis import strategies as st
+            from hypothesis.control import currently_in_test_context
+            from hypothesis.errors import NoSuchExample
+
+            from egov_rules.testing import _value_strategy, indicator_sets_for_model
+        except ImportError:
+            return None
+        if currently_in_test_context():
+            return None
+        name = finding.indicator.id
+        indicator = self.model.indicators[name]
+        values = _value_strategy(indicator, self.candidates[name])
+        cases = st.tuples(indicator_sets_for_model(self.model, finding.block), values, values)
+        found: list[Counterexample] = []
+
+        def falls(case: tuple[dict[str, RuntimeValue], RuntimeValue, RuntimeValue]) -> bool:
+            base, x, y = case
+            if x == y:
+                return False
+            low, high = (x, y) if x < y else (y, x)  # type: ignore[operator]
+            pair = self._pair(finding, base, low, high)
+            if pair is not None:
+                found.append(pair)
+            return pair is not None
+
+        try:
+            find(cases, falls, settings=settings(
+                max_examples=300, derandomize=True, database=None, deadline=None,
+                suppress_health_check=list(HealthCheck)))
+        except NoSuchExample:
+            return None
+        return found[-1] if found else None
+
