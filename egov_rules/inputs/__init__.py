@@ -1,0 +1,95 @@
+"""Indicator data in: CSV, XLSX, JSON and YAML files, or Python mappings, checked against the
+methodology's declarations and read exactly.
+
+Every problem is reported with where it is (file:line:column, a sheet cell, or a key path),
+all at once; nothing the user gave is dropped without a word.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from egov_rules.diagnostics import Reporter
+from egov_rules.inputs.json_data import load_json
+from egov_rules.inputs.tables import load_csv, load_xlsx, sniff_delimiter
+from egov_rules.inputs.values import (
+    EntityData,
+    Located,
+    RuntimeValue,
+    coerce,
+    from_mapping,
+    validate_entity,
+)
+from egov_rules.inputs.yaml_data import load_yaml
+from egov_rules.model import Model
+
+__all__ = (
+    "DATA_SUFFIXES",
+    "EntityData",
+    "Located",
+    "RuntimeValue",
+    "UnsupportedFormat",
+    "coerce",
+    "file_sha256",
+    "from_mapping",
+    "load_csv",
+    "load_data",
+    "load_json",
+    "load_xlsx",
+    "load_yaml",
+    "sniff_delimiter",
+    "validate_entity",
+)
+
+DATA_SUFFIXES = (".csv", ".xlsx", ".json", ".yaml", ".yml")
+
+
+class UnsupportedFormat(ValueError):
+    """The file's extension names no data format the library reads."""
+
+
+def load_data(path: str | Path, sheet: str | None = None, *, model: Model | None = None,
+              reporter: Reporter | None = None) -> list[EntityData]:
+    """Entities from a CSV, XLSX, JSON or YAML file, chosen by the file's extension.
+
+    With `model`, table headers are checked once against its indicators (unknown or missing
+    columns are reported at the header instead of on every row). With `reporter`, every
+    diagnostic is appended to it and nothing is raised; without one, errors raise
+    `EgovRulesError` and warnings are issued as Python warnings.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in DATA_SUFFIXES:
+        raise UnsupportedFormat(f"{path}: unsupported data format `{suffix or '(none)'}`; "
+                                f"use {', '.join(DATA_SUFFIXES)}")
+    if sheet is not None and suffix != ".xlsx":
+        raise UnsupportedFormat(f"{path}: --sheet applies only to .xlsx workbooks")
+    own = reporter if reporter is not None else Reporter()
+    if suffix == ".csv":
+        entities = load_csv(path, own, model)
+    elif suffix == ".xlsx":
+        entities = load_xlsx(path, own, model, sheet)
+    elif suffix == ".json":
+        entities = load_json(path, own)
+    else:
+        entities = load_yaml(path, own)
+    if reporter is None:
+        _raise_or_warn(own)
+    return entities
+
+
+def _raise_or_warn(reporter: Reporter) -> None:
+    import warnings
+
+    from egov_rules.diagnostics import EgovRulesError
+
+    if reporter.has_errors:
+        raise EgovRulesError(reporter.diagnostics)
+    for diagnostic in reporter.diagnostics:
+        warnings.warn(str(diagnostic), UserWarning, stacklevel=3)
+
+
+def file_sha256(path: str | Path) -> str:
+    """The audit fingerprint of a data file: sha256 of its exact bytes."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
