@@ -152,20 +152,6 @@ def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | N
     return entities
 
 
-def load_entities(path: str) -> list[EntityData]:
-    """Entities from a data file of any supported format, not yet checked against a methodology."""
-    if not Path(path).is_file():
-        raise _Usage(f"no such file: {path}")
-    reporter = Reporter()
-    try:
-        entities = load_data(path, reporter=reporter)
-    except UnsupportedFormat as error:
-        raise _Usage(str(error)) from None
-    if reporter.has_errors:
-        raise EgovRulesError(reporter.diagnostics)
-    return entities
-
-
 @contextmanager
 def _progress(count: int, lang: Lang) -> Iterator[None]:
     """A bar on stderr while a large batch is scored, only when someone is watching."""

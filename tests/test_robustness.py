@@ -20,9 +20,8 @@ from hypothesis import strategies as st
 
 import egov_rules
 from egov_rules import parser
-from egov_rules.cli import load_entities
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
-from egov_rules.inputs import load_yaml
+from egov_rules.inputs import load_data, load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = (ROOT / "examples" / "quickstart.egr").read_text(encoding="utf-8")
@@ -124,7 +123,7 @@ def test_yaml_tags_in_data_are_a_diagnostic_not_code(tmp_path: Path, payload: st
     methodology = egov_rules.compile(HEAD + 'category c "C"  max 1\n  k "K"  max 1\n'
                                      "    1 per x up to 1\n", "m.egr")
     with pytest.raises(EgovRulesError) as error:
-        methodology.evaluate_many(load_entities(str(data)))
+        methodology.evaluate_many(load_data(data))
     assert not marker.exists()
     assert {d.code.code for d in error.value.diagnostics} <= {"E205", "E207"}
 
