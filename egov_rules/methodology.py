@@ -129,7 +129,7 @@ class Methodology:
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Results hold no reference cycles, yet each full collection walks every result built so
-    far, so a batch grew superlinear (2.4 ms per entity at 6,300 entities against 1.2 ms with
+    far, so a batch grew superlinear (2.4 ms per entity at 6,300 entities against 1.5 ms with
     the collector paused; benchmarks/bench.py). Memory is still freed by reference counting."""
     was_enabled = gc.isenabled()
     gc.disable()
