@@ -399,7 +399,7 @@ def _step_words(step: RankStep, lang: Lang) -> str:
         return _say(lang, f"{points} more points (index {target}) reach rank {step.target_rank} "
                     f"with {names}",
                     f"thêm {points} điểm (chỉ số {target}) để lên hạng {step.target_rank} cùng {names}")
-    gap = fmt(step.index_gap, lang, digits=12)
+    gap = fmt(step.index_gap, lang, digits=6)
     return _say(lang, f"raise the index by {gap} (to {target}) to reach rank {step.target_rank} "
                 f"with {names}",
                 f"tăng chỉ số thêm {gap} (lên {target}) để lên hạng {step.target_rank} cùng {names}")

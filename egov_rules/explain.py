@@ -331,7 +331,9 @@ def next_grade(bands: tuple[s.Band, ...], current: s.Band, points: Fraction | No
             n_en, n_vi = _both_fmt(need)
             return both(f"{n_en} more points (index {t_en}) reach “{label_en}”",
                         f"thêm {n_vi} điểm (chỉ số {t_vi}) để đạt “{band.award}”")
-        return both(f"an index of {t_en} reaches “{label_en}”",
+        if band.op == "at least":
+            t_en, t_vi = f"of {t_en}", f"từ {t_vi}"
+        return both(f"an index {t_en} reaches “{label_en}”",
                     f"chỉ số {t_vi} để đạt “{band.award}”")
     return None
 

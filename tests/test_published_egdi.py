@@ -70,3 +70,12 @@ def test_the_documented_tie_and_viet_nam(ranking: Ranking) -> None:
     assert viet_nam.rounded == Fraction("0.6787")   # (0.6484 + 0.6903 + 0.6973) / 3
     assert ranking.rank_of("Viet Nam", "egdi") == 86
     assert viet_nam.grade_en == "High"
+
+
+def test_next_grade_of_a_mean_index_names_the_threshold(ranking: Ranking) -> None:
+    # "Very high" is `above 0.75`; a mean of sub-indices has no points to count, so the hint
+    # names the index value to pass.
+    hint = ranking.evaluation("Viet Nam").index("egdi").next_grade
+    assert hint is not None
+    assert hint.en == "an index above 0.75 reaches “Very high”"
+    assert hint.vi == "chỉ số trên 0,75 để đạt “Rất cao”"
