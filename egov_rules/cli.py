@@ -153,27 +153,28 @@ def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | N
 
 
 @contextmanager
-def _progress(count: int, lang: Lang) -> Iterator[None]:
-    """A bar on stderr while a large batch is scored, only when someone is watching."""
+def _progress(count: int, lang: Lang) -> Iterator[Callable[[int], None] | None]:
+    """A bar on stderr while a large batch is scored, only when someone is watching; yields
+    the callback `evaluate_many` reports each scored entity to."""
     if count < PROGRESS_FROM or not sys.stderr.isatty():
-        yield
+        yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        progress.add_task(_say(lang, f"scoring {count} entities", f"đang chấm {count} đơn vị"),
-                          total=None)
-        yield
+        task = progress.add_task(_say(lang, "scoring", "đang chấm"), total=count)
+        yield lambda done: progress.update(task, completed=done)
 
 
 def score_data(args: argparse.Namespace) -> Ranking:
     """Load, validate and score; the ranking carries its audit record."""
     methodology = _methodology(args.file, args.lang)
     entities = read_entities(methodology, args.data, args.sheet, args.lang)
-    with _progress(len(entities), args.lang):
-        ranking = methodology.evaluate_many(entities)
+    with _progress(len(entities), args.lang) as report_progress:
+        ranking = methodology.evaluate_many(entities, progress=report_progress)
     return ranking.model_copy(update={
         "library_version": egov_rules.__version__, "methodology_path": args.file,
         "inputs_path": args.data, "inputs_sheet": args.sheet,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
@@ -78,15 +78,16 @@ class Methodology:
         cohort = {k: _parse_exact(v) for k, v in (references or {}).items()}
         return self._evaluate(entity, block, values, cohort, Located(None, path=entity))
 
-    def evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData]
-                      ) -> Ranking:
+    def evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
+                      progress: Callable[[int], None] | None = None) -> Ranking:
         """Score entities together: `relative to best in block` uses the best of the block
-        among them, and each index is ranked within each block."""
+        among them, and each index is ranked within each block. `progress`, if given, is
+        called with the number of entities scored so far, after each one."""
         with _cyclic_gc_paused():
-            return self._evaluate_many(entities)
+            return self._evaluate_many(entities, progress)
 
-    def _evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData]
-                       ) -> Ranking:
+    def _evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
+                       progress: Callable[[int], None] | None) -> Ranking:
         data = entities if isinstance(entities, list) else [
             from_mapping(name, values) for name, values in entities.items()
         ]
@@ -100,11 +101,13 @@ class Methodology:
             raise EgovRulesError(reporter.diagnostics)
         envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in validated]
         best = cohort_best(self._model, envs)
-        evaluations = [
-            self._evaluate(e.name, str(e.block.value), v, best.get(str(e.block.value), {}),
-                           Located(None, e.span, e.path))
-            for e, v in validated
-        ]
+        evaluations: list[Evaluation] = []
+        for entity, values in validated:
+            block = str(entity.block.value)
+            evaluations.append(self._evaluate(entity.name, block, values, best.get(block, {}),
+                                              Located(None, entity.span, entity.path)))
+            if progress is not None:
+                progress(len(evaluations))
         return Ranking(
             methodology=evaluations[0].methodology if evaluations else _info(self._model),
             evaluations=evaluations, ranks=rank_evaluations(self._model, evaluations),

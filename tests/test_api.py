@@ -159,3 +159,13 @@ def test_explain_shows_the_english_grade_in_english(quickstart: egov_rules.Metho
     # infrastructure_index 72.5/100 = 0.725: at least 0.5 → Khá / Fair
     assert "0.725 → Fair" in evaluation.explain("en")
     assert "0,725 → Khá" in evaluation.explain("vi")
+
+
+def test_evaluate_many_reports_progress_after_each_entity() -> None:
+    from benchmarks.bench import make_entities
+
+    methodology = egov_rules.load(ROOT / "examples" / "quickstart.egr")
+    seen: list[int] = []
+    ranking = methodology.evaluate_many(make_entities(7), progress=seen.append)
+    assert seen == [1, 2, 3, 4, 5, 6, 7]
+    assert len(ranking.evaluations) == 7
