@@ -15,7 +15,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from egov_rules import codes
 from egov_rules import syntax as s
-from egov_rules.diagnostics import Reporter
+from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.source import SourceFile, Span
 
 _COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -91,12 +91,18 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return s.Header(id=str(name), attributes=attributes, span=self._span(meta))
 
     def _unique_attributes(self, items: list[s.Attribute]) -> tuple[s.Attribute, ...]:
-        seen: set[str] = set()
+        first: dict[str, Span] = {}
         for item in items:
-            if item.key in seen:
-                self._reporter.report(codes.DUPLICATE_ATTRIBUTE, item.span, attribute=item.key)
-            seen.add(item.key)
+            if item.key in first:
+                self._duplicate_attribute(item.key, item.span, first[item.key])
+            first.setdefault(item.key, item.span)
         return tuple(items)
+
+    def _duplicate_attribute(self, key: str, span: Span, first: Span) -> None:
+        self._reporter.report(
+            codes.DUPLICATE_ATTRIBUTE, span, attribute=key,
+            labels=[Label(first, Text("first given here", "khai báo lần đầu ở đây"))],
+        )
 
     def _attr(self, key: str, meta: Meta, value: Any) -> s.Attribute:
         return s.Attribute(key=key, value=value, span=self._span(meta))
@@ -256,14 +262,16 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
             else:
                 body.append(part)
         single: dict[str, Any] = {}
+        first: dict[str, Span] = {}
         citations: list[s.Citation] = []
         for attr in header_attrs:
             if attr.key == "citation":
                 citations.append(attr.value)
             elif attr.key in single:
-                self._reporter.report(codes.DUPLICATE_ATTRIBUTE, attr.span, attribute=attr.key)
+                self._duplicate_attribute(attr.key, attr.span, first[attr.key])
             else:
                 single[attr.key] = attr.value
+                first[attr.key] = attr.span
         return s.Node(
             kind=kind, id=str(name), label=self._text(label) or "",
             maximum=single.get("max"), weight=single.get("weight"),

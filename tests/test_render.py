@@ -197,3 +197,14 @@ def test_to_json_is_plain_json_for_every_code_in_the_suite() -> None:
                     location["line"], location["column"])
             seen.add(diagnostic.code.code)
     assert len(seen) > 30
+
+
+def test_a_repeated_attribute_points_at_its_first_occurrence() -> None:
+    text = ('methodology m\n  title "T"\n  title "U"\n  year 2024\n  source "S"\nblocks\n  b "B"\n'
+            'indicators\n  x count "X"\ncategory c "C" max 10 max 20\n  bands x\n'
+            '    at least 1: 10\n    otherwise: 0\nexample "E" block b\n  x 1\n  expect c = 10\n')
+    found = [d for d in egov_rules.check(text, "dup.egr") if d.code.code == "E104"]
+    # `title` first on line 2, again on line 3; `max 10` at column 16, again at column 23.
+    assert [(d.span.line, d.labels[0].span.line, d.labels[0].span.column)
+            for d in found if d.span] == [(3, 2, 3), (10, 10, 16)]
+    assert "= note: first given here (dup.egr:2:3)" in render_text(found[0])
