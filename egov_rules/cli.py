@@ -15,7 +15,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,6 +25,7 @@ from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, d
 from egov_rules.explain import block_label, declared_round, fmt, fmt_published, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
 from egov_rules.render import render_all, to_json
+from egov_rules.report.tables import Table, render_tables, table_markdown
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, exact_str
 from egov_rules.source import SourceFile
 
@@ -78,7 +78,6 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 FORMATS = ("text", "markdown", "json", "csv", "html")
 PROGRESS_FROM = 200  # entities: below this, scoring is over before a bar would be read
-PLAIN_WIDTH = 250  # columns for tables written to a file or a pipe: wide rows never wrap
 
 _WORDS: dict[str, tuple[str, str]] = {
     "entity": ("Entity", "Đơn vị"), "block": ("Block", "Khối"), "rank": ("Rank", "Hạng"),
@@ -217,75 +216,6 @@ def _html(args: argparse.Namespace) -> Any:
     return html
 
 
-# -- tables: one shape, written as text (rich), Markdown or CSV ----------------------------
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    headers: list[str]
-    rows: list[list[str]]
-    caption: str = ""
-
-
-def _render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None) -> str:
-    if fmt_name == "csv":
-        return _tables_csv(tables)
-    if fmt_name == "markdown":
-        return "\n".join(_table_markdown(t) for t in tables)
-    return "\n".join(_table_text(t, out) for t in tables)
-
-
-def _tables_csv(tables: Sequence[Table]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for number, table in enumerate(tables):
-        if number == 0:
-            writer.writerow(table.headers)
-        writer.writerows(table.rows)
-    return buffer.getvalue()
-
-
-def _cell_md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _table_markdown(table: Table) -> str:
-    lines = [f"## {table.title}", ""] if table.title else []
-    lines.append("| " + " | ".join(_cell_md(h) for h in table.headers) + " |")
-    lines.append("|" + "|".join("---" for _ in table.headers) + "|")
-    lines.extend("| " + " | ".join(_cell_md(c) for c in row) + " |" for row in table.rows)
-    if table.caption:
-        lines += ["", table.caption]
-    return "\n".join(lines) + "\n"
-
-
-def _table_text(table: Table, out: TextIO | None) -> str:
-    """A rich table: boxed and coloured on a terminal, plain ASCII (deterministic) elsewhere."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table as RichTable
-
-    terminal = out is not None and out.isatty()
-    rich_table = RichTable(box=box.ROUNDED if terminal else box.ASCII)
-    for header in table.headers:
-        rich_table.add_column(header, overflow="fold")
-    for row in table.rows:
-        rich_table.add_row(*row)
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=None if terminal else PLAIN_WIDTH,
-                      force_terminal=terminal, no_color=not terminal, highlight=False,
-                      emoji=False, markup=False)
-    if table.title:  # printed apart: a rich title would wrap at the table's width
-        console.print(table.title, style="bold")
-    console.print(rich_table)
-    if table.caption:
-        console.print(table.caption, style="dim")
-    text = buffer.getvalue()
-    # Rich pads titles to the table's width; trailing blanks only make files noisy.
-    return text if terminal else "\n".join(line.rstrip() for line in text.split("\n"))
-
-
 def _number(value: Fraction | None, lang: Lang, machine: bool, digits: int | None = None) -> str:
     """Exact for machines; for people as published (`digits` = the index's `round N`)."""
     if value is None:
@@ -360,7 +290,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     if args.explain and args.format == "text":
         return _emit(args, out, "\n".join(e.explain(args.lang) for e in evaluations))
     table = _score_table(ranking, evaluations, args.lang, machine=args.format == "csv")
-    return _emit(args, out, _render_tables([table], args.format, out if args.output is None else None))
+    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None))
 
 
 # -- explain -------------------------------------------------------------------------------
@@ -449,7 +379,7 @@ def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> s
     title = f"{evaluation.entity} — {block_label(evaluation, lang)}"
     tables = [Table(title, headers, rows), _gains_table(evaluation, lang, False),
               _standing_table(evaluation, ranking, lang)]
-    return "\n".join(_table_markdown(t) for t in tables)
+    return "\n".join(table_markdown(t) for t in tables)
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
@@ -473,7 +403,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         return _emit(args, out, _explain_markdown(evaluation, ranking, args.lang))
     target = out if args.output is None else None
     tables = [_gains_table(evaluation, args.lang, False), _standing_table(evaluation, ranking, args.lang)]
-    return _emit(args, out, evaluation.explain(args.lang) + "\n" + _render_tables(tables, "text", target))
+    return _emit(args, out, evaluation.explain(args.lang) + "\n" + render_tables(tables, "text", target))
 
 
 # -- rank ----------------------------------------------------------------------------------
@@ -535,7 +465,7 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
         text = _html(args).render_ranking_html(ranking.model_copy(update={"ranks": kept}), args.lang)
         return _emit(args, out, str(text))
     tables = _rank_tables(ranking, args, machine=args.format == "csv")
-    return _emit(args, out, _render_tables(tables, args.format, out if args.output is None else None))
+    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None))
 
 
 # -- verify-record -------------------------------------------------------------------------
