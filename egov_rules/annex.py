@@ -18,6 +18,8 @@ from typing import Literal
 from egov_rules import explain
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Lang
+from egov_rules.kinds import rule_kind
+from egov_rules.kinds.bands import band_condition
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
 from egov_rules.results import Words
@@ -349,17 +351,13 @@ def _totals(wr: _Writer, block: str, numbered: list[tuple[str, s.Node, int]]) ->
 
 
 def _rule_table(wr: _Writer, rule: s.Rule) -> Table | None:
+    table = rule_kind(rule).annex_rows(rule, wr.model)
+    if table is None:
+        return None
+    column, rows = table
     what = f"`{rule.expr.span.text}`"
-    if isinstance(rule, s.Bands):
-        rows = tuple((wr.say(explain.band_condition(wr.model, rule.expr, b)),
-                      wr.num(b.award.value) if isinstance(b.award, s.Number) else b.award)
-                     for b in rule.bands)
-        return Table((f"{wr.w('condition')} ({what})", wr.w("points_col")), rows)
-    if isinstance(rule, s.Table):
-        rows = tuple((wr.say(explain.table_key(wr.model, rule, r)), wr.num(r.points.value))
-                     for r in rule.rows)
-        return Table((f"{wr.w('value')} ({what})", wr.w("points_col")), rows)
-    return None
+    return Table((f"{wr.w(column)} ({what})", wr.w("points_col")),
+                 tuple((wr.say(words), wr.num(points)) for words, points in rows))
 
 
 def _node_details(wr: _Writer, block: str, number: str, node: s.Node, depth: int) -> list[Element]:
@@ -373,7 +371,7 @@ def _node_details(wr: _Writer, block: str, number: str, node: s.Node, depth: int
         items.append(f"{wr.w('vi_label')}: {node.label}")
     if node.citations:
         items.append(f"{wr.w('cite')}: " + "; ".join(f"[{c.text}]" for c in node.citations))
-    how = explain.rule_words(wr.model, node.rules[0], maximum) if node.rules else \
+    how = rule_kind(node.rules[0]).describe(node.rules[0], wr.model, maximum) if node.rules else \
         explain.combine_words(node.mode)
     items.append(f"{wr.w('scoring')}: {wr.say(how)}")
     out.append(Bullets((*items, *_notes(wr, node))))
@@ -416,7 +414,7 @@ def _grades_and_ranks(wr: _Writer) -> list[Element]:
         if not out:
             out.append(Heading(3, wr.w("grades")))
         targets = ", ".join(f"`{t.name}`" for t in grades.targets)
-        rows = tuple((wr.say(explain.band_condition(wr.model, None, b)),
+        rows = tuple((wr.say(band_condition(b, as_share=False)),
                       _grade_label(wr, b)) for b in grades.bands)
         out += [Paragraph(wr.w("grades_for", targets=targets)),
                 Table((wr.w("condition"), wr.w("grade")), rows)]

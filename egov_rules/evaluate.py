@@ -10,7 +10,10 @@ from fractions import Fraction
 
 from egov_rules import explain as words
 from egov_rules import syntax as s
+from egov_rules.kinds import rule_kind
+from egov_rules.kinds.bands import first_band
 from egov_rules.model import Model, declared_max
+from egov_rules.resolve import divisions
 from egov_rules.results import (
     Evaluation,
     IndexResult,
@@ -20,7 +23,7 @@ from egov_rules.results import (
     ValueRead,
     Words,
 )
-from egov_rules.typecheck import divisions, zero_rule_denominator
+from egov_rules.typecheck import zero_rule_denominator
 
 RuntimeValue = Fraction | bool | str
 ZERO = Fraction(0)
@@ -130,9 +133,9 @@ def zero_rule_fired(let: s.Let, env: Mapping[str, RuntimeValue]) -> bool:
 
 def relative_input(model: Model, node: s.Node, env: Mapping[str, RuntimeValue]
                    ) -> Fraction | None:
-    """The value a `relative to best in block` node compares with the best (cohort stage)."""
+    """The value a node scored relative to the best of its block compares (cohort stage)."""
     rule = node.rules[0] if node.rules else None
-    if not isinstance(rule, s.Proportional) or not rule.relative:
+    if rule is None or not rule_kind(rule).needs_cohort(rule):
         return None
     if node.when is not None and not eval_expr(node.when, env):
         return None
@@ -150,6 +153,25 @@ class _Run:
     cohort: Mapping[str, Fraction]
     results: list[NodeResult] = field(default_factory=list)
     cohort_used: dict[str, Fraction] = field(default_factory=dict)
+
+    # -- what a rule kind may ask while it scores (kinds.base.ScoreContext) --
+
+    def best_in_block(self, node: s.Node, reference: s.Number | None) -> Fraction:
+        best = self.cohort.get(node.id)
+        if best is None and reference is not None:
+            best = reference.value
+        if best is None:
+            raise MissingReference(node)
+        self.cohort_used[node.id] = best
+        return best
+
+    def integer(self, expr: s.Expr) -> bool:
+        found = self.model.types.get(_name(expr) or "")
+        return bool(found and found.integer)
+
+    def hint(self, expr: s.Expr, current: Fraction, target: Fraction, gain: Fraction
+             ) -> NextPoints | None:
+        return _hint(self, expr, current, target, gain)
 
 
 def evaluate_entity(
@@ -272,159 +294,11 @@ def _share(result: NodeResult) -> Fraction:
 
 
 def _score_rule(run: _Run, node: s.Node, rule: s.Rule) -> _Score:
+    kind = rule_kind(rule)
     maximum = declared_max(node, run.block) or ZERO
     reads = tuple(_reads(run, rule.expr))
-    value = eval_expr(rule.expr, run.env)
-    if isinstance(rule, s.Proportional):
-        score = _proportional(run, node, rule, _num(value), maximum)
-    elif isinstance(rule, s.Bands):
-        score = _bands(run, rule, _num(value), maximum)
-    elif isinstance(rule, s.YesNoRule):
-        score = _yes_no(run, rule, bool(value), maximum)
-    elif isinstance(rule, s.Per):
-        score = _per(run, rule, _num(value), maximum)
-    else:
-        score = _table(run, rule, value, maximum)
-    return _Score(score.points, score.maximum, score.rule, score.branch, score.next, reads)
-
-
-def _proportional(run: _Run, node: s.Node, rule: s.Proportional, value: Fraction,
-                  maximum: Fraction) -> _Score:
-    best: Fraction | None = None
-    if rule.relative:
-        best = run.cohort.get(node.id)
-        if best is None and rule.reference is not None:
-            best = rule.reference.value
-        if best is None:
-            raise MissingReference(node)
-        run.cohort_used[node.id] = best
-        share = ZERO if best <= 0 else value / best
-        low, high = ZERO, best
-    elif rule.low is not None and rule.high is not None:
-        low, high = rule.low.value, rule.high.value
-        share = (value - low) / (high - low)
-    else:
-        low, high = ZERO, ONE
-        share = value
-    share = min(max(share, ZERO), ONE)
-    points = share * maximum
-    hint = None
-    if points < maximum and high > low:
-        next_points = min(Fraction(math.floor(points) + 1), maximum)
-        target = low + (high - low) * next_points / maximum
-        hint = _hint(run, rule.expr, value, target, next_points - points)
-    return _Score(points, maximum, "proportional",
-                  words.proportional(run.model, rule, value, share, maximum, best, low, high), hint)
-
-
-def _bands(run: _Run, rule: s.Bands, value: Fraction, maximum: Fraction) -> _Score:
-    fired, points = band_lookup(rule.bands, value)
-    integer = run.model.types.get(_name(rule.expr) or "", None)
-    whole = bool(integer and integer.integer)
-    best_target: tuple[Fraction, Fraction] | None = None
-    for band in rule.bands:
-        if band.threshold is None:
-            continue
-        target = _band_entry(band, whole)
-        if target is None:
-            continue
-        _, gained = band_lookup(rule.bands, target)
-        if gained > points:
-            distance = abs(target - value)
-            if best_target is None or distance < abs(best_target[0] - value):
-                best_target = (target, gained)
-    hint = None
-    if best_target is not None:
-        hint = _hint(run, rule.expr, value, best_target[0], best_target[1] - points)
-    return _Score(points, maximum, "bands", words.band_fired(run.model, rule, fired, value), hint)
-
-
-def band_lookup(bands: tuple[s.Band, ...], value: Fraction) -> tuple[s.Band, Fraction]:
-    """The first band whose condition holds, and its award (points)."""
-    for band in bands:
-        if band_holds(band, value):
-            award = band.award.value if isinstance(band.award, s.Number) else ZERO
-            return band, award
-    raise LookupError("no band applies")  # checks guarantee coverage
-
-
-def band_holds(band: s.Band, value: Fraction) -> bool:
-    if band.threshold is None:
-        return True
-    t = band.threshold.value
-    return {
-        "at least": value >= t, "above": value > t, "at most": value <= t, "below": value < t,
-    }[band.op]
-
-
-def _band_entry(band: s.Band, whole: bool) -> Fraction | None:
-    """The value nearest the threshold that satisfies a band (None for `above` on reals)."""
-    assert band.threshold is not None
-    t = band.threshold.value
-    if band.op in ("at least", "at most"):
-        return Fraction(math.ceil(t)) if whole and band.op == "at least" else (
-            Fraction(math.floor(t)) if whole else t)
-    if not whole:
-        return None
-    return Fraction(math.floor(t) + 1) if band.op == "above" else Fraction(math.ceil(t) - 1)
-
-
-def _yes_no(run: _Run, rule: s.YesNoRule, value: bool, maximum: Fraction) -> _Score:
-    points = maximum if value else ZERO
-    hint = None
-    name = _name(rule.expr)
-    if not value and name is not None:
-        hint = NextPoints(input=name, current=False, target=True, gain=maximum,
-                          words=words.hint_yes(run.model, name, maximum))
-    return _Score(points, maximum, "yes/no", words.yes_no(value, maximum), hint)
-
-
-def _per(run: _Run, rule: s.Per, value: Fraction, maximum: Fraction) -> _Score:
-    raw = rule.each.value * value
-    points = min(max(raw, ZERO), rule.cap.value, maximum)
-    hint = None
-    if points < min(rule.cap.value, maximum):
-        target = Fraction(math.floor(value) + 1)
-        gained = min(rule.each.value * target, rule.cap.value, maximum)
-        hint = _hint(run, rule.expr, value, target, gained - points)
-    return _Score(points, maximum, "per", words.per(run.model, rule, value, raw, points), hint)
-
-
-def _table(run: _Run, rule: s.Table, value: RuntimeValue, maximum: Fraction) -> _Score:
-    fired = table_lookup(rule, value)
-    points = fired.points.value
-    better = [r for r in rule.rows if r.key is not None and r.points.value > points]
-    hint = None
-    name = _name(rule.expr)
-    if better and name is not None:
-        nearest = min(better, key=lambda r: r.points.value)
-        target = _key_value(nearest.key)
-        assert target is not None
-        hint = NextPoints(input=name, current=value, target=target,
-                          gain=nearest.points.value - points,
-                          words=words.hint_table(run.model, name, value, target,
-                                                 nearest.points.value - points))
-    return _Score(points, maximum, "table", words.table_row(run.model, rule, fired, value), hint)
-
-
-def table_lookup(rule: s.Table, value: RuntimeValue) -> s.TableRow:
-    for row in rule.rows:
-        if row.key is not None and _key_value(row.key) == value:
-            return row
-    for row in rule.rows:
-        if row.key is None:
-            return row
-    raise LookupError("no table row applies")  # checks guarantee exhaustiveness
-
-
-def _key_value(key: s.Number | s.YesNo | s.Name | None) -> RuntimeValue | None:
-    if key is None:
-        return None
-    if isinstance(key, s.Number):
-        return key.value
-    if isinstance(key, s.YesNo):
-        return key.value
-    return key.name
+    outcome = kind.score(rule, node, eval_expr(rule.expr, run.env), maximum, run)
+    return _Score(outcome.points, maximum, kind.keyword, outcome.branch, outcome.next, reads)
 
 
 def _name(expr: s.Expr) -> str | None:
@@ -549,7 +423,7 @@ def _evaluate_index(model: Model, index: s.Index, nodes: Mapping[str, NodeResult
     next_grade = None
     grades = model.grades.get(index.id)
     if grades is not None and shown is not None:
-        band, _ = _grade_band(grades.bands, shown)
+        band = first_band(grades.bands, shown)
         grade, grade_en = str(band.award), band.award_en
         next_grade = words.next_grade(grades.bands, band, points, maximum, index.round)
     return IndexResult(
@@ -559,10 +433,3 @@ def _evaluate_index(model: Model, index: s.Index, nodes: Mapping[str, NodeResult
         words=words.index_words(index, value, rounded, points, maximum),
         next_grade=next_grade,
     )
-
-
-def _grade_band(bands: tuple[s.Band, ...], value: Fraction) -> tuple[s.Band, int]:
-    for position, band in enumerate(bands):
-        if band_holds(band, value):
-            return band, position
-    raise LookupError("no grade applies")

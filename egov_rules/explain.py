@@ -50,7 +50,7 @@ def fmt_published(value: Fraction, lang: Lang = "en", digits: int | None = None)
     return text.replace(".", ",") if lang == "vi" else text
 
 
-def _points_en(value: Fraction) -> str:
+def points_word(value: Fraction) -> str:
     return "point" if value == 1 else "points"
 
 
@@ -58,13 +58,18 @@ def both(en: str, vi: str) -> Words:
     return Words(en=en, vi=vi)
 
 
-def _both_fmt(value: Fraction, share: bool = False) -> tuple[str, str]:
+def both_fmt(value: Fraction, share: bool = False) -> tuple[str, str]:
     return fmt(value, "en", share), fmt(value, "vi", share)
 
 
 def _is_share(model: Model, name: str | None) -> bool:
     t = model.types.get(name or "")
     return bool(t and t.share)
+
+
+def is_share(model: Model, expr: s.Expr) -> bool:
+    """Whether an expression is a bare share indicator or derived value (shown as 95%)."""
+    return isinstance(expr, s.Name) and _is_share(model, expr.name)
 
 
 def shown(model: Model, name: str, value: Any) -> Words:
@@ -79,11 +84,11 @@ def shown(model: Model, name: str, value: Any) -> Words:
     t = model.types.get(name)
     if t is not None and t.kind == "level":
         return both(f"level {fmt(value)}", f"mức {fmt(value, 'vi')}")
-    en, vi = _both_fmt(value, _is_share(model, name))
+    en, vi = both_fmt(value, _is_share(model, name))
     return both(en, vi)
 
 
-def _label(model: Model, name: str) -> tuple[str, str]:
+def input_label(model: Model, name: str) -> tuple[str, str]:
     indicator = model.indicators.get(name)
     if indicator is not None:
         en_attr = indicator.get("en")
@@ -113,14 +118,14 @@ def not_applicable(reason: str, detail: str | None = None) -> Words:
 
 
 def best_of(best: NodeResult) -> Words:
-    en, vi = _both_fmt(best.points or Fraction(0))
+    en, vi = both_fmt(best.points or Fraction(0))
     return both(f"the best of the alternatives: {best.id} with {en} points",
                 f"lấy phương án cao điểm nhất: {best.id} với {vi} điểm")
 
 
 def weighted_mean(share: Fraction, maximum: Fraction, some_dropped: bool) -> Words:
-    s_en, s_vi = _both_fmt(share, share=True)
-    m_en, m_vi = _both_fmt(maximum)
+    s_en, s_vi = both_fmt(share, share=True)
+    m_en, m_vi = both_fmt(maximum)
     note_en = " (weights re-normalised over the criteria that apply)" if some_dropped else ""
     note_vi = " (trọng số chuẩn hoá lại trên các tiêu chí được áp dụng)" if some_dropped else ""
     return both(f"weighted mean of the criteria's shares {s_en} × {m_en} points{note_en}",
@@ -128,88 +133,12 @@ def weighted_mean(share: Fraction, maximum: Fraction, some_dropped: bool) -> Wor
 
 
 def summed(total: Fraction, points: Fraction, maximum: Fraction) -> Words:
-    t_en, t_vi = _both_fmt(total)
+    t_en, t_vi = both_fmt(total)
     if total > points:
-        m_en, m_vi = _both_fmt(maximum)
+        m_en, m_vi = both_fmt(maximum)
         return both(f"sum of its criteria, {t_en}, capped at {m_en}",
                     f"tổng điểm các tiêu chí, {t_vi}, giới hạn ở {m_vi}")
     return both(f"sum of its criteria: {t_en}", f"tổng điểm các tiêu chí: {t_vi}")
-
-
-def proportional(model: Model, rule: s.Proportional, value: Fraction, share: Fraction,
-                 maximum: Fraction, best: Fraction | None, low: Fraction, high: Fraction
-                 ) -> Words:
-    name = rule.expr.name if isinstance(rule.expr, s.Name) else None
-    as_share = _is_share(model, name)
-    v_en, v_vi = _both_fmt(value, as_share)
-    sh_en, sh_vi = _both_fmt(share, share=True)
-    m_en, m_vi = _both_fmt(maximum)
-    p_en, p_vi = _both_fmt(share * maximum)
-    if best is not None:
-        b_en, b_vi = _both_fmt(best, as_share)
-        return both(
-            f"{v_en} ÷ best in block {b_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points",
-            f"{v_vi} ÷ giá trị cao nhất của khối {b_vi} = {sh_vi}; {sh_vi} × {m_vi} = {p_vi} điểm",
-        )
-    if rule.low is not None:
-        lo_en, lo_vi = _both_fmt(low, rule.low.percent)
-        hi_en, hi_vi = _both_fmt(high, rule.low.percent)
-        return both(
-            f"{v_en} on the scale from {lo_en} (0 points) to {hi_en} (all points) = {sh_en}; "
-            f"{sh_en} × {m_en} = {p_en} points",
-            f"{v_vi} trên thang từ {lo_vi} (0 điểm) đến {hi_vi} (tối đa) = {sh_vi}; "
-            f"{sh_vi} × {m_vi} = {p_vi} điểm",
-        )
-    return both(f"share {sh_en} × {m_en} = {p_en} points",
-                f"tỷ lệ {sh_vi} × {m_vi} = {p_vi} điểm")
-
-
-def _band_text(band: s.Band, as_share: bool) -> tuple[str, str]:
-    if band.threshold is None:
-        return "otherwise", "các trường hợp còn lại"
-    t_en, t_vi = _both_fmt(band.threshold.value, as_share or band.threshold.percent)
-    vi_op = {"at least": "từ", "above": "trên", "at most": "tối đa", "below": "dưới"}[band.op]
-    return f"{band.op} {t_en}", f"{vi_op} {t_vi}"
-
-
-def band_fired(model: Model, rule: s.Bands, band: s.Band, value: Fraction) -> Words:
-    name = rule.expr.name if isinstance(rule.expr, s.Name) else None
-    as_share = _is_share(model, name)
-    v_en, v_vi = _both_fmt(value, as_share)
-    c_en, c_vi = _band_text(band, as_share)
-    award = band.award.value if isinstance(band.award, s.Number) else Fraction(0)
-    a_en, a_vi = _both_fmt(award)
-    return both(f"{v_en} falls in the band `{c_en}`: {a_en} points",
-                f"{v_vi} thuộc mức `{c_vi}`: {a_vi} điểm")
-
-
-def yes_no(value: bool, maximum: Fraction) -> Words:
-    m_en, m_vi = _both_fmt(maximum)
-    if value:
-        return both(f"yes: {m_en} points", f"có: {m_vi} điểm")
-    return both("no: 0 points", "không: 0 điểm")
-
-
-def per(model: Model, rule: s.Per, value: Fraction, raw: Fraction, points: Fraction) -> Words:
-    e_en, e_vi = _both_fmt(rule.each.value)
-    v_en, v_vi = _both_fmt(value)
-    c_en, c_vi = _both_fmt(rule.cap.value)
-    p_en, p_vi = _both_fmt(points)
-    capped = raw > points
-    return both(
-        f"{e_en} per unit × {v_en} = {p_en} points" + (f" (capped at {c_en})" if capped else ""),
-        f"{e_vi} điểm/đơn vị × {v_vi} = {p_vi} điểm" + (f" (tối đa {c_vi})" if capped else ""),
-    )
-
-
-def table_row(model: Model, rule: s.Table, row: s.TableRow, value: Any) -> Words:
-    name = rule.expr.name if isinstance(rule.expr, s.Name) else ""
-    v = shown(model, name, value)
-    p_en, p_vi = _both_fmt(row.points.value)
-    if row.key is None:
-        return both(f"{v.en}: the `otherwise` row, {p_en} points",
-                    f"{v.vi}: dòng `các trường hợp còn lại`, {p_vi} điểm")
-    return both(f"{v.en}: {p_en} points", f"{v.vi}: {p_vi} điểm")
 
 
 # -- hints ---------------------------------------------------------------------------------
@@ -217,16 +146,16 @@ def table_row(model: Model, rule: s.Table, row: s.TableRow, value: Any) -> Words
 
 def hint_raise(model: Model, name: str, current: Fraction, target: Fraction, gain: Fraction,
                env: Mapping[str, Any]) -> Words:
-    l_en, l_vi = _label(model, name)
+    l_en, l_vi = input_label(model, name)
     as_share = _is_share(model, name)
-    c_en, c_vi = _both_fmt(current, as_share)
-    t_en, t_vi = _both_fmt(target, as_share)
-    g_en, g_vi = _both_fmt(gain)
+    c_en, c_vi = both_fmt(current, as_share)
+    t_en, t_vi = both_fmt(target, as_share)
+    g_en, g_vi = both_fmt(gain)
     up = target > current
     verb_en, verb_vi = ("raise", "nâng") if up else ("lower", "giảm")
     extra_en, extra_vi = _ratio_inputs(model, name, target, env)
     return both(
-        f"{verb_en} {l_en} from {c_en} to {t_en}{extra_en} to gain {g_en} {_points_en(gain)}",
+        f"{verb_en} {l_en} from {c_en} to {t_en}{extra_en} to gain {g_en} {points_word(gain)}",
         f"{verb_vi} {l_vi} từ {c_vi} lên {t_vi}{extra_vi} để được thêm {g_vi} điểm"
         if up else f"{verb_vi} {l_vi} từ {c_vi} xuống {t_vi}{extra_vi} để được thêm {g_vi} điểm",
     )
@@ -252,23 +181,8 @@ def _numerator_phrase(model: Model, numerator: str, denominator: str, target: Fr
     t = model.types.get(numerator)
     if t is not None and t.integer:
         needed = Fraction(math.ceil(needed))
-    n_en, n_vi = _both_fmt(needed)
+    n_en, n_vi = both_fmt(needed)
     return f" ({numerator} {n_en})", f" ({numerator} {n_vi})"
-
-
-def hint_yes(model: Model, name: str, gain: Fraction) -> Words:
-    l_en, l_vi = _label(model, name)
-    g_en, g_vi = _both_fmt(gain)
-    return both(f"{l_en}: a yes would gain {g_en} {_points_en(gain)}",
-                f"{l_vi}: nếu có sẽ được thêm {g_vi} điểm")
-
-
-def hint_table(model: Model, name: str, current: Any, target: Any, gain: Fraction) -> Words:
-    l_en, l_vi = _label(model, name)
-    c, t = shown(model, name, current), shown(model, name, target)
-    g_en, g_vi = _both_fmt(gain)
-    return both(f"move {l_en} from {c.en} to {t.en} to gain {g_en} {_points_en(gain)}",
-                f"chuyển {l_vi} từ {c.vi} sang {t.vi} để được thêm {g_vi} điểm")
 
 
 # -- indices -------------------------------------------------------------------------------
@@ -289,8 +203,8 @@ def index_words(index: s.Index, value: Fraction | None, rounded: Fraction | None
     shown_value = rounded if rounded is not None else value
     r_en, r_vi = fmt_published(shown_value, "en", index.round), fmt_published(shown_value, "vi", index.round)
     if index.method == "share of max" and points is not None and maximum is not None:
-        p_en, p_vi = _both_fmt(points)
-        m_en, m_vi = _both_fmt(maximum)
+        p_en, p_vi = both_fmt(points)
+        m_en, m_vi = both_fmt(maximum)
         return both(f"{p_en} of {m_en} points = {r_en}", f"{p_vi} trên {m_vi} điểm = {r_vi}")
     terms_en = ", ".join(
         t.ref.name + (f" {fmt(t.weight.value, share=True)}" if t.weight else "")
@@ -322,13 +236,13 @@ def next_grade(bands: tuple[s.Band, ...], current: s.Band, points: Fraction | No
         if band.threshold is None or band.op not in ("at least", "above"):
             continue
         label_en = band.award_en or str(band.award)
-        t_en, t_vi = _both_fmt(band.threshold.value)
+        t_en, t_vi = both_fmt(band.threshold.value)
         if band.op == "above":
             t_en, t_vi = f"above {t_en}", f"trên {t_vi}"
         lowest = lowest_value_reaching(band, digits)
         if points is not None and maximum and lowest is not None:
             need = max(lowest * maximum - points, Fraction(0))
-            n_en, n_vi = _both_fmt(need)
+            n_en, n_vi = both_fmt(need)
             return both(f"{n_en} more points (index {t_en}) reach “{label_en}”",
                         f"thêm {n_vi} điểm (chỉ số {t_vi}) để đạt “{band.award}”")
         if band.op == "at least":
@@ -453,64 +367,6 @@ def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
 
 
 # -- rules in words (for annexes: what a rule does, before any entity is scored) -----------
-
-
-def band_condition(model: Model, expr: s.Expr | None, band: s.Band) -> Words:
-    """A band's condition (`at least 29%`, `otherwise`), in the units of what it tests
-    (`expr` is None for grades, which test an index)."""
-    name = expr.name if isinstance(expr, s.Name) else None
-    en, vi = _band_text(band, _is_share(model, name))
-    return both(en, vi)
-
-
-def table_key(model: Model, rule: s.Table, row: s.TableRow) -> Words:
-    """The value a table row matches, shown as the data would show it."""
-    if row.key is None:
-        return both("otherwise", "các trường hợp còn lại")
-    name = rule.expr.name if isinstance(rule.expr, s.Name) else ""
-    key = row.key
-    if isinstance(key, s.Name):
-        label = shown(model, name, key.name).vi
-        return both(f"`{key.name}` ({label})", f"{label} (`{key.name}`)") if label != key.name \
-            else both(f"`{key.name}`", f"`{key.name}`")
-    return shown(model, name, key.value)
-
-
-def rule_words(model: Model, rule: s.Rule, maximum: Fraction) -> Words:
-    """How a scoring rule turns its input into points, for a node worth `maximum`."""
-    x = f"`{rule.expr.span.text}`"
-    m_en, m_vi = _both_fmt(maximum)
-    if isinstance(rule, s.Proportional):
-        return _proportional_rule(rule, x, m_en, m_vi)
-    if isinstance(rule, s.Bands):
-        return both(f"by bands of {x}: the first row that holds gives the points",
-                    f"theo mức của {x}: dòng đầu tiên thoả điều kiện cho số điểm")
-    if isinstance(rule, s.YesNoRule):
-        return both(f"{x}: yes gives {m_en} points, no gives 0",
-                    f"{x}: có được {m_vi} điểm, không được 0 điểm")
-    if isinstance(rule, s.Per):
-        e_en, e_vi = _both_fmt(rule.each.value)
-        c_en, c_vi = _both_fmt(min(rule.cap.value, maximum))
-        return both(f"{e_en} {_points_en(rule.each.value)} per unit of {x}, at most {c_en}",
-                    f"{e_vi} điểm cho mỗi đơn vị của {x}, tối đa {c_vi} điểm")
-    return both(f"points by the value of {x}", f"điểm theo giá trị của {x}")
-
-
-def _proportional_rule(rule: s.Proportional, x: str, m_en: str, m_vi: str) -> Words:
-    if rule.relative:
-        text = both(f"{x} ÷ the best value in the block × {m_en} points",
-                    f"{x} ÷ giá trị cao nhất trong khối × {m_vi} điểm")
-        if rule.reference is None:
-            return text
-        r_en, r_vi = _both_fmt(rule.reference.value, rule.reference.percent)
-        return both(f"{text.en}; scored alone, the best value is taken as {r_en}",
-                    f"{text.vi}; khi chấm riêng, giá trị cao nhất lấy bằng {r_vi}")
-    if rule.low is not None and rule.high is not None:
-        lo_en, lo_vi = _both_fmt(rule.low.value, rule.low.percent)
-        hi_en, hi_vi = _both_fmt(rule.high.value, rule.high.percent)
-        return both(f"{x} from {lo_en} (0 points) to {hi_en} ({m_en} points), linear in between",
-                    f"{x} từ {lo_vi} (0 điểm) đến {hi_vi} ({m_vi} điểm), tuyến tính ở giữa")
-    return both(f"{x} (a share, 0 to 1) × {m_en} points", f"tỷ lệ {x} (từ 0 đến 1) × {m_vi} điểm")
 
 
 def combine_words(mode: s.CombineMode) -> Words:

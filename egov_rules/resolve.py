@@ -61,6 +61,11 @@ class Symbols:
         return self.of_type(s.Index)
 
 
+def divisions(expr: s.Expr) -> list[s.Binary]:
+    """Every `a / b` inside an expression."""
+    return [e for e in subexpressions(expr) if isinstance(e, s.Binary) and e.op == "/"]
+
+
 def subexpressions(expr: s.Expr) -> Iterator[s.Expr]:
     """The expression and every expression inside it, left to right, parents first."""
     stack: list[s.Expr] = [expr]

@@ -39,7 +39,7 @@ from egov_rules.checks.counterexamples import (
     literals,
     relative_references,
 )
-from egov_rules.checks.domains import indicator_domain
+from egov_rules.domains import indicator_domain
 from egov_rules.evaluate import RuntimeValue, round_half_up
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max

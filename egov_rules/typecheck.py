@@ -9,7 +9,8 @@ from typing import Literal
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text, did_you_mean
-from egov_rules.resolve import Symbols, subexpressions
+from egov_rules.kinds import rule_kind
+from egov_rules.resolve import Symbols, divisions
 from egov_rules.source import Span
 
 TypeKind = Literal["number", "yes/no", "options", "level", "unknown"]
@@ -72,10 +73,6 @@ def same_expr(a: s.Expr, b: s.Expr) -> bool:
             same_expr(x, y) for x, y in zip(a.args, b.args, strict=True)
         )
     return False
-
-
-def divisions(expr: s.Expr) -> list[s.Binary]:
-    return [e for e in subexpressions(expr) if isinstance(e, s.Binary) and e.op == "/"]
 
 
 def zero_rule_denominator(rule: s.ZeroRule) -> s.Expr | None:
@@ -257,19 +254,7 @@ class _Checker:
             self.no_division(node.when)
         for rule in node.rules:
             self.no_division(rule.expr)
-            if isinstance(rule, s.YesNoRule):
-                self.expect(rule.expr, "yes/no", ("`yes/no`", "`yes/no`"))
-            elif isinstance(rule, s.Table):
-                self.check_table(rule)
-            else:
-                word = {s.Proportional: "proportional", s.Bands: "bands", s.Per: "per"}[type(rule)]
-                self.expect(rule.expr, "number", (f"`{word}`", f"`{word}`"))
-
-    def check_table(self, table: s.Table) -> None:
-        t = self.infer(table.expr)
-        if t.kind == "number" and not t.integer:
-            self.mismatch(table.expr.span, "`table` needs a level, an option, a yes/no answer "
-                          "or a whole number", "`table` cần mức độ, lựa chọn, có/không hoặc số nguyên")
+            rule_kind(rule).check_types(rule, self)
 
     def no_division(self, expr: s.Expr) -> None:
         for division in divisions(expr):

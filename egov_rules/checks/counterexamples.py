@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from egov_rules import syntax as s
 from egov_rules.evaluate import RuntimeValue
+from egov_rules.kinds import rule_kind
 from egov_rules.model import Model, build_model
 from egov_rules.results import terminating_decimal
 
@@ -40,12 +41,7 @@ def literals(tree: s.Methodology) -> set[Fraction]:
             exprs.append(node.when)
         for rule in node.rules:
             exprs.append(rule.expr)
-            if isinstance(rule, s.Bands):
-                found |= {b.threshold.value for b in rule.bands if b.threshold is not None}
-            elif isinstance(rule, s.Table):
-                found |= {r.key.value for r in rule.rows if isinstance(r.key, s.Number)}
-            elif isinstance(rule, s.Proportional):
-                found |= {n.value for n in (rule.low, rule.high) if n is not None}
+            found |= rule_kind(rule).literals(rule)
     stack = exprs
     while stack:
         expr = stack.pop()
@@ -68,7 +64,7 @@ def candidate_values(indicator: s.Indicator, numbers: set[Fraction], limit: int 
         return [False, True]
     if indicator.kind == "options":
         return [o.id for o in indicator.options]
-    from egov_rules.checks.domains import indicator_domain
+    from egov_rules.domains import indicator_domain
 
     domain = indicator_domain(indicator)
     percent = indicator.kind == "percent"
@@ -97,7 +93,7 @@ def relative_references(model: Model) -> dict[str, Fraction]:
     refs: dict[str, Fraction] = {}
     for node in model.nodes.values():
         rule = node.rules[0] if node.rules else None
-        if isinstance(rule, s.Proportional) and rule.relative:
+        if isinstance(rule, s.Proportional) and rule_kind(rule).needs_cohort(rule):
             refs[node.id] = rule.reference.value if rule.reference is not None else Fraction(1)
     return refs
 

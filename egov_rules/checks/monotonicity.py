@@ -13,17 +13,16 @@ is M603. Nothing is analysed while the file has other errors: they come first.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 
 from egov_rules import codes
 from egov_rules import syntax as s
-from egov_rules.checks.bands import band_interval
 from egov_rules.checks.counterexamples import Counterexample, Counterexamples
-from egov_rules.checks.domains import Domain, Domains, Interval, subtract
 from egov_rules.diagnostics import Reporter, Text
+from egov_rules.domains import Domain, Domains
+from egov_rules.kinds import rule_kind
+from egov_rules.kinds.direction import ANY, CONST, UP, Dir, compose, join
 from egov_rules.model import node_blocks
 from egov_rules.resolve import Symbols, names_in, unknown
 from egov_rules.typecheck import Type, typecheck, zero_rule_denominator
@@ -32,46 +31,6 @@ MAX_SEARCHED_FINDINGS = 25  # counterexample searches per file; the rest are M60
 
 
 # -- directions ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Dir:
-    """How a value may move when an input rises: `inc` it may rise, `dec` it may fall."""
-
-    inc: bool
-    dec: bool
-
-    def __or__(self, other: Dir) -> Dir:
-        return Dir(self.inc or other.inc, self.dec or other.dec)
-
-    def flip(self) -> Dir:
-        return Dir(self.dec, self.inc)
-
-    @property
-    def word(self) -> str:
-        return {(False, False): "constant", (True, False): "non-decreasing",
-                (False, True): "non-increasing", (True, True): "unknown"}[(self.inc, self.dec)]
-
-
-CONST, UP, DOWN, ANY = Dir(False, False), Dir(True, False), Dir(False, True), Dir(True, True)
-
-
-def join(dirs: Iterator[Dir] | list[Dir]) -> Dir:
-    out = CONST
-    for d in dirs:
-        out = out | d
-    return out
-
-
-def compose(shape: Dir, inner: Dir) -> Dir:
-    """The direction of f(g(x)) given f's shape and g's direction."""
-    if inner == CONST or shape == CONST:
-        return CONST
-    if shape == UP:
-        return inner
-    if shape == DOWN:
-        return inner.flip()
-    return ANY
 
 
 def wrong_way(d: Dir, direction: s.Direction) -> bool:
@@ -202,70 +161,6 @@ class Expressions:
         return isinstance(expr, s.Binary) and expr.op in _BOOLEAN_OPS
 
 
-# -- rule shapes ---------------------------------------------------------------------------
-
-
-def _steps(points: list[Fraction]) -> Dir:
-    pairs = list(itertools.pairwise(points))
-    return Dir(any(b > a for a, b in pairs), any(b < a for a, b in pairs))
-
-
-def _lower_key(interval: Interval) -> tuple[int, Fraction, int]:
-    if interval.lo is None:
-        return (0, Fraction(0), 0)
-    return (1, interval.lo, 0 if interval.lo_closed else 1)
-
-
-def bands_steps(bands: tuple[s.Band, ...], domain: Domain) -> list[tuple[Interval, Fraction]]:
-    """The step function of first-match bands: pieces of the domain, low to high, and points."""
-    covered: list[Interval] = []
-    pieces: list[tuple[Interval, Fraction]] = []
-    for band in bands:
-        region = band_interval(band, domain.integer).intersect(domain.interval)
-        award = band.award.value if isinstance(band.award, s.Number) else Fraction(0)
-        pieces += [(p, award) for p in subtract([region], covered) if not p.empty(domain.integer)]
-        covered.append(region)
-    return sorted(pieces, key=lambda piece: _lower_key(piece[0]))
-
-
-def _table_shape(table: s.Table, exprs: Expressions) -> Dir:
-    rows = {_row_key(r.key): r.points.value for r in table.rows if r.key is not None}
-    otherwise = next((r.points.value for r in table.rows if r.key is None), None)
-    if exprs.is_boolean(table.expr):
-        no, yes = rows.get(False, otherwise), rows.get(True, otherwise)
-        return CONST if no is None or yes is None else _steps([no, yes])
-    domain = exprs.domains.of(table.expr)
-    keys = sorted(k for k in rows if isinstance(k, Fraction) and not isinstance(k, bool))
-    if not keys or (len(keys) < len(rows)):
-        return ANY  # options (no order) or keys of mixed kinds
-    points: list[Fraction] = []
-    bounds: list[Fraction | None] = [None, *keys, None]
-    for low, high in itertools.pairwise(bounds):
-        gap = Interval(low, high, False, False).intersect(domain.interval)
-        if otherwise is not None and not gap.empty(True):
-            points.append(otherwise)  # some whole number between two keys gets `otherwise`
-        if high is not None and not Interval(high, high).intersect(domain.interval).empty(True):
-            points.append(rows[high])
-    return _steps(points)
-
-
-def _row_key(key: s.Number | s.YesNo | s.Name) -> Fraction | bool | str:
-    if isinstance(key, s.Number):
-        return key.value
-    return key.value if isinstance(key, s.YesNo) else key.name
-
-
-def rule_shape(rule: s.Rule, exprs: Expressions) -> Dir:
-    """How a rule's points move as its input value rises."""
-    if isinstance(rule, s.Proportional | s.YesNoRule):
-        return UP
-    if isinstance(rule, s.Per):
-        return UP if rule.each.value > 0 else CONST
-    if isinstance(rule, s.Bands):
-        return _steps([p for _, p in bands_steps(rule.bands, exprs.domains.of(rule.expr))])
-    return _table_shape(rule, exprs)
-
-
 # -- nodes and indices ---------------------------------------------------------------------
 
 
@@ -316,7 +211,7 @@ class Analysis:
             exprs = [e for e in (node.when, *(r.expr for r in node.rules)) if e is not None]
             for indicator in frozenset().union(*(self.exprs.reads(e) for e in exprs)):
                 self.readers.setdefault(indicator, []).append(node.id)
-        self.shapes = {n.id: rule_shape(n.rules[0], self.exprs) for n in self.nodes.values()
+        self.shapes = {n.id: rule_kind(n.rules[0]).shape(n.rules[0], self.exprs) for n in self.nodes.values()
                        if n.rules}
         self.indices = [symbols.indices[k] for k in symbols.index_order if k in symbols.indices]
 

@@ -8,11 +8,11 @@ from fractions import Fraction
 
 from egov_rules import codes
 from egov_rules import syntax as s
-from egov_rules.checks.domains import Domains, Interval, reads_unknown_name
-from egov_rules.diagnostics import Label, Reporter, Text
+from egov_rules.diagnostics import Reporter, Text
+from egov_rules.domains import Domains
+from egov_rules.kinds import CheckContext, rule_kind
 from egov_rules.model import declared_max, node_blocks
-from egov_rules.resolve import Symbols, names_in
-from egov_rules.typecheck import divisions
+from egov_rules.resolve import Symbols
 
 
 def _fmt(value: Fraction) -> str:
@@ -36,6 +36,7 @@ def check_structure(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -
                       "khai báo ít nhất một khối, ví dụ `blocks` rồi `province \"Tỉnh\"`"),
         )
     all_blocks = tuple(symbols.blocks)
+    context = CheckContext(symbols, reporter, Domains(symbols))
     blocks_of = node_blocks(tree.categories, all_blocks)
     # Nodes under an `only` that names an undeclared block (E101): the blocks they apply to
     # are unknown, so checks that depend on them would only echo that mistake.
@@ -56,7 +57,7 @@ def check_structure(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -
         _check_body(node, reporter)
         _check_max(node, None if node.id in unsure else blocks, symbols.blocks, reporter)
         for rule in node.rules:
-            _check_rule_points(node, rule, blocks, symbols, reporter)
+            _check_rule_points(node, rule, blocks, context)
         if node.children and not node.rules and not unsure & {c.id for c in node.children}:
             _check_children(node, blocks, blocks_of, reporter)
 
@@ -128,131 +129,20 @@ def _smallest_max(node: s.Node, blocks: tuple[str, ...]) -> Fraction | None:
     return min(maxima) if maxima else None
 
 
-def _check_rule_points(node: s.Node, rule: s.Rule, blocks: tuple[str, ...], symbols: Symbols,
-                       reporter: Reporter) -> None:
+def _check_rule_points(node: s.Node, rule: s.Rule, blocks: tuple[str, ...], ctx: CheckContext
+                       ) -> None:
+    awards = rule_kind(rule).check(rule, ctx)
     maximum = _smallest_max(node, blocks)
-    awards: list[s.Number] = []
-    if isinstance(rule, s.Bands):
-        awards = [b.award for b in rule.bands if isinstance(b.award, s.Number)]
-    elif isinstance(rule, s.Table):
-        awards = [r.points for r in rule.rows]
-        _check_table_keys(rule, symbols, reporter)
-    elif isinstance(rule, s.Per):
-        awards = [rule.cap]
-    elif (isinstance(rule, s.Proportional) and rule.low is not None and rule.high is not None
-          and rule.low.value >= rule.high.value):
-        reporter.report(codes.BAD_NODE_BODY, rule.span,
-                        detail="`from` must be below `to`",
-                        detail_vi="giá trị `from` phải nhỏ hơn `to`")
-    elif isinstance(rule, s.Proportional) and not rule.relative:
-        _check_proportional_scale(rule, symbols, reporter)
     if maximum is None:
         return
     for award in awards:
         if award.value > maximum:
-            reporter.report(
+            ctx.reporter.report(
                 codes.POINTS_ABOVE_MAX, award.span, points=_fmt(award.value),
                 maximum=_fmt(maximum),
                 hint=Text("lower the points or raise the node's `max`",
                           "giảm số điểm hoặc tăng `max` của mục"),
             )
-
-
-def _check_proportional_scale(rule: s.Proportional, symbols: Symbols, reporter: Reporter) -> None:
-    """`proportional x` reads x as a share; `from a to b` must lie where x can be. Both
-    mistakes (a count read as a share, `from 10 to 50` on a percent) give silent full or zero
-    points, so they are errors."""
-    if reads_unknown_name(rule.expr, symbols) or divisions(rule.expr) or any(
-        not symbols.types[n.name].numeric for n in names_in(rule.expr) if n.name in symbols.types
-    ):
-        return  # E101 / E202 / E201 already said what is wrong with the expression
-    domain = Domains(symbols).of(rule.expr)
-    expr_type = symbols.types.get(rule.expr.name) if isinstance(rule.expr, s.Name) else None
-    is_share = expr_type is not None and expr_type.share
-    en, vi = domain.interval.describe(domain.integer)
-    text = rule.expr.span.text
-    if rule.low is None or rule.high is None:
-        lo, hi = domain.interval.lo, domain.interval.hi
-        if is_share or (lo is not None and lo >= 0 and hi is not None and hi <= 1):
-            return
-        reporter.report(
-            codes.PROPORTIONAL_SCALE, rule.expr.span,
-            detail=f"`proportional {text}` reads `{text}` as a share from 0 to 1, but it can take {en}",
-            detail_vi=f"`proportional {text}` coi `{text}` là tỷ lệ từ 0 đến 1, nhưng nó có thể nhận {vi}",
-            hint=Text(f"state the scale: `proportional {text} from <0 points> to <all points>`, or "
-                      "compare with the best: `relative to best in block`",
-                      f"ghi rõ thang: `proportional {text} from <0 điểm> to <tối đa>`, hoặc so với "
-                      "đơn vị cao nhất: `relative to best in block`"),
-        )
-        return
-    scale = Interval(rule.low.value, rule.high.value)
-    if not domain.interval.intersect(scale).empty(False):
-        return
-    percent_hint = is_share and rule.high.value > 1
-    reporter.report(
-        codes.PROPORTIONAL_SCALE, rule.low.span,
-        detail=f"the scale {rule.low.span.text} to {rule.high.span.text} lies outside the values "
-        f"`{text}` can take ({en})",
-        detail_vi=f"thang {rule.low.span.text} đến {rule.high.span.text} nằm ngoài các giá trị "
-        f"`{text}` có thể nhận ({vi})",
-        hint=Text(f"`{text}` is a share: write the scale in percent, e.g. "
-                  f"`from {rule.low.span.text}% to {rule.high.span.text}%`",
-                  f"`{text}` là tỷ lệ: ghi thang bằng phần trăm, ví dụ "
-                  f"`from {rule.low.span.text}% to {rule.high.span.text}%`") if percent_hint else None,
-    )
-
-
-def _check_table_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> None:
-    expected: list[str] | None = None
-    if isinstance(table.expr, s.Name):
-        indicator = symbols.indicators.get(table.expr.name)
-        if indicator is not None and indicator.kind == "options":
-            expected = [o.id for o in indicator.options]
-        elif indicator is not None and indicator.kind == "level" and indicator.levels:
-            expected = [str(n) for n in range(indicator.levels[0], indicator.levels[1] + 1)]
-        elif indicator is not None and indicator.kind == "yes/no":
-            expected = ["yes", "no"]
-    seen: dict[str, s.TableRow] = {}
-    has_otherwise = False
-    for row in table.rows:
-        if row.key is None:
-            has_otherwise = True
-            continue
-        key = _key_text(row.key)
-        if key in seen:
-            reporter.report(
-                codes.DUPLICATE_ID, row.span, name=key,
-                labels=[Label(seen[key].span, Text("first given here", "khai báo lần đầu ở đây"))],
-                hint=Text("give each value one row", "mỗi giá trị chỉ có một dòng"),
-            )
-        seen.setdefault(key, row)
-        if expected is not None and key not in expected:
-            reporter.report(
-                codes.BAD_VALUE, row.span,
-                detail=f"`{key}` is not a value of `{table.expr.span.text}`",
-                detail_vi=f"`{key}` không phải một giá trị của `{table.expr.span.text}`",
-                hint=Text("its values are: " + ", ".join(expected),
-                          "các giá trị: " + ", ".join(expected)) if expected else None,
-            )
-    if has_otherwise:
-        return
-    missing = [k for k in expected if k not in seen] if expected is not None else ["other values"]
-    if missing:
-        listed = ", ".join(missing)
-        reporter.report(
-            codes.TABLE_NOT_EXHAUSTIVE, table.span, missing=listed,
-            missing_vi="các giá trị khác" if expected is None else listed,
-            hint=Text("add a row for each, or `otherwise: 0`",
-                      "thêm một dòng cho mỗi giá trị, hoặc `otherwise: 0`"),
-        )
-
-
-def _key_text(key: s.Number | s.YesNo | s.Name) -> str:
-    if isinstance(key, s.Number):
-        return _fmt(key.value)
-    if isinstance(key, s.YesNo):
-        return "yes" if key.value else "no"
-    return key.name
 
 
 def _bad_max(node: s.Node, block: str) -> bool:

@@ -1,0 +1,54 @@
+"""One home per rule kind: what `proportional`, `bands`, `yes/no`, `per … up to` and `table`
+mean, each in its own module (see `base.RuleKind` for the facets every kind gives).
+
+`rule_kind` is the only dispatch on the kind of a rule. Its `match` ends in `assert_never`, so
+a rule class added to `syntax.Rule` without a kind here fails `mypy --strict`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, assert_never
+
+from egov_rules import syntax as s
+from egov_rules.kinds.bands import Bands
+from egov_rules.kinds.base import (
+    CheckContext,
+    Outcome,
+    RuleKind,
+    ScoreContext,
+    ShapeContext,
+    TypeChecker,
+)
+from egov_rules.kinds.per import Per
+from egov_rules.kinds.proportional import Proportional
+from egov_rules.kinds.table import Table
+from egov_rules.kinds.yes_no import YesNo
+
+PROPORTIONAL = Proportional()
+BANDS = Bands()
+YES_NO = YesNo()
+PER = Per()
+TABLE = Table()
+
+RULE_KINDS: tuple[RuleKind[Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE)
+
+
+def rule_kind(rule: s.Rule) -> RuleKind[Any]:
+    """The kind that gives a rule its meaning."""
+    match rule:
+        case s.Proportional():
+            return PROPORTIONAL
+        case s.Bands():
+            return BANDS
+        case s.YesNoRule():
+            return YES_NO
+        case s.Per():
+            return PER
+        case s.Table():
+            return TABLE
+        case _:
+            assert_never(rule)
+
+
+__all__ = ("RULE_KINDS", "CheckContext", "Outcome", "RuleKind", "ScoreContext", "ShapeContext", "TypeChecker",
+           "rule_kind")

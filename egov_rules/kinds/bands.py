@@ -1,0 +1,261 @@
+"""`bands x` with rows tried in order (`at least t: p`, `above`, `at most`, `below`,
+`otherwise`): the first row that holds awards its points.
+
+A band row's meaning — what values it admits, which row fires, the value nearest its threshold
+that enters it, its words — lives here alone; grades (label bands on an index) use it too.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from egov_rules import codes
+from egov_rules import syntax as s
+from egov_rules.diagnostics import Reporter, Text
+from egov_rules.domains import Domain, Interval, reads_unknown_name, subtract
+from egov_rules.explain import both, both_fmt, is_share
+from egov_rules.kinds.base import (
+    ZERO,
+    AnnexRows,
+    CheckContext,
+    Outcome,
+    RuleKind,
+    RuntimeValue,
+    ScoreContext,
+    ShapeContext,
+    TypeChecker,
+)
+from egov_rules.kinds.direction import Dir, steps
+from egov_rules.results import Words
+from egov_rules.source import Span
+
+if TYPE_CHECKING:
+    from egov_rules.model import Model
+
+_VI_OPS = {"at least": "từ", "above": "trên", "at most": "tối đa", "below": "dưới"}
+
+
+# -- one band row --------------------------------------------------------------------------
+
+
+def band_holds(band: s.Band, value: Fraction) -> bool:
+    """Whether a row's condition admits the value (`otherwise` admits every value)."""
+    if band.threshold is None:
+        return True
+    t = band.threshold.value
+    match band.op:
+        case "at least":
+            return value >= t
+        case "above":
+            return value > t
+        case "at most":
+            return value <= t
+        case "below":
+            return value < t
+        case "otherwise":
+            return True
+
+
+def band_award(band: s.Band) -> Fraction:
+    """A row's points (a grade row's label counts as 0 points)."""
+    return band.award.value if isinstance(band.award, s.Number) else ZERO
+
+
+def first_band(bands: tuple[s.Band, ...], value: Fraction) -> s.Band:
+    """The first row whose condition holds (checks guarantee one does)."""
+    for band in bands:
+        if band_holds(band, value):
+            return band
+    raise LookupError("no band applies")
+
+
+def band_interval(band: s.Band, integer: bool) -> Interval:
+    """The values a row's condition admits (before earlier rows take theirs)."""
+    if band.threshold is None:
+        return Interval(None, None)
+    t = band.threshold.value
+    if integer:  # whole-number inputs: `above 2` is `at least 3`
+        lo, hi = {
+            "at least": (math.ceil(t), None), "above": (math.floor(t) + 1, None),
+            "at most": (None, math.floor(t)), "below": (None, math.ceil(t) - 1),
+        }[band.op]
+        return Interval(None if lo is None else Fraction(lo), None if hi is None else Fraction(hi))
+    return {
+        "at least": Interval(t, None, True, True),
+        "above": Interval(t, None, False, True),
+        "at most": Interval(None, t, True, True),
+        "below": Interval(None, t, True, False),
+    }[band.op]
+
+
+def band_entry(band: s.Band, integer: bool) -> Fraction | None:
+    """The value nearest the threshold that satisfies a row (None for `otherwise`, and for
+    `above`/`below` on values that need not be whole: no nearest value exists)."""
+    if band.threshold is None:
+        return None
+    t = band.threshold.value
+    if band.op in ("at least", "at most"):
+        if not integer:
+            return t
+        return Fraction(math.ceil(t)) if band.op == "at least" else Fraction(math.floor(t))
+    if not integer:
+        return None
+    return Fraction(math.floor(t) + 1) if band.op == "above" else Fraction(math.ceil(t) - 1)
+
+
+def band_condition(band: s.Band, as_share: bool) -> Words:
+    """A row's condition in words (`at least 29%`, `otherwise`)."""
+    if band.threshold is None:
+        return both("otherwise", "các trường hợp còn lại")
+    t_en, t_vi = both_fmt(band.threshold.value, as_share or band.threshold.percent)
+    return both(f"{band.op} {t_en}", f"{_VI_OPS[band.op]} {t_vi}")
+
+
+def bands_steps(bands: tuple[s.Band, ...], domain: Domain) -> list[tuple[Interval, Fraction]]:
+    """The step function of first-match rows: pieces of the domain, low to high, and points."""
+    covered: list[Interval] = []
+    pieces: list[tuple[Interval, Fraction]] = []
+    for band in bands:
+        region = band_interval(band, domain.integer).intersect(domain.interval)
+        award = band_award(band)
+        pieces += [(p, award) for p in subtract([region], covered) if not p.empty(domain.integer)]
+        covered.append(region)
+    return sorted(pieces, key=lambda piece: _lower_key(piece[0]))
+
+
+def _lower_key(interval: Interval) -> tuple[int, Fraction, int]:
+    if interval.lo is None:
+        return (0, Fraction(0), 0)
+    return (1, interval.lo, 0 if interval.lo_closed else 1)
+
+
+def _family(op: str) -> str:
+    return "up" if op in ("at least", "above") else "down"
+
+
+def _band_words(band: s.Band) -> str:
+    if band.threshold is None:
+        return "otherwise"
+    return f"{band.op} {band.threshold.span.text}"
+
+
+def check_band_list(bands: tuple[s.Band, ...], domain: Domain, reporter: Reporter,
+                    span: Span, grades: bool = False) -> None:
+    covered: list[Interval] = []
+    previous: s.Band | None = None
+    for index, band in enumerate(bands):
+        region = band_interval(band, domain.integer).intersect(domain.interval)
+        fresh = subtract([region], covered)
+        if all(piece.empty(domain.integer) for piece in fresh):
+            after_otherwise = any(b.threshold is None for b in bands[:index])
+            _report_unreachable(band, previous, after_otherwise, region, domain, reporter)
+        covered.append(region)
+        if band.threshold is not None:
+            previous = band
+    gaps = [g for g in subtract([domain.interval], covered) if not g.empty(domain.integer)]
+    if gaps:
+        en, vi = gaps[0].describe(domain.integer)
+        hint = Text('add a last row `otherwise: "<grade>"`',
+                    'thêm dòng cuối `otherwise: "<xếp loại>"`') if grades else \
+            Text("add a last row `otherwise: 0` (or the points the decree gives)",
+                 "thêm dòng cuối `otherwise: 0` (hoặc số điểm văn bản quy định)")
+        reporter.report(codes.BANDS_NOT_COVERING, span, gap=en, gap_vi=vi, hint=hint)
+
+
+def _report_unreachable(band: s.Band, previous: s.Band | None, after_otherwise: bool,
+                        region: Interval, domain: Domain, reporter: Reporter) -> None:
+    if previous is not None and band.threshold is not None and _out_of_order(previous, band):
+        up = _family(band.op) == "up"
+        reporter.report(
+            codes.BANDS_OUT_OF_ORDER, band.span, this=_band_words(band),
+            previous=_band_words(previous),
+            hint=Text(
+                "list `at least`/`above` rows from the highest threshold down"
+                if up else "list `at most`/`below` rows from the lowest threshold up",
+                "liệt kê các dòng `at least`/`above` từ ngưỡng cao nhất xuống"
+                if up else "liệt kê các dòng `at most`/`below` từ ngưỡng thấp nhất lên",
+            ),
+        )
+        return
+    if region.empty(domain.integer):
+        en, vi = "no possible value meets its condition", "không giá trị nào thoả điều kiện"
+    elif after_otherwise:
+        en, vi = ("an `otherwise` row above it takes every value; `otherwise` goes last",
+                  "dòng `otherwise` phía trên đã nhận mọi giá trị; `otherwise` phải đặt cuối")
+    elif domain.integer:  # e.g. `above 2` then `at least 3`: the same whole numbers
+        en, vi = ("earlier rows already take every whole number it admits",
+                  "các dòng trước đã nhận mọi số nguyên mà dòng này nhận")
+    else:
+        en, vi = ("earlier rows already take every value it admits",
+                  "các dòng trước đã nhận mọi giá trị mà dòng này nhận")
+    reporter.report(codes.BAND_UNREACHABLE, band.span, reason=en, reason_vi=vi)
+
+
+def _out_of_order(previous: s.Band, band: s.Band) -> bool:
+    """True when a row's threshold is on the wrong side of the row before it (an unreachable
+    row whose threshold is in order, e.g. a repeated threshold, is not out of order)."""
+    assert previous.threshold is not None and band.threshold is not None
+    if _family(previous.op) != _family(band.op):
+        return False
+    before, this = previous.threshold.value, band.threshold.value
+    return this > before if _family(band.op) == "up" else this < before
+
+
+# -- the rule kind -------------------------------------------------------------------------
+
+
+class Bands(RuleKind[s.Bands]):
+    keyword = "bands"
+
+    def check_types(self, rule: s.Bands, checker: TypeChecker) -> None:
+        checker.expect(rule.expr, "number", ("`bands`", "`bands`"))
+
+    def check(self, rule: s.Bands, ctx: CheckContext) -> tuple[s.Number, ...]:
+        if not reads_unknown_name(rule.expr, ctx.symbols):  # else E101 said what is wrong
+            check_band_list(rule.bands, ctx.domains.of(rule.expr), ctx.reporter, rule.span)
+        return tuple(b.award for b in rule.bands if isinstance(b.award, s.Number))
+
+    def needs_cohort(self, rule: s.Bands) -> bool:
+        return False
+
+    def score(self, rule: s.Bands, node: s.Node, value: RuntimeValue, maximum: Fraction,
+              ctx: ScoreContext) -> Outcome:
+        assert isinstance(value, Fraction)
+        fired = first_band(rule.bands, value)
+        points = band_award(fired)
+        integer = ctx.integer(rule.expr)
+        nearest: tuple[Fraction, Fraction] | None = None  # (input value, points there)
+        for band in rule.bands:
+            target = band_entry(band, integer)
+            if target is None:
+                continue
+            gained = band_award(first_band(rule.bands, target))
+            if gained > points and (nearest is None or abs(target - value) < abs(nearest[0] - value)):
+                nearest = (target, gained)
+        hint = None if nearest is None else ctx.hint(rule.expr, value, nearest[0],
+                                                     nearest[1] - points)
+        as_share = is_share(ctx.model, rule.expr)
+        v_en, v_vi = both_fmt(value, as_share)
+        condition = band_condition(fired, as_share)
+        a_en, a_vi = both_fmt(points)
+        words = both(f"{v_en} falls in the band `{condition.en}`: {a_en} points",
+                     f"{v_vi} thuộc mức `{condition.vi}`: {a_vi} điểm")
+        return Outcome(points, words, hint)
+
+    def describe(self, rule: s.Bands, model: Model, maximum: Fraction) -> Words:
+        x = f"`{rule.expr.span.text}`"
+        return both(f"by bands of {x}: the first row that holds gives the points",
+                    f"theo mức của {x}: dòng đầu tiên thoả điều kiện cho số điểm")
+
+    def annex_rows(self, rule: s.Bands, model: Model) -> AnnexRows | None:
+        as_share = is_share(model, rule.expr)
+        return "condition", tuple((band_condition(b, as_share), band_award(b)) for b in rule.bands)
+
+    def shape(self, rule: s.Bands, ctx: ShapeContext) -> Dir:
+        return steps([p for _, p in bands_steps(rule.bands, ctx.domains.of(rule.expr))])
+
+    def literals(self, rule: s.Bands) -> set[Fraction]:
+        return {b.threshold.value for b in rule.bands if b.threshold is not None}
+

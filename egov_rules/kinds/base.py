@@ -1,0 +1,135 @@
+"""What every rule kind gives the rest of the system, and what it is given.
+
+A rule kind (`proportional`, `bands`, `yes/no`, `per … up to`, `table`) is one subclass of
+`RuleKind`, in one module of this package. Each abstract method is a facet some stage needs:
+the type checker, the structure checks, the evaluator (with its words and next-point hint),
+the annex, the monotonicity analysis and the counterexample search. A kind that leaves one
+out cannot be instantiated, and `mypy --strict` reports the instantiation.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, ClassVar, Generic, Literal, Protocol, TypeVar
+
+from egov_rules import syntax as s
+from egov_rules.kinds.direction import Dir
+from egov_rules.results import NextPoints, Words
+
+if TYPE_CHECKING:
+    from egov_rules.diagnostics import Reporter
+    from egov_rules.domains import Domains
+    from egov_rules.model import Model
+    from egov_rules.resolve import Symbols
+    from egov_rules.source import Span
+    from egov_rules.typecheck import Type
+
+RuntimeValue = Fraction | bool | str
+ZERO = Fraction(0)
+ONE = Fraction(1)
+
+R = TypeVar("R", bound=s.Rule)
+
+
+class TypeChecker(Protocol):
+    """The part of the type checker a rule kind uses to check its input expression."""
+
+    def expect(self, expr: s.Expr, wanted: Literal["number", "yes/no"],
+               context: tuple[str, str]) -> Type: ...
+
+    def infer(self, expr: s.Expr) -> Type: ...
+
+    def mismatch(self, span: Span, en: str, vi: str) -> Type: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What the structure checks share while they visit every rule of a file."""
+
+    symbols: Symbols
+    reporter: Reporter
+    domains: Domains
+
+
+class ShapeContext(Protocol):
+    """What the monotonicity analysis knows of expressions (their domains, which are yes/no)."""
+
+    domains: Domains
+
+    def is_boolean(self, expr: s.Expr) -> bool: ...
+
+
+class ScoreContext(Protocol):
+    """What the evaluator offers a rule while it scores one node of one entity."""
+
+    model: Model
+
+    def best_in_block(self, node: s.Node, reference: s.Number | None) -> Fraction:
+        """The cohort figure for a node scored relative to the best of its block."""
+        ...
+
+    def integer(self, expr: s.Expr) -> bool:
+        """True when the expression can only take whole numbers."""
+        ...
+
+    def hint(self, expr: s.Expr, current: Fraction, target: Fraction, gain: Fraction
+             ) -> NextPoints | None:
+        """The hint to move a numeric input from `current` to `target` for `gain` points."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a rule awarded one entity, the branch that fired in words, and the next points."""
+
+    points: Fraction
+    branch: Words
+    next: NextPoints | None = None
+
+
+# An annex table: what its first column holds ("condition" for bands, "value" for tables), then
+# rows of (that condition or value in words, points).
+AnnexRows = tuple[Literal["condition", "value"], tuple[tuple[Words, Fraction], ...]]
+
+
+class RuleKind(ABC, Generic[R]):
+    """One kind of scoring rule; see the module docstring for the facets."""
+
+    keyword: ClassVar[str]  # as written and as `NodeResult.rule` names it
+
+    @abstractmethod
+    def check_types(self, rule: R, checker: TypeChecker) -> None:
+        """Report an input expression of the wrong type."""
+
+    @abstractmethod
+    def check(self, rule: R, ctx: CheckContext) -> tuple[s.Number, ...]:
+        """Report what is wrong with the rule on its own; return the point values it can
+        award, which the caller compares with the node's maximum."""
+
+    @abstractmethod
+    def needs_cohort(self, rule: R) -> bool:
+        """True when the rule compares an entity with the best of its block."""
+
+    @abstractmethod
+    def score(self, rule: R, node: s.Node, value: RuntimeValue, maximum: Fraction,
+              ctx: ScoreContext) -> Outcome:
+        """Points for the value of the rule's expression, out of `maximum`."""
+
+    @abstractmethod
+    def describe(self, rule: R, model: Model, maximum: Fraction) -> Words:
+        """How the rule turns its input into points, before any entity is scored (annexes)."""
+
+    @abstractmethod
+    def annex_rows(self, rule: R, model: Model) -> AnnexRows | None:
+        """The rule as a table of conditions and points, when it is one."""
+
+    @abstractmethod
+    def shape(self, rule: R, ctx: ShapeContext) -> Dir:
+        """How the rule's points move as its input value rises."""
+
+    @abstractmethod
+    def literals(self, rule: R) -> set[Fraction]:
+        """The numbers written in the rule (thresholds, keys, ends of a scale): the values
+        the counterexample search tries first."""

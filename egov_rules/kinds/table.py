@@ -1,0 +1,190 @@
+"""`table x`: points per level, option or yes/no answer of x, with an optional `otherwise`."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from egov_rules import codes
+from egov_rules import syntax as s
+from egov_rules.diagnostics import Label, Reporter, Text
+from egov_rules.domains import Interval
+from egov_rules.explain import both, both_fmt, fmt, input_label, points_word, shown
+from egov_rules.kinds.base import (
+    AnnexRows,
+    CheckContext,
+    Outcome,
+    RuleKind,
+    RuntimeValue,
+    ScoreContext,
+    ShapeContext,
+    TypeChecker,
+)
+from egov_rules.kinds.direction import ANY, CONST, Dir, steps
+from egov_rules.resolve import Symbols
+from egov_rules.results import NextPoints, Words
+
+if TYPE_CHECKING:
+    from egov_rules.model import Model
+
+
+def key_value(key: s.Number | s.YesNo | s.Name) -> RuntimeValue:
+    """The data value a row's key matches: a number, yes/no, or an option id."""
+    if isinstance(key, s.Number | s.YesNo):
+        return key.value
+    return key.name
+
+
+def table_row(rule: s.Table, value: RuntimeValue) -> s.TableRow:
+    """The row for a value: its own, else `otherwise` (checks guarantee one of them)."""
+    for row in rule.rows:
+        if row.key is not None and key_value(row.key) == value:
+            return row
+    for row in rule.rows:
+        if row.key is None:
+            return row
+    raise LookupError("no table row applies")
+
+
+def _input_name(rule: s.Table) -> str:
+    return rule.expr.name if isinstance(rule.expr, s.Name) else ""
+
+
+class Table(RuleKind[s.Table]):
+    keyword = "table"
+
+    def check_types(self, rule: s.Table, checker: TypeChecker) -> None:
+        t = checker.infer(rule.expr)
+        if t.kind == "number" and not t.integer:
+            checker.mismatch(rule.expr.span, "`table` needs a level, an option, a yes/no answer "
+                             "or a whole number", "`table` cần mức độ, lựa chọn, có/không hoặc số nguyên")
+
+    def check(self, rule: s.Table, ctx: CheckContext) -> tuple[s.Number, ...]:
+        _check_keys(rule, ctx.symbols, ctx.reporter)
+        return tuple(r.points for r in rule.rows)
+
+    def needs_cohort(self, rule: s.Table) -> bool:
+        return False
+
+    def score(self, rule: s.Table, node: s.Node, value: RuntimeValue, maximum: Fraction,
+              ctx: ScoreContext) -> Outcome:
+        fired = table_row(rule, value)
+        points = fired.points.value
+        name = _input_name(rule)
+        v = shown(ctx.model, name, value)
+        p_en, p_vi = both_fmt(points)
+        words = both(f"{v.en}: the `otherwise` row, {p_en} points",
+                     f"{v.vi}: dòng `các trường hợp còn lại`, {p_vi} điểm") if fired.key is None \
+            else both(f"{v.en}: {p_en} points", f"{v.vi}: {p_vi} điểm")
+        better = [r for r in rule.rows if r.key is not None and r.points.value > points]
+        if not better or not name:
+            return Outcome(points, words)
+        nearest = min(better, key=lambda r: r.points.value)
+        assert nearest.key is not None
+        target = key_value(nearest.key)
+        gain = nearest.points.value - points
+        l_en, l_vi = input_label(ctx.model, name)
+        t = shown(ctx.model, name, target)
+        g_en, g_vi = both_fmt(gain)
+        hint = NextPoints(input=name, current=value, target=target, gain=gain, words=both(
+            f"move {l_en} from {v.en} to {t.en} to gain {g_en} {points_word(gain)}",
+            f"chuyển {l_vi} từ {v.vi} sang {t.vi} để được thêm {g_vi} điểm"))
+        return Outcome(points, words, hint)
+
+    def describe(self, rule: s.Table, model: Model, maximum: Fraction) -> Words:
+        x = f"`{rule.expr.span.text}`"
+        return both(f"points by the value of {x}", f"điểm theo giá trị của {x}")
+
+    def annex_rows(self, rule: s.Table, model: Model) -> AnnexRows | None:
+        return "value", tuple((_key_words(model, rule, r), r.points.value) for r in rule.rows)
+
+    def shape(self, rule: s.Table, ctx: ShapeContext) -> Dir:
+        rows = {key_value(r.key): r.points.value for r in rule.rows if r.key is not None}
+        otherwise = next((r.points.value for r in rule.rows if r.key is None), None)
+        if ctx.is_boolean(rule.expr):
+            no, yes = rows.get(False, otherwise), rows.get(True, otherwise)
+            return CONST if no is None or yes is None else steps([no, yes])
+        domain = ctx.domains.of(rule.expr)
+        keys = sorted(k for k in rows if isinstance(k, Fraction))
+        if not keys or (len(keys) < len(rows)):
+            return ANY  # options (no order) or keys of mixed kinds
+        points: list[Fraction] = []
+        bounds: list[Fraction | None] = [None, *keys, None]
+        for low, high in itertools.pairwise(bounds):
+            gap = Interval(low, high, False, False).intersect(domain.interval)
+            if otherwise is not None and not gap.empty(True):
+                points.append(otherwise)  # some whole number between two keys gets `otherwise`
+            if high is not None and not Interval(high, high).intersect(domain.interval).empty(True):
+                points.append(rows[high])
+        return steps(points)
+
+    def literals(self, rule: s.Table) -> set[Fraction]:
+        return {r.key.value for r in rule.rows if isinstance(r.key, s.Number)}
+
+
+def _key_words(model: Model, rule: s.Table, row: s.TableRow) -> Words:
+    """The value a row matches, shown as the data would show it."""
+    if row.key is None:
+        return both("otherwise", "các trường hợp còn lại")
+    name = _input_name(rule)
+    key = row.key
+    if isinstance(key, s.Name):
+        label = shown(model, name, key.name).vi
+        return both(f"`{key.name}` ({label})", f"{label} (`{key.name}`)") if label != key.name \
+            else both(f"`{key.name}`", f"`{key.name}`")
+    return shown(model, name, key.value)
+
+
+def _key_text(key: s.Number | s.YesNo | s.Name) -> str:
+    if isinstance(key, s.Number):
+        return fmt(key.value)
+    if isinstance(key, s.YesNo):
+        return "yes" if key.value else "no"
+    return key.name
+
+
+def _check_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> None:
+    """Each key once, each a value the input can take, and every value covered."""
+    expected: list[str] | None = None
+    if isinstance(table.expr, s.Name):
+        indicator = symbols.indicators.get(table.expr.name)
+        if indicator is not None and indicator.kind == "options":
+            expected = [o.id for o in indicator.options]
+        elif indicator is not None and indicator.kind == "level" and indicator.levels:
+            expected = [str(n) for n in range(indicator.levels[0], indicator.levels[1] + 1)]
+        elif indicator is not None and indicator.kind == "yes/no":
+            expected = ["yes", "no"]
+    seen: dict[str, s.TableRow] = {}
+    has_otherwise = False
+    for row in table.rows:
+        if row.key is None:
+            has_otherwise = True
+            continue
+        key = _key_text(row.key)
+        if key in seen:
+            reporter.report(
+                codes.DUPLICATE_ID, row.span, name=key,
+                labels=[Label(seen[key].span, Text("first given here", "khai báo lần đầu ở đây"))],
+                hint=Text("give each value one row", "mỗi giá trị chỉ có một dòng"),
+            )
+        seen.setdefault(key, row)
+        if expected is not None and key not in expected:
+            reporter.report(
+                codes.BAD_VALUE, row.span,
+                detail=f"`{key}` is not a value of `{table.expr.span.text}`",
+                detail_vi=f"`{key}` không phải một giá trị của `{table.expr.span.text}`",
+                hint=Text("its values are: " + ", ".join(expected),
+                          "các giá trị: " + ", ".join(expected)) if expected else None,
+            )
+    if has_otherwise:
+        return
+    missing = [k for k in expected if k not in seen] if expected is not None else ["other values"]
+    if missing:
+        listed = ", ".join(missing)
+        reporter.report(
+            codes.TABLE_NOT_EXHAUSTIVE, table.span, missing=listed,
+            missing_vi="các giá trị khác" if expected is None else listed,
+            hint=Text("add a row for each, or `otherwise: 0`",
+                      "thêm một dòng cho mỗi giá trị, hoặc `otherwise: 0`"),
+        )

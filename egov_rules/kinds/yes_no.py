@@ -1,0 +1,66 @@
+"""`yes/no x`: the node's full maximum when x is yes, nothing when it is no."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from egov_rules import syntax as s
+from egov_rules.explain import both, both_fmt, input_label, points_word
+from egov_rules.kinds.base import (
+    ZERO,
+    AnnexRows,
+    CheckContext,
+    Outcome,
+    RuleKind,
+    RuntimeValue,
+    ScoreContext,
+    ShapeContext,
+    TypeChecker,
+)
+from egov_rules.kinds.direction import UP, Dir
+from egov_rules.results import NextPoints, Words
+
+if TYPE_CHECKING:
+    from egov_rules.model import Model
+
+
+class YesNo(RuleKind[s.YesNoRule]):
+    keyword = "yes/no"
+
+    def check_types(self, rule: s.YesNoRule, checker: TypeChecker) -> None:
+        checker.expect(rule.expr, "yes/no", ("`yes/no`", "`yes/no`"))
+
+    def check(self, rule: s.YesNoRule, ctx: CheckContext) -> tuple[s.Number, ...]:
+        return ()
+
+    def needs_cohort(self, rule: s.YesNoRule) -> bool:
+        return False
+
+    def score(self, rule: s.YesNoRule, node: s.Node, value: RuntimeValue, maximum: Fraction,
+              ctx: ScoreContext) -> Outcome:
+        m_en, m_vi = both_fmt(maximum)
+        if value is True:
+            return Outcome(maximum, both(f"yes: {m_en} points", f"có: {m_vi} điểm"))
+        hint = None
+        if isinstance(rule.expr, s.Name):
+            l_en, l_vi = input_label(ctx.model, rule.expr.name)
+            hint = NextPoints(input=rule.expr.name, current=False, target=True, gain=maximum,
+                              words=both(f"{l_en}: a yes would gain {m_en} {points_word(maximum)}",
+                                         f"{l_vi}: nếu có sẽ được thêm {m_vi} điểm"))
+        return Outcome(ZERO, both("no: 0 points", "không: 0 điểm"), hint)
+
+    def describe(self, rule: s.YesNoRule, model: Model, maximum: Fraction) -> Words:
+        x = f"`{rule.expr.span.text}`"
+        m_en, m_vi = both_fmt(maximum)
+        return both(f"{x}: yes gives {m_en} points, no gives 0",
+                    f"{x}: có được {m_vi} điểm, không được 0 điểm")
+
+    def annex_rows(self, rule: s.YesNoRule, model: Model) -> AnnexRows | None:
+        return None
+
+    def shape(self, rule: s.YesNoRule, ctx: ShapeContext) -> Dir:
+        return UP  # `no` < `yes`
+
+    def literals(self, rule: s.YesNoRule) -> set[Fraction]:
+        return set()
