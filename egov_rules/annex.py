@@ -20,6 +20,7 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Lang
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import band_condition
+from egov_rules.kinds.combine import BEST, combine_kind
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
 from egov_rules.results import Words
@@ -324,17 +325,16 @@ def _reach(wr: _Writer, node: s.Node, block: str) -> tuple[str, bool]:
     """What a group's children add up to in a block, and whether that matches its maximum."""
     live = [c for c in node.children if block in wr.model.blocks_of.get(c.id, ())]
     maximum = declared_max(node, block) or Fraction(0)
-    if node.mode == "weighted mean":
+    mode = combine_kind(node)
+    if mode.weighted:
         weights = sum((c.weight.value for c in live if c.weight is not None), Fraction(0))
         text = wr.w("weights_sum", total=wr.num(weights, share=True))
         return (text, True) if weights == 1 else (f"{text}, {wr.w('renormalised')}", True)
     maxima = [m for c in live if (m := declared_max(c, block)) is not None]
-    if node.mode == "best":
-        reach = max(maxima, default=Fraction(0))
-        return f"{wr.w('best_sign')} {wr.num(reach)}", reach == maximum
-    reach = sum(maxima, Fraction(0))
-    ok = reach >= maximum if node.mode == "capped sum" else reach == maximum
-    return " + ".join(wr.num(m) for m in maxima) + f" = {wr.num(reach)}", ok
+    reach = mode.reach(maxima) or Fraction(0)
+    shown = f"{wr.w('best_sign')} {wr.num(reach)}" if mode is BEST else \
+        " + ".join(wr.num(m) for m in maxima) + f" = {wr.num(reach)}"
+    return shown, mode.fits(reach, maximum)
 
 
 def _totals(wr: _Writer, block: str, numbered: list[tuple[str, s.Node, int]]) -> list[Element]:
@@ -372,7 +372,7 @@ def _node_details(wr: _Writer, block: str, number: str, node: s.Node, depth: int
     if node.citations:
         items.append(f"{wr.w('cite')}: " + "; ".join(f"[{c.text}]" for c in node.citations))
     how = rule_kind(node.rules[0]).describe(node.rules[0], wr.model, maximum) if node.rules else \
-        explain.combine_words(node.mode)
+        combine_kind(node).describe()
     items.append(f"{wr.w('scoring')}: {wr.say(how)}")
     out.append(Bullets((*items, *_notes(wr, node))))
     table = _rule_table(wr, node.rules[0]) if node.rules else None

@@ -12,6 +12,7 @@ from egov_rules import explain as words
 from egov_rules import syntax as s
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import first_band
+from egov_rules.kinds.combine import combine_kind
 from egov_rules.model import Model, declared_max
 from egov_rules.resolve import divisions
 from egov_rules.results import (
@@ -254,40 +255,11 @@ def _combine(run: _Run, node: s.Node, children: list[NodeResult]) -> _Score:
     live = [c for c in children if c.applicable and c.points is not None and c.max is not None]
     if not live:
         return _Score(None, None, "not applicable", words.not_applicable("children"))
-    declared = declared_max(node, run.block) or ZERO
-    mode = node.mode
-    points_sum = sum((c.points for c in live if c.points is not None), ZERO)
-    max_sum = sum((c.max for c in live if c.max is not None), ZERO)
-    if mode == "best":
-        best = max(live, key=lambda c: c.points or ZERO)
-        maximum = max(c.max for c in live if c.max is not None)
-        return _Score(best.points, maximum, "best of", words.best_of(best))
-    if mode == "weighted mean":
-        weights = {c.id: _weight(node, c.id) for c in live}
-        total_weight = sum(weights.values(), ZERO)
-        share = sum(
-            (weights[c.id] * _share(c) for c in live), ZERO
-        ) / total_weight if total_weight else ZERO
-        return _Score(share * declared, declared, "weighted mean",
-                      words.weighted_mean(share, declared, len(live) < len(children)))
-    if mode == "capped sum":
-        maximum = min(declared, max_sum)
-        points = min(points_sum, maximum)
-        return _Score(points, maximum, "capped sum", words.summed(points_sum, points, maximum))
-    return _Score(points_sum, max_sum, "sum", words.summed(points_sum, points_sum, max_sum))
-
-
-def _weight(node: s.Node, child_id: str) -> Fraction:
-    for child in node.children:
-        if child.id == child_id and child.weight is not None:
-            return child.weight.value
-    return ZERO
-
-
-def _share(result: NodeResult) -> Fraction:
-    if result.points is None or not result.max:
-        return ZERO
-    return result.points / result.max
+    kind = combine_kind(node)
+    weights = {c.id: c.weight.value if c.weight is not None else ZERO for c in node.children}
+    points, maximum, branch = kind.combine(live, declared_max(node, run.block) or ZERO, weights,
+                                           len(live) < len(children))
+    return _Score(points, maximum, kind.keyword, branch)
 
 
 # -- leaf rules ----------------------------------------------------------------------------

@@ -117,30 +117,6 @@ def not_applicable(reason: str, detail: str | None = None) -> Words:
                 "không áp dụng: mục cha không được áp dụng")
 
 
-def best_of(best: NodeResult) -> Words:
-    en, vi = both_fmt(best.points or Fraction(0))
-    return both(f"the best of the alternatives: {best.id} with {en} points",
-                f"lấy phương án cao điểm nhất: {best.id} với {vi} điểm")
-
-
-def weighted_mean(share: Fraction, maximum: Fraction, some_dropped: bool) -> Words:
-    s_en, s_vi = both_fmt(share, share=True)
-    m_en, m_vi = both_fmt(maximum)
-    note_en = " (weights re-normalised over the criteria that apply)" if some_dropped else ""
-    note_vi = " (trọng số chuẩn hoá lại trên các tiêu chí được áp dụng)" if some_dropped else ""
-    return both(f"weighted mean of the criteria's shares {s_en} × {m_en} points{note_en}",
-                f"trung bình có trọng số của tỷ lệ điểm {s_vi} × {m_vi} điểm{note_vi}")
-
-
-def summed(total: Fraction, points: Fraction, maximum: Fraction) -> Words:
-    t_en, t_vi = both_fmt(total)
-    if total > points:
-        m_en, m_vi = both_fmt(maximum)
-        return both(f"sum of its criteria, {t_en}, capped at {m_en}",
-                    f"tổng điểm các tiêu chí, {t_vi}, giới hạn ở {m_vi}")
-    return both(f"sum of its criteria: {t_en}", f"tổng điểm các tiêu chí: {t_vi}")
-
-
 # -- hints ---------------------------------------------------------------------------------
 
 
@@ -364,22 +340,3 @@ def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
                 lines.append(f"  {rank:>3}  {row.entity:<30} {value}{grade}")
             lines.append("")
     return "\n".join(lines)
-
-
-# -- rules in words (for annexes: what a rule does, before any entity is scored) -----------
-
-
-def combine_words(mode: s.CombineMode) -> Words:
-    """How a node's children make its points."""
-    return {
-        "sum": both("sum of the points of its parts", "tổng điểm các mục con"),
-        "capped sum": both("sum of the points of its parts, never above its maximum",
-                           "tổng điểm các mục con, không vượt quá điểm tối đa"),
-        "best": both("the points of its best-scoring alternative",
-                     "điểm của phương án cao điểm nhất"),
-        "weighted mean": both(
-            "weighted mean of its parts' shares (points ÷ maximum) × its maximum; weights are "
-            "re-normalised over the parts that apply",
-            "trung bình có trọng số của tỷ lệ điểm đạt (điểm ÷ tối đa) các mục con × điểm tối "
-            "đa; trọng số được chuẩn hoá lại trên các mục được áp dụng"),
-    }[mode]

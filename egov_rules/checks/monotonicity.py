@@ -22,6 +22,7 @@ from egov_rules.checks.counterexamples import Counterexample, Counterexamples
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.domains import Domain, Domains
 from egov_rules.kinds import rule_kind
+from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.direction import ANY, CONST, UP, Dir, compose, join
 from egov_rules.model import node_blocks
 from egov_rules.resolve import Symbols, names_in, unknown
@@ -293,7 +294,7 @@ class Analysis:
         live = [c for c in node.children if block in self.blocks_of.get(c.id, ())]
         if live and all(c.when is not None for c in live):
             gate = gate | join([k.gate for k in kids])  # every child may drop out
-        if node.mode == "weighted mean":
+        if combine_kind(node).weighted:
             if any(k.gate != CONST for k in kids):
                 return Effect(ANY, CONST, ANY, gate)  # a child dropping out reweights the rest
             share = join([k.share for k in kids])

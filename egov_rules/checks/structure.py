@@ -11,6 +11,7 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.domains import Domains
 from egov_rules.kinds import CheckContext, rule_kind
+from egov_rules.kinds.combine import SUM, combine_kind
 from egov_rules.model import declared_max, node_blocks
 from egov_rules.resolve import Symbols
 
@@ -157,8 +158,7 @@ def _bad_max(node: s.Node, block: str) -> bool:
 
 def _check_children(node: s.Node, blocks: tuple[str, ...],
                     blocks_of: dict[str, tuple[str, ...]], reporter: Reporter) -> None:
-    if node.mode == "weighted mean":
-        return  # children are averaged as shares; their maxima need not add up
+    mode = combine_kind(node)
     problems: dict[tuple[str, Fraction, Fraction], list[str]] = {}  # → the blocks it occurs in
     for block in blocks:
         applying = [c for c in node.children if block in blocks_of.get(c.id, ())]
@@ -168,10 +168,12 @@ def _check_children(node: s.Node, blocks: tuple[str, ...],
         child_max = [declared_max(c, block) or Fraction(0) for c in applying]
         if maximum is None:
             continue
-        reach = max(child_max) if node.mode == "best" else sum(child_max, Fraction(0))
-        kind = "short" if reach < maximum else "over" if reach > maximum else ""
-        if not kind or (kind == "over" and node.mode == "capped sum"):
+        reach = mode.reach(child_max)
+        if reach is None:
+            return  # children are averaged as shares; their maxima need not add up
+        if mode.fits(reach, maximum):
             continue
+        kind = "short" if reach < maximum else "over"
         problems.setdefault((kind, reach, maximum), []).append(block)
     for (kind, reach, maximum), where_blocks in problems.items():
         # Name the blocks unless the same problem occurs in every block the node applies to.
@@ -182,7 +184,7 @@ def _check_children(node: s.Node, blocks: tuple[str, ...],
         where_vi = "" if everywhere else f" (khối {listed})"
         code = codes.CHILDREN_CANNOT_REACH if kind == "short" else codes.CHILDREN_OVERSHOOT
         hint = None
-        if kind == "over" and node.mode == "sum":
+        if kind == "over" and mode is SUM:
             hint = Text("if the decree caps the total, write `capped sum of`",
                         "nếu văn bản giới hạn tổng điểm, viết `capped sum of`")
         reporter.report(

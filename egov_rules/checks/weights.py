@@ -8,6 +8,7 @@ from fractions import Fraction
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
+from egov_rules.kinds.combine import combine_kind
 from egov_rules.resolve import Symbols
 from egov_rules.source import Span
 
@@ -37,7 +38,7 @@ def _check_weight_set(weights: list[s.Number | None], spans: list[Span], owner: 
 
 def check_weights(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
     for node in s.walk_nodes(tree.categories):
-        weighted = node.mode == "weighted mean" and not node.rules
+        weighted = combine_kind(node).weighted and not node.rules
         for child in node.children:
             if child.weight is not None and not weighted:
                 reporter.report(

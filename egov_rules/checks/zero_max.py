@@ -14,6 +14,7 @@ from fractions import Fraction
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
+from egov_rules.kinds.combine import combine_kind
 from egov_rules.model import declared_max, node_blocks
 from egov_rules.resolve import Symbols
 
@@ -27,7 +28,7 @@ def check_zero_max(tree: s.Methodology, symbols: Symbols, reporter: Reporter) ->
         else:
             _check_averaged_terms(index, nodes, blocks_of, reporter)
     for node in nodes.values():
-        if node.mode == "weighted mean" and not node.rules:
+        if combine_kind(node).weighted and not node.rules:
             for child in node.children:
                 block = _zero_block(child, blocks_of.get(child.id, ()))
                 if block is not None:

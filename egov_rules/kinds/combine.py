@@ -1,0 +1,178 @@
+"""How a node's children make its points: `sum of` (also children written directly),
+`capped sum of`, `best of` and `weighted mean of`, each one class here.
+
+`combine_kind` is the only dispatch on a combine mode; it ends in `assert_never`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import ClassVar, assert_never
+
+from egov_rules import syntax as s
+from egov_rules.explain import both, both_fmt
+from egov_rules.kinds.base import ZERO
+from egov_rules.results import NodeResult, Words
+
+
+def share(result: NodeResult) -> Fraction:
+    """A child's points as a share of its maximum (0 when it has none)."""
+    if result.points is None or not result.max:
+        return ZERO
+    return result.points / result.max
+
+
+class CombineKind(ABC):
+    keyword: ClassVar[str]  # as `NodeResult.rule` names it
+    weighted: ClassVar[bool]  # children carry weights and are averaged as shares of their maxima
+
+    @abstractmethod
+    def combine(self, live: Sequence[NodeResult], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool
+                ) -> tuple[Fraction, Fraction, Words]:
+        """Points, maximum and words from the children that apply (never empty)."""
+
+    @abstractmethod
+    def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
+        """What the children's maxima add up to (None when they are averaged as shares)."""
+
+    @abstractmethod
+    def fits(self, reach: Fraction, maximum: Fraction) -> bool:
+        """Whether children reaching `reach` fit a node worth `maximum`."""
+
+    @abstractmethod
+    def describe(self) -> Words:
+        """The mode in words, for annexes."""
+
+
+def _sum_words(total: Fraction, points: Fraction, maximum: Fraction) -> Words:
+    t_en, t_vi = both_fmt(total)
+    if total > points:
+        m_en, m_vi = both_fmt(maximum)
+        return both(f"sum of its criteria, {t_en}, capped at {m_en}",
+                    f"tổng điểm các tiêu chí, {t_vi}, giới hạn ở {m_vi}")
+    return both(f"sum of its criteria: {t_en}", f"tổng điểm các tiêu chí: {t_vi}")
+
+
+def _total(values: Sequence[Fraction | None]) -> Fraction:
+    return sum((v for v in values if v is not None), ZERO)
+
+
+class Sum(CombineKind):
+    keyword = "sum"
+    weighted = False
+
+    def combine(self, live: Sequence[NodeResult], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool
+                ) -> tuple[Fraction, Fraction, Words]:
+        points, maximum = _total([c.points for c in live]), _total([c.max for c in live])
+        return points, maximum, _sum_words(points, points, maximum)
+
+    def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
+        return sum(maxima, ZERO)
+
+    def fits(self, reach: Fraction, maximum: Fraction) -> bool:
+        return reach == maximum
+
+    def describe(self) -> Words:
+        return both("sum of the points of its parts", "tổng điểm các mục con")
+
+
+class CappedSum(CombineKind):
+    keyword = "capped sum"
+    weighted = False
+
+    def combine(self, live: Sequence[NodeResult], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool
+                ) -> tuple[Fraction, Fraction, Words]:
+        total = _total([c.points for c in live])
+        maximum = min(declared, _total([c.max for c in live]))
+        points = min(total, maximum)
+        return points, maximum, _sum_words(total, points, maximum)
+
+    def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
+        return sum(maxima, ZERO)
+
+    def fits(self, reach: Fraction, maximum: Fraction) -> bool:
+        return reach >= maximum  # the cap takes what is above
+
+    def describe(self) -> Words:
+        return both("sum of the points of its parts, never above its maximum",
+                    "tổng điểm các mục con, không vượt quá điểm tối đa")
+
+
+class Best(CombineKind):
+    keyword = "best of"
+    weighted = False
+
+    def combine(self, live: Sequence[NodeResult], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool
+                ) -> tuple[Fraction, Fraction, Words]:
+        best = max(live, key=lambda c: c.points or ZERO)
+        maximum = max(c.max for c in live if c.max is not None)
+        p_en, p_vi = both_fmt(best.points or ZERO)
+        return best.points or ZERO, maximum, both(
+            f"the best of the alternatives: {best.id} with {p_en} points",
+            f"lấy phương án cao điểm nhất: {best.id} với {p_vi} điểm")
+
+    def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
+        return max(maxima, default=ZERO)
+
+    def fits(self, reach: Fraction, maximum: Fraction) -> bool:
+        return reach == maximum
+
+    def describe(self) -> Words:
+        return both("the points of its best-scoring alternative", "điểm của phương án cao điểm nhất")
+
+
+class WeightedMean(CombineKind):
+    keyword = "weighted mean"
+    weighted = True
+
+    def combine(self, live: Sequence[NodeResult], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool
+                ) -> tuple[Fraction, Fraction, Words]:
+        total_weight = sum((weights[c.id] for c in live), ZERO)
+        mean = sum((weights[c.id] * share(c) for c in live), ZERO) / total_weight \
+            if total_weight else ZERO
+        s_en, s_vi = both_fmt(mean, share=True)
+        m_en, m_vi = both_fmt(declared)
+        note_en = " (weights re-normalised over the criteria that apply)" if some_dropped else ""
+        note_vi = " (trọng số chuẩn hoá lại trên các tiêu chí được áp dụng)" if some_dropped else ""
+        return mean * declared, declared, both(
+            f"weighted mean of the criteria's shares {s_en} × {m_en} points{note_en}",
+            f"trung bình có trọng số của tỷ lệ điểm {s_vi} × {m_vi} điểm{note_vi}")
+
+    def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
+        return None
+
+    def fits(self, reach: Fraction, maximum: Fraction) -> bool:
+        return True
+
+    def describe(self) -> Words:
+        return both(
+            "weighted mean of its parts' shares (points ÷ maximum) × its maximum; weights are "
+            "re-normalised over the parts that apply",
+            "trung bình có trọng số của tỷ lệ điểm đạt (điểm ÷ tối đa) các mục con × điểm tối "
+            "đa; trọng số được chuẩn hoá lại trên các mục được áp dụng")
+
+
+SUM, CAPPED_SUM, BEST, WEIGHTED_MEAN = Sum(), CappedSum(), Best(), WeightedMean()
+
+
+def combine_kind(node: s.Node) -> CombineKind:
+    """How a node's children make its points."""
+    mode = node.mode
+    match mode:
+        case "sum":
+            return SUM
+        case "capped sum":
+            return CAPPED_SUM
+        case "best":
+            return BEST
+        case "weighted mean":
+            return WEIGHTED_MEAN
+        case _:
+            assert_never(mode)
