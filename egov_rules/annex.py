@@ -21,6 +21,7 @@ from egov_rules.diagnostics import Lang
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import band_condition
 from egov_rules.kinds.combine import BEST, combine_kind
+from egov_rules.kinds.index_methods import index_method
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
 from egov_rules.results import Words
@@ -384,13 +385,14 @@ def _indices(wr: _Writer, block: str) -> list[Element]:
     for index in wr.model.indices.values():
         terms = ", ".join(f"`{t.ref.name}`" + (f" {wr.num(t.weight.value, t.weight.percent)}"
                                                 if t.weight else "") for t in index.terms)
-        if index.method == "share of max":
+        kind = index_method(index)
+        if kind.adds_points:
             maximum = sum((declared_max(wr.model.nodes[t.ref.name], block) or Fraction(0)
                            for t in index.terms if t.ref.name in wr.model.nodes
                            and block in wr.model.blocks_of.get(t.ref.name, ())), Fraction(0))
-            method = wr.w("share_of_max", terms=terms, max=wr.num(maximum))
+            method = wr.w(kind.annex_key(), terms=terms, max=wr.num(maximum))
         else:
-            method = wr.w("weighted_mean" if index.method == "weighted mean" else "mean", terms=terms)
+            method = wr.w(kind.annex_key(), terms=terms)
         rounding = wr.w("index_round", n=str(index.round)) if index.round is not None else \
             wr.w("no_round")
         rows.append((f"`{index.id}`", index.label or "", method, rounding))

@@ -13,6 +13,7 @@ from egov_rules import syntax as s
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import first_band
 from egov_rules.kinds.combine import combine_kind
+from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max
 from egov_rules.resolve import divisions
 from egov_rules.results import (
@@ -360,35 +361,10 @@ def _evaluate_indices(model: Model, nodes: Mapping[str, NodeResult]) -> list[Ind
     return [done[i.id] for i in model.tree.indices if i.id in done]
 
 
-def _term_share(term: str, nodes: Mapping[str, NodeResult], done: Mapping[str, IndexResult]
-                ) -> Fraction | None:
-    if term in done:
-        result = done[term]
-        return result.rounded if result.rounded is not None else result.value
-    node = nodes.get(term)
-    if node is None or node.points is None or not node.max:
-        return None
-    return node.points / node.max
-
-
 def _evaluate_index(model: Model, index: s.Index, nodes: Mapping[str, NodeResult],
                     done: Mapping[str, IndexResult]) -> IndexResult:
-    points = maximum = None
-    value: Fraction | None = None
-    if index.method == "share of max":
-        live = [nodes[t.ref.name] for t in index.terms
-                if t.ref.name in nodes and nodes[t.ref.name].applicable]
-        points = sum((n.points for n in live if n.points is not None), ZERO)
-        maximum = sum((n.max for n in live if n.max is not None), ZERO)
-        value = points / maximum if maximum else None
-    else:
-        pairs = [
-            (t.weight.value if t.weight is not None else ONE, _term_share(t.ref.name, nodes, done))
-            for t in index.terms
-        ]
-        live_pairs = [(w, v) for w, v in pairs if v is not None]
-        total = sum((w for w, _ in live_pairs), ZERO)
-        value = sum((w * v for w, v in live_pairs), ZERO) / total if total else None
+    method = index_method(index)
+    value, points, maximum = method.compute(index, nodes, done)
     rounded = None if value is None or index.round is None else round_half_up(value, index.round)
     shown = rounded if rounded is not None else value
     grade = grade_en = None
@@ -402,6 +378,7 @@ def _evaluate_index(model: Model, index: s.Index, nodes: Mapping[str, NodeResult
         id=index.id, label=index.label, label_en=index.label_en, method=index.method,
         value=value, rounded=rounded,
         round=index.round, points=points, max=maximum, grade=grade, grade_en=grade_en,
-        words=words.index_words(index, value, rounded, points, maximum),
+        words=words.not_computed() if shown is None else method.words(
+            index, words.published_pair(shown, index.round), points, maximum),
         next_grade=next_grade,
     )

@@ -164,31 +164,14 @@ def _numerator_phrase(model: Model, numerator: str, denominator: str, target: Fr
 # -- indices -------------------------------------------------------------------------------
 
 
-_METHOD_WORDS = {
-    "share of max": ("share of max", "tỷ lệ trên điểm tối đa"),
-    "weighted mean": ("weighted mean", "trung bình có trọng số"),
-    "mean": ("mean", "trung bình cộng"),
-}
+def not_computed() -> Words:
+    return both("not computed: none of its parts applies",
+                "không tính: không thành phần nào được áp dụng")
 
 
-def index_words(index: s.Index, value: Fraction | None, rounded: Fraction | None,
-                points: Fraction | None, maximum: Fraction | None) -> Words:
-    if value is None:
-        return both("not computed: none of its parts applies",
-                    "không tính: không thành phần nào được áp dụng")
-    shown_value = rounded if rounded is not None else value
-    r_en, r_vi = fmt_published(shown_value, "en", index.round), fmt_published(shown_value, "vi", index.round)
-    if index.method == "share of max" and points is not None and maximum is not None:
-        p_en, p_vi = both_fmt(points)
-        m_en, m_vi = both_fmt(maximum)
-        return both(f"{p_en} of {m_en} points = {r_en}", f"{p_vi} trên {m_vi} điểm = {r_vi}")
-    terms_en = ", ".join(
-        t.ref.name + (f" {fmt(t.weight.value, share=True)}" if t.weight else "")
-        for t in index.terms
-    )
-    terms_vi = terms_en.replace(".", ",")
-    method_en, method_vi = _METHOD_WORDS[index.method]
-    return both(f"{method_en} of {terms_en} = {r_en}", f"{method_vi} của {terms_vi} = {r_vi}")
+def published_pair(value: Fraction, digits: int | None) -> tuple[str, str]:
+    """An index as published, in English and Vietnamese."""
+    return fmt_published(value, "en", digits), fmt_published(value, "vi", digits)
 
 
 def lowest_value_reaching(band: s.Band, digits: int | None) -> Fraction | None:

@@ -360,7 +360,7 @@ class Ranking(_Model):
         threshold = target - (Fraction(1, 2 * 10**result.round) if result.round is not None else 0)
         exact = result.value if result.value is not None else own.value
         points = None
-        if result.method == "share of max" and result.points is not None and result.max:
+        if result.points is not None and result.max:  # an index that adds up points
             points = threshold * result.max - result.points
         return step.model_copy(update={
             "target_rank": next(r.rank for r in above if r.value == target),

@@ -24,6 +24,7 @@ from egov_rules.domains import Domain, Domains
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.direction import ANY, CONST, UP, Dir, compose, join
+from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import node_blocks
 from egov_rules.resolve import Symbols, names_in, unknown
 from egov_rules.typecheck import Type, typecheck, zero_rule_denominator
@@ -324,7 +325,7 @@ class Analysis:
         gate = join([g for _, g in terms])
         if gate != CONST:
             return Effect(ANY, CONST, ANY, gate)  # a term dropping out changes the average
-        if index.method == "share of max":
+        if index_method(index).adds_points:
             if any(e.maximum != CONST for e, _ in terms):
                 return Effect(ANY, CONST, ANY, CONST)
             value = join([e.points for e, _ in terms])

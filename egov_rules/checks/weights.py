@@ -9,6 +9,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.kinds.combine import combine_kind
+from egov_rules.kinds.index_methods import index_method
 from egov_rules.resolve import Symbols
 from egov_rules.source import Span
 
@@ -73,11 +74,11 @@ def _check_index(index: s.Index, symbols: Symbols, reporter: Reporter) -> None:
                               Text("first listed here", "liệt kê lần đầu ở đây"))],
                 hint=Text("list each part once; to count it more, give it a larger weight",
                           "mỗi thành phần chỉ liệt kê một lần; muốn tính nhiều hơn, tăng "
-                          "trọng số của nó") if index.method == "weighted mean" else
+                          "trọng số của nó") if index_method(index).weighted else
                 Text("list each part once", "mỗi thành phần chỉ liệt kê một lần"),
             )
         first.setdefault(name, term)
-    if index.method == "weighted mean":
+    if index_method(index).weighted:
         _check_weight_set([t.weight for t in index.terms], [t.span for t in index.terms],
                           index.span, reporter)
     else:
@@ -86,7 +87,7 @@ def _check_index(index: s.Index, symbols: Symbols, reporter: Reporter) -> None:
                 reporter.report(codes.BAD_WEIGHT, term.weight.span,
                                 detail=f"`{index.method}` takes no weights",
                                 detail_vi=f"`{index.method}` không dùng trọng số")
-    if index.method == "share of max":
+    if index_method(index).adds_points:
         for term in index.terms:
             if isinstance(symbols.declarations.get(term.ref.name), s.Index):
                 reporter.report(

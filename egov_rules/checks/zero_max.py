@@ -15,6 +15,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.kinds.combine import combine_kind
+from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import declared_max, node_blocks
 from egov_rules.resolve import Symbols
 
@@ -23,7 +24,7 @@ def check_zero_max(tree: s.Methodology, symbols: Symbols, reporter: Reporter) ->
     blocks_of = node_blocks(tree.categories, tuple(symbols.blocks))
     nodes = {n.id: n for n in s.walk_nodes(tree.categories)}
     for index in tree.indices:
-        if index.method == "share of max":
+        if index_method(index).adds_points:
             _check_share_of_max(index, nodes, blocks_of, tuple(symbols.blocks), reporter)
         else:
             _check_averaged_terms(index, nodes, blocks_of, reporter)
