@@ -13,6 +13,7 @@ from egov_rules import syntax as s
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import first_band
 from egov_rules.kinds.combine import combine_kind
+from egov_rules.kinds.functions import let_function
 from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max
 from egov_rules.resolve import divisions
@@ -61,15 +62,7 @@ def eval_expr(expr: s.Expr, env: Mapping[str, RuntimeValue]) -> RuntimeValue:
         operand = eval_expr(expr.operand, env)
         return (not operand) if expr.op == "not" else -_num(operand)
     if isinstance(expr, s.Call):
-        args = [eval_expr(a, env) for a in expr.args]
-        if expr.func == "count_yes":
-            return Fraction(sum(1 for a in args if a is True))
-        nums = [_num(a) for a in args]
-        if expr.func == "min":
-            return min(nums)
-        if expr.func == "max":
-            return max(nums)
-        return min(max(nums[0], nums[1]), nums[2])  # clamp
+        return let_function(expr).apply([eval_expr(a, env) for a in expr.args])
     return _eval_binary(expr, env)
 
 
@@ -300,13 +293,7 @@ def _bounded_input(model: Model, name: str, target: Fraction) -> str | None:
     if not isinstance(first, s.Name) or not all(isinstance(a, s.Number) for a in rest):
         return None
     bounds = [a.value for a in rest if isinstance(a, s.Number)]
-    func = let.expr.func
-    reached = (
-        (func == "min" and all(target <= b for b in bounds))
-        or (func == "max" and all(target >= b for b in bounds))
-        or (func == "clamp" and bounds[0] <= target <= bounds[1])
-    )
-    return first.name if reached else None
+    return first.name if let_function(let.expr).reached_by_first(bounds, target) else None
 
 
 def _reads(run: _Run, expr: s.Expr) -> list[ValueRead]:

@@ -10,6 +10,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text, did_you_mean
 from egov_rules.kinds import rule_kind
+from egov_rules.kinds.functions import let_function
 from egov_rules.resolve import Symbols, divisions
 from egov_rules.source import Span
 
@@ -139,15 +140,12 @@ class _Checker:
         return self.infer_binary(expr)
 
     def infer_call(self, call: s.Call) -> Type:
-        wanted: TypeKind = "yes/no" if call.func == "count_yes" else "number"
-        arity_ok = len(call.args) == 3 if call.func == "clamp" else len(call.args) >= 1
-        if not arity_ok:
-            self.mismatch(call.span, "clamp takes three arguments: clamp(x, low, high)",
-                          "clamp cần ba đối số: clamp(x, thấp, cao)")
-        types = [self.expect(a, wanted, (f"`{call.func}`", f"`{call.func}`")) for a in call.args]
-        if call.func == "count_yes":
-            return Type("number", integer=True)
-        return Type("number", integer=all(t.integer for t in types))
+        function = let_function(call)
+        if not function.arity_ok(len(call.args)):
+            self.mismatch(call.span, *function.usage)
+        types = [self.expect(a, function.argument, (f"`{call.func}`", f"`{call.func}`"))
+                 for a in call.args]
+        return Type("number", integer=function.integer([t.integer for t in types]))
 
     def infer_binary(self, e: s.Binary) -> Type:
         op = e.op
