@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from egov_rules.build import build
 from egov_rules.checks import run_checks
+from egov_rules.checks.monotonicity import check_monotonicity
 from egov_rules.diagnostics import Diagnostic, Reporter
 from egov_rules.examples import run_examples
 from egov_rules.model import Model, build_model
@@ -29,6 +30,9 @@ def compile_source(source: SourceFile) -> tuple[Model | None, list[Diagnostic]]:
     if reporter.has_errors:
         return None, reporter.sorted()
     model = build_model(syntax_tree, symbols, types, source)
+    check_monotonicity(model, symbols, reporter)
+    if reporter.has_errors:
+        return None, reporter.sorted()
     run_examples(model, reporter)
     if reporter.has_errors:
         return None, reporter.sorted()

@@ -6,7 +6,6 @@ Later stages (graph, evaluate, explain, rank) read only this. It is immutable.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -14,15 +13,6 @@ from egov_rules import syntax as s
 from egov_rules.resolve import Symbols
 from egov_rules.source import SourceFile
 from egov_rules.typecheck import Type
-
-
-def applicable_blocks(node: s.Node, parent_blocks: Iterable[str]) -> tuple[str, ...]:
-    """The blocks a node applies to: its parent's, narrowed by its own `only`."""
-    parent = tuple(parent_blocks)
-    if node.only is None:
-        return parent
-    named = {ref.name for ref in node.only}
-    return tuple(b for b in parent if b in named)
 
 
 def declared_max(node: s.Node, block: str) -> Fraction | None:
@@ -35,18 +25,6 @@ def declared_max(node: s.Node, block: str) -> Fraction | None:
         if ref.name == block:
             return number.value
     return None
-
-
-def node_blocks(categories: tuple[s.Node, ...], blocks: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """For every node id, the blocks it applies to (static: `only`, not `when`)."""
-    found: dict[str, tuple[str, ...]] = {}
-    stack = [(c, blocks) for c in reversed(categories)]
-    while stack:
-        node, parent = stack.pop()
-        mine = applicable_blocks(node, parent)
-        found.setdefault(node.id, mine)
-        stack.extend((child, mine) for child in reversed(node.children))
-    return found
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -107,7 +85,7 @@ def build_model(tree: s.Methodology, symbols: Symbols, types: dict[str, Type],
         lets={k: lets[k] for k in symbols.let_order if k in lets},
         nodes={n.id: n for n in s.walk_nodes(tree.categories)},
         parents=dict(symbols.parents),
-        blocks_of=node_blocks(tree.categories, tuple(symbols.blocks)),
+        blocks_of=dict(symbols.blocks_of),
         indices={k: indices[k] for k in symbols.index_order if k in indices},
         grades={t.name: g for g in tree.grades for t in g.targets},
         ranks={t.name: r for r in tree.ranks for t in r.targets},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -40,6 +40,7 @@ class Symbols:
     let_order: list[str] = field(default_factory=list)  # dependencies first
     index_order: list[str] = field(default_factory=list)
     types: dict[str, Type] = field(default_factory=dict)  # filled in by typecheck.py
+    blocks_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # node id → its blocks
 
     def of_type(self, kind: type[_T]) -> dict[str, _T]:
         return {k: v for k, v in self.declarations.items() if isinstance(v, kind)}
@@ -93,12 +94,34 @@ def rule_expressions(node: s.Node) -> Iterator[s.Expr]:
         yield rule.expr
 
 
+def applicable_blocks(node: s.Node, parent_blocks: Iterable[str]) -> tuple[str, ...]:
+    """The blocks a node applies to: its parent's, narrowed by its own `only`."""
+    parent = tuple(parent_blocks)
+    if node.only is None:
+        return parent
+    named = {ref.name for ref in node.only}
+    return tuple(b for b in parent if b in named)
+
+
+def node_blocks(categories: tuple[s.Node, ...], blocks: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """For every node id, the blocks it applies to (static: `only`, not `when`)."""
+    found: dict[str, tuple[str, ...]] = {}
+    stack = [(c, blocks) for c in reversed(categories)]
+    while stack:
+        node, parent = stack.pop()
+        mine = applicable_blocks(node, parent)
+        found.setdefault(node.id, mine)
+        stack.extend((child, mine) for child in reversed(node.children))
+    return found
+
+
 def resolve(tree: s.Methodology, reporter: Reporter) -> Symbols:
     symbols = Symbols()
     _declare(tree, symbols, reporter)
     _check_references(tree, symbols, reporter)
     symbols.let_order = _order_lets(symbols, reporter)
     symbols.index_order = _order_indices(symbols, reporter)
+    symbols.blocks_of = node_blocks(tree.categories, tuple(symbols.blocks))
     return symbols
 
 

@@ -21,7 +21,6 @@ Requires hypothesis (the `dev` extra).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -33,17 +32,12 @@ from hypothesis.errors import NoSuchExample
 
 import egov_rules
 from egov_rules import syntax as s
-from egov_rules.checks.counterexamples import (
-    candidate_values,
-    example_block,
-    literals,
-    relative_references,
-)
-from egov_rules.domains import indicator_domain
+from egov_rules.checks.counterexamples import example_block
 from egov_rules.evaluate import RuntimeValue, round_half_up
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
 from egov_rules.results import Evaluation, NodeResult
+from egov_rules.samples import edges, indicator_sets_for_model, relative_references, value_strategy
 
 __all__ = (
     "PropertyResult",
@@ -63,40 +57,6 @@ ZERO, ONE = Fraction(0), Fraction(1)
 
 
 # -- strategies ----------------------------------------------------------------------------
-
-
-def _value_strategy(indicator: s.Indicator, edges: list[RuntimeValue], nonneg: bool = True
-                    ) -> st.SearchStrategy[RuntimeValue]:
-    """Any valid runtime value of an indicator, edge values (thresholds, zero) often."""
-    if indicator.kind in ("yes/no", "options"):
-        return st.sampled_from(edges)
-    interval = indicator_domain(indicator).interval
-    lo = interval.lo if interval.lo is not None else (ZERO if nonneg else Fraction(-1000))
-    hi = interval.hi if interval.hi is not None else Fraction(10**6)
-    if indicator.kind in ("count", "level"):
-        general: st.SearchStrategy[RuntimeValue] = st.integers(int(lo), int(hi)).map(Fraction)
-    else:  # numbers and percents in hundredths (a percent's runtime value is 0..1)
-        scale = 10_000 if indicator.kind == "percent" else 100
-        general = st.integers(int(lo * scale) + 1 if lo * scale % 1 else int(lo * scale),
-                              int(hi * scale)).map(lambda k: Fraction(k, scale))
-    return st.one_of(st.sampled_from(edges), general) if edges else general
-
-
-@functools.lru_cache(maxsize=64)
-def _edges(model: Model) -> dict[str, list[RuntimeValue]]:
-    numbers = literals(model.tree)
-    return {name: candidate_values(i, numbers) for name, i in model.indicators.items()}
-
-
-@functools.lru_cache(maxsize=256)
-def indicator_sets_for_model(model: Model, block: str, nonneg: bool = True
-                             ) -> st.SearchStrategy[dict[str, RuntimeValue]]:
-    """Runtime values (percent as 0..1) for every indicator of a checked model."""
-    edges = _edges(model)
-    return st.fixed_dictionaries({
-        name: _value_strategy(indicator, edges[name], nonneg)
-        for name, indicator in model.indicators.items()
-    })
 
 
 def _as_data(model: Model, block: str, values: Mapping[str, RuntimeValue]) -> Data:
@@ -144,11 +104,11 @@ def _improvement(draw: st.DrawFn, methodology: Methodology, block: str | None
     before = draw(indicator_sets_for_model(model, chosen_block, nonneg=False))
     after = dict(before)
     movable = [i for i in checked_indicators_of(model)]
-    edges = _edges(model)
+    candidates = edges(model)
     if movable:
         changed = draw(st.lists(st.sampled_from(movable), min_size=1, max_size=3, unique_by=id))
         for indicator in changed:
-            values = _value_strategy(indicator, edges[indicator.id], nonneg=False)
+            values = value_strategy(indicator, candidates[indicator.id], nonneg=False)
             x, y = draw(values), draw(values)
             low, high = (x, y) if x <= y else (y, x)  # type: ignore[operator]
             worse, better = (low, high) if indicator.direction == "higher" else (high, low)

@@ -86,7 +86,7 @@ def test_generated_data_is_valid_and_respects_types(data: dict[str, object]) -> 
 
 
 def test_edge_values_include_thresholds_and_zero(quickstart: egov_rules.Methodology) -> None:
-    from egov_rules.checks.counterexamples import candidate_values, literals
+    from egov_rules.samples import candidate_values, literals
 
     numbers = literals(quickstart.model.tree)
     meetings = candidate_values(quickstart.model.indicators["meetings"], numbers)

@@ -8,94 +8,17 @@ either side, zero); when none shows the fall, hypothesis searches with a fixed s
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from egov_rules import syntax as s
 from egov_rules.evaluate import RuntimeValue
-from egov_rules.kinds import rule_kind
-from egov_rules.model import Model, build_model
-from egov_rules.results import terminating_decimal
+from egov_rules.model import Model
+from egov_rules.samples import decimal_text, edges, relative_references
 
 if TYPE_CHECKING:
     from egov_rules.checks.monotonicity import Analysis, Finding
-
-
-def decimal_text(value: Fraction) -> str | None:
-    """A non-negative terminating decimal as the language writes it, or None."""
-    return None if value < 0 else terminating_decimal(value)
-
-
-def literals(tree: s.Methodology) -> set[Fraction]:
-    """Every number written in the rules: thresholds, table keys, ranges, comparisons."""
-    found: set[Fraction] = set()
-    exprs: list[s.Expr] = []
-    for let in tree.lets:
-        exprs.append(let.expr)
-        exprs += [e for r in let.zero_rules for e in (r.condition, r.fallback)]
-    for node in s.walk_nodes(tree.categories):
-        if node.when is not None:
-            exprs.append(node.when)
-        for rule in node.rules:
-            exprs.append(rule.expr)
-            found |= rule_kind(rule).literals(rule)
-    stack = exprs
-    while stack:
-        expr = stack.pop()
-        if isinstance(expr, s.Number):
-            found.add(expr.value)
-        elif isinstance(expr, s.Binary):
-            stack += [expr.left, expr.right]
-        elif isinstance(expr, s.Unary):
-            stack.append(expr.operand)
-        elif isinstance(expr, s.Call):
-            stack += list(expr.args)
-    return found
-
-
-def candidate_values(indicator: s.Indicator, numbers: set[Fraction], limit: int = 40
-                     ) -> list[RuntimeValue]:
-    """Values worth trying for an indicator, low to high: its bounds, every number of the rules
-    and their neighbours (exact thresholds and one step either side), zero, a few magnitudes."""
-    if indicator.kind == "yes/no":
-        return [False, True]
-    if indicator.kind == "options":
-        return [o.id for o in indicator.options]
-    from egov_rules.domains import indicator_domain
-
-    domain = indicator_domain(indicator)
-    percent = indicator.kind == "percent"
-    step = Fraction(1, 100) if percent else Fraction(1)
-    seeds = {Fraction(0), Fraction(1), Fraction(2), Fraction(3), Fraction(5), Fraction(10),
-             Fraction(100), Fraction(1000)}
-    if percent:
-        seeds = {Fraction(0), Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1)}
-    for t in numbers:
-        for near in (t, t - step, t + step, Fraction(math.floor(t)), Fraction(math.ceil(t))):
-            seeds.add(near)
-    lo = domain.interval.lo if domain.interval.lo is not None else Fraction(0)
-    hi = domain.interval.hi
-    seeds |= {lo} | ({hi} if hi is not None else set())
-    wanted = sorted(v for v in seeds if v >= max(lo, Fraction(0)) and (hi is None or v <= hi)
-                    and (not domain.integer or v.denominator == 1)
-                    and decimal_text(v * 100 if percent else v) is not None)
-    if len(wanted) > limit:  # keep the ends and an even spread
-        picks = {round(k * (len(wanted) - 1) / (limit - 1)) for k in range(limit)}
-        wanted = [wanted[k] for k in sorted(picks)]
-    return list(wanted)
-
-
-def relative_references(model: Model) -> dict[str, Fraction]:
-    """A fixed best-in-block figure for every `relative to best in block` node."""
-    refs: dict[str, Fraction] = {}
-    for node in model.nodes.values():
-        rule = node.rules[0] if node.rules else None
-        if isinstance(rule, s.Proportional) and rule_kind(rule).needs_cohort(rule):
-            refs[node.id] = rule.reference.value if rule.reference is not None else Fraction(1)
-    return refs
 
 
 def score_of(model: Model, target: str, is_index: bool, block: str,
@@ -169,10 +92,8 @@ class Counterexamples:
     """Concrete falls: first built from the thresholds in the rules, then searched for."""
 
     def __init__(self, analysis: Analysis) -> None:
-        self.model = build_model(analysis.tree, analysis.symbols, analysis.types,
-                            analysis.tree.span.source)
-        numbers = literals(analysis.tree)
-        self.candidates = {i.id: candidate_values(i, numbers) for i in analysis.tree.indicators}
+        self.model = analysis.model
+        self.candidates = edges(self.model)
         self.cohort = relative_references(self.model)
 
     def bases(self, count: int = 6) -> Iterator[dict[str, RuntimeValue]]:
@@ -223,14 +144,14 @@ class Counterexamples:
             from hypothesis.control import currently_in_test_context
             from hypothesis.errors import NoSuchExample
 
-            from egov_rules.testing import _value_strategy, indicator_sets_for_model
+            from egov_rules.samples import indicator_sets_for_model, value_strategy
         except ImportError:
             return None
         if currently_in_test_context():
             return None
         name = finding.indicator.id
         indicator = self.model.indicators[name]
-        values = _value_strategy(indicator, self.candidates[name])
+        values = value_strategy(indicator, self.candidates[name])
         cases = st.tuples(indicator_sets_for_model(self.model, finding.block), values, values)
         found: list[Counterexample] = []
 

@@ -25,9 +25,9 @@ from egov_rules.kinds import rule_kind
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.direction import ANY, CONST, UP, Dir, compose, join
 from egov_rules.kinds.index_methods import index_method
-from egov_rules.model import node_blocks
+from egov_rules.model import Model
 from egov_rules.resolve import Symbols, names_in, unknown
-from egov_rules.typecheck import Type, typecheck, zero_rule_denominator
+from egov_rules.typecheck import Type, zero_rule_denominator
 
 MAX_SEARCHED_FINDINGS = 25  # counterexample searches per file; the rest are M602
 
@@ -195,14 +195,15 @@ class Finding:
 class Analysis:
     """The static analysis of one methodology; `findings(indicator)` per indicator."""
 
-    def __init__(self, tree: s.Methodology, symbols: Symbols) -> None:
-        self.tree, self.symbols = tree, symbols
-        self.types = typecheck(tree, symbols, Reporter())
+    def __init__(self, model: Model, symbols: Symbols) -> None:
+        self.model, self.tree, self.symbols = model, model.tree, symbols
+        tree = model.tree
+        self.types = model.types
         self.domains = Domains(symbols)
         self.exprs = Expressions(symbols, self.types, self.domains)
         self.nodes = {n.id: n for n in s.walk_nodes(tree.categories)}
         self.blocks = tuple(symbols.blocks)
-        self.blocks_of = node_blocks(tree.categories, self.blocks)
+        self.blocks_of = model.blocks_of
         self.parent: dict[str, str | None] = {c.id: None for c in tree.categories}
         for node in self.nodes.values():
             for child in node.children:
@@ -364,13 +365,12 @@ def _exemptions(tree: s.Methodology, symbols: Symbols, reporter: Reporter
     return found
 
 
-def check_monotonicity(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
-    if reporter.has_errors:
-        return  # the analysis needs a tree that passed every other check
-    exemptions = _exemptions(tree, symbols, reporter)
+def check_monotonicity(model: Model, symbols: Symbols, reporter: Reporter) -> None:
+    """Run on the checked model: the analysis needs a tree that passed every other check."""
+    exemptions = _exemptions(model.tree, symbols, reporter)
     if reporter.has_errors:
         return
-    analysis = Analysis(tree, symbols)
+    analysis = Analysis(model, symbols)
     exempt = frozenset(exemptions)
     findings: list[Finding] = []
     for indicator in checked_indicators(symbols):

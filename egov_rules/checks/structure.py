@@ -12,7 +12,7 @@ from egov_rules.diagnostics import Reporter, Text
 from egov_rules.domains import Domains
 from egov_rules.kinds import CheckContext, rule_kind
 from egov_rules.kinds.combine import SUM, combine_kind
-from egov_rules.model import declared_max, node_blocks
+from egov_rules.model import declared_max
 from egov_rules.resolve import Symbols
 
 
@@ -38,7 +38,7 @@ def check_structure(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -
         )
     all_blocks = tuple(symbols.blocks)
     context = CheckContext(symbols, reporter, Domains(symbols))
-    blocks_of = node_blocks(tree.categories, all_blocks)
+    blocks_of = symbols.blocks_of
     # Nodes under an `only` that names an undeclared block (E101): the blocks they apply to
     # are unknown, so checks that depend on them would only echo that mistake.
     unsure: set[str] = set()

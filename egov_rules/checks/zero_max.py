@@ -16,12 +16,12 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.index_methods import index_method
-from egov_rules.model import declared_max, node_blocks
+from egov_rules.model import declared_max
 from egov_rules.resolve import Symbols
 
 
 def check_zero_max(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
-    blocks_of = node_blocks(tree.categories, tuple(symbols.blocks))
+    blocks_of = symbols.blocks_of
     nodes = {n.id: n for n in s.walk_nodes(tree.categories)}
     for index in tree.indices:
         if index_method(index).adds_points:
