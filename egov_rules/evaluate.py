@@ -1,28 +1,37 @@
-"""Exact evaluation of one entity: every node's points, the branch that fired, the values read
-and the change that earns the next points. Pure: no I/O, no floats."""
+"""Exact evaluation of one entity: every node's points and maximum, the facts of the branch
+that fired and the change that earns the next points. Pure: no I/O, no floats.
+
+Evaluation keeps facts, not words: a result's words, the values it read and its hint are made
+from those facts when someone reads the result (`_Explanation`), in the language asked for.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from egov_rules import explain as words
 from egov_rules import syntax as s
-from egov_rules.kinds import rule_kind
-from egov_rules.kinds.bands import first_band
-from egov_rules.kinds.combine import combine_kind
+from egov_rules.kinds import RuleKind, rule_kind
+from egov_rules.kinds.bands import first_row
+from egov_rules.kinds.base import Target
+from egov_rules.kinds.combine import CombineKind, combine_kind
 from egov_rules.kinds.functions import let_function
 from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max
-from egov_rules.resolve import divisions
+from egov_rules.resolve import divisions, names_in
 from egov_rules.results import (
     Evaluation,
     IndexResult,
+    IndexResults,
     MethodologyInfo,
     NextPoints,
     NodeResult,
+    NodeResults,
     ValueRead,
     Words,
 )
@@ -137,6 +146,104 @@ def relative_input(model: Model, node: s.Node, env: Mapping[str, RuntimeValue]
     return _num(eval_expr(rule.expr, env))
 
 
+# -- the plan: what every evaluation of a model shares ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One node as the evaluator visits it, resolved once per model."""
+
+    node: s.Node
+    rule: s.Rule | None
+    kind: RuleKind[Any, Any] | None  # for a node scored by a rule
+    mode: CombineKind[Any] | None  # for a node that combines its children
+    children: tuple[int, ...]  # positions
+    blocks: frozenset[str]
+    maxima: dict[str, Fraction]  # block → declared maximum (0 where none is written)
+    weights: dict[str, Fraction]  # child id → weight, for `weighted mean of`
+
+
+def _step(model: Model, node: s.Node, position: Mapping[str, int]) -> _Step:
+    rule = node.rules[0] if node.rules else None
+    return _Step(
+        node=node, rule=rule, kind=rule_kind(rule) if rule is not None else None,
+        mode=None if rule is not None else combine_kind(node),
+        children=tuple(position[c.id] for c in node.children),
+        blocks=frozenset(model.blocks_of.get(node.id, ())),
+        maxima={b: declared_max(node, b) or ZERO for b in model.blocks},
+        weights={c.id: c.weight.value if c.weight is not None else ZERO for c in node.children},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Per model: its nodes in order (parents first), where each id sits, each node's parent
+    and depth; per index, where it sits. Built once, shared by every evaluation."""
+
+    nodes: tuple[s.Node, ...]
+    steps: tuple[_Step, ...]
+    position: dict[str, int]
+    parent: tuple[str | None, ...]
+    depth: tuple[int, ...]
+    indices: tuple[s.Index, ...]
+    index_position: dict[str, int]
+    info: MethodologyInfo
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(model: Model) -> _Plan:
+    nodes = tuple(model.nodes.values())
+    parent = tuple(p.id if (p := model.parents.get(n.id)) is not None else None for n in nodes)
+    depth: list[int] = []
+    position = {n.id: k for k, n in enumerate(nodes)}
+    for k in range(len(nodes)):
+        up = parent[k]
+        depth.append(0 if up is None else depth[position[up]] + 1)
+    indices = tuple(i for i in model.tree.indices if i.id in model.indices)
+    steps = tuple(_step(model, n, position) for n in nodes)
+    return _Plan(nodes, steps, position, parent, tuple(depth), indices,
+                 {i.id: k for k, i in enumerate(indices)}, methodology_info(model))
+
+
+def methodology_info(model: Model) -> MethodologyInfo:
+    return MethodologyInfo(
+        id=model.id, title=model.header_text("title"), title_en=model.header_text("title_en"),
+        year=model.year, source=model.header_text("source"), content_hash=model.content_hash,
+    )
+
+
+# -- facts ---------------------------------------------------------------------------------
+
+
+NotApplicable = str  # why a node does not apply: "parent", "block", "when" or "children"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """One node of one entity: points and maximum (None when it does not apply), the facts
+    its rule kind or combine mode recorded (the reason when it does not apply), the next
+    points."""
+
+    id: str
+    points: Fraction | None
+    max: Fraction | None
+    facts: Any
+    next: Target | None = None
+
+    @property
+    def applicable(self) -> bool:
+        return self.points is not None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFacts:
+    value: Fraction | None
+    rounded: Fraction | None
+    points: Fraction | None
+    max: Fraction | None
+    grade_row: int | None  # the position of the grade band it falls in
+
+
 # -- nodes ---------------------------------------------------------------------------------
 
 
@@ -146,7 +253,6 @@ class _Run:
     block: str
     env: dict[str, RuntimeValue]
     cohort: Mapping[str, Fraction]
-    results: list[NodeResult] = field(default_factory=list)
     cohort_used: dict[str, Fraction] = field(default_factory=dict)
 
     # -- what a rule kind may ask while it scores (kinds.base.ScoreContext) --
@@ -165,122 +271,84 @@ class _Run:
         return bool(found and found.integer)
 
     def hint(self, expr: s.Expr, current: Fraction, target: Fraction, gain: Fraction
-             ) -> NextPoints | None:
-        return _hint(self, expr, current, target, gain)
+             ) -> Target | None:
+        name = _name(expr)
+        if name is None or gain <= 0:
+            return None
+        inner = _bounded_input(self.model, name, target)
+        if inner is not None and isinstance(self.env.get(inner), Fraction):
+            name, current = inner, _num(self.env[inner])
+        return Target(name, current, target, gain)
 
 
 def evaluate_entity(
     model: Model, entity: str, block: str, inputs: Mapping[str, RuntimeValue],
-    cohort: Mapping[str, Fraction] | None = None,
+    cohort: Mapping[str, Fraction] | None = None, env: dict[str, RuntimeValue] | None = None,
 ) -> Evaluation:
-    """Score one entity. `cohort` maps relative nodes to the best value in the block."""
-    run = _Run(model, block, compute_lets(model, inputs), cohort or {})
-    for category in model.tree.categories:
-        _score_node(run, category, None, 0, True)
-    by_id = {r.id: r for r in run.results}
-    indices = _evaluate_indices(model, by_id)
+    """Score one entity. `cohort` maps relative nodes to the best value in the block; `env`
+    is `compute_lets(model, inputs)` when the caller has it already."""
+    plan = _plan(model)
+    run = _Run(model, block, env if env is not None else compute_lets(model, inputs),
+               cohort or {})
+    facts = _score_nodes(run, plan)
+    indices = _evaluate_indices(model, {f.id: f for f in facts})
+    explanation = _Explanation(model, plan, block, run.env, facts, indices)
     block_decl = model.blocks[block]
-    return Evaluation(
-        methodology=methodology_info(model), entity=entity, block=block,
-        block_label=block_decl.label, block_label_en=block_decl.label_en, inputs=dict(inputs),
-        cohort=run.cohort_used,
-        nodes=run.results, indices=indices,
+    return Evaluation.model_construct(
+        schema_version=Evaluation.model_fields["schema_version"].default,
+        methodology=plan.info, entity=entity, block=block, block_label=block_decl.label,
+        block_label_en=block_decl.label_en, inputs=dict(inputs), cohort=run.cohort_used,
+        nodes=NodeResults(plan.position, explanation.node),
+        indices=IndexResults(plan.index_position, explanation.index),
     )
 
 
-def methodology_info(model: Model) -> MethodologyInfo:
-    return MethodologyInfo(
-        id=model.id, title=model.header_text("title"), title_en=model.header_text("title_en"),
-        year=model.year, source=model.header_text("source"), content_hash=model.content_hash,
-    )
+def _score_nodes(run: _Run, plan: _Plan) -> tuple[NodeFacts, ...]:
+    """Every node's facts, in plan order: why each does not apply, top down (a node under
+    one that does not apply does not either), then points, children before parents."""
+    steps = plan.steps
+    reasons: list[NotApplicable | None] = [None] * len(steps)
+    for position, step in enumerate(steps):
+        if reasons[position] is None:
+            reasons[position] = _not_applicable(run, step)
+        if reasons[position] is not None:
+            for child in step.children:
+                reasons[child] = "parent"
+    facts: list[NodeFacts] = [None] * len(steps)  # type: ignore[list-item]  # filled below
+    for position in range(len(steps) - 1, -1, -1):
+        step, reason = steps[position], reasons[position]
+        if reason is not None:
+            facts[position] = NodeFacts(step.node.id, None, None, reason)
+        elif step.kind is not None and step.rule is not None:
+            maximum = step.maxima[run.block]
+            outcome = step.kind.score(step.rule, step.node, eval_expr(step.rule.expr, run.env),
+                                      maximum, run)
+            facts[position] = NodeFacts(step.node.id, outcome.points, maximum, outcome.facts,
+                                        outcome.next)
+        else:
+            facts[position] = _combine(run, step, [facts[c] for c in step.children])
+    return tuple(facts)
 
 
-@dataclass(frozen=True)
-class _Score:
-    points: Fraction | None
-    maximum: Fraction | None
-    rule: str
-    branch: Words
-    next: NextPoints | None = None
-    read: tuple[ValueRead, ...] = ()
-
-
-def _score_node(run: _Run, node: s.Node, parent: s.Node | None, depth: int,
-                parent_applies: bool) -> NodeResult:
-    position = len(run.results)
-    run.results.append(None)  # type: ignore[arg-type]  # placeholder keeps parents first
-    reason = _not_applicable_reason(run, node, parent_applies)
-    applies = reason is None
-    children = [_score_node(run, c, node, depth + 1, applies) for c in node.children]
-    if reason is not None:
-        score = _Score(None, None, "not applicable", reason)
-    elif node.rules:
-        score = _score_rule(run, node, node.rules[0])
-    else:
-        score = _combine(run, node, children)
-    result = NodeResult(
-        id=node.id, kind=node.kind, label=node.label, label_en=run.model.label_en(node),
-        parent=parent.id if parent else None, depth=depth, children=[c.id for c in children],
-        applicable=score.points is not None, points=score.points, max=score.maximum,
-        citations=[c.text for c in node.citations],
-        reconstructed=_text_attr(node, "reconstructed"), read=list(score.read), rule=score.rule,
-        branch=score.branch, next=score.next,
-    )
-    run.results[position] = result
-    return result
-
-
-def _text_attr(node: s.Node, key: str) -> str | None:
-    attr = node.get(key)
-    return None if attr is None else str(attr.value)
-
-
-def _not_applicable_reason(run: _Run, node: s.Node, parent_applies: bool) -> Words | None:
-    if not parent_applies:
-        return words.not_applicable("parent")
-    if run.block not in run.model.blocks_of.get(node.id, ()):
-        return words.not_applicable("block", run.model.blocks[run.block].label)
-    if node.when is not None and not eval_expr(node.when, run.env):
-        return words.not_applicable("when", node.when.span.text)
+def _not_applicable(run: _Run, step: _Step) -> NotApplicable | None:
+    if run.block not in step.blocks:
+        return "block"
+    if step.node.when is not None and not eval_expr(step.node.when, run.env):
+        return "when"
     return None
 
 
-def _combine(run: _Run, node: s.Node, children: list[NodeResult]) -> _Score:
-    live = [c for c in children if c.applicable and c.points is not None and c.max is not None]
-    if not live:
-        return _Score(None, None, "not applicable", words.not_applicable("children"))
-    kind = combine_kind(node)
-    weights = {c.id: c.weight.value if c.weight is not None else ZERO for c in node.children}
-    points, maximum, branch = kind.combine(live, declared_max(node, run.block) or ZERO, weights,
-                                           len(live) < len(children))
-    return _Score(points, maximum, kind.keyword, branch)
-
-
-# -- leaf rules ----------------------------------------------------------------------------
-
-
-def _score_rule(run: _Run, node: s.Node, rule: s.Rule) -> _Score:
-    kind = rule_kind(rule)
-    maximum = declared_max(node, run.block) or ZERO
-    reads = tuple(_reads(run, rule.expr))
-    outcome = kind.score(rule, node, eval_expr(rule.expr, run.env), maximum, run)
-    return _Score(outcome.points, maximum, kind.keyword, outcome.branch, outcome.next, reads)
+def _combine(run: _Run, step: _Step, children: list[NodeFacts]) -> NodeFacts:
+    live = [c for c in children if c.points is not None and c.max is not None]
+    if not live or step.mode is None:
+        return NodeFacts(step.node.id, None, None, "children")
+    combined = step.mode.combine(live, step.maxima[run.block], step.weights,
+                                 len(live) < len(children))
+    return NodeFacts(step.node.id, combined.points, combined.maximum, combined.facts)
 
 
 def _name(expr: s.Expr) -> str | None:
     return expr.name if isinstance(expr, s.Name) else None
-
-
-def _hint(run: _Run, expr: s.Expr, current: Fraction, target: Fraction, gain: Fraction
-          ) -> NextPoints | None:
-    name = _name(expr)
-    if name is None or gain <= 0:
-        return None
-    inner = _bounded_input(run.model, name, target)
-    if inner is not None and isinstance(run.env.get(inner), Fraction):
-        name, current = inner, _num(run.env[inner])
-    return NextPoints(input=name, current=current, target=target, gain=gain,
-                      words=words.hint_raise(run.model, name, current, target, gain, run.env))
 
 
 def _bounded_input(model: Model, name: str, target: Fraction) -> str | None:
@@ -296,20 +364,111 @@ def _bounded_input(model: Model, name: str, target: Fraction) -> str | None:
     return first.name if let_function(let.expr).reached_by_first(bounds, target) else None
 
 
-def _reads(run: _Run, expr: s.Expr) -> list[ValueRead]:
+
+
+# -- indices -------------------------------------------------------------------------------
+
+
+def _evaluate_indices(model: Model, nodes: Mapping[str, NodeFacts]) -> tuple[IndexFacts, ...]:
+    done: dict[str, IndexFacts] = {}
+    for index_id, index in model.indices.items():
+        value, points, maximum = index_method(index).compute(index, nodes, done)
+        rounded = None if value is None or index.round is None else round_half_up(value, index.round)
+        shown = rounded if rounded is not None else value
+        grades = model.grades.get(index_id)
+        row = first_row(grades.bands, shown) if grades is not None and shown is not None else None
+        done[index_id] = IndexFacts(value, rounded, points, maximum, row)
+    return tuple(done[i.id] for i in model.tree.indices if i.id in done)
+
+
+# -- results, made from the facts when read ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Explanation:
+    """One entity's facts and what its words are made from."""
+
+    model: Model
+    plan: _Plan
+    block: str
+    env: dict[str, RuntimeValue]
+    facts: tuple[NodeFacts, ...]
+    indices: tuple[IndexFacts, ...]
+
+    def node(self, position: int) -> NodeResult:
+        node, facts, model = self.plan.nodes[position], self.facts[position], self.model
+        rule, branch, read, hint = "not applicable", self._not_applicable(node, facts.facts), \
+            [], None
+        if facts.points is not None and facts.max is not None:
+            if node.rules:
+                kind = rule_kind(node.rules[0])
+                rule = kind.keyword
+                branch = kind.branch_words(node.rules[0], facts.facts, facts.points, facts.max, model)
+                read = _reads(model, self.env, node.rules[0].expr)
+                if facts.next is not None:
+                    hint = _next_points(facts.next, kind.hint_words(node.rules[0], facts.next,
+                                                                     model, self.env))
+            else:
+                mode = combine_kind(node)
+                rule, branch = mode.keyword, mode.words(facts.facts, facts.points, facts.max)
+        return NodeResult.model_construct(
+            id=node.id, kind=node.kind, label=node.label, label_en=model.label_en(node),
+            parent=self.plan.parent[position], depth=self.plan.depth[position],
+            children=[c.id for c in node.children], applicable=facts.points is not None,
+            points=facts.points, max=facts.max, citations=[c.text for c in node.citations],
+            reconstructed=_text_attr(node, "reconstructed"), read=read, rule=rule,
+            branch=branch, next=hint,
+        )
+
+    def _not_applicable(self, node: s.Node, reason: NotApplicable) -> Words:
+        if reason == "block":
+            return words.not_applicable("block", self.model.blocks[self.block].label)
+        if reason == "when":
+            assert node.when is not None
+            return words.not_applicable("when", node.when.span.text)
+        return words.not_applicable(reason)
+
+    def index(self, position: int) -> IndexResult:
+        index, facts = self.plan.indices[position], self.indices[position]
+        shown = facts.rounded if facts.rounded is not None else facts.value
+        grade = grade_en = next_grade = None
+        grades = self.model.grades.get(index.id)
+        if grades is not None and facts.grade_row is not None:
+            band = grades.bands[facts.grade_row]
+            grade, grade_en = str(band.award), band.award_en
+            next_grade = words.next_grade(grades.bands, band, facts.points, facts.max, index.round)
+        return IndexResult.model_construct(
+            id=index.id, label=index.label, label_en=index.label_en, method=index.method,
+            value=facts.value, rounded=facts.rounded, round=index.round, points=facts.points,
+            max=facts.max, grade=grade, grade_en=grade_en,
+            words=words.not_computed() if shown is None else index_method(index).words(
+                index, words.published_pair(shown, index.round), facts.points, facts.max),
+            next_grade=next_grade,
+        )
+
+
+def _next_points(target: Target, said: Words) -> NextPoints:
+    return NextPoints.model_construct(input=target.input, current=target.current,
+                                      target=target.target, gain=target.gain, words=said)
+
+
+def _text_attr(node: s.Node, key: str) -> str | None:
+    attr = node.get(key)
+    return None if attr is None else str(attr.value)
+
+
+def _reads(model: Model, env: Mapping[str, RuntimeValue], expr: s.Expr) -> list[ValueRead]:
     reads: list[ValueRead] = []
     seen: set[str] = set()
     for name in _names(expr):
-        if name in seen or name not in run.env:
+        if name in seen or name not in env:
             continue
         seen.add(name)
-        reads.append(value_read(run.model, name, run.env))
+        reads.append(value_read(model, name, env))
     return reads
 
 
 def _names(expr: s.Expr) -> list[str]:
-    from egov_rules.resolve import names_in
-
     return [n.name for n in names_in(expr)]
 
 
@@ -336,36 +495,3 @@ def _let_names(let: s.Let) -> list[str]:
     for division in divisions(let.expr):
         names.extend(_names(division.right))
     return names
-
-
-# -- indices -------------------------------------------------------------------------------
-
-
-def _evaluate_indices(model: Model, nodes: Mapping[str, NodeResult]) -> list[IndexResult]:
-    done: dict[str, IndexResult] = {}
-    for index_id, index in model.indices.items():
-        done[index_id] = _evaluate_index(model, index, nodes, done)
-    return [done[i.id] for i in model.tree.indices if i.id in done]
-
-
-def _evaluate_index(model: Model, index: s.Index, nodes: Mapping[str, NodeResult],
-                    done: Mapping[str, IndexResult]) -> IndexResult:
-    method = index_method(index)
-    value, points, maximum = method.compute(index, nodes, done)
-    rounded = None if value is None or index.round is None else round_half_up(value, index.round)
-    shown = rounded if rounded is not None else value
-    grade = grade_en = None
-    next_grade = None
-    grades = model.grades.get(index.id)
-    if grades is not None and shown is not None:
-        band = first_band(grades.bands, shown)
-        grade, grade_en = str(band.award), band.award_en
-        next_grade = words.next_grade(grades.bands, band, points, maximum, index.round)
-    return IndexResult(
-        id=index.id, label=index.label, label_en=index.label_en, method=index.method,
-        value=value, rounded=rounded,
-        round=index.round, points=points, max=maximum, grade=grade, grade_en=grade_en,
-        words=words.not_computed() if shown is None else method.words(
-            index, words.published_pair(shown, index.round), points, maximum),
-        next_grade=next_grade,
-    )

@@ -102,10 +102,9 @@ class Methodology:
         envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in validated]
         best = cohort_best(self._model, envs)
         evaluations: list[Evaluation] = []
-        for entity, values in validated:
-            block = str(entity.block.value)
+        for (entity, values), (block, env) in zip(validated, envs, strict=True):
             evaluations.append(self._evaluate(entity.name, block, values, best.get(block, {}),
-                                              Located(None, entity.span, entity.path)))
+                                              Located(None, entity.span, entity.path), env))
             if progress is not None:
                 progress(len(evaluations))
         return Ranking(
@@ -115,9 +114,10 @@ class Methodology:
         )
 
     def _evaluate(self, entity: str, block: str, values: dict[str, RuntimeValue],
-                  cohort: Mapping[str, Fraction], where: Located) -> Evaluation:
+                  cohort: Mapping[str, Fraction], where: Located,
+                  env: dict[str, RuntimeValue] | None = None) -> Evaluation:
         try:
-            return evaluate_entity(self._model, entity, block, values, cohort)
+            return evaluate_entity(self._model, entity, block, values, cohort, env)
         except MissingReference as missing:
             diagnostic = Diagnostic(
                 codes.MISSING_REFERENCE, where.span, {"node": missing.node.id},

@@ -7,11 +7,21 @@ value has one ("28.5"), otherwise a ratio ("2/3"). `Fraction(s)` reads either ba
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
+from pydantic_core import core_schema
 
 from egov_rules.diagnostics import Lang
 
@@ -166,6 +176,92 @@ class IndexResult(_Model):
     next_grade: Words | None = None
 
 
+T = TypeVar("T", NodeResult, IndexResult)
+
+
+class _Results(Sequence[T]):
+    """An evaluation's node (or index) results, in order, looked up by id in constant time.
+
+    Results the evaluator produced are made from its facts each time they are read — words,
+    values read and hints included — so an evaluation holds only facts (a few KB) however
+    much of it is explained. Results read from JSON are kept as they were read.
+    """
+
+    item_type: ClassVar[type[BaseModel]]
+    __slots__ = ("_made", "_make", "_position")
+
+    def __init__(self, position: Mapping[str, int] | None = None,
+                 make: Callable[[int], T] | None = None, made: list[T] | None = None) -> None:
+        """Either `made` results, or `make(k)` for the k-th result of ids at `position` (a
+        mapping the evaluator shares between the evaluations of one methodology)."""
+        self._make: Callable[[int], T] | None = make
+        self._made: list[T] | None = made
+        if position is None:
+            found: dict[str, int] = {}
+            for k, result in enumerate(made or ()):
+                found.setdefault(result.id, k)  # a repeated id (a forged record): the first
+            position = found
+        self._position = position
+
+    @classmethod
+    def of(cls, made: list[T]) -> _Results[T]:
+        return cls(made=list(made))
+
+    def __len__(self) -> int:
+        return len(self._made) if self._made is not None else len(self._position)
+
+    @overload
+    def __getitem__(self, position: int) -> T: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[T]: ...
+
+    def __getitem__(self, position: int | slice) -> T | list[T]:
+        if isinstance(position, slice):
+            return [self[k] for k in range(len(self))[position]]
+        if self._made is not None:
+            return self._made[position]
+        assert self._make is not None
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._make(position)
+
+    def by_id(self, result_id: str) -> T:
+        return self[self._position[result_id]]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._position if isinstance(item, str) else item in list(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Results | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler
+                                     ) -> core_schema.CoreSchema:
+        items = handler.generate_schema(list[cls.item_type])  # type: ignore[name-defined]
+        from_list = core_schema.no_info_after_validator_function(cls.of, items)
+        return core_schema.json_or_python_schema(
+            json_schema=from_list,
+            python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_list]),
+            serialization=core_schema.plain_serializer_function_ser_schema(list, return_schema=items),
+        )
+
+
+class NodeResults(_Results[NodeResult]):
+    item_type = NodeResult
+
+
+class IndexResults(_Results[IndexResult]):
+    item_type = IndexResult
+
+
 class MethodologyInfo(_Model):
     id: str
     title: str | None = None
@@ -189,20 +285,14 @@ class Evaluation(_Model):
         default_factory=dict,
         description="node id → best value in the block used by `relative to best in block`",
     )
-    nodes: list[NodeResult]
-    indices: list[IndexResult]
+    nodes: NodeResults
+    indices: IndexResults
 
     def node(self, node_id: str) -> NodeResult:
-        for node in self.nodes:
-            if node.id == node_id:
-                return node
-        raise KeyError(node_id)
+        return self.nodes.by_id(node_id)
 
     def index(self, index_id: str) -> IndexResult:
-        for index in self.indices:
-            if index.id == index_id:
-                return index
-        raise KeyError(index_id)
+        return self.indices.by_id(index_id)
 
     def points(self, node_id: str) -> Fraction | None:
         return self.node(node_id).points

@@ -30,10 +30,10 @@ YES_NO = YesNo()
 PER = Per()
 TABLE = Table()
 
-RULE_KINDS: tuple[RuleKind[Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE)
+RULE_KINDS: tuple[RuleKind[Any, Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE)
 
 
-def rule_kind(rule: s.Rule) -> RuleKind[Any]:
+def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
     """The kind that gives a rule its meaning."""
     match rule:
         case s.Proportional():

@@ -8,6 +8,8 @@ that enters it, its words — lives here alone; grades (label bands on an index)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,9 @@ from egov_rules.kinds.base import (
     RuntimeValue,
     ScoreContext,
     ShapeContext,
+    Target,
     TypeChecker,
+    raise_words,
 )
 from egov_rules.kinds.direction import Dir, steps
 from egov_rules.results import Words
@@ -63,12 +67,17 @@ def band_award(band: s.Band) -> Fraction:
     return band.award.value if isinstance(band.award, s.Number) else ZERO
 
 
-def first_band(bands: tuple[s.Band, ...], value: Fraction) -> s.Band:
-    """The first row whose condition holds (checks guarantee one does)."""
-    for band in bands:
+def first_row(bands: tuple[s.Band, ...], value: Fraction) -> int:
+    """The position of the first row whose condition holds (checks guarantee one does)."""
+    for position, band in enumerate(bands):
         if band_holds(band, value):
-            return band
+            return position
     raise LookupError("no band applies")
+
+
+def first_band(bands: tuple[s.Band, ...], value: Fraction) -> s.Band:
+    """The first row whose condition holds."""
+    return bands[first_row(bands, value)]
 
 
 def band_interval(band: s.Band, integer: bool) -> Interval:
@@ -206,7 +215,13 @@ def _out_of_order(previous: s.Band, band: s.Band) -> bool:
 # -- the rule kind -------------------------------------------------------------------------
 
 
-class Bands(RuleKind[s.Bands]):
+@dataclass(frozen=True, slots=True)
+class BandsFacts:
+    value: Fraction
+    row: int  # the position of the row that fired
+
+
+class Bands(RuleKind[s.Bands, BandsFacts]):
     keyword = "bands"
 
     def check_types(self, rule: s.Bands, checker: TypeChecker) -> None:
@@ -221,9 +236,10 @@ class Bands(RuleKind[s.Bands]):
         return False
 
     def score(self, rule: s.Bands, node: s.Node, value: RuntimeValue, maximum: Fraction,
-              ctx: ScoreContext) -> Outcome:
+              ctx: ScoreContext) -> Outcome[BandsFacts]:
         assert isinstance(value, Fraction)
-        fired = first_band(rule.bands, value)
+        row = first_row(rule.bands, value)
+        fired = rule.bands[row]
         points = band_award(fired)
         integer = ctx.integer(rule.expr)
         nearest: tuple[Fraction, Fraction] | None = None  # (input value, points there)
@@ -236,13 +252,20 @@ class Bands(RuleKind[s.Bands]):
                 nearest = (target, gained)
         hint = None if nearest is None else ctx.hint(rule.expr, value, nearest[0],
                                                      nearest[1] - points)
-        as_share = is_share(ctx.model, rule.expr)
-        v_en, v_vi = both_fmt(value, as_share)
-        condition = band_condition(fired, as_share)
+        return Outcome(points, BandsFacts(value, row), hint)
+
+    def branch_words(self, rule: s.Bands, facts: BandsFacts, points: Fraction,
+                     maximum: Fraction, model: Model) -> Words:
+        as_share = is_share(model, rule.expr)
+        v_en, v_vi = both_fmt(facts.value, as_share)
+        condition = band_condition(rule.bands[facts.row], as_share)
         a_en, a_vi = both_fmt(points)
-        words = both(f"{v_en} falls in the band `{condition.en}`: {a_en} points",
-                     f"{v_vi} thuộc mức `{condition.vi}`: {a_vi} điểm")
-        return Outcome(points, words, hint)
+        return both(f"{v_en} falls in the band `{condition.en}`: {a_en} points",
+                    f"{v_vi} thuộc mức `{condition.vi}`: {a_vi} điểm")
+
+    def hint_words(self, rule: s.Bands, target: Target, model: Model,
+                   env: Mapping[str, RuntimeValue]) -> Words:
+        return raise_words(target, model, env)
 
     def describe(self, rule: s.Bands, model: Model, maximum: Fraction) -> Words:
         x = f"`{rule.expr.span.text}`"

@@ -2,21 +2,22 @@
 
 A rule kind (`proportional`, `bands`, `yes/no`, `per … up to`, `table`) is one subclass of
 `RuleKind`, in one module of this package. Each abstract method is a facet some stage needs:
-the type checker, the structure checks, the evaluator (with its words and next-point hint),
-the annex, the monotonicity analysis and the counterexample search. A kind that leaves one
+the type checker, the structure checks, the evaluator (facts as data; words only when an
+explanation asks), the annex, the monotonicity analysis and the counterexample search. A kind that leaves one
 out cannot be instantiated, and `mypy --strict` reports the instantiation.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from egov_rules import syntax as s
 from egov_rules.kinds.direction import Dir
-from egov_rules.results import NextPoints, Words
+from egov_rules.results import Words
 
 if TYPE_CHECKING:
     from egov_rules.diagnostics import Reporter
@@ -31,6 +32,7 @@ ZERO = Fraction(0)
 ONE = Fraction(1)
 
 R = TypeVar("R", bound=s.Rule)
+F = TypeVar("F")  # what a kind records of one scoring: the facts its words are made from
 
 
 class TypeChecker(Protocol):
@@ -75,18 +77,37 @@ class ScoreContext(Protocol):
         ...
 
     def hint(self, expr: s.Expr, current: Fraction, target: Fraction, gain: Fraction
-             ) -> NextPoints | None:
-        """The hint to move a numeric input from `current` to `target` for `gain` points."""
+             ) -> Target | None:
+        """Moving a numeric input from `current` to `target` gains `gain` points (None when
+        the expression is no single input people can act on)."""
         ...
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a rule awarded one entity, the branch that fired in words, and the next points."""
+class Target:
+    """The change in one input that earns the next points of a node, as data."""
+
+    input: str
+    current: RuntimeValue
+    target: RuntimeValue
+    gain: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome(Generic[F]):
+    """What a rule awarded one entity, the facts of the branch that fired, the next points."""
 
     points: Fraction
-    branch: Words
-    next: NextPoints | None = None
+    facts: F
+    next: Target | None = None
+
+
+def raise_words(target: Target, model: Model, env: Mapping[str, RuntimeValue]) -> Words:
+    """The hint to raise (or lower) a numeric input to a target: the numeric kinds' words."""
+    from egov_rules.explain import hint_raise
+
+    assert isinstance(target.current, Fraction) and isinstance(target.target, Fraction)
+    return hint_raise(model, target.input, target.current, target.target, target.gain, env)
 
 
 # An annex table: what its first column holds ("condition" for bands, "value" for tables), then
@@ -94,7 +115,7 @@ class Outcome:
 AnnexRows = tuple[Literal["condition", "value"], tuple[tuple[Words, Fraction], ...]]
 
 
-class RuleKind(ABC, Generic[R]):
+class RuleKind(ABC, Generic[R, F]):
     """One kind of scoring rule; see the module docstring for the facets."""
 
     keyword: ClassVar[str]  # as written and as `NodeResult.rule` names it
@@ -114,8 +135,20 @@ class RuleKind(ABC, Generic[R]):
 
     @abstractmethod
     def score(self, rule: R, node: s.Node, value: RuntimeValue, maximum: Fraction,
-              ctx: ScoreContext) -> Outcome:
-        """Points for the value of the rule's expression, out of `maximum`."""
+              ctx: ScoreContext) -> Outcome[F]:
+        """Points for the value of the rule's expression, out of `maximum`, with the facts
+        the words are made from and the next points; no words (they cost more than the
+        scoring and most results are never read as text)."""
+
+    @abstractmethod
+    def branch_words(self, rule: R, facts: F, points: Fraction, maximum: Fraction,
+                     model: Model) -> Words:
+        """The branch that fired, in words, from the facts `score` recorded."""
+
+    @abstractmethod
+    def hint_words(self, rule: R, target: Target, model: Model,
+                   env: Mapping[str, RuntimeValue]) -> Words:
+        """The next-point hint `score` found, in words."""
 
     @abstractmethod
     def describe(self, rule: R, model: Model, maximum: Fraction) -> Words:

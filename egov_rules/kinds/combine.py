@@ -8,31 +8,59 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import ClassVar, assert_never
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, assert_never
 
 from egov_rules import syntax as s
 from egov_rules.explain import both, both_fmt
 from egov_rules.kinds.base import ZERO
-from egov_rules.results import NodeResult, Words
+from egov_rules.results import Words
 
 
-def share(result: NodeResult) -> Fraction:
+class Child(Protocol):
+    """A child node's result, as far as its parent's combination reads it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def points(self) -> Fraction | None: ...
+
+    @property
+    def max(self) -> Fraction | None: ...
+
+
+def share(result: Child) -> Fraction:
     """A child's points as a share of its maximum (0 when it has none)."""
     if result.points is None or not result.max:
         return ZERO
     return result.points / result.max
 
 
-class CombineKind(ABC):
+F = TypeVar("F")  # what a mode records of one combination: the facts its words are made from
+
+
+@dataclass(frozen=True, slots=True)
+class Combined(Generic[F]):
+    points: Fraction
+    maximum: Fraction
+    facts: F
+
+
+class CombineKind(ABC, Generic[F]):
     keyword: ClassVar[str]  # as `NodeResult.rule` names it
     weighted: ClassVar[bool]  # children carry weights and are averaged as shares of their maxima
 
     @abstractmethod
-    def combine(self, live: Sequence[NodeResult], declared: Fraction,
-                weights: Mapping[str, Fraction], some_dropped: bool
-                ) -> tuple[Fraction, Fraction, Words]:
-        """Points, maximum and words from the children that apply (never empty)."""
+    def combine(self, live: Sequence[Child], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool) -> Combined[F]:
+        """Points and maximum from the children that apply (never empty), with the facts
+        its words are made from."""
+
+    @abstractmethod
+    def words(self, facts: F, points: Fraction, maximum: Fraction) -> Words:
+        """How the children made the points, from the facts `combine` recorded."""
 
     @abstractmethod
     def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
@@ -60,15 +88,16 @@ def _total(values: Sequence[Fraction | None]) -> Fraction:
     return sum((v for v in values if v is not None), ZERO)
 
 
-class Sum(CombineKind):
+class Sum(CombineKind[None]):
     keyword = "sum"
     weighted = False
 
-    def combine(self, live: Sequence[NodeResult], declared: Fraction,
-                weights: Mapping[str, Fraction], some_dropped: bool
-                ) -> tuple[Fraction, Fraction, Words]:
-        points, maximum = _total([c.points for c in live]), _total([c.max for c in live])
-        return points, maximum, _sum_words(points, points, maximum)
+    def combine(self, live: Sequence[Child], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool) -> Combined[None]:
+        return Combined(_total([c.points for c in live]), _total([c.max for c in live]), None)
+
+    def words(self, facts: None, points: Fraction, maximum: Fraction) -> Words:
+        return _sum_words(points, points, maximum)
 
     def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
         return sum(maxima, ZERO)
@@ -80,17 +109,18 @@ class Sum(CombineKind):
         return both("sum of the points of its parts", "tổng điểm các mục con")
 
 
-class CappedSum(CombineKind):
+class CappedSum(CombineKind[Fraction]):  # the facts: the sum before the cap
     keyword = "capped sum"
     weighted = False
 
-    def combine(self, live: Sequence[NodeResult], declared: Fraction,
-                weights: Mapping[str, Fraction], some_dropped: bool
-                ) -> tuple[Fraction, Fraction, Words]:
+    def combine(self, live: Sequence[Child], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool) -> Combined[Fraction]:
         total = _total([c.points for c in live])
         maximum = min(declared, _total([c.max for c in live]))
-        points = min(total, maximum)
-        return points, maximum, _sum_words(total, points, maximum)
+        return Combined(min(total, maximum), maximum, total)
+
+    def words(self, facts: Fraction, points: Fraction, maximum: Fraction) -> Words:
+        return _sum_words(facts, points, maximum)
 
     def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
         return sum(maxima, ZERO)
@@ -103,19 +133,20 @@ class CappedSum(CombineKind):
                     "tổng điểm các mục con, không vượt quá điểm tối đa")
 
 
-class Best(CombineKind):
+class Best(CombineKind[str]):  # the facts: the best child's id
     keyword = "best of"
     weighted = False
 
-    def combine(self, live: Sequence[NodeResult], declared: Fraction,
-                weights: Mapping[str, Fraction], some_dropped: bool
-                ) -> tuple[Fraction, Fraction, Words]:
+    def combine(self, live: Sequence[Child], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool) -> Combined[str]:
         best = max(live, key=lambda c: c.points or ZERO)
         maximum = max(c.max for c in live if c.max is not None)
-        p_en, p_vi = both_fmt(best.points or ZERO)
-        return best.points or ZERO, maximum, both(
-            f"the best of the alternatives: {best.id} with {p_en} points",
-            f"lấy phương án cao điểm nhất: {best.id} với {p_vi} điểm")
+        return Combined(best.points or ZERO, maximum, best.id)
+
+    def words(self, facts: str, points: Fraction, maximum: Fraction) -> Words:
+        p_en, p_vi = both_fmt(points)
+        return both(f"the best of the alternatives: {facts} with {p_en} points",
+                    f"lấy phương án cao điểm nhất: {facts} với {p_vi} điểm")
 
     def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
         return max(maxima, default=ZERO)
@@ -127,23 +158,31 @@ class Best(CombineKind):
         return both("the points of its best-scoring alternative", "điểm của phương án cao điểm nhất")
 
 
-class WeightedMean(CombineKind):
+@dataclass(frozen=True, slots=True)
+class MeanFacts:
+    mean: Fraction  # the weighted mean of the children's shares
+    some_dropped: bool  # weights were re-normalised over the children that apply
+
+
+class WeightedMean(CombineKind[MeanFacts]):
     keyword = "weighted mean"
     weighted = True
 
-    def combine(self, live: Sequence[NodeResult], declared: Fraction,
-                weights: Mapping[str, Fraction], some_dropped: bool
-                ) -> tuple[Fraction, Fraction, Words]:
+    def combine(self, live: Sequence[Child], declared: Fraction,
+                weights: Mapping[str, Fraction], some_dropped: bool) -> Combined[MeanFacts]:
         total_weight = sum((weights[c.id] for c in live), ZERO)
         mean = sum((weights[c.id] * share(c) for c in live), ZERO) / total_weight \
             if total_weight else ZERO
-        s_en, s_vi = both_fmt(mean, share=True)
-        m_en, m_vi = both_fmt(declared)
-        note_en = " (weights re-normalised over the criteria that apply)" if some_dropped else ""
-        note_vi = " (trọng số chuẩn hoá lại trên các tiêu chí được áp dụng)" if some_dropped else ""
-        return mean * declared, declared, both(
-            f"weighted mean of the criteria's shares {s_en} × {m_en} points{note_en}",
-            f"trung bình có trọng số của tỷ lệ điểm {s_vi} × {m_vi} điểm{note_vi}")
+        return Combined(mean * declared, declared, MeanFacts(mean, some_dropped))
+
+    def words(self, facts: MeanFacts, points: Fraction, maximum: Fraction) -> Words:
+        s_en, s_vi = both_fmt(facts.mean, share=True)
+        m_en, m_vi = both_fmt(maximum)
+        dropped = facts.some_dropped
+        note_en = " (weights re-normalised over the criteria that apply)" if dropped else ""
+        note_vi = " (trọng số chuẩn hoá lại trên các tiêu chí được áp dụng)" if dropped else ""
+        return both(f"weighted mean of the criteria's shares {s_en} × {m_en} points{note_en}",
+                    f"trung bình có trọng số của tỷ lệ điểm {s_vi} × {m_vi} điểm{note_vi}")
 
     def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
         return None
@@ -162,7 +201,7 @@ class WeightedMean(CombineKind):
 SUM, CAPPED_SUM, BEST, WEIGHTED_MEAN = Sum(), CappedSum(), Best(), WeightedMean()
 
 
-def combine_kind(node: s.Node) -> CombineKind:
+def combine_kind(node: s.Node) -> CombineKind[Any]:
     """How a node's children make its points."""
     mode = node.mode
     match mode:

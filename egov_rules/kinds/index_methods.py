@@ -8,15 +8,38 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import ClassVar, assert_never
+from typing import ClassVar, Protocol, assert_never
 
 from egov_rules import syntax as s
 from egov_rules.explain import both, both_fmt, fmt
 from egov_rules.kinds.base import ONE, ZERO
-from egov_rules.results import IndexResult, NodeResult, Words
+from egov_rules.results import Words
 
 # (value, points, maximum): points and maximum only for an index that adds up points
 IndexValue = tuple[Fraction | None, Fraction | None, Fraction | None]
+
+
+class NodeScore(Protocol):
+    """A node's score, as far as an index reads it."""
+
+    @property
+    def points(self) -> Fraction | None: ...
+
+    @property
+    def max(self) -> Fraction | None: ...
+
+    @property
+    def applicable(self) -> bool: ...
+
+
+class IndexScore(Protocol):
+    """An index computed before, as far as a later index reads it."""
+
+    @property
+    def value(self) -> Fraction | None: ...
+
+    @property
+    def rounded(self) -> Fraction | None: ...
 
 
 class IndexMethodKind(ABC):
@@ -25,8 +48,8 @@ class IndexMethodKind(ABC):
     adds_points: ClassVar[bool]  # it adds up the points and maxima of nodes, not shares
 
     @abstractmethod
-    def compute(self, index: s.Index, nodes: Mapping[str, NodeResult],
-                done: Mapping[str, IndexResult]) -> IndexValue:
+    def compute(self, index: s.Index, nodes: Mapping[str, NodeScore],
+                done: Mapping[str, IndexScore]) -> IndexValue:
         """The exact value (None when no term applies), from the node results and the
         indices computed before it."""
 
@@ -45,8 +68,8 @@ class ShareOfMax(IndexMethodKind):
     weighted = False
     adds_points = True
 
-    def compute(self, index: s.Index, nodes: Mapping[str, NodeResult],
-                done: Mapping[str, IndexResult]) -> IndexValue:
+    def compute(self, index: s.Index, nodes: Mapping[str, NodeScore],
+                done: Mapping[str, IndexScore]) -> IndexValue:
         live = [nodes[t.ref.name] for t in index.terms
                 if t.ref.name in nodes and nodes[t.ref.name].applicable]
         points = sum((n.points for n in live if n.points is not None), ZERO)
@@ -63,7 +86,7 @@ class ShareOfMax(IndexMethodKind):
         return "share_of_max"
 
 
-def _term_share(term: str, nodes: Mapping[str, NodeResult], done: Mapping[str, IndexResult]
+def _term_share(term: str, nodes: Mapping[str, NodeScore], done: Mapping[str, IndexScore]
                 ) -> Fraction | None:
     """A term's share: an index as published (rounded when it declares rounding), or a
     node's points over its maximum; None when it does not apply."""
@@ -80,8 +103,8 @@ class _Mean(IndexMethodKind):
     adds_points = False
     phrase: ClassVar[tuple[str, str]]
 
-    def compute(self, index: s.Index, nodes: Mapping[str, NodeResult],
-                done: Mapping[str, IndexResult]) -> IndexValue:
+    def compute(self, index: s.Index, nodes: Mapping[str, NodeScore],
+                done: Mapping[str, IndexScore]) -> IndexValue:
         pairs = [(t.weight.value if t.weight is not None else ONE, _term_share(t.ref.name, nodes, done))
                  for t in index.terms]
         live = [(w, v) for w, v in pairs if v is not None]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,9 @@ from egov_rules.kinds.base import (
     RuntimeValue,
     ScoreContext,
     ShapeContext,
+    Target,
     TypeChecker,
+    raise_words,
 )
 from egov_rules.kinds.direction import CONST, UP, Dir
 from egov_rules.results import Words
@@ -26,7 +30,13 @@ if TYPE_CHECKING:
     from egov_rules.model import Model
 
 
-class Per(RuleKind[s.Per]):
+@dataclass(frozen=True, slots=True)
+class PerFacts:
+    value: Fraction
+    raw: Fraction  # points before the cap
+
+
+class Per(RuleKind[s.Per, PerFacts]):
     keyword = "per"
 
     def check_types(self, rule: s.Per, checker: TypeChecker) -> None:
@@ -39,7 +49,7 @@ class Per(RuleKind[s.Per]):
         return False
 
     def score(self, rule: s.Per, node: s.Node, value: RuntimeValue, maximum: Fraction,
-              ctx: ScoreContext) -> Outcome:
+              ctx: ScoreContext) -> Outcome[PerFacts]:
         assert isinstance(value, Fraction)
         each, cap = rule.each.value, rule.cap.value
         raw = each * value
@@ -48,16 +58,23 @@ class Per(RuleKind[s.Per]):
         if points < min(cap, maximum):
             target = Fraction(math.floor(value) + 1)
             hint = ctx.hint(rule.expr, value, target, min(each * target, cap, maximum) - points)
-        e_en, e_vi = both_fmt(each)
-        v_en, v_vi = both_fmt(value)
-        c_en, c_vi = both_fmt(cap)
+        return Outcome(points, PerFacts(value, raw), hint)
+
+    def branch_words(self, rule: s.Per, facts: PerFacts, points: Fraction, maximum: Fraction,
+                     model: Model) -> Words:
+        e_en, e_vi = both_fmt(rule.each.value)
+        v_en, v_vi = both_fmt(facts.value)
+        c_en, c_vi = both_fmt(rule.cap.value)
         p_en, p_vi = both_fmt(points)
-        capped = raw > points
-        words = both(
+        capped = facts.raw > points
+        return both(
             f"{e_en} per unit × {v_en} = {p_en} points" + (f" (capped at {c_en})" if capped else ""),
             f"{e_vi} điểm/đơn vị × {v_vi} = {p_vi} điểm" + (f" (tối đa {c_vi})" if capped else ""),
         )
-        return Outcome(points, words, hint)
+
+    def hint_words(self, rule: s.Per, target: Target, model: Model,
+                   env: Mapping[str, RuntimeValue]) -> Words:
+        return raise_words(target, model, env)
 
     def describe(self, rule: s.Per, model: Model, maximum: Fraction) -> Words:
         x = f"`{rule.expr.span.text}`"

@@ -4,6 +4,8 @@ proportion to where x lies on a scale (0 to 1, `a` to `b`, or 0 to the block's b
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -22,7 +24,9 @@ from egov_rules.kinds.base import (
     RuntimeValue,
     ScoreContext,
     ShapeContext,
+    Target,
     TypeChecker,
+    raise_words,
 )
 from egov_rules.kinds.direction import UP, Dir
 from egov_rules.resolve import divisions, names_in
@@ -32,7 +36,16 @@ if TYPE_CHECKING:
     from egov_rules.model import Model
 
 
-class Proportional(RuleKind[s.Proportional]):
+@dataclass(frozen=True, slots=True)
+class ProportionalFacts:
+    value: Fraction
+    share: Fraction  # where the value lies on the scale, 0 to 1
+    low: Fraction
+    high: Fraction
+    best: Fraction | None  # the block's best, for `relative to best in block`
+
+
+class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
     keyword = "proportional"
 
     def check_types(self, rule: s.Proportional, checker: TypeChecker) -> None:
@@ -50,7 +63,7 @@ class Proportional(RuleKind[s.Proportional]):
         return rule.relative
 
     def score(self, rule: s.Proportional, node: s.Node, value: RuntimeValue, maximum: Fraction,
-              ctx: ScoreContext) -> Outcome:
+              ctx: ScoreContext) -> Outcome[ProportionalFacts]:
         assert isinstance(value, Fraction)
         best: Fraction | None = None
         if rule.relative:
@@ -70,8 +83,15 @@ class Proportional(RuleKind[s.Proportional]):
             next_points = min(Fraction(math.floor(points) + 1), maximum)
             target = low + (high - low) * next_points / maximum
             hint = ctx.hint(rule.expr, value, target, next_points - points)
-        words = _branch(ctx.model, rule, value, share, maximum, best, low, high)
-        return Outcome(points, words, hint)
+        return Outcome(points, ProportionalFacts(value, share, low, high, best), hint)
+
+    def branch_words(self, rule: s.Proportional, facts: ProportionalFacts, points: Fraction,
+                     maximum: Fraction, model: Model) -> Words:
+        return _branch(model, rule, facts, maximum)
+
+    def hint_words(self, rule: s.Proportional, target: Target, model: Model,
+                   env: Mapping[str, RuntimeValue]) -> Words:
+        return raise_words(target, model, env)
 
     def describe(self, rule: s.Proportional, model: Model, maximum: Fraction) -> Words:
         x = f"`{rule.expr.span.text}`"
@@ -103,8 +123,9 @@ class Proportional(RuleKind[s.Proportional]):
         return {n.value for n in (rule.low, rule.high) if n is not None}
 
 
-def _branch(model: Model, rule: s.Proportional, value: Fraction, share: Fraction,
-            maximum: Fraction, best: Fraction | None, low: Fraction, high: Fraction) -> Words:
+def _branch(model: Model, rule: s.Proportional, facts: ProportionalFacts, maximum: Fraction
+            ) -> Words:
+    value, share, best, low, high = facts.value, facts.share, facts.best, facts.low, facts.high
     as_share = is_share(model, rule.expr)
     v_en, v_vi = both_fmt(value, as_share)
     sh_en, sh_vi = both_fmt(share, share=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -19,11 +21,12 @@ from egov_rules.kinds.base import (
     RuntimeValue,
     ScoreContext,
     ShapeContext,
+    Target,
     TypeChecker,
 )
 from egov_rules.kinds.direction import ANY, CONST, Dir, steps
 from egov_rules.resolve import Symbols
-from egov_rules.results import NextPoints, Words
+from egov_rules.results import Words
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
@@ -36,22 +39,29 @@ def key_value(key: s.Number | s.YesNo | s.Name) -> RuntimeValue:
     return key.name
 
 
-def table_row(rule: s.Table, value: RuntimeValue) -> s.TableRow:
-    """The row for a value: its own, else `otherwise` (checks guarantee one of them)."""
-    for row in rule.rows:
+def table_row(rule: s.Table, value: RuntimeValue) -> int:
+    """The position of the row for a value: its own, else `otherwise` (checks guarantee one
+    of them)."""
+    for position, row in enumerate(rule.rows):
         if row.key is not None and key_value(row.key) == value:
-            return row
-    for row in rule.rows:
+            return position
+    for position, row in enumerate(rule.rows):
         if row.key is None:
-            return row
+            return position
     raise LookupError("no table row applies")
+
+
+@dataclass(frozen=True, slots=True)
+class TableFacts:
+    value: RuntimeValue
+    row: int  # the position of the row that matched
 
 
 def _input_name(rule: s.Table) -> str:
     return rule.expr.name if isinstance(rule.expr, s.Name) else ""
 
 
-class Table(RuleKind[s.Table]):
+class Table(RuleKind[s.Table, TableFacts]):
     keyword = "table"
 
     def check_types(self, rule: s.Table, checker: TypeChecker) -> None:
@@ -68,29 +78,35 @@ class Table(RuleKind[s.Table]):
         return False
 
     def score(self, rule: s.Table, node: s.Node, value: RuntimeValue, maximum: Fraction,
-              ctx: ScoreContext) -> Outcome:
-        fired = table_row(rule, value)
-        points = fired.points.value
+              ctx: ScoreContext) -> Outcome[TableFacts]:
+        row = table_row(rule, value)
+        points = rule.rows[row].points.value
+        facts = TableFacts(value, row)
         name = _input_name(rule)
-        v = shown(ctx.model, name, value)
-        p_en, p_vi = both_fmt(points)
-        words = both(f"{v.en}: the `otherwise` row, {p_en} points",
-                     f"{v.vi}: dòng `các trường hợp còn lại`, {p_vi} điểm") if fired.key is None \
-            else both(f"{v.en}: {p_en} points", f"{v.vi}: {p_vi} điểm")
         better = [r for r in rule.rows if r.key is not None and r.points.value > points]
         if not better or not name:
-            return Outcome(points, words)
+            return Outcome(points, facts)
         nearest = min(better, key=lambda r: r.points.value)
         assert nearest.key is not None
-        target = key_value(nearest.key)
-        gain = nearest.points.value - points
-        l_en, l_vi = input_label(ctx.model, name)
-        t = shown(ctx.model, name, target)
-        g_en, g_vi = both_fmt(gain)
-        hint = NextPoints(input=name, current=value, target=target, gain=gain, words=both(
-            f"move {l_en} from {v.en} to {t.en} to gain {g_en} {points_word(gain)}",
-            f"chuyển {l_vi} từ {v.vi} sang {t.vi} để được thêm {g_vi} điểm"))
-        return Outcome(points, words, hint)
+        target = Target(name, value, key_value(nearest.key), nearest.points.value - points)
+        return Outcome(points, facts, target)
+
+    def branch_words(self, rule: s.Table, facts: TableFacts, points: Fraction,
+                     maximum: Fraction, model: Model) -> Words:
+        v = shown(model, _input_name(rule), facts.value)
+        p_en, p_vi = both_fmt(points)
+        if rule.rows[facts.row].key is None:
+            return both(f"{v.en}: the `otherwise` row, {p_en} points",
+                        f"{v.vi}: dòng `các trường hợp còn lại`, {p_vi} điểm")
+        return both(f"{v.en}: {p_en} points", f"{v.vi}: {p_vi} điểm")
+
+    def hint_words(self, rule: s.Table, target: Target, model: Model,
+                   env: Mapping[str, RuntimeValue]) -> Words:
+        l_en, l_vi = input_label(model, target.input)
+        c, t = shown(model, target.input, target.current), shown(model, target.input, target.target)
+        g_en, g_vi = both_fmt(target.gain)
+        return both(f"move {l_en} from {c.en} to {t.en} to gain {g_en} {points_word(target.gain)}",
+                    f"chuyển {l_vi} từ {c.vi} sang {t.vi} để được thêm {g_vi} điểm")
 
     def describe(self, rule: s.Table, model: Model, maximum: Fraction) -> Words:
         x = f"`{rule.expr.span.text}`"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -16,16 +17,17 @@ from egov_rules.kinds.base import (
     RuntimeValue,
     ScoreContext,
     ShapeContext,
+    Target,
     TypeChecker,
 )
 from egov_rules.kinds.direction import UP, Dir
-from egov_rules.results import NextPoints, Words
+from egov_rules.results import Words
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
 
 
-class YesNo(RuleKind[s.YesNoRule]):
+class YesNo(RuleKind[s.YesNoRule, bool]):  # the facts: the answer
     keyword = "yes/no"
 
     def check_types(self, rule: s.YesNoRule, checker: TypeChecker) -> None:
@@ -38,17 +40,26 @@ class YesNo(RuleKind[s.YesNoRule]):
         return False
 
     def score(self, rule: s.YesNoRule, node: s.Node, value: RuntimeValue, maximum: Fraction,
-              ctx: ScoreContext) -> Outcome:
-        m_en, m_vi = both_fmt(maximum)
+              ctx: ScoreContext) -> Outcome[bool]:
         if value is True:
-            return Outcome(maximum, both(f"yes: {m_en} points", f"có: {m_vi} điểm"))
-        hint = None
-        if isinstance(rule.expr, s.Name):
-            l_en, l_vi = input_label(ctx.model, rule.expr.name)
-            hint = NextPoints(input=rule.expr.name, current=False, target=True, gain=maximum,
-                              words=both(f"{l_en}: a yes would gain {m_en} {points_word(maximum)}",
-                                         f"{l_vi}: nếu có sẽ được thêm {m_vi} điểm"))
-        return Outcome(ZERO, both("no: 0 points", "không: 0 điểm"), hint)
+            return Outcome(maximum, True)
+        hint = Target(rule.expr.name, False, True, maximum) if isinstance(rule.expr, s.Name) \
+            else None
+        return Outcome(ZERO, False, hint)
+
+    def branch_words(self, rule: s.YesNoRule, facts: bool, points: Fraction, maximum: Fraction,
+                     model: Model) -> Words:
+        if not facts:
+            return both("no: 0 points", "không: 0 điểm")
+        m_en, m_vi = both_fmt(maximum)
+        return both(f"yes: {m_en} points", f"có: {m_vi} điểm")
+
+    def hint_words(self, rule: s.YesNoRule, target: Target, model: Model,
+                   env: Mapping[str, RuntimeValue]) -> Words:
+        l_en, l_vi = input_label(model, target.input)
+        g_en, g_vi = both_fmt(target.gain)
+        return both(f"{l_en}: a yes would gain {g_en} {points_word(target.gain)}",
+                    f"{l_vi}: nếu có sẽ được thêm {g_vi} điểm")
 
     def describe(self, rule: s.YesNoRule, model: Model, maximum: Fraction) -> Words:
         x = f"`{rule.expr.span.text}`"
