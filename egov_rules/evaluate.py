@@ -139,7 +139,7 @@ def relative_input(model: Model, node: s.Node, env: Mapping[str, RuntimeValue]
                    ) -> Fraction | None:
     """The value a node scored relative to the best of its block compares (cohort stage)."""
     rule = node.rules[0] if node.rules else None
-    if rule is None or not rule_kind(rule).needs_cohort(rule):
+    if rule is None or rule_kind(rule).cohort(rule) is None:
         return None
     if node.when is not None and not eval_expr(node.when, env):
         return None

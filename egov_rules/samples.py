@@ -92,8 +92,9 @@ def relative_references(model: Model) -> dict[str, Fraction]:
     refs: dict[str, Fraction] = {}
     for node in model.nodes.values():
         rule = node.rules[0] if node.rules else None
-        if isinstance(rule, s.Proportional) and rule_kind(rule).needs_cohort(rule):
-            refs[node.id] = rule.reference.value if rule.reference is not None else Fraction(1)
+        use = rule_kind(rule).cohort(rule) if rule is not None else None
+        if use is not None:
+            refs[node.id] = use.reference if use.reference is not None else Fraction(1)
     return refs
 
 

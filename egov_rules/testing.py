@@ -219,7 +219,9 @@ def assert_bounded(methodology: Methodology, data: Mapping[str, Any],
 
 def _combined(model: Model, node: s.Node, block: str, kids: list[NodeResult]
               ) -> tuple[Fraction, Fraction] | None:
-    """A group node's points and maximum recomputed from its children as shown."""
+    """A group node's points and maximum recomputed from its children as shown. Written
+    apart from kinds/combine.py on purpose: it is the oracle the evaluator is checked
+    against, so a mistake there must not be repeated here."""
     live = [k for k in kids if k.applicable and k.points is not None and k.max is not None]
     if not live:
         return None

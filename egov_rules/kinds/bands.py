@@ -22,6 +22,7 @@ from egov_rules.kinds.base import (
     ZERO,
     AnnexRows,
     CheckContext,
+    CohortUse,
     Outcome,
     RuleKind,
     RuntimeValue,
@@ -232,8 +233,8 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
             check_band_list(rule.bands, ctx.domains.of(rule.expr), ctx.reporter, rule.span)
         return tuple(b.award for b in rule.bands if isinstance(b.award, s.Number))
 
-    def needs_cohort(self, rule: s.Bands) -> bool:
-        return False
+    def cohort(self, rule: s.Bands) -> CohortUse | None:
+        return None
 
     def score(self, rule: s.Bands, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[BandsFacts]:

@@ -84,6 +84,14 @@ class ScoreContext(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class CohortUse:
+    """A rule scored against the best value of the entity's block, and the figure it states
+    for an entity scored alone (`reference r`), if it states one."""
+
+    reference: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """The change in one input that earns the next points of a node, as data."""
 
@@ -130,8 +138,8 @@ class RuleKind(ABC, Generic[R, F]):
         award, which the caller compares with the node's maximum."""
 
     @abstractmethod
-    def needs_cohort(self, rule: R) -> bool:
-        """True when the rule compares an entity with the best of its block."""
+    def cohort(self, rule: R) -> CohortUse | None:
+        """How the rule compares an entity with the best of its block (None: it does not)."""
 
     @abstractmethod
     def score(self, rule: R, node: s.Node, value: RuntimeValue, maximum: Fraction,

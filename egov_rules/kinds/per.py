@@ -14,6 +14,7 @@ from egov_rules.kinds.base import (
     ZERO,
     AnnexRows,
     CheckContext,
+    CohortUse,
     Outcome,
     RuleKind,
     RuntimeValue,
@@ -45,8 +46,8 @@ class Per(RuleKind[s.Per, PerFacts]):
     def check(self, rule: s.Per, ctx: CheckContext) -> tuple[s.Number, ...]:
         return (rule.cap,)
 
-    def needs_cohort(self, rule: s.Per) -> bool:
-        return False
+    def cohort(self, rule: s.Per) -> CohortUse | None:
+        return None
 
     def score(self, rule: s.Per, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[PerFacts]:

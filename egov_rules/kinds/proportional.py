@@ -19,6 +19,7 @@ from egov_rules.kinds.base import (
     ZERO,
     AnnexRows,
     CheckContext,
+    CohortUse,
     Outcome,
     RuleKind,
     RuntimeValue,
@@ -59,8 +60,10 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
             _check_scale(rule, ctx)
         return ()
 
-    def needs_cohort(self, rule: s.Proportional) -> bool:
-        return rule.relative
+    def cohort(self, rule: s.Proportional) -> CohortUse | None:
+        if not rule.relative:
+            return None
+        return CohortUse(rule.reference.value if rule.reference is not None else None)
 
     def score(self, rule: s.Proportional, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[ProportionalFacts]:

@@ -16,6 +16,7 @@ from egov_rules.explain import both, both_fmt, fmt, input_label, points_word, sh
 from egov_rules.kinds.base import (
     AnnexRows,
     CheckContext,
+    CohortUse,
     Outcome,
     RuleKind,
     RuntimeValue,
@@ -74,8 +75,8 @@ class Table(RuleKind[s.Table, TableFacts]):
         _check_keys(rule, ctx.symbols, ctx.reporter)
         return tuple(r.points for r in rule.rows)
 
-    def needs_cohort(self, rule: s.Table) -> bool:
-        return False
+    def cohort(self, rule: s.Table) -> CohortUse | None:
+        return None
 
     def score(self, rule: s.Table, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[TableFacts]:

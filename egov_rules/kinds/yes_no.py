@@ -12,6 +12,7 @@ from egov_rules.kinds.base import (
     ZERO,
     AnnexRows,
     CheckContext,
+    CohortUse,
     Outcome,
     RuleKind,
     RuntimeValue,
@@ -36,8 +37,8 @@ class YesNo(RuleKind[s.YesNoRule, bool]):  # the facts: the answer
     def check(self, rule: s.YesNoRule, ctx: CheckContext) -> tuple[s.Number, ...]:
         return ()
 
-    def needs_cohort(self, rule: s.YesNoRule) -> bool:
-        return False
+    def cohort(self, rule: s.YesNoRule) -> CohortUse | None:
+        return None
 
     def score(self, rule: s.YesNoRule, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[bool]:
