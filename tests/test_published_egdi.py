@@ -48,6 +48,20 @@ def ranking(rows: list[dict[str, str]]) -> Ranking:
     })
 
 
+def test_the_example_data_holds_no_published_row(rows: list[dict[str, str]]) -> None:
+    # examples/un-egdi-2022-data.csv is invented: no UN country, no UN row of sub-indices.
+    with (ROOT / "examples" / "un-egdi-2022-data.csv").open(encoding="utf-8") as handle:
+        examples = list(csv.DictReader(handle))
+    assert examples and all(e["entity"].endswith("(illustrative)") for e in examples)
+    names = {row["Country Name"].strip() for row in rows}
+    triples = {tuple(Fraction(row[c]) for c in ("Online Service Index", "Human Capital Index",
+                                                 "Telecommunication Infrastructure Index"))
+               for row in rows}
+    for example in examples:
+        assert example["entity"] not in names
+        assert tuple(Fraction(example[c]) for c in ("osi", "hci", "tii")) not in triples, example
+
+
 def test_every_country_is_scored(ranking: Ranking, published_egdi: dict[str, tuple[Fraction, int]]
                                  ) -> None:
     assert len(published_egdi) == 193 and len(ranking.evaluations) == 193
