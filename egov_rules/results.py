@@ -7,10 +7,10 @@ value has one ("28.5"), otherwise a ratio ("2/3"). `Fraction(s)` reads either ba
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any, ClassVar, Literal, TypeVar, overload
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, cast, overload
 
 from pydantic import (
     BaseModel,
@@ -99,8 +99,29 @@ Value = Annotated[
 ]
 
 
+_Item = TypeVar("_Item")
+_Key = TypeVar("_Key", bound=Hashable)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def _first_by(self, name: str, items: list[_Item], key: Callable[[_Item], _Key]
+                  ) -> dict[_Key, _Item]:
+        """`key(item)` → the first item of `items` with that key, built on first use so that
+        looking up every entity of a ranking is linear, not quadratic.
+
+        The table is kept in the instance `__dict__` beside the fields: a frozen model forbids
+        setting attributes, not this, and pydantic dumps, validates and compares fields only.
+        It remembers the list it was built from, since `model_copy(update=…)` copies
+        `__dict__` (the table too) while it may replace that list."""
+        cached = self.__dict__.get(name)
+        if cached is None or cached[0] is not items:
+            table: dict[_Key, _Item] = {}
+            for item in items:
+                table.setdefault(key(item), item)  # the first of duplicates, as a search finds
+            cached = self.__dict__[name] = (items, table)
+        return cast(dict[_Key, _Item], cached[1])
 
 
 class Words(_Model):
@@ -414,10 +435,8 @@ class Ranking(_Model):
     inputs_hash: str | None = Field(default=None, description="sha256 of the data file's bytes")
 
     def evaluation(self, entity: str) -> Evaluation:
-        for evaluation in self.evaluations:
-            if evaluation.entity == entity:
-                return evaluation
-        raise KeyError(entity)
+        """The evaluation of `entity` (the first, should a forged record repeat it)."""
+        return self._first_by("_evaluation_by_entity", self.evaluations, lambda e: e.entity)[entity]
 
     def table(self, index: str, block: str) -> list[RankEntry]:
         """Entries of one index in one block, best first (unranked entries last)."""
@@ -425,10 +444,8 @@ class Ranking(_Model):
         return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.entity))
 
     def rank_of(self, entity: str, index: str) -> int | None:
-        for row in self.ranks:
-            if row.entity == entity and row.index == index:
-                return row.rank
-        raise KeyError((entity, index))
+        rows = self._first_by("_rank_by_entity", self.ranks, lambda row: (row.entity, row.index))
+        return rows[entity, index].rank
 
     def next_rank(self, entity: str) -> list[RankStep]:
         """For each ranked index: how far `entity` is from the nearest entity above it."""

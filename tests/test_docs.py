@@ -123,6 +123,17 @@ def test_quickstart_python_block_runs(fence: Fence, monkeypatch: pytest.MonkeyPa
     run_python(fence)
 
 
+def test_readme_python_block_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The README's taste of the API scores the example data it names (a test would not see a
+    # file renamed or an entity missing otherwise); its printed figure is checked by hand in
+    # tests/test_methodologies.py.
+    blocks = _all("python", [ROOT / "README.md"])
+    assert blocks
+    monkeypatch.chdir(ROOT)
+    for fence in blocks:
+        run_python(fence)
+
+
 # -- console blocks --------------------------------------------------------------------------
 
 

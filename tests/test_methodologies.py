@@ -1,8 +1,9 @@
 """The real methodologies in `methodologies/` and their data in `examples/vn-*`.
 
 Every expected figure is computed by hand from the rule text and the inputs; the arithmetic is
-in the comment beside it. The DTI 2022 rows come from the published CSV in the shared
-reference folder (beside the repository: `ROOT.parent / "shared"`).
+in the comment beside it. The published DTI 2022 rows are read from the shared reference folder
+beside the repository (`tests.conftest.published`) and become the entities' input in memory;
+without the folder those tests skip and say so. `examples/` holds only invented entities.
 """
 
 from __future__ import annotations
@@ -18,14 +19,12 @@ import egov_rules
 from egov_rules import cli
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter
-from egov_rules.inputs import EntityData, load_yaml
+from egov_rules.inputs import EntityData, load_data, load_yaml
 from egov_rules.model import declared_max
 from egov_rules.results import Ranking
+from tests.conftest import ROOT, published
 
-ROOT = Path(__file__).resolve().parent.parent
 METHODOLOGIES = sorted((ROOT / "methodologies").glob("*.egr"))
-DTI_CSV = (ROOT.parent / "shared" / "reference" / "published-data" / "vn-dti-2022"
-           / "dti_2022_provinces_top5.csv")
 CSV_COLUMNS = ("nhan_thuc_so", "the_che_so", "ha_tang_so", "nhan_luc_so", "an_toan_thong_tin",
                "hd_chinh_quyen_so", "hd_kinh_te_so", "hd_xa_hoi_so")
 
@@ -81,22 +80,51 @@ def test_examples_really_run(ict: egov_rules.Methodology) -> None:
 
 
 def _published_rows() -> list[dict[str, str]]:
-    with DTI_CSV.open(encoding="utf-8") as handle:
+    with published("vn-dti-2022/dti_2022_provinces_top5.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
-def test_dti_data_file_holds_the_published_rows() -> None:
-    entities = {e.name: e for e in _data("vn-dti-2022-data.yaml")}
+def _published_ranking() -> Ranking:
+    """The five published rows scored together, their main indices read as text (exactly).
+    The smart-city share is not published; it is worth 0 points, so 0 stands in for it."""
+    entities = {row["province"]: {"block": "province", "do_thi_thong_minh": "0",
+                                  **{column: row[column] for column in CSV_COLUMNS}}
+                for row in _published_rows()}
+    return _load("vn-dti-2022.egr").evaluate_many(entities)
+
+
+def test_dti_example_data_is_invented_and_scores_by_hand() -> None:
+    ranking = _load("vn-dti-2022.egr").evaluate_many(_data("vn-dti-2022-data.yaml"))
+    # Points = 100·(NT + TC + HT + NL + ATTT) + 200·CQS + 150·KTS + 150·XHS (ĐTTM is worth 0):
+    #   M  100 + 90 + 88 + 75 + 70 + 180 + 120 + 93                  = 816
+    #   K  95 + 85 + 71.25 + 64 + 58 + 162.5 + 106.5 + 66.495        = 708.745
+    #   L  80 + 70 + 55 + 50 + 45 + 120 + 75 + 45                    = 540
+    #   N  60 + 50 + 40 + 35 + 30 + 90 + 45 + 30                     = 380
+    expected = {"Thành phố M (minh hoạ)": ("0.816", "0.816", 1),
+                "Tỉnh K (minh hoạ)": ("0.708745", "0.7087", 2),   # 4 decimals, half up
+                "Tỉnh L (minh hoạ)": ("0.54", "0.54", 3),
+                "Tỉnh N (minh hoạ)": ("0.38", "0.38", 4)}
+    assert sorted(e.entity for e in ranking.evaluations) == sorted(expected)
+    for name, (exact, rounded, rank) in expected.items():
+        dti = ranking.evaluation(name).index("dti")
+        assert (dti.value, dti.rounded) == (Fraction(exact), Fraction(rounded)), name
+        assert ranking.rank_of(name, "dti") == rank, name
+
+
+def test_dti_examples_hold_no_published_row() -> None:
     rows = _published_rows()
-    assert sorted(entities) == sorted(r["province"] for r in rows)
-    for row in rows:
-        values = entities[row["province"]].values
-        for column in CSV_COLUMNS:
-            assert Fraction(str(values[column].value)) == Fraction(row[column]), (row, column)
+    published_values = {tuple(Fraction(r[c]) for c in CSV_COLUMNS) for r in rows}
+    for data in ("vn-dti-2022-data.yaml", "vn-dti-2022-data.csv"):
+        examples = load_data(ROOT / "examples" / data)
+        assert examples and all(e.name.endswith("(minh hoạ)") for e in examples)
+        assert not {e.name for e in examples} & {r["province"] for r in rows}
+        for entity in examples:
+            values = tuple(Fraction(str(entity.values[c].value)) for c in CSV_COLUMNS)
+            assert values not in published_values, (data, entity.name)
 
 
 def test_dti_reproduces_the_published_rows_and_order() -> None:
-    ranking = _load("vn-dti-2022.egr").evaluate_many(_data("vn-dti-2022-data.yaml"))
+    ranking = _published_ranking()
     # Hand check, points = 100·(NT + TC + HT + NL + ATTT) + 200·CQS + 150·KTS + 150·XHS:
     #   Đà Nẵng   100 + 90 + 82.53 + 84.87 + 75.78 + 171.5 + 117.54 + 77.955   = 800.175
     #   HCM       89.17 + 90 + 82.58 + 62.67 + 55.8 + 168.12 + 114.165 + 53.85 = 716.355
@@ -119,7 +147,7 @@ def test_dti_reproduces_the_published_rows_and_order() -> None:
 
 
 def test_dti_main_indices_are_published_shares() -> None:
-    ranking = _load("vn-dti-2022.egr").evaluate_many(_data("vn-dti-2022-data.yaml"))
+    ranking = _published_ranking()
     huế = ranking.evaluation("Thừa Thiên - Huế")
     assert huế.index("chi_so_hd_cqs").rounded == Fraction("0.8262")   # 165.24 / 200
     assert huế.index("chi_so_hd_xhs").rounded == Fraction("0.3001")   # 45.015 / 150
@@ -200,6 +228,27 @@ def test_zero_point_node_inside_a_larger_share_is_accepted() -> None:
     methodology = egov_rules.compile(text, "zero.egr")
     evaluation = methodology.evaluate({"a": "0.3", "b": "1"}, block="province")
     assert evaluation.index("ci").rounded == Fraction("0.3")           # (30 + 0) / (100 + 0)
+
+
+# -- UN EGDI 2022 (the published table: tests/test_published_egdi.py) -------------------------
+
+
+def test_egdi_example_data_ranks_by_hand() -> None:
+    methodology = _load("un-egdi-2022.egr")
+    ranking = methodology.evaluate_many(
+        load_data(ROOT / "examples" / "un-egdi-2022-data.csv", model=methodology.model))
+    # EGDI = (OSI + HCI + TII) / 3, 4 decimals half up:
+    #   A (0.9 + 0.85 + 0.8) / 3 = 0.85; B 2.1001 / 3 = 0.700033… and C 2.0999 / 3 = 0.699966…
+    #   both 0.7000, so they share 2nd and D is 4th; D 1.0 / 3 = 0.3333…; E 0.45 / 3 = 0.15.
+    expected = {"A": ("0.85", 1, "Very high"), "B": ("0.7", 2, "High"), "C": ("0.7", 2, "High"),
+                "D": ("0.3333", 4, "Middle"), "E": ("0.15", 5, "Low")}
+    assert len(ranking.evaluations) == len(expected)
+    for letter, (rounded, rank, grade) in expected.items():
+        name = f"Country {letter} (illustrative)"
+        egdi = ranking.evaluation(name).index("egdi")
+        assert (egdi.rounded, egdi.grade_en) == (Fraction(rounded), grade), name
+        assert ranking.rank_of(name, "egdi") == rank, name
+    assert ranking.evaluation("Country B (illustrative)").index("egdi").value == Fraction(21001, 30000)
 
 
 # -- Government Office KPIs, 2018 --------------------------------------------------------------

@@ -10,6 +10,7 @@ Data preparation (`_rank_tables`, `_entity_ranks`, `_groups`, `_share`, …) is 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -78,9 +79,9 @@ def _rank_tables(ranking: Ranking, lang: Lang) -> list[_RankTable]:
             entries = ranking.table(index_id, block)
             if not entries:
                 continue
-            ranks = [r.rank for r in entries if r.rank is not None]
+            shared = Counter(r.rank for r in entries if r.rank is not None)
             rows = tuple(
-                _Row(r.rank, r.rank is not None and ranks.count(r.rank) > 1, r.entity, r.value,
+                _Row(r.rank, r.rank is not None and shared[r.rank] > 1, r.entity, r.value,
                      _grade(ranking.evaluation(r.entity).index(index_id), lang))
                 for r in entries
             )
@@ -89,15 +90,18 @@ def _rank_tables(ranking: Ranking, lang: Lang) -> list[_RankTable]:
     return tables
 
 
-def _entity_ranks(ranking: Ranking | None, evaluation: Evaluation) -> dict[str, tuple[int, int]]:
-    """index id → (this entity's rank, how many entities of its block were ranked)."""
+def _entity_ranks(ranking: Ranking | None) -> dict[str, dict[str, tuple[int, int]]]:
+    """entity → index id → (its rank, how many entities of its block were ranked), for every
+    entity in one pass: the report shows each entity's ranks, and searching the ranking once per
+    entity made a large report quadratic."""
     if ranking is None:
         return {}
-    ranks: dict[str, tuple[int, int]] = {}
+    ranked = Counter((r.index, r.block) for r in ranking.ranks if r.rank is not None)
+    ranks: dict[str, dict[str, tuple[int, int]]] = {}
     for entry in ranking.ranks:
-        if entry.entity == evaluation.entity and entry.rank is not None:
-            ranked = [r for r in ranking.table(entry.index, entry.block) if r.rank is not None]
-            ranks[entry.index] = (entry.rank, len(ranked))
+        if entry.rank is not None:
+            ranks.setdefault(entry.entity, {})[entry.index] = (entry.rank,
+                                                               ranked[entry.index, entry.block])
     return ranks
 
 
@@ -348,7 +352,8 @@ def _m_node(node: NodeResult, entity: str, lang: Lang) -> str:
             f'</{tag}>{score}</div><div class="cites">{cites}</div><dl class="facts">{dl}</dl></div>')
 
 
-def _m_entity(evaluation: Evaluation, anchor: str, ranking: Ranking | None, lang: Lang) -> str:
+def _m_entity(evaluation: Evaluation, anchor: str, ranks: dict[str, tuple[int, int]],
+              lang: Lang) -> str:
     block = _m_block(evaluation, lang)
     groups = "".join(
         '<section class="category">' + "".join(_m_node(n, evaluation.entity, lang) for n in group)
@@ -357,7 +362,7 @@ def _m_entity(evaluation: Evaluation, anchor: str, ranking: Ranking | None, lang
     return (f'<article class="entity" id="{anchor}"><h3>{escape(evaluation.entity)}</h3>'
             f'<p class="subtitle">{_w("block", lang)}: {block} <code>{escape(evaluation.block)}</code></p>'
             f"<h4>{_w('chart', lang)}</h4>{_m_chart(evaluation, anchor, lang)}"
-            f"{_m_indices(evaluation, _entity_ranks(ranking, evaluation), lang)}"
+            f"{_m_indices(evaluation, ranks, lang)}"
             f"<h4>{_w('explanation', lang)}</h4>{groups}</article>")
 
 
@@ -369,7 +374,9 @@ def render_ranking_html(ranking: Ranking, lang: Lang = "vi") -> str:
     info = ranking.methodology
     body = [_m_header(info, ranking, lang, _w("report", lang)), _m_toc(ranking, lang),
             *_m_rankings(ranking, lang), f'<section id="entities"><h2>{_w("entities", lang)}</h2>']
-    body += [_m_entity(e, f"entity-{i}", ranking, lang) for i, e in enumerate(ranking.evaluations)]
+    ranks = _entity_ranks(ranking)
+    body += [_m_entity(e, f"entity-{i}", ranks.get(e.entity, {}), lang)
+             for i, e in enumerate(ranking.evaluations)]
     body.append("</section>")
     return _page(f"{_title(info, lang)} — {phrase('report', lang)}", lang, body)
 
@@ -378,5 +385,6 @@ def render_evaluation_html(evaluation: Evaluation, ranking: Ranking | None, lang
     """One entity explained; with `ranking`, its rank in its block for each ranked index."""
     info = evaluation.methodology
     subtitle = f"{_w('report', lang)} — {escape(evaluation.entity)}"
-    body = [_m_header(info, ranking, lang, subtitle), _m_entity(evaluation, "entity-0", ranking, lang)]
+    ranks = _entity_ranks(ranking).get(evaluation.entity, {})
+    body = [_m_header(info, ranking, lang, subtitle), _m_entity(evaluation, "entity-0", ranks, lang)]
     return _page(f"{evaluation.entity} — {_title(info, lang)}", lang, body)
