@@ -24,6 +24,7 @@ from egov_rules.kinds.combine import BEST, combine_kind
 from egov_rules.kinds.index_methods import index_method
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
+from egov_rules.numbers import fmt
 from egov_rules.results import Words
 
 Format = Literal["markdown", "html"]
@@ -147,7 +148,7 @@ class _Writer:
         return words(self.lang)
 
     def num(self, value: Fraction, share: bool = False) -> str:
-        return explain.fmt(value, self.lang, share, digits=12)
+        return fmt(value, self.lang, share, digits=12)
 
     def node_label(self, node: s.Node) -> str:
         en = self.model.label_en(node)

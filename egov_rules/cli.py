@@ -22,11 +22,12 @@ from typing import Any, TextIO
 import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
-from egov_rules.explain import block_label, declared_round, fmt, fmt_published, index_label
+from egov_rules.explain import block_label, declared_round, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
+from egov_rules.numbers import exact_str, fmt, fmt_published
 from egov_rules.render import render_all, to_json
 from egov_rules.report.tables import Table, render_tables, table_markdown
-from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, exact_str
+from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep
 from egov_rules.source import SourceFile
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from egov_rules import syntax as s
+from egov_rules.numbers import fmt
 from egov_rules.resolve import Symbols, names_in
 
 
@@ -65,8 +66,8 @@ class Interval:
             if first is not None and (first + 1 > self.hi or (first + 1 == self.hi
                                                               and not self.hi_closed)):
                 return (f"the value {first}", f"giá trị {first}")
-        lo = None if self.lo is None else _num(self.lo)
-        hi = None if self.hi is None else _num(self.hi)
+        lo = None if self.lo is None else fmt(self.lo, digits=6)
+        hi = None if self.hi is None else fmt(self.hi, digits=6)
         if lo is None and hi is None:
             return ("every value", "mọi giá trị")
         if lo is None:
@@ -78,12 +79,6 @@ class Interval:
         left = "[" if self.lo_closed else "("
         right = "]" if self.hi_closed else ")"
         return (f"values in {left}{lo}, {hi}{right}", f"giá trị trong {left}{lo}, {hi}{right}")
-
-
-def _num(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.6g}"
 
 
 def _tighter(

@@ -8,10 +8,10 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.evaluate import MissingReference, RuntimeValue, compute_lets, evaluate_entity
-from egov_rules.explain import fmt
 from egov_rules.inputs import EntityData, Located, validate_entity
 from egov_rules.model import Model
-from egov_rules.results import Evaluation, exact_str
+from egov_rules.numbers import exact_str, fmt
+from egov_rules.results import Evaluation
 
 
 def _raw(model: Model, name: str, value: s.ExampleValue) -> object:

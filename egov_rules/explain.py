@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Lang
+from egov_rules.numbers import fmt, fmt_published
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, ValueRead, Words
 
 if TYPE_CHECKING:
@@ -21,33 +22,6 @@ if TYPE_CHECKING:
 
 
 # -- numbers -------------------------------------------------------------------------------
-
-
-def fmt(value: Fraction, lang: Lang = "en", share: bool = False, digits: int = 4) -> str:
-    """A number for people: at most `digits` decimals, halves rounded up, zeros trimmed."""
-    if share:
-        return fmt(value * 100, lang, digits=2) + "%"
-    scale = 10**digits
-    # Integer arithmetic: floor(|n/d| · scale + 1/2) without building Fractions (hot path).
-    numerator, denominator = abs(value.numerator), value.denominator
-    whole = (2 * numerator * scale + denominator) // (2 * denominator)
-    sign = "-" if value < 0 and whole else ""
-    integer, fraction = divmod(whole, scale)
-    text = f"{integer}"
-    if fraction:
-        text += "." + f"{fraction:0{digits}d}".rstrip("0")
-    text = sign + text
-    return text.replace(".", ",") if lang == "vi" else text
-
-
-def fmt_published(value: Fraction, lang: Lang = "en", digits: int | None = None) -> str:
-    """An index as published: exactly `digits` decimals when the index declares `round N`
-    (0.720, 1.000), otherwise up to 12 decimals."""
-    if digits is None:
-        return fmt(value, lang, digits=12)
-    whole, _, decimals = fmt(value, "en", digits=digits).partition(".")
-    text = f"{whole}.{decimals.ljust(digits, '0')}" if digits else whole
-    return text.replace(".", ",") if lang == "vi" else text
 
 
 def points_word(value: Fraction) -> str:

@@ -2,7 +2,8 @@
 (an API call, `--json`, a report) is one of these.
 
 Exact numbers are `Fraction`s in Python and strings in JSON: a terminating decimal when the
-value has one ("28.5"), otherwise a ratio ("2/3"). `Fraction(s)` reads either back exactly.
+value has one ("28.5"), otherwise a ratio ("2/3"); `numbers.exact_str` writes them and
+`Fraction(s)` reads either back exactly.
 """
 
 from __future__ import annotations
@@ -24,30 +25,9 @@ from pydantic import (
 from pydantic_core import core_schema
 
 from egov_rules.diagnostics import Lang
+from egov_rules.numbers import exact_str
 
 SCHEMA_VERSION = "egov_rules.evaluation.v1"
-
-
-def terminating_decimal(value: Fraction) -> str | None:
-    """The exact decimal text of a Fraction ("-28.5"), or None when it does not terminate."""
-    rest, digits = value.denominator, 0
-    for prime in (2, 5):
-        count = 0
-        while rest % prime == 0:
-            rest //= prime
-            count += 1
-        digits = max(digits, count)
-    if rest != 1:
-        return None
-    scaled = abs(value.numerator) * 10**digits // value.denominator  # exact: d divides 10**digits
-    whole, fraction = divmod(scaled, 10**digits)
-    sign = "-" if value < 0 else ""
-    return f"{sign}{whole}.{fraction:0{digits}d}" if digits else f"{sign}{whole}"
-
-
-def exact_str(value: Fraction) -> str:
-    """A Fraction as a terminating decimal when it has one, else `p/q`."""
-    return terminating_decimal(value) or f"{value.numerator}/{value.denominator}"
 
 
 def _parse_exact(value: Any) -> Fraction:

@@ -17,7 +17,7 @@ from egov_rules.domains import indicator_domain
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.base import RuntimeValue
 from egov_rules.model import Model
-from egov_rules.results import terminating_decimal
+from egov_rules.numbers import terminating_decimal
 
 if TYPE_CHECKING:
     from hypothesis import strategies as st

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import egov_rules
-from egov_rules.explain import fmt
+from egov_rules.numbers import fmt
 from tests.conftest import ROOT
 
 QUICKSTART_TEXT = (ROOT / "examples" / "quickstart.egr").read_text(encoding="utf-8")

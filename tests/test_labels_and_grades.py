@@ -9,7 +9,8 @@ import pytest
 
 import egov_rules
 from egov_rules import syntax as s
-from egov_rules.explain import fmt_published, lowest_value_reaching
+from egov_rules.explain import lowest_value_reaching
+from egov_rules.numbers import fmt_published
 from egov_rules.source import SourceFile
 
 BOB_A = {"staff": 1000, "staff_with_pc": 950, "bandwidth_mbps": 500, "units": 20,

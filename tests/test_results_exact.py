@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from egov_rules.results import exact_str, terminating_decimal
+from egov_rules.numbers import exact_str, terminating_decimal
 
 
 @pytest.mark.parametrize(("value", "text"), [

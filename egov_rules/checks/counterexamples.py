@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from egov_rules.evaluate import RuntimeValue
 from egov_rules.model import Model
+from egov_rules.numbers import fmt
 from egov_rules.samples import decimal_text, edges, relative_references
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class Counterexample:
 
     def shown(self, before: bool) -> str:
         value = self.score_before if before else self.score_after
-        return decimal_text(value) or f"{float(value):.6g}"
+        return decimal_text(value) or fmt(value, digits=6)
 
     def text(self) -> str:
         return "\n".join([
@@ -84,7 +85,7 @@ def example_block(model: Model, label: str, block: str, inputs: Mapping[str, Run
     for name, value in expects.items():
         shown = decimal_text(value)
         lines.append(f"  expect {name} = {shown}" if shown is not None
-                     else f"  # {name} ≈ {float(value):.6g} (no finite decimal to expect)")
+                     else f"  # {name} ≈ {fmt(value, digits=6)} (no finite decimal to expect)")
     return "\n".join(lines)
 
 

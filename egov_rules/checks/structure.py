@@ -13,11 +13,8 @@ from egov_rules.domains import Domains
 from egov_rules.kinds import CheckContext, rule_kind
 from egov_rules.kinds.combine import SUM, combine_kind
 from egov_rules.model import declared_max
+from egov_rules.numbers import fmt
 from egov_rules.resolve import Symbols
-
-
-def _fmt(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
 def check_structure(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
@@ -139,8 +136,8 @@ def _check_rule_points(node: s.Node, rule: s.Rule, blocks: tuple[str, ...], ctx:
     for award in awards:
         if award.value > maximum:
             ctx.reporter.report(
-                codes.POINTS_ABOVE_MAX, award.span, points=_fmt(award.value),
-                maximum=_fmt(maximum),
+                codes.POINTS_ABOVE_MAX, award.span, points=fmt(award.value, digits=6),
+                maximum=fmt(maximum, digits=6),
                 hint=Text("lower the points or raise the node's `max`",
                           "giảm số điểm hoặc tăng `max` của mục"),
             )
@@ -188,6 +185,6 @@ def _check_children(node: s.Node, blocks: tuple[str, ...],
             hint = Text("if the decree caps the total, write `capped sum of`",
                         "nếu văn bản giới hạn tổng điểm, viết `capped sum of`")
         reporter.report(
-            code, node.span, node=node.id, reach=_fmt(reach), maximum=_fmt(maximum),
+            code, node.span, node=node.id, reach=fmt(reach, digits=6), maximum=fmt(maximum, digits=6),
             where=where, where_vi=where_vi, hint=hint,
         )

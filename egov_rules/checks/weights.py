@@ -10,13 +10,9 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.index_methods import index_method
+from egov_rules.numbers import fmt
 from egov_rules.resolve import Symbols
 from egov_rules.source import Span
-
-
-def _percent(value: Fraction) -> str:
-    pct = value * 100
-    return f"{pct.numerator}%" if pct.denominator == 1 else f"{float(pct):g}%"
 
 
 def _check_weight_set(weights: list[s.Number | None], spans: list[Span], owner: Span,
@@ -31,7 +27,7 @@ def _check_weight_set(weights: list[s.Number | None], spans: list[Span], owner: 
     total = sum((w.value for w in weights if w is not None), Fraction(0))
     if total != 1:
         reporter.report(
-            codes.WEIGHTS_NOT_100, owner, total=_percent(total),
+            codes.WEIGHTS_NOT_100, owner, total=fmt(total, share=True),
             hint=Text("adjust the weights so they add up to exactly 100%",
                       "điều chỉnh trọng số để tổng đúng bằng 100%"),
         )

@@ -15,6 +15,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Diagnostic, Reporter, Text, did_you_mean
 from egov_rules.model import Model
+from egov_rules.numbers import fmt
 from egov_rules.source import SourceFile, Span
 
 RuntimeValue = Fraction | bool | str
@@ -100,10 +101,6 @@ def _to_fraction(raw: Any) -> Fraction:
                     f"cần một số, nhận được {type(raw).__name__}")
 
 
-def _fmt(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
-
-
 def coerce(indicator: s.Indicator, raw: Any) -> RuntimeValue:
     """A raw value as the exact runtime value of an indicator, or _BadValue."""
     nested = _nested_kind(raw)
@@ -125,21 +122,21 @@ def coerce(indicator: s.Indicator, raw: Any) -> RuntimeValue:
     value = _to_fraction(raw)
     if kind == "count":
         if value < 0:
-            raise _BadValue(f"a count cannot be negative (got {_fmt(value)})",
-                            f"số đếm không thể âm (nhận được {_fmt(value)})")
+            raise _BadValue(f"a count cannot be negative (got {fmt(value, digits=12)})",
+                            f"số đếm không thể âm (nhận được {fmt(value, digits=12)})")
         if value.denominator != 1:
-            raise _BadValue(f"a count must be a whole number (got {_fmt(value)})",
-                            f"số đếm phải là số nguyên (nhận được {_fmt(value)})")
+            raise _BadValue(f"a count must be a whole number (got {fmt(value, digits=12)})",
+                            f"số đếm phải là số nguyên (nhận được {fmt(value, digits=12)})")
     elif kind == "percent":
         if not 0 <= value <= 100:
-            raise _BadValue(f"a percentage must be between 0 and 100 (got {_fmt(value)})",
-                            f"tỷ lệ phần trăm phải từ 0 đến 100 (nhận được {_fmt(value)})")
+            raise _BadValue(f"a percentage must be between 0 and 100 (got {fmt(value, digits=12)})",
+                            f"tỷ lệ phần trăm phải từ 0 đến 100 (nhận được {fmt(value, digits=12)})")
         value = value / 100
     elif kind == "level" and indicator.levels:
         lo, hi = indicator.levels
         if value.denominator != 1 or not lo <= value <= hi:
-            raise _BadValue(f"a level must be a whole number from {lo} to {hi} (got {_fmt(value)})",
-                            f"mức độ phải là số nguyên từ {lo} đến {hi} (nhận được {_fmt(value)})")
+            raise _BadValue(f"a level must be a whole number from {lo} to {hi} (got {fmt(value, digits=12)})",
+                            f"mức độ phải là số nguyên từ {lo} đến {hi} (nhận được {fmt(value, digits=12)})")
     _check_between(indicator, value)
     return value
 
@@ -151,8 +148,9 @@ def _check_between(indicator: s.Indicator, value: Fraction) -> None:
     lo, hi = between.value
     shown = value * 100 if indicator.kind == "percent" else value
     if not lo <= shown <= hi:
-        raise _BadValue(f"{_fmt(shown)} is outside the declared bounds {_fmt(lo)} to {_fmt(hi)}",
-                        f"{_fmt(shown)} nằm ngoài giới hạn {_fmt(lo)} đến {_fmt(hi)}")
+        said, low, high = (fmt(v, digits=12) for v in (shown, lo, hi))
+        raise _BadValue(f"{said} is outside the declared bounds {low} to {high}",
+                        f"{said} nằm ngoài giới hạn {low} đến {high}")
 
 
 def _yes_no(raw: Any) -> bool:

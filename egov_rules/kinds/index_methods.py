@@ -11,8 +11,9 @@ from fractions import Fraction
 from typing import ClassVar, Protocol, assert_never
 
 from egov_rules import syntax as s
-from egov_rules.explain import both, both_fmt, fmt
+from egov_rules.explain import both, both_fmt
 from egov_rules.kinds.base import ONE, ZERO
+from egov_rules.numbers import fmt
 from egov_rules.results import Words
 
 # (value, points, maximum): points and maximum only for an index that adds up points

@@ -12,7 +12,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.domains import Interval
-from egov_rules.explain import both, both_fmt, fmt, input_label, points_word, shown
+from egov_rules.explain import both, both_fmt, input_label, points_word, shown
 from egov_rules.kinds.base import (
     AnnexRows,
     CheckContext,
@@ -26,6 +26,7 @@ from egov_rules.kinds.base import (
     TypeChecker,
 )
 from egov_rules.kinds.direction import ANY, CONST, Dir, steps
+from egov_rules.numbers import fmt
 from egov_rules.resolve import Symbols
 from egov_rules.results import Words
 

@@ -17,18 +17,10 @@ from fractions import Fraction
 from html import escape
 
 from egov_rules.diagnostics import Lang
-from egov_rules.explain import fmt, fmt_published
+from egov_rules.numbers import exact_str, fmt, fmt_published
 from egov_rules.report.style import CSS
 from egov_rules.report.words import phrase
-from egov_rules.results import (
-    Evaluation,
-    IndexResult,
-    MethodologyInfo,
-    NodeResult,
-    Ranking,
-    ValueRead,
-    exact_str,
-)
+from egov_rules.results import Evaluation, IndexResult, MethodologyInfo, NodeResult, Ranking, ValueRead
 
 
 def _w(key: str, lang: Lang) -> str:
