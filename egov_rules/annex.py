@@ -17,7 +17,7 @@ from typing import Literal
 
 from egov_rules import explain
 from egov_rules import syntax as s
-from egov_rules.diagnostics import Lang
+from egov_rules.diagnostics import Lang, Text
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import band_condition
 from egov_rules.kinds.combine import BEST, combine_kind
@@ -25,7 +25,6 @@ from egov_rules.kinds.index_methods import index_method
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
 from egov_rules.numbers import fmt
-from egov_rules.results import Words
 
 Format = Literal["markdown", "html"]
 
@@ -135,7 +134,7 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
 
 
 class _Writer:
-    """Words in one language, and the facts of one methodology the sections share."""
+    """Text in one language, and the facts of one methodology the sections share."""
 
     def __init__(self, model: Model, lang: Lang) -> None:
         self.model, self.lang = model, lang
@@ -144,7 +143,7 @@ class _Writer:
         en, vi = _W[key]
         return (vi if self.lang == "vi" else en).format(**values)
 
-    def say(self, words: Words) -> str:
+    def say(self, words: Text) -> str:
         return words(self.lang)
 
     def num(self, value: Fraction, share: bool = False) -> str:

@@ -60,7 +60,7 @@ class Interval:
         return start if ok else None
 
     def describe(self, integer: bool) -> tuple[str, str]:
-        """Words for the values in this interval (used in "no band applies to …")."""
+        """Text for the values in this interval (used in "no band applies to …")."""
         if integer and self.lo is not None and self.hi is not None:
             first = self.first_integer()
             if first is not None and (first + 1 > self.hi or (first + 1 == self.hi

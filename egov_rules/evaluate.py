@@ -16,6 +16,7 @@ from typing import Any
 
 from egov_rules import explain as words
 from egov_rules import syntax as s
+from egov_rules.diagnostics import Text
 from egov_rules.kinds import RuleKind, rule_kind
 from egov_rules.kinds.bands import first_row
 from egov_rules.kinds.base import Target
@@ -33,7 +34,6 @@ from egov_rules.results import (
     NodeResult,
     NodeResults,
     ValueRead,
-    Words,
 )
 from egov_rules.typecheck import zero_rule_denominator
 
@@ -420,7 +420,7 @@ class _Explanation:
             branch=branch, next=hint,
         )
 
-    def _not_applicable(self, node: s.Node, reason: NotApplicable) -> Words:
+    def _not_applicable(self, node: s.Node, reason: NotApplicable) -> Text:
         if reason == "block":
             return words.not_applicable("block", self.model.blocks[self.block].label)
         if reason == "when":
@@ -447,7 +447,7 @@ class _Explanation:
         )
 
 
-def _next_points(target: Target, said: Words) -> NextPoints:
+def _next_points(target: Target, said: Text) -> NextPoints:
     return NextPoints.model_construct(input=target.input, current=target.current,
                                       target=target.target, gain=target.gain, words=said)
 

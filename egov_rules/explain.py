@@ -13,9 +13,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from egov_rules import syntax as s
-from egov_rules.diagnostics import Lang
+from egov_rules.diagnostics import Lang, Text
 from egov_rules.numbers import fmt, fmt_published
-from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, ValueRead, Words
+from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, ValueRead
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
@@ -28,8 +28,8 @@ def points_word(value: Fraction) -> str:
     return "point" if value == 1 else "points"
 
 
-def both(en: str, vi: str) -> Words:
-    return Words(en=en, vi=vi)
+def both(en: str, vi: str) -> Text:
+    return Text(en=en, vi=vi)
 
 
 def both_fmt(value: Fraction, share: bool = False) -> tuple[str, str]:
@@ -46,7 +46,7 @@ def is_share(model: Model, expr: s.Expr) -> bool:
     return isinstance(expr, s.Name) and _is_share(model, expr.name)
 
 
-def shown(model: Model, name: str, value: Any) -> Words:
+def shown(model: Model, name: str, value: Any) -> Text:
     """How a value of indicator/let `name` is shown in each language."""
     if isinstance(value, bool):
         return both("yes" if value else "no", "có" if value else "không")
@@ -77,7 +77,7 @@ def input_label(model: Model, name: str) -> tuple[str, str]:
 # -- branches ------------------------------------------------------------------------------
 
 
-def not_applicable(reason: str, detail: str | None = None) -> Words:
+def not_applicable(reason: str, detail: str | None = None) -> Text:
     if reason == "block":
         return both(f"does not apply to this block ({detail})",
                     f"không áp dụng cho khối này ({detail})")
@@ -95,7 +95,7 @@ def not_applicable(reason: str, detail: str | None = None) -> Words:
 
 
 def hint_raise(model: Model, name: str, current: Fraction, target: Fraction, gain: Fraction,
-               env: Mapping[str, Any]) -> Words:
+               env: Mapping[str, Any]) -> Text:
     l_en, l_vi = input_label(model, name)
     as_share = _is_share(model, name)
     c_en, c_vi = both_fmt(current, as_share)
@@ -138,7 +138,7 @@ def _numerator_phrase(model: Model, numerator: str, denominator: str, target: Fr
 # -- indices -------------------------------------------------------------------------------
 
 
-def not_computed() -> Words:
+def not_computed() -> Text:
     return both("not computed: none of its parts applies",
                 "không tính: không thành phần nào được áp dụng")
 
@@ -162,7 +162,7 @@ def lowest_value_reaching(band: s.Band, digits: int | None) -> Fraction | None:
 
 
 def next_grade(bands: tuple[s.Band, ...], current: s.Band, points: Fraction | None,
-               maximum: Fraction | None, digits: int | None) -> Words | None:
+               maximum: Fraction | None, digits: int | None) -> Text | None:
     """What reaches the next better grade: points for a share-of-max index, else its value."""
     position = bands.index(current)
     for band in reversed(bands[:position]):

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from egov_rules.diagnostics import Lang
+from egov_rules.diagnostics import Lang, Text
 from egov_rules.numbers import exact_str
 
 SCHEMA_VERSION = "egov_rules.evaluation.v1"
@@ -104,16 +104,6 @@ class _Model(BaseModel):
         return cast(dict[_Key, _Item], cached[1])
 
 
-class Words(_Model):
-    """A phrase in both languages."""
-
-    en: str
-    vi: str
-
-    def __call__(self, lang: Lang) -> str:
-        return self.vi if lang == "vi" else self.en
-
-
 class ValueRead(_Model):
     """An input or derived value a node read, as it was when the node was scored."""
 
@@ -121,7 +111,7 @@ class ValueRead(_Model):
     label: str | None = None
     label_en: str | None = None
     value: Value
-    shown: Words = Field(description="the value as people read it (e.g. 95%)")
+    shown: Text = Field(description="the value as people read it (e.g. 95%)")
     formula: str | None = Field(None, description="for a derived value: its definition")
     inputs: list[ValueRead] = Field(default_factory=list)
 
@@ -133,7 +123,7 @@ class NextPoints(_Model):
     current: Value
     target: Value
     gain: Exact
-    words: Words
+    words: Text
 
 
 class NodeResult(_Model):
@@ -155,7 +145,7 @@ class NodeResult(_Model):
     )
     read: list[ValueRead] = Field(default_factory=list)
     rule: str = Field(description="which kind of rule scored the node")
-    branch: Words = Field(description="the rule branch that fired, in words")
+    branch: Text = Field(description="the rule branch that fired, in words")
     next: NextPoints | None = None
 
 
@@ -173,8 +163,8 @@ class IndexResult(_Model):
     max: Exact | None = None
     grade: str | None = None
     grade_en: str | None = None
-    words: Words
-    next_grade: Words | None = None
+    words: Text
+    next_grade: Text | None = None
 
 
 T = TypeVar("T", NodeResult, IndexResult)

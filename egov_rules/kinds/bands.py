@@ -33,7 +33,6 @@ from egov_rules.kinds.base import (
     raise_words,
 )
 from egov_rules.kinds.direction import Dir, steps
-from egov_rules.results import Words
 from egov_rules.source import Span
 
 if TYPE_CHECKING:
@@ -115,7 +114,7 @@ def band_entry(band: s.Band, integer: bool) -> Fraction | None:
     return Fraction(math.floor(t) + 1) if band.op == "above" else Fraction(math.ceil(t) - 1)
 
 
-def band_condition(band: s.Band, as_share: bool) -> Words:
+def band_condition(band: s.Band, as_share: bool) -> Text:
     """A row's condition in words (`at least 29%`, `otherwise`)."""
     if band.threshold is None:
         return both("otherwise", "các trường hợp còn lại")
@@ -256,7 +255,7 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
         return Outcome(points, BandsFacts(value, row), hint)
 
     def branch_words(self, rule: s.Bands, facts: BandsFacts, points: Fraction,
-                     maximum: Fraction, model: Model) -> Words:
+                     maximum: Fraction, model: Model) -> Text:
         as_share = is_share(model, rule.expr)
         v_en, v_vi = both_fmt(facts.value, as_share)
         condition = band_condition(rule.bands[facts.row], as_share)
@@ -265,10 +264,10 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
                     f"{v_vi} thuộc mức `{condition.vi}`: {a_vi} điểm")
 
     def hint_words(self, rule: s.Bands, target: Target, model: Model,
-                   env: Mapping[str, RuntimeValue]) -> Words:
+                   env: Mapping[str, RuntimeValue]) -> Text:
         return raise_words(target, model, env)
 
-    def describe(self, rule: s.Bands, model: Model, maximum: Fraction) -> Words:
+    def describe(self, rule: s.Bands, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"
         return both(f"by bands of {x}: the first row that holds gives the points",
                     f"theo mức của {x}: dòng đầu tiên thoả điều kiện cho số điểm")

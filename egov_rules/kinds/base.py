@@ -16,8 +16,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from egov_rules import syntax as s
+from egov_rules.diagnostics import Text
 from egov_rules.kinds.direction import Dir
-from egov_rules.results import Words
 
 if TYPE_CHECKING:
     from egov_rules.diagnostics import Reporter
@@ -110,7 +110,7 @@ class Outcome(Generic[F]):
     next: Target | None = None
 
 
-def raise_words(target: Target, model: Model, env: Mapping[str, RuntimeValue]) -> Words:
+def raise_words(target: Target, model: Model, env: Mapping[str, RuntimeValue]) -> Text:
     """The hint to raise (or lower) a numeric input to a target: the numeric kinds' words."""
     from egov_rules.explain import hint_raise
 
@@ -120,7 +120,7 @@ def raise_words(target: Target, model: Model, env: Mapping[str, RuntimeValue]) -
 
 # An annex table: what its first column holds ("condition" for bands, "value" for tables), then
 # rows of (that condition or value in words, points).
-AnnexRows = tuple[Literal["condition", "value"], tuple[tuple[Words, Fraction], ...]]
+AnnexRows = tuple[Literal["condition", "value"], tuple[tuple[Text, Fraction], ...]]
 
 
 class RuleKind(ABC, Generic[R, F]):
@@ -150,16 +150,16 @@ class RuleKind(ABC, Generic[R, F]):
 
     @abstractmethod
     def branch_words(self, rule: R, facts: F, points: Fraction, maximum: Fraction,
-                     model: Model) -> Words:
+                     model: Model) -> Text:
         """The branch that fired, in words, from the facts `score` recorded."""
 
     @abstractmethod
     def hint_words(self, rule: R, target: Target, model: Model,
-                   env: Mapping[str, RuntimeValue]) -> Words:
+                   env: Mapping[str, RuntimeValue]) -> Text:
         """The next-point hint `score` found, in words."""
 
     @abstractmethod
-    def describe(self, rule: R, model: Model, maximum: Fraction) -> Words:
+    def describe(self, rule: R, model: Model, maximum: Fraction) -> Text:
         """How the rule turns its input into points, before any entity is scored (annexes)."""
 
     @abstractmethod

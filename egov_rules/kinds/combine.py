@@ -13,9 +13,9 @@ from fractions import Fraction
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, assert_never
 
 from egov_rules import syntax as s
+from egov_rules.diagnostics import Text
 from egov_rules.explain import both, both_fmt
 from egov_rules.kinds.base import ZERO
-from egov_rules.results import Words
 
 
 class Child(Protocol):
@@ -59,7 +59,7 @@ class CombineKind(ABC, Generic[F]):
         its words are made from."""
 
     @abstractmethod
-    def words(self, facts: F, points: Fraction, maximum: Fraction) -> Words:
+    def words(self, facts: F, points: Fraction, maximum: Fraction) -> Text:
         """How the children made the points, from the facts `combine` recorded."""
 
     @abstractmethod
@@ -71,11 +71,11 @@ class CombineKind(ABC, Generic[F]):
         """Whether children reaching `reach` fit a node worth `maximum`."""
 
     @abstractmethod
-    def describe(self) -> Words:
+    def describe(self) -> Text:
         """The mode in words, for annexes."""
 
 
-def _sum_words(total: Fraction, points: Fraction, maximum: Fraction) -> Words:
+def _sum_words(total: Fraction, points: Fraction, maximum: Fraction) -> Text:
     t_en, t_vi = both_fmt(total)
     if total > points:
         m_en, m_vi = both_fmt(maximum)
@@ -96,7 +96,7 @@ class Sum(CombineKind[None]):
                 weights: Mapping[str, Fraction], some_dropped: bool) -> Combined[None]:
         return Combined(_total([c.points for c in live]), _total([c.max for c in live]), None)
 
-    def words(self, facts: None, points: Fraction, maximum: Fraction) -> Words:
+    def words(self, facts: None, points: Fraction, maximum: Fraction) -> Text:
         return _sum_words(points, points, maximum)
 
     def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
@@ -105,7 +105,7 @@ class Sum(CombineKind[None]):
     def fits(self, reach: Fraction, maximum: Fraction) -> bool:
         return reach == maximum
 
-    def describe(self) -> Words:
+    def describe(self) -> Text:
         return both("sum of the points of its parts", "tổng điểm các mục con")
 
 
@@ -119,7 +119,7 @@ class CappedSum(CombineKind[Fraction]):  # the facts: the sum before the cap
         maximum = min(declared, _total([c.max for c in live]))
         return Combined(min(total, maximum), maximum, total)
 
-    def words(self, facts: Fraction, points: Fraction, maximum: Fraction) -> Words:
+    def words(self, facts: Fraction, points: Fraction, maximum: Fraction) -> Text:
         return _sum_words(facts, points, maximum)
 
     def reach(self, maxima: Sequence[Fraction]) -> Fraction | None:
@@ -128,7 +128,7 @@ class CappedSum(CombineKind[Fraction]):  # the facts: the sum before the cap
     def fits(self, reach: Fraction, maximum: Fraction) -> bool:
         return reach >= maximum  # the cap takes what is above
 
-    def describe(self) -> Words:
+    def describe(self) -> Text:
         return both("sum of the points of its parts, never above its maximum",
                     "tổng điểm các mục con, không vượt quá điểm tối đa")
 
@@ -143,7 +143,7 @@ class Best(CombineKind[str]):  # the facts: the best child's id
         maximum = max(c.max for c in live if c.max is not None)
         return Combined(best.points or ZERO, maximum, best.id)
 
-    def words(self, facts: str, points: Fraction, maximum: Fraction) -> Words:
+    def words(self, facts: str, points: Fraction, maximum: Fraction) -> Text:
         p_en, p_vi = both_fmt(points)
         return both(f"the best of the alternatives: {facts} with {p_en} points",
                     f"lấy phương án cao điểm nhất: {facts} với {p_vi} điểm")
@@ -154,7 +154,7 @@ class Best(CombineKind[str]):  # the facts: the best child's id
     def fits(self, reach: Fraction, maximum: Fraction) -> bool:
         return reach == maximum
 
-    def describe(self) -> Words:
+    def describe(self) -> Text:
         return both("the points of its best-scoring alternative", "điểm của phương án cao điểm nhất")
 
 
@@ -175,7 +175,7 @@ class WeightedMean(CombineKind[MeanFacts]):
             if total_weight else ZERO
         return Combined(mean * declared, declared, MeanFacts(mean, some_dropped))
 
-    def words(self, facts: MeanFacts, points: Fraction, maximum: Fraction) -> Words:
+    def words(self, facts: MeanFacts, points: Fraction, maximum: Fraction) -> Text:
         s_en, s_vi = both_fmt(facts.mean, share=True)
         m_en, m_vi = both_fmt(maximum)
         dropped = facts.some_dropped
@@ -190,7 +190,7 @@ class WeightedMean(CombineKind[MeanFacts]):
     def fits(self, reach: Fraction, maximum: Fraction) -> bool:
         return True
 
-    def describe(self) -> Words:
+    def describe(self) -> Text:
         return both(
             "weighted mean of its parts' shares (points ÷ maximum) × its maximum; weights are "
             "re-normalised over the parts that apply",

@@ -11,10 +11,10 @@ from fractions import Fraction
 from typing import ClassVar, Protocol, assert_never
 
 from egov_rules import syntax as s
+from egov_rules.diagnostics import Text
 from egov_rules.explain import both, both_fmt
 from egov_rules.kinds.base import ONE, ZERO
 from egov_rules.numbers import fmt
-from egov_rules.results import Words
 
 # (value, points, maximum): points and maximum only for an index that adds up points
 IndexValue = tuple[Fraction | None, Fraction | None, Fraction | None]
@@ -56,7 +56,7 @@ class IndexMethodKind(ABC):
 
     @abstractmethod
     def words(self, index: s.Index, shown: tuple[str, str], points: Fraction | None,
-              maximum: Fraction | None) -> Words:
+              maximum: Fraction | None) -> Text:
         """How the value was computed; `shown` is the value as published (en, vi)."""
 
     @abstractmethod
@@ -78,7 +78,7 @@ class ShareOfMax(IndexMethodKind):
         return (points / maximum if maximum else None), points, maximum
 
     def words(self, index: s.Index, shown: tuple[str, str], points: Fraction | None,
-              maximum: Fraction | None) -> Words:
+              maximum: Fraction | None) -> Text:
         p_en, p_vi = both_fmt(points or ZERO)
         m_en, m_vi = both_fmt(maximum or ZERO)
         return both(f"{p_en} of {m_en} points = {shown[0]}", f"{p_vi} trên {m_vi} điểm = {shown[1]}")
@@ -113,7 +113,7 @@ class _Mean(IndexMethodKind):
         return (sum((w * v for w, v in live), ZERO) / total if total else None), None, None
 
     def words(self, index: s.Index, shown: tuple[str, str], points: Fraction | None,
-              maximum: Fraction | None) -> Words:
+              maximum: Fraction | None) -> Text:
         terms_en = ", ".join(
             t.ref.name + (f" {fmt(t.weight.value, share=True)}" if t.weight else "")
             for t in index.terms

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from egov_rules import syntax as s
+from egov_rules.diagnostics import Text
 from egov_rules.explain import both, both_fmt, points_word
 from egov_rules.kinds.base import (
     ZERO,
@@ -25,7 +26,6 @@ from egov_rules.kinds.base import (
     raise_words,
 )
 from egov_rules.kinds.direction import CONST, UP, Dir
-from egov_rules.results import Words
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
@@ -62,7 +62,7 @@ class Per(RuleKind[s.Per, PerFacts]):
         return Outcome(points, PerFacts(value, raw), hint)
 
     def branch_words(self, rule: s.Per, facts: PerFacts, points: Fraction, maximum: Fraction,
-                     model: Model) -> Words:
+                     model: Model) -> Text:
         e_en, e_vi = both_fmt(rule.each.value)
         v_en, v_vi = both_fmt(facts.value)
         c_en, c_vi = both_fmt(rule.cap.value)
@@ -74,10 +74,10 @@ class Per(RuleKind[s.Per, PerFacts]):
         )
 
     def hint_words(self, rule: s.Per, target: Target, model: Model,
-                   env: Mapping[str, RuntimeValue]) -> Words:
+                   env: Mapping[str, RuntimeValue]) -> Text:
         return raise_words(target, model, env)
 
-    def describe(self, rule: s.Per, model: Model, maximum: Fraction) -> Words:
+    def describe(self, rule: s.Per, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"
         e_en, e_vi = both_fmt(rule.each.value)
         c_en, c_vi = both_fmt(min(rule.cap.value, maximum))

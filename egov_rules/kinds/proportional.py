@@ -31,7 +31,6 @@ from egov_rules.kinds.base import (
 )
 from egov_rules.kinds.direction import UP, Dir
 from egov_rules.resolve import divisions, names_in
-from egov_rules.results import Words
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
@@ -89,14 +88,14 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
         return Outcome(points, ProportionalFacts(value, share, low, high, best), hint)
 
     def branch_words(self, rule: s.Proportional, facts: ProportionalFacts, points: Fraction,
-                     maximum: Fraction, model: Model) -> Words:
+                     maximum: Fraction, model: Model) -> Text:
         return _branch(model, rule, facts, maximum)
 
     def hint_words(self, rule: s.Proportional, target: Target, model: Model,
-                   env: Mapping[str, RuntimeValue]) -> Words:
+                   env: Mapping[str, RuntimeValue]) -> Text:
         return raise_words(target, model, env)
 
-    def describe(self, rule: s.Proportional, model: Model, maximum: Fraction) -> Words:
+    def describe(self, rule: s.Proportional, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"
         m_en, m_vi = both_fmt(maximum)
         if rule.relative:
@@ -127,7 +126,7 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
 
 
 def _branch(model: Model, rule: s.Proportional, facts: ProportionalFacts, maximum: Fraction
-            ) -> Words:
+            ) -> Text:
     value, share, best, low, high = facts.value, facts.share, facts.best, facts.low, facts.high
     as_share = is_share(model, rule.expr)
     v_en, v_vi = both_fmt(value, as_share)

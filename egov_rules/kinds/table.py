@@ -28,7 +28,6 @@ from egov_rules.kinds.base import (
 from egov_rules.kinds.direction import ANY, CONST, Dir, steps
 from egov_rules.numbers import fmt
 from egov_rules.resolve import Symbols
-from egov_rules.results import Words
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
@@ -94,7 +93,7 @@ class Table(RuleKind[s.Table, TableFacts]):
         return Outcome(points, facts, target)
 
     def branch_words(self, rule: s.Table, facts: TableFacts, points: Fraction,
-                     maximum: Fraction, model: Model) -> Words:
+                     maximum: Fraction, model: Model) -> Text:
         v = shown(model, _input_name(rule), facts.value)
         p_en, p_vi = both_fmt(points)
         if rule.rows[facts.row].key is None:
@@ -103,14 +102,14 @@ class Table(RuleKind[s.Table, TableFacts]):
         return both(f"{v.en}: {p_en} points", f"{v.vi}: {p_vi} điểm")
 
     def hint_words(self, rule: s.Table, target: Target, model: Model,
-                   env: Mapping[str, RuntimeValue]) -> Words:
+                   env: Mapping[str, RuntimeValue]) -> Text:
         l_en, l_vi = input_label(model, target.input)
         c, t = shown(model, target.input, target.current), shown(model, target.input, target.target)
         g_en, g_vi = both_fmt(target.gain)
         return both(f"move {l_en} from {c.en} to {t.en} to gain {g_en} {points_word(target.gain)}",
                     f"chuyển {l_vi} từ {c.vi} sang {t.vi} để được thêm {g_vi} điểm")
 
-    def describe(self, rule: s.Table, model: Model, maximum: Fraction) -> Words:
+    def describe(self, rule: s.Table, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"
         return both(f"points by the value of {x}", f"điểm theo giá trị của {x}")
 
@@ -141,7 +140,7 @@ class Table(RuleKind[s.Table, TableFacts]):
         return {r.key.value for r in rule.rows if isinstance(r.key, s.Number)}
 
 
-def _key_words(model: Model, rule: s.Table, row: s.TableRow) -> Words:
+def _key_words(model: Model, rule: s.Table, row: s.TableRow) -> Text:
     """The value a row matches, shown as the data would show it."""
     if row.key is None:
         return both("otherwise", "các trường hợp còn lại")

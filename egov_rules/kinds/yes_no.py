@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from egov_rules import syntax as s
+from egov_rules.diagnostics import Text
 from egov_rules.explain import both, both_fmt, input_label, points_word
 from egov_rules.kinds.base import (
     ZERO,
@@ -22,7 +23,6 @@ from egov_rules.kinds.base import (
     TypeChecker,
 )
 from egov_rules.kinds.direction import UP, Dir
-from egov_rules.results import Words
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
@@ -49,20 +49,20 @@ class YesNo(RuleKind[s.YesNoRule, bool]):  # the facts: the answer
         return Outcome(ZERO, False, hint)
 
     def branch_words(self, rule: s.YesNoRule, facts: bool, points: Fraction, maximum: Fraction,
-                     model: Model) -> Words:
+                     model: Model) -> Text:
         if not facts:
             return both("no: 0 points", "không: 0 điểm")
         m_en, m_vi = both_fmt(maximum)
         return both(f"yes: {m_en} points", f"có: {m_vi} điểm")
 
     def hint_words(self, rule: s.YesNoRule, target: Target, model: Model,
-                   env: Mapping[str, RuntimeValue]) -> Words:
+                   env: Mapping[str, RuntimeValue]) -> Text:
         l_en, l_vi = input_label(model, target.input)
         g_en, g_vi = both_fmt(target.gain)
         return both(f"{l_en}: a yes would gain {g_en} {points_word(target.gain)}",
                     f"{l_vi}: nếu có sẽ được thêm {g_vi} điểm")
 
-    def describe(self, rule: s.YesNoRule, model: Model, maximum: Fraction) -> Words:
+    def describe(self, rule: s.YesNoRule, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"
         m_en, m_vi = both_fmt(maximum)
         return both(f"{x}: yes gives {m_en} points, no gives 0",
