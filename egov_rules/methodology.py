@@ -16,6 +16,7 @@ from egov_rules.inputs import EntityData, Located, from_mapping, validate_entity
 from egov_rules.model import Model
 from egov_rules.rank import cohort_best, rank_evaluations
 from egov_rules.results import Evaluation, Ranking, _parse_exact
+from egov_rules.syntax import structure_hash
 
 
 class Methodology:
@@ -25,6 +26,7 @@ class Methodology:
         self._model = model
         self._diagnostics = diagnostics
         self._graph: EvalGraph | None = None
+        self._structure_hash: str | None = None
 
     def __repr__(self) -> str:
         return f"<Methodology {self.id} ({self.year})>"
@@ -48,6 +50,14 @@ class Methodology:
     @property
     def indicators(self) -> list[str]:
         return list(self._model.indicators)
+
+    @property
+    def structure_hash(self) -> str:
+        """A fingerprint of what the methodology says: the same for two files that differ
+        only in comments, layout or spacing (`content_hash` fingerprints the text itself)."""
+        if self._structure_hash is None:
+            self._structure_hash = structure_hash(self._model.tree)
+        return self._structure_hash
 
     @property
     def model(self) -> Model:

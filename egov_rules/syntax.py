@@ -2,79 +2,84 @@
 
 Nothing here is checked: a tree may name unknown indicators or hold two rules in one node.
 `resolve.py`, `typecheck.py` and `checks/` find those mistakes; `build.py` only builds.
+
+Equality is structural: two constructs are equal when they say the same thing, wherever
+they were written (spans, comments and layout do not count), and `structure_hash` gives a
+stable fingerprint of that meaning — what a revision is applied to and a diff compares.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
 from typing import Literal
 
 from egov_rules.source import Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Ref:
     """A name used somewhere (a reference), with where it was written."""
 
     name: str
-    span: Span
+    span: Span = field(compare=False)  # where it was written is not what it means
 
 
 # -- expressions -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Number:
     """A numeric literal; `29%` is stored as 29/100 with `percent=True`."""
 
     value: Fraction
     percent: bool
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class YesNo:
     """The literal `yes` or `no`."""
 
     value: bool
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Name:
     """A reference to an indicator, a derived value (`let`) or, in a comparison, an option."""
 
     name: str
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Binary:
     """Arithmetic (`+ - * /`), comparison (`= != < <= > >=`) or logic (`and`, `or`)."""
 
     op: str
     left: Expr
     right: Expr
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unary:
     """`-x` or `not x`."""
 
     op: Literal["-", "not"]
     operand: Expr
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Call:
     """`min(…)`, `max(…)`, `clamp(x, low, high)` or `count_yes(a, b, …)`."""
 
     func: Literal["min", "max", "clamp", "count_yes"]
     args: tuple[Expr, ...]
-    span: Span
+    span: Span = field(compare=False)
 
 
 Expr = Number | YesNo | Name | Binary | Unary | Call
@@ -87,51 +92,51 @@ LOGIC_OPS = frozenset({"and", "or"})
 # -- header, blocks, indicators, lets ------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Attribute:
     """A `key value` line under a declaration (e.g. `en "…"`, `unit "Mbps"`)."""
 
     key: str
     value: str | Fraction | tuple[Fraction, Fraction]
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Header:
     """`methodology <id>` with its title, year, legal source and missing-data policy."""
 
     id: str
     attributes: tuple[Attribute, ...]
-    span: Span
+    span: Span = field(compare=False)
 
     def get(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Block:
     """An entity group ranked on its own (ministries, government agencies, provinces)."""
 
     id: str
     label: str
     label_en: str | None
-    span: Span
+    span: Span = field(compare=False)
 
 
 IndicatorKind = Literal["count", "number", "percent", "yes/no", "level", "options"]
 Direction = Literal["higher", "lower", "neutral"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Option:
     """One value of an indicator of type `one of …`."""
 
     id: str
     label: str | None
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Indicator:
     """An input: its type, label, direction of improvement and documentation attributes."""
 
@@ -142,22 +147,22 @@ class Indicator:
     levels: tuple[int, int] | None  # for `level a..b`
     options: tuple[Option, ...]  # for `one of …`
     attributes: tuple[Attribute, ...]
-    span: Span
+    span: Span = field(compare=False)
 
     def get(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ZeroRule:
     """`if <denominator> = 0: <value>`: what a `let` is worth when a denominator is zero."""
 
     condition: Expr
     fallback: Expr
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Let:
     """A derived value: `let name ["label"] [en "label"] = expr [if d = 0: v]…`."""
 
@@ -165,7 +170,7 @@ class Let:
     label: str | None
     expr: Expr
     zero_rules: tuple[ZeroRule, ...]
-    span: Span
+    span: Span = field(compare=False)
     label_en: str | None = None
 
 
@@ -174,7 +179,7 @@ class Let:
 BandOp = Literal["at least", "above", "at most", "below", "otherwise"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Band:
     """One row of a `bands` or `grades` table: a condition and what it awards."""
 
@@ -182,10 +187,10 @@ class Band:
     threshold: Number | None  # None for `otherwise`
     award: Number | str  # points, or a grade label
     award_en: str | None
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Proportional:
     """`proportional x [from a to b] [relative to best in block [reference r]]`."""
 
@@ -194,52 +199,52 @@ class Proportional:
     high: Number | None
     relative: bool
     reference: Number | None
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Bands:
     """`bands x` with rows tried in order; the first that holds awards its points."""
 
     expr: Expr
     bands: tuple[Band, ...]
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class YesNoRule:
     """`yes/no x`: the full maximum when x is yes, nothing when it is no."""
 
     expr: Expr
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Per:
     """`<n> per x up to <cap>`: n points per unit of x, never more than cap."""
 
     each: Number
     expr: Expr
     cap: Number
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TableRow:
     """`<level, option, yes/no or otherwise>: points`."""
 
     key: Number | YesNo | Name | None  # None for `otherwise`
     points: Number
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
     """`table x`: points per level or option of x."""
 
     expr: Expr
     rows: tuple[TableRow, ...]
-    span: Span
+    span: Span = field(compare=False)
 
 
 Rule = Proportional | Bands | YesNoRule | Per | Table
@@ -247,45 +252,45 @@ Rule = Proportional | Bands | YesNoRule | Per | Table
 CombineMode = Literal["sum", "capped sum", "best", "weighted mean"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Group:
     """`sum of`, `capped sum of`, `best of` or `weighted mean of` over child nodes."""
 
     mode: CombineMode
     children: tuple[Node, ...]
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MaxSpec:
     """`max 20` or `max ministry 200, province 150`."""
 
     default: Number | None
     per_block: tuple[tuple[Ref, Number], ...]
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Citation:
     """`[Phụ lục 1B, I.1]`: the clause a node implements."""
 
     text: str
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Exemption:
     """`not monotone in <indicator> "<reason>"`: a deliberate, explained non-monotonicity."""
 
     indicator: Ref
     reason: str
-    span: Span
+    span: Span = field(compare=False)
 
 
 NodeKind = Literal["category", "criterion"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Node:
     """A category or criterion: header attributes and a body of rules or children.
 
@@ -303,7 +308,7 @@ class Node:
     when: Expr | None
     attributes: tuple[Attribute, ...]  # en, note, reconstructed
     body: tuple[Rule | Group | Node, ...]
-    span: Span
+    span: Span = field(compare=False)
     exemptions: tuple[Exemption, ...] = ()  # `not monotone in …` lines
 
     def get(self, key: str) -> Attribute | None:
@@ -338,19 +343,19 @@ class Node:
 # -- indices, grades, ranks, examples -----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IndexTerm:
     """One operand of an index: a node or index, with its weight in a weighted mean."""
 
     ref: Ref
     weight: Number | None
-    span: Span
+    span: Span = field(compare=False)
 
 
 IndexMethod = Literal["share of max", "weighted mean", "mean"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Index:
     """`index name ["label"] [en "label"] = share of max a, b | weighted mean of a 40%, b 60% |
     mean of a, b`."""
@@ -361,62 +366,62 @@ class Index:
     method: IndexMethod
     terms: tuple[IndexTerm, ...]
     round: int | None
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Grades:
     """`grades idx, …` with label bands (`at least 0.8: "Tốt"`)."""
 
     targets: tuple[Ref, ...]
     bands: tuple[Band, ...]
-    span: Span
+    span: Span = field(compare=False)
 
 
 TieRule = Literal["competition", "dense"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rank:
     """`rank idx, … within block ties share a rank` (competition: 1, 1, 3)."""
 
     targets: tuple[Ref, ...]
     ties: TieRule
-    span: Span
+    span: Span = field(compare=False)
 
 
 ExampleValue = Number | YesNo | Name
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Given:
     """An input value of an example."""
 
     ref: Ref
     value: ExampleValue
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Expect:
     """`expect name = value` or `expect grade idx = "Tốt"`."""
 
     ref: Ref
     value: Number | str
     grade: bool
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reference:
     """`reference node = v`: the best-in-block figure a lone example is scored against."""
 
     ref: Ref
     value: Number
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Example:
     """Inputs for one entity and the results the author computed by hand."""
 
@@ -425,10 +430,10 @@ class Example:
     givens: tuple[Given, ...]
     references: tuple[Reference, ...]
     expects: tuple[Expect, ...]
-    span: Span
+    span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Methodology:
     """A whole rule file."""
 
@@ -441,7 +446,7 @@ class Methodology:
     grades: tuple[Grades, ...]
     ranks: tuple[Rank, ...]
     examples: tuple[Example, ...]
-    span: Span
+    span: Span = field(compare=False)
 
 
 def walk_nodes(nodes: tuple[Node, ...]) -> list[Node]:
@@ -453,3 +458,21 @@ def walk_nodes(nodes: tuple[Node, ...]) -> list[Node]:
         out.append(node)
         stack.extend(reversed(node.children))
     return out
+
+
+def canonical(value: object) -> str:
+    """A construct written out without its spans: equal constructs give equal text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        parts = (f"{f.name}={canonical(getattr(value, f.name))}" for f in fields(value) if f.compare)
+        return f"{type(value).__name__}({', '.join(parts)})"
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(canonical(v) for v in value) + "]"
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    return repr(value)
+
+
+def structure_hash(tree: Methodology) -> str:
+    """A fingerprint of what a methodology says (not of how its file is laid out)."""
+    return "sha256:" + hashlib.sha256(canonical(tree).encode("utf-8")).hexdigest()
+
