@@ -24,7 +24,7 @@ demo: $(BIN)/.installed
 		--entity "Tỉnh E (minh hoạ)" --explain
 
 lint: $(BIN)/.installed-dev
-	$(BIN)/ruff check egov_rules tests
+	$(BIN)/ruff check egov_rules tests benchmarks
 
 typecheck: $(BIN)/.installed-dev
 	$(BIN)/mypy --strict egov_rules

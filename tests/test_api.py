@@ -162,7 +162,7 @@ def test_explain_shows_the_english_grade_in_english(quickstart: egov_rules.Metho
 
 
 def test_evaluate_many_reports_progress_after_each_entity() -> None:
-    from benchmarks.bench import make_entities
+    from tests.quickstart_by_hand import make_entities
 
     methodology = egov_rules.load(ROOT / "examples" / "quickstart.egr")
     seen: list[int] = []

@@ -1,12 +1,12 @@
 """Differential test: the engine against an independent hand-written implementation of the
-quickstart rules (`benchmarks/bench.py::baseline_totals`), on many generated entities."""
+quickstart rules (`tests/quickstart_by_hand.py`), on many generated entities."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
 import egov_rules
-from benchmarks.bench import baseline_totals, make_entities
+from tests.quickstart_by_hand import baseline_totals, make_entities
 
 
 def test_engine_matches_hand_written_rules(quickstart: egov_rules.Methodology) -> None:
