@@ -220,15 +220,13 @@ NotApplicable = str  # why a node does not apply: "parent", "block", "when" or "
 
 @dataclass(frozen=True, slots=True)
 class NodeFacts:
-    """One node of one entity: points and maximum (None when it does not apply), the facts
-    its rule kind or combine mode recorded (the reason when it does not apply), the next
-    points."""
+    """One node of one entity: points and maximum (None when it does not apply) and the facts
+    its rule kind or combine mode recorded (the reason when it does not apply)."""
 
     id: str
     points: Fraction | None
     max: Fraction | None
     facts: Any
-    next: Target | None = None
 
     @property
     def applicable(self) -> bool:
@@ -292,12 +290,15 @@ def evaluate_entity(
                cohort or {})
     facts = _score_nodes(run, plan)
     indices = _evaluate_indices(model, {f.id: f for f in facts})
-    explanation = _Explanation(model, plan, block, run.env, facts, indices)
+    given = dict(inputs)
+    derived = {k: run.env[k] for k in model.lets}  # the inputs are kept once, in `given`
+    explanation = _Explanation(model, plan, block, given, derived, run.cohort_used, facts,
+                               indices)
     block_decl = model.blocks[block]
     return Evaluation.model_construct(
         schema_version=Evaluation.model_fields["schema_version"].default,
         methodology=plan.info, entity=entity, block=block, block_label=block_decl.label,
-        block_label_en=block_decl.label_en, inputs=dict(inputs), cohort=run.cohort_used,
+        block_label_en=block_decl.label_en, inputs=given, cohort=run.cohort_used,
         nodes=NodeResults(plan.position, explanation.node),
         indices=IndexResults(plan.index_position, explanation.index),
     )
@@ -323,8 +324,7 @@ def _score_nodes(run: _Run, plan: _Plan) -> tuple[NodeFacts, ...]:
             maximum = step.maxima[run.block]
             outcome = step.kind.score(step.rule, step.node, eval_expr(step.rule.expr, run.env),
                                       maximum, run)
-            facts[position] = NodeFacts(step.node.id, outcome.points, maximum, outcome.facts,
-                                        outcome.next)
+            facts[position] = NodeFacts(step.node.id, outcome.points, maximum, outcome.facts)
         else:
             facts[position] = _combine(run, step, [facts[c] for c in step.children])
     return tuple(facts)
@@ -391,9 +391,15 @@ class _Explanation:
     model: Model
     plan: _Plan
     block: str
-    env: dict[str, RuntimeValue]
+    given: dict[str, RuntimeValue]  # the evaluation's own `inputs`
+    derived: dict[str, RuntimeValue]
+    cohort: dict[str, Fraction]  # the evaluation's own `cohort`
     facts: tuple[NodeFacts, ...]
     indices: tuple[IndexFacts, ...]
+
+    @property
+    def env(self) -> dict[str, RuntimeValue]:
+        return {**self.given, **self.derived}
 
     def node(self, position: int) -> NodeResult:
         node, facts, model = self.plan.nodes[position], self.facts[position], self.model
@@ -404,10 +410,12 @@ class _Explanation:
                 kind = rule_kind(node.rules[0])
                 rule = kind.keyword
                 branch = kind.branch_words(node.rules[0], facts.facts, facts.points, facts.max, model)
-                read = _reads(model, self.env, node.rules[0].expr)
-                if facts.next is not None:
-                    hint = _next_points(facts.next, kind.hint_words(node.rules[0], facts.next,
-                                                                     model, self.env))
+                rule_, env = node.rules[0], self.env
+                read = _reads(model, env, rule_.expr)
+                target = kind.next_target(rule_, facts.facts, facts.points, facts.max,
+                                          _Run(model, self.block, env, self.cohort))
+                if target is not None:
+                    hint = _next_points(target, kind.hint_words(rule_, target, model, env))
             else:
                 mode = combine_kind(node)
                 rule, branch = mode.keyword, mode.words(facts.facts, facts.points, facts.max)

@@ -239,9 +239,11 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
               ctx: ScoreContext) -> Outcome[BandsFacts]:
         assert isinstance(value, Fraction)
         row = first_row(rule.bands, value)
-        fired = rule.bands[row]
-        points = band_award(fired)
-        integer = ctx.integer(rule.expr)
+        return Outcome(band_award(rule.bands[row]), BandsFacts(value, row))
+
+    def next_target(self, rule: s.Bands, facts: BandsFacts, points: Fraction, maximum: Fraction,
+                    ctx: ScoreContext) -> Target | None:
+        integer, value = ctx.integer(rule.expr), facts.value
         nearest: tuple[Fraction, Fraction] | None = None  # (input value, points there)
         for band in rule.bands:
             target = band_entry(band, integer)
@@ -250,9 +252,8 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
             gained = band_award(first_band(rule.bands, target))
             if gained > points and (nearest is None or abs(target - value) < abs(nearest[0] - value)):
                 nearest = (target, gained)
-        hint = None if nearest is None else ctx.hint(rule.expr, value, nearest[0],
+        return None if nearest is None else ctx.hint(rule.expr, value, nearest[0],
                                                      nearest[1] - points)
-        return Outcome(points, BandsFacts(value, row), hint)
 
     def branch_words(self, rule: s.Bands, facts: BandsFacts, points: Fraction,
                      maximum: Fraction, model: Model) -> Text:

@@ -103,11 +103,10 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Outcome(Generic[F]):
-    """What a rule awarded one entity, the facts of the branch that fired, the next points."""
+    """What a rule awarded one entity and the facts of the branch that fired."""
 
     points: Fraction
     facts: F
-    next: Target | None = None
 
 
 def raise_words(target: Target, model: Model, env: Mapping[str, RuntimeValue]) -> Text:
@@ -145,8 +144,15 @@ class RuleKind(ABC, Generic[R, F]):
     def score(self, rule: R, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[F]:
         """Points for the value of the rule's expression, out of `maximum`, with the facts
-        the words are made from and the next points; no words (they cost more than the
+        the words and the next points are made from; no words (they cost more than the
         scoring and most results are never read as text)."""
+
+    @abstractmethod
+    def next_target(self, rule: R, facts: F, points: Fraction, maximum: Fraction,
+                    ctx: ScoreContext) -> Target | None:
+        """The nearest change in one input that earns more points, from the facts `score`
+        recorded (None at the maximum, or when no single input would do). Asked only when a
+        result is read: most scored entities are never explained."""
 
     @abstractmethod
     def branch_words(self, rule: R, facts: F, points: Fraction, maximum: Fraction,

@@ -54,12 +54,15 @@ class Per(RuleKind[s.Per, PerFacts]):
         assert isinstance(value, Fraction)
         each, cap = rule.each.value, rule.cap.value
         raw = each * value
-        points = min(max(raw, ZERO), cap, maximum)
-        hint = None
-        if points < min(cap, maximum):
-            target = Fraction(math.floor(value) + 1)
-            hint = ctx.hint(rule.expr, value, target, min(each * target, cap, maximum) - points)
-        return Outcome(points, PerFacts(value, raw), hint)
+        return Outcome(min(max(raw, ZERO), cap, maximum), PerFacts(value, raw))
+
+    def next_target(self, rule: s.Per, facts: PerFacts, points: Fraction, maximum: Fraction,
+                    ctx: ScoreContext) -> Target | None:
+        each, cap = rule.each.value, rule.cap.value
+        if points >= min(cap, maximum):
+            return None
+        target = Fraction(math.floor(facts.value) + 1)
+        return ctx.hint(rule.expr, facts.value, target, min(each * target, cap, maximum) - points)
 
     def branch_words(self, rule: s.Per, facts: PerFacts, points: Fraction, maximum: Fraction,
                      model: Model) -> Text:

@@ -79,13 +79,16 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
             low, high = ZERO, ONE
             share = value
         share = min(max(share, ZERO), ONE)
-        points = share * maximum
-        hint = None
-        if points < maximum and high > low:
-            next_points = min(Fraction(math.floor(points) + 1), maximum)
-            target = low + (high - low) * next_points / maximum
-            hint = ctx.hint(rule.expr, value, target, next_points - points)
-        return Outcome(points, ProportionalFacts(value, share, low, high, best), hint)
+        return Outcome(share * maximum, ProportionalFacts(value, share, low, high, best))
+
+    def next_target(self, rule: s.Proportional, facts: ProportionalFacts, points: Fraction, maximum: Fraction,
+                    ctx: ScoreContext) -> Target | None:
+        low, high = facts.low, facts.high
+        if points >= maximum or high <= low:
+            return None
+        next_points = min(Fraction(math.floor(points) + 1), maximum)
+        target = low + (high - low) * next_points / maximum
+        return ctx.hint(rule.expr, facts.value, target, next_points - points)
 
     def branch_words(self, rule: s.Proportional, facts: ProportionalFacts, points: Fraction,
                      maximum: Fraction, model: Model) -> Text:

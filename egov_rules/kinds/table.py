@@ -81,16 +81,17 @@ class Table(RuleKind[s.Table, TableFacts]):
     def score(self, rule: s.Table, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[TableFacts]:
         row = table_row(rule, value)
-        points = rule.rows[row].points.value
-        facts = TableFacts(value, row)
+        return Outcome(rule.rows[row].points.value, TableFacts(value, row))
+
+    def next_target(self, rule: s.Table, facts: TableFacts, points: Fraction, maximum: Fraction,
+                    ctx: ScoreContext) -> Target | None:
         name = _input_name(rule)
         better = [r for r in rule.rows if r.key is not None and r.points.value > points]
         if not better or not name:
-            return Outcome(points, facts)
+            return None
         nearest = min(better, key=lambda r: r.points.value)
         assert nearest.key is not None
-        target = Target(name, value, key_value(nearest.key), nearest.points.value - points)
-        return Outcome(points, facts, target)
+        return Target(name, facts.value, key_value(nearest.key), nearest.points.value - points)
 
     def branch_words(self, rule: s.Table, facts: TableFacts, points: Fraction,
                      maximum: Fraction, model: Model) -> Text:

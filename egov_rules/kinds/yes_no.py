@@ -42,11 +42,13 @@ class YesNo(RuleKind[s.YesNoRule, bool]):  # the facts: the answer
 
     def score(self, rule: s.YesNoRule, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[bool]:
-        if value is True:
-            return Outcome(maximum, True)
-        hint = Target(rule.expr.name, False, True, maximum) if isinstance(rule.expr, s.Name) \
-            else None
-        return Outcome(ZERO, False, hint)
+        return Outcome(maximum, True) if value is True else Outcome(ZERO, False)
+
+    def next_target(self, rule: s.YesNoRule, facts: bool, points: Fraction, maximum: Fraction,
+                    ctx: ScoreContext) -> Target | None:
+        if facts or not isinstance(rule.expr, s.Name):
+            return None
+        return Target(rule.expr.name, False, True, maximum)
 
     def branch_words(self, rule: s.YesNoRule, facts: bool, points: Fraction, maximum: Fraction,
                      model: Model) -> Text:
