@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -93,11 +91,6 @@ class Methodology:
         """Score entities together: `relative to best in block` uses the best of the block
         among them, and each index is ranked within each block. `progress`, if given, is
         called with the number of entities scored so far, after each one."""
-        with _cyclic_gc_paused():
-            return self._evaluate_many(entities, progress)
-
-    def _evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
-                       progress: Callable[[int], None] | None) -> Ranking:
         data = entities if isinstance(entities, list) else [
             from_mapping(name, values) for name, values in entities.items()
         ]
@@ -137,20 +130,6 @@ class Methodology:
                 (), where.path or entity,
             )
             raise EgovRulesError([diagnostic]) from None
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Results hold no reference cycles, yet each full collection walks every result built so
-    far, so a batch grew superlinear (2.4 ms per entity at 6,300 entities against 1.5 ms with
-    the collector paused; benchmarks/bench.py). Memory is still freed by reference counting."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _info(model: Model) -> Any:
