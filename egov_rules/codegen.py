@@ -342,14 +342,17 @@ class Gen:
         if x.kind == "int":
             rel = ZERO if (x.magnitude is not None and x.magnitude <= 2**53) else ONE
             return Num(x.code, "approx", x.lo, x.hi, rel=rel, tiny=x.tiny)
+        # A dec holding an int beyond 2⁵³ is rounded once more when it meets a float.
+        wide = ONE if x.kind == "dec" and (x.magnitude is None or x.magnitude / x.scale > 2**53) \
+            else ZERO
         if x.kind == "dec" and x.scale == 1:
-            return Num(x.code, "approx", x.lo, x.hi, rel=ONE, tiny=x.tiny)
+            return Num(x.code, "approx", x.lo, x.hi, rel=1 + wide, tiny=x.tiny)
         if x.kind not in ("dec", "ratio"):
             raise _Untracked(f"a {x.kind} is not a number")
         name = self._view_of(x)
         rel = Fraction(1) if x.kind == "ratio" else (
             Fraction(2) if (1 / x.scale).denominator == 1 else Fraction(3))
-        return Num(name, "approx", x.lo, x.hi, rel=rel, tiny=x.tiny)
+        return Num(name, "approx", x.lo, x.hi, rel=rel + wide, tiny=x.tiny)
 
     def _view_of(self, x: Num) -> str:
         assert x.view is not None
@@ -379,6 +382,8 @@ class Gen:
         return x
 
     def neg(self, x: Num) -> Num:
+        if x.const is not None:
+            return self.const(-x.const)
         lo = None if x.hi is None else -x.hi
         hi = None if x.lo is None else -x.lo
         if x.kind == "ratio":
@@ -527,8 +532,8 @@ class Gen:
             return self.test(b, _FLIP[op], a.const)
         if self.mode == "exact" or a.kind in ("bool", "option") or b.kind in ("bool", "option"):
             return Test(f"{a.code} {_PY_OPS[op]} {b.code}")
-        exact_pair = (a.kind == b.kind == "int") or (
-            {a.kind, b.kind} <= {"int", "dec"} and a.scale == b.scale)
+        exact_pair = (a.kind == b.kind == "int") or (  # a negative scale would flip the order
+            {a.kind, b.kind} <= {"int", "dec"} and a.scale == b.scale and a.scale > 0)
         if exact_pair:
             return Test(f"{a.code} {_PY_OPS[op]} {b.code}")
         if a.kind in ("int", "ratio") and b.kind in ("int", "ratio"):
@@ -673,10 +678,12 @@ def _is_literal(code: str) -> bool:
 
 
 def _div_bounds(a: Num, b: Num) -> tuple[Fraction | None, Fraction | None]:
-    if not (a.nonneg and b.nonneg) or not b.tiny:
+    """Bounds of a / b for a positive b (at least its `tiny`); unknown otherwise."""
+    if not b.nonneg or not b.tiny or a.lo is None or a.hi is None:
         return None, None
-    hi = None if a.hi is None else a.hi / b.tiny
-    return ZERO, hi
+    corners = [a.lo / b.tiny, a.hi / b.tiny] + (
+        [a.lo / b.hi, a.hi / b.hi] if b.hi is not None else [ZERO])
+    return min(corners), max(corners)
 
 
 # -- expressions ---------------------------------------------------------------------------
@@ -1596,9 +1603,10 @@ class _BlockCompiler:
                 g.out.line(f"{value_name} = {rounded_name} = {grade_name} = None")
                 g.out.line(f"if {present}:")
                 g.out.depth += 1
-            value = g.plain(make())
-            _within_tolerance(g, value, max(ONE, value.hi or ONE))
-            g.out.line(f"{value_name} = {value.code}")
+            value = make()  # a ratio of ints stays one: its rounding and grade are exact
+            plain = g.plain(value)
+            _within_tolerance(g, plain, max(ONE, value.hi or ONE))
+            g.out.line(f"{value_name} = {plain.code}")
             shown = value
             if index.round is not None:
                 shown = round_half_up_code(g, value, index.round)

@@ -299,6 +299,8 @@ class Scorer:
                     self.fallbacks["uncertain"] += 1
                 except Unusual:
                     self.fallbacks["unusual"] += 1
+                except MissingReference:
+                    pass  # `_score` reports it (E208), located as evaluate locates it
             if figures is None:
                 item = _Entity(name, block, data, None)
                 if isinstance(block, str) and block in bests:

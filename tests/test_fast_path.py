@@ -24,9 +24,14 @@ from egov_rules.results import Evaluation
 from egov_rules.scoring import Score
 from egov_rules.testing import default_references, entity_sets
 from tests.conftest import ROOT
+from tests.test_docs import _all
+from tests.test_signed_numbers import SOURCE as SIGNED
 
 FILES = sorted((ROOT / "methodologies").glob("*.egr")) + sorted((ROOT / "examples").glob("*.egr"))
 METHODOLOGIES = {path.name: egov_rules.load(path) for path in FILES}
+# The documented constructs (groups, means, `only`, `when`, tables …) and signed figures.
+METHODOLOGIES |= {f"{f.where}": egov_rules.compile(f.text, f.where) for f in _all("egr")}
+METHODOLOGIES["signed"] = egov_rules.compile(SIGNED)
 
 
 def _written(value: Any, form: str) -> Any:
@@ -79,7 +84,7 @@ def assert_same(evaluation: Evaluation, fast: Score, exact: Score) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(METHODOLOGIES))
-@settings(max_examples=25)
+@settings(max_examples=20)
 @given(data=st.data())
 def test_score_many_matches_evaluate_many(name: str, data: st.DataObject) -> None:
     methodology = METHODOLOGIES[name]
@@ -93,7 +98,7 @@ def test_score_many_matches_evaluate_many(name: str, data: st.DataObject) -> Non
 
 
 @pytest.mark.parametrize("name", sorted(METHODOLOGIES))
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(data=st.data())
 def test_score_matches_evaluate(name: str, data: st.DataObject) -> None:
     methodology = METHODOLOGIES[name]
