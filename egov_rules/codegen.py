@@ -102,6 +102,9 @@ class Num:
     tiny: Fraction = ZERO
     view: _View | None = None
     const: Fraction | None = None  # the value, when it is known when compiling
+    # approx = num / den with den an exact int: when num is an int when run, so is the
+    # value exact (Python ints never round), and a rounding can be decided with ints.
+    quotient: tuple[str, str] | None = None
 
     @property
     def magnitude(self) -> Fraction | None:
@@ -474,9 +477,12 @@ class Gen:
         if fb.abs or (fa.abs and not fb.tiny):
             raise _Untracked("a division by a value whose error is not relative")
         mb = fb.magnitude
-        return self._approx(f"({fa.code} / {fb.code})", lo, hi, fa.rel + fb.rel + 3,
-                            fa.abs / fb.tiny if fa.abs else ZERO,
-                            fa.tiny / mb if mb else ZERO)
+        quotient = self._approx(f"({fa.code} / {fb.code})", lo, hi, fa.rel + fb.rel + 3,
+                                fa.abs / fb.tiny if fa.abs else ZERO,
+                                fa.tiny / mb if mb else ZERO)
+        if b.kind == "int" and a.kind in ("approx", "int") and b.nonneg:
+            return _replace(quotient, quotient=(a.code, b.code))
+        return quotient
 
     def _approx(self, code: str, lo: Fraction | None, hi: Fraction | None, rel: Fraction,
                 abs_: Fraction, tiny: Fraction) -> Num:
@@ -801,10 +807,16 @@ def rule_proportional(g: Gen, node: s.Node, rule: s.Proportional, maximum: Fract
     high = rule.high.value if rule.high is not None else ONE
 
     def inside() -> Num:
-        within = _replace(x, lo=low if x.lo is None else max(x.lo, low),
-                          hi=high if x.hi is None else min(x.hi, high))
-        shifted = g.add(within, g.const(low), -1) if low else within
-        return g.mul(shifted, g.const(maximum / (high - low)))
+        # A data value in its own units (a percent as 0..100): (x − a/s) × (s·max/(b − a)),
+        # so that whole figures stay Python ints (exact) as far as they can.
+        scale = x.scale if x.kind == "dec" and x.scale > 0 else ONE
+        raw = _replace(x, lo=low / scale if x.lo is None else max(x.lo, low) / scale,
+                       hi=high / scale if x.hi is None else min(x.hi, high) / scale,
+                       scale=ONE, view=None)
+        if x.kind != "dec":
+            raw = _replace(x, lo=raw.lo, hi=raw.hi)
+        shifted = g.add(raw, g.const(low / scale), -1) if low else raw
+        return g.mul(shifted, g.const(scale * maximum / (high - low)))
 
     return g.branches("p", [
         (g.test(x, "<=", low), lambda: zero),
@@ -925,14 +937,16 @@ def accumulate(g: Gen, parts: list[tuple[Callable[[], Num], str | None]]) -> Num
             value = g.plain(make())
             g.out.line(f"{name} += {value.code}")
         added.append(value)
-    return _sum_of(g, name, added)
+    return _sum_of(g, name, added, total.lo)
 
 
-def _sum_of(g: Gen, code: str, parts: list[Num]) -> Num:
-    """What is known of a sum of nonnegative parts (of any subset of them)."""
+def _sum_of(g: Gen, code: str, parts: list[Num], least: Fraction | None = None) -> Num:
+    """What is known of a sum of nonnegative parts (of any subset of them, all of them but
+    `least`: what the parts always counted add up to at least)."""
     his = [v.hi for v in parts]
     hi = None if any(h is None for h in his) else sum((h for h in his if h is not None), ZERO)
-    lo = ZERO if all(v.nonneg for v in parts) else None
+    lo = None if not all(v.nonneg for v in parts) else (
+        sum((v.lo or ZERO for v in parts), ZERO) if least is None else max(least, ZERO))
     if g.mode == "exact":
         return Num(code, "exact", lo, hi)
     if all(v.kind == "int" for v in parts):
@@ -1126,11 +1140,26 @@ def _fixed_mean(g: Gen, terms: list[Part]) -> Callable[[], Num]:
     """Σ wᵢ·vᵢ / Σ wᵢ when every term has a value and every node term a constant nonzero max:
     Σ cᵢ·xᵢ with cᵢ = wᵢ / (Σ w · maxᵢ) folded."""
     total = sum((t.weight for t in terms), ZERO)
+    if g.mode == "fast" and all(t.maximum is None and t.value.kind == "ratio"
+                                and t.value.den.isdigit() for t in terms):
+        return partial(_ratio_mean, g, terms, total)
     parts: list[tuple[Callable[[], Num], str | None]] = []
     for term in terms:
         scale = ONE if term.maximum is None else _maximum(term).const or ONE  # not 0: above
         parts.append((partial(g.mul, g.const(term.weight / (total * scale)), term.value), None))
     return partial(accumulate, g, parts)
+
+
+def _ratio_mean(g: Gen, terms: list[Part], total: Fraction) -> Num:
+    """Σ (wᵢ / Σw)·(nᵢ / dᵢ) for rounded index values nᵢ/dᵢ: Σ aᵢ·nᵢ / L with whole aᵢ, exact."""
+    coefficients = [t.weight / (total * int(t.value.den)) for t in terms]
+    common = math.lcm(*(c.denominator for c in coefficients))
+    numerator = " + ".join(f"{c * common} * {t.value.num}" if c * common != 1 else t.value.num
+                           for c, t in zip(coefficients, terms, strict=True))
+    lo, hi = _hull([t.value for t in terms])
+    return g.with_view(Num("", "ratio", lo, hi, num=g.assign(Num(f"({numerator})", "int"),
+                                                              "n").code,
+                           den=str(common), tiny=Fraction(1, common)))
 
 
 def _weighted_node_share(g: Gen, term: Part) -> Num:
@@ -1203,6 +1232,7 @@ class Relative:
     node: str
     kind: Literal["dec", "approx"]
     scale: Fraction
+    rel: Fraction = ZERO  # approx: the float is within rel·u of the value, relatively
 
 
 @dataclass(frozen=True, slots=True)
@@ -1325,8 +1355,7 @@ def _read_inputs(g: Gen, model: Model, source: str) -> None:
     """Unpack (and, fast, check) every indicator into locals x1, x2, …"""
     names = list(model.indicators)
     codes = [f"x{k + 1}" for k in range(len(names))]
-    getter = g.out.ns.add("GET", operator.itemgetter(*names) if len(names) > 1
-                          else _single_getter(names[0]), ("getter", tuple(names)))
+    getter = g.out.ns.add("GET", _getter(names), ("getter", tuple(names)))
     if g.mode == "exact":
         if codes:
             g.out.line(f"{', '.join(codes)}{',' if len(codes) == 1 else ''} = {getter}({source})")
@@ -1335,9 +1364,18 @@ def _read_inputs(g: Gen, model: Model, source: str) -> None:
         return
     if "block" in model.indicators:  # `from_mapping` takes that key for the block
         g.out.line("raise Unusual")
+    # Types first, in two groups: those with one type each (a bool is an int, but not a
+    # count) compared with a constant tuple; numbers and percents, int or float, by a set.
+    one_type = {"count": int, "level": int, "yes/no": bool, "options": str}
+    kinds = {name: model.indicators[name].kind for name in names}
+    groups = ([n for n in names if kinds[n] in one_type], [n for n in names if kinds[n] not in one_type])
+    code_of = dict(zip(names, codes, strict=True))
     g.out.line("try:")
     with g.out.indent():
-        g.out.line(f"raw = {getter}({source})")
+        for k, group in enumerate(groups):
+            if group:
+                get = g.out.ns.add("GET", _getter(group), ("getter", tuple(group)))
+                g.out.line(f"raw{k} = {get}({source})")
     g.out.line("except KeyError:")
     with g.out.indent():
         g.out.line("raise Unusual from None")
@@ -1346,10 +1384,22 @@ def _read_inputs(g: Gen, model: Model, source: str) -> None:
     g.out.line(f"if size != {count} and (size != {count + 1} or 'block' not in {source}):")
     with g.out.indent():
         g.out.line("raise Unusual")
-    g.out.line("if tuple(map(type, raw)) not in SIGNATURES:")
-    with g.out.indent():
-        g.out.line("accept_types(raw)")
-    g.out.line(f"{', '.join(codes)}{',' if len(codes) == 1 else ''} = raw")
+    checks: list[str] = []
+    if groups[0]:
+        types = g.out.ns.add("TYPES", tuple(one_type[kinds[n]] for n in groups[0]),
+                             ("types", tuple(groups[0])))
+        checks.append(f"tuple(map(type, raw0)) != {types}")
+    if groups[1]:
+        numeric = g.out.ns.add("NUMERIC", frozenset({int, float}), ("numeric", 0))
+        checks.append(f"not {numeric}.issuperset(map(type, raw1))")
+    if checks:
+        g.out.line(f"if {' or '.join(checks)}:")
+        with g.out.indent():
+            g.out.line("raise Unusual")
+    for k, group in enumerate(groups):
+        if group:
+            g.out.line(f"{', '.join(code_of[n] for n in group)}{',' if len(group) == 1 else ''}"
+                       f" = raw{k}")
     counts: list[str] = []
     for name, code in zip(names, codes, strict=True):
         value, valid = _indicator_input(g, model.indicators[name], code)
@@ -1366,25 +1416,12 @@ def _read_inputs(g: Gen, model: Model, source: str) -> None:
             g.out.line("raise Unusual")
 
 
-def _single_getter(name: str) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    return lambda mapping: (mapping[name],)
-
-
-def _type_checker(model: Model) -> tuple[set[tuple[type, ...]], Callable[[tuple[Any, ...]], None]]:
-    """The types each indicator's raw value may have on the fast path, checked once per
-    combination of types (a set of the combinations seen)."""
-    allowed = [{"count": (int,), "level": (int,), "number": (int, float), "percent": (int, float),
-                "yes/no": (bool,), "options": (str,)}[i.kind] for i in model.indicators.values()]
-    seen: set[tuple[type, ...]] = set()
-
-    def accept_types(raw: tuple[Any, ...]) -> None:
-        types = tuple(map(type, raw))
-        if not all(t in a for t, a in zip(types, allowed, strict=True)):
-            raise Unusual
-        if len(seen) < 4096:
-            seen.add(types)
-
-    return seen, accept_types
+def _getter(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """Reads the values of `names` from a mapping as a tuple (KeyError when one is missing)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda mapping: (mapping[name],)
+    return operator.itemgetter(*names)
 
 
 def _used_names(model: Model, exprs: list[s.Expr]) -> set[str]:
@@ -1440,7 +1477,7 @@ def _relative_spec(g: Gen, node: s.Node) -> Relative:
     f = probe.as_float(x)
     if f.abs:
         raise _Untracked("a relative node's input whose error is not relative")
-    return Relative(node.id, "approx", ONE)
+    return Relative(node.id, "approx", ONE, max(f.rel, ONE))
 
 
 def _setup_bests(g: Gen, nodes: list[s.Node], relatives: list[Relative]) -> None:
@@ -1655,6 +1692,13 @@ def round_half_up_code(g: Gen, value: Num, digits: int) -> Num:
     elif value.kind == "int":
         g.out.line(f"{whole} = {value.code} * {scale}")
     else:
+        if value.quotient is not None:  # whole figures when run: exact, ties included
+            num, den = value.quotient
+            g.out.line(f"if {num}.__class__ is int:")
+            with g.out.indent():
+                g.out.line(f"{whole} = ({num} * {2 * scale} + {den}) // (2 * {den})")
+            g.out.line("else:")
+            g.out.depth += 1
         f = g.as_float(value)
         hi = f.hi
         if hi is None or hi * scale > 2**50:
@@ -1673,6 +1717,8 @@ def round_half_up_code(g: Gen, value: Num, digits: int) -> Num:
                    f"{fraction} > {_flit(_float_down(1 - error))}:")
         with g.out.indent():
             g.out.line("raise Uncertain")
+        if value.quotient is not None:
+            g.out.depth -= 1
     lo = None if value.lo is None else Fraction(math.floor(value.lo * scale + Fraction(1, 2)),
                                                    scale)
     hi_r = None if value.hi is None else Fraction(math.floor(value.hi * scale + Fraction(1, 2)),
@@ -1744,11 +1790,9 @@ def compile_model(model: Model) -> Compiled:
     """Compile every block of a model, both variants. A block whose fast variant cannot be
     proven (a value without a usable error bound) keeps only the exact one."""
     ns = Namespace()
-    signatures, accept_types = _type_checker(model)
     base: dict[str, Any] = {
         "Fraction": Fraction, "Uncertain": Uncertain, "Unusual": Unusual,
-        "MissingReference": MissingReference, "SIGNATURES": signatures,
-        "accept_types": accept_types,
+        "MissingReference": MissingReference,
     }
     sources: dict[str, list[str]] = {}
     plans: dict[str, tuple[list[Relative], str | None]] = {}

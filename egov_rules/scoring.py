@@ -22,6 +22,7 @@ from egov_rules.codegen import (
     Compiled,
     Layout,
     Relative,
+    U,
     Uncertain,
     Unusual,
     compile_model,
@@ -393,24 +394,26 @@ class Scorer:
         for k, (relative, value) in enumerate(zip(code.relatives, carried, strict=True)):
             if value is None:
                 found.append(None)
-            elif relative.kind == "dec":
+            elif relative.kind == "dec":  # the max of raw figures is the raw figure of the max
                 found.append(relative.scale * _decimal_of(value))
-            else:
-                found.append(_exact_best(self, code, k, [i for i in items if i.block == block]))
+            else:  # the exact best is among the floats within their error of the float best
+                margin = abs(value) * float(4 * (relative.rel + 2) * U)
+                found.append(self._exact_best(code, k, [
+                    i for i in items if i.block == block and i.cohort[k] is not None
+                    and i.cohort[k] >= value - margin]))
         return tuple(found)
+
+    def _exact_best(self, code: BlockCode, k: int, items: list[_Entity]) -> Fraction | None:
+        best: Fraction | None = None
+        for item in items:
+            value = code.exact_cohort(self._validated(item))[k]
+            if value is not None and (best is None or value > best):
+                best = value
+        return best
 
 
 def _same(bests: tuple[Any, ...]) -> tuple[Fraction | None, ...]:
     return bests
-
-
-def _exact_best(scorer: Scorer, code: Any, k: int, items: list[_Entity]) -> Fraction | None:
-    best: Fraction | None = None
-    for item in items:
-        value = code.exact_cohort(scorer._validated(item))[k]
-        if value is not None and (best is None or value > best):
-            best = value
-    return best
 
 
 def _items(entities: Mapping[str, Mapping[str, Any]] | Iterable[EntityData]
