@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import egov_rules
+from egov_rules import syntax as s
 from egov_rules.codegen import TOLERANCE
 from egov_rules.results import Evaluation
 from egov_rules.scoring import Score
@@ -45,11 +47,59 @@ def _written(value: Any, form: str) -> Any:
     return value
 
 
+def _ratio_lets(methodology: egov_rules.Methodology) -> list[tuple[str, str, list[Fraction]]]:
+    """(numerator, denominator, thresholds) for each `let r = a / b` of two counts that a band
+    or a proportional scale compares with a threshold."""
+    model = methodology.model
+    found = []
+    for let_id, let in model.lets.items():
+        e = let.expr
+        if not (isinstance(e, s.Binary) and e.op == "/" and isinstance(e.left, s.Name)
+                and isinstance(e.right, s.Name)):
+            continue
+        if {model.indicators[n].kind for n in (e.left.name, e.right.name)
+                if n in model.indicators} != {"count"}:
+            continue
+        thresholds = [n.value for node in model.nodes.values() for rule in node.rules
+                      if isinstance(rule.expr, s.Name) and rule.expr.name == let_id
+                      for n in ([b.threshold for b in rule.bands if b.threshold is not None]
+                                if isinstance(rule, s.Bands) else
+                                [rule.low, rule.high] if isinstance(rule, s.Proportional) else [])
+                      if n is not None and n.value > 0]
+        if thresholds:
+            found.append((e.left.name, e.right.name, thresholds))
+    return found
+
+
+def _nudged(value: Any, kind: str, draw: st.DrawFn) -> Any:
+    """A float one ulp beside the value (its decimal is what validation reads)."""
+    if kind not in ("number", "percent") or isinstance(value, bool | str):
+        return value
+    return math.nextafter(float(value), draw(st.sampled_from([math.inf, -math.inf])))
+
+
 @st.composite
 def batches(draw: st.DrawFn, methodology: egov_rules.Methodology) -> dict[str, dict[str, Any]]:
+    """Entities at the rules' thresholds and zero denominators (`entity_sets`), written as a
+    data source might write them, some one ulp off a threshold, some with a ratio of counts
+    exactly on one."""
+    model = methodology.model
     entities = draw(entity_sets(methodology, max_size=4))
-    form = draw(st.sampled_from(["float", "float", "fraction", "text"]))
-    return {name: {k: _written(v, form) for k, v in data.items()} for name, data in entities.items()}
+    form = draw(st.sampled_from(["float", "float", "fraction", "text", "nudged"]))
+    ratios = _ratio_lets(methodology)
+    out: dict[str, dict[str, Any]] = {}
+    for name, data in entities.items():
+        row = {k: _written(v, "float" if form == "nudged" else form) for k, v in data.items()}
+        if form == "nudged":
+            for k in draw(st.lists(st.sampled_from(sorted(model.indicators)), max_size=3)):
+                row[k] = _nudged(row[k], model.indicators[k].kind, draw)
+        for numerator, denominator, thresholds in ratios:
+            if draw(st.booleans()):
+                t = draw(st.sampled_from(thresholds))
+                k = draw(st.integers(1, 7))
+                row[numerator], row[denominator] = t.numerator * k, t.denominator * k
+        out[name] = row
+    return out
 
 
 def _close(fast: Any, exact: Fraction, scale: Fraction) -> bool:
@@ -83,12 +133,32 @@ def assert_same(evaluation: Evaluation, fast: Score, exact: Score) -> None:
         assert got.rounded == (None if index.rounded is None else float(index.rounded)), index.id
 
 
+def _scores(methodology: egov_rules.Methodology, entities: Any, exact: bool) -> list[Score]:
+    return list(methodology.score_many(entities, exact=exact))
+
+
+def _raised(call: Any) -> list[str] | None:
+    try:
+        call()
+    except egov_rules.EgovRulesError as error:
+        return [str(d) for d in error.diagnostics]
+    return None
+
+
 @pytest.mark.parametrize("name", sorted(METHODOLOGIES))
-@settings(max_examples=20)
+@settings(max_examples=16)
 @given(data=st.data())
 def test_score_many_matches_evaluate_many(name: str, data: st.DataObject) -> None:
     methodology = METHODOLOGIES[name]
     entities = data.draw(batches(methodology))
+    errors = _raised(partial(methodology.evaluate_many, entities))
+    if errors is not None:  # the same diagnostics: all of them, or when streaming the first
+        for exact in (False, True):  # invalid entity's (a prefix: they come in entity order)
+            found = _raised(partial(_scores, methodology, entities, exact))
+            assert found is not None
+            assert found == errors if methodology.scorer.has_cohort else found == errors[
+                :len(found)]
+        return
     ranking = methodology.evaluate_many(entities)
     fast = list(methodology.score_many(entities))
     exact = list(methodology.score_many(entities, exact=True))
@@ -98,7 +168,7 @@ def test_score_many_matches_evaluate_many(name: str, data: st.DataObject) -> Non
 
 
 @pytest.mark.parametrize("name", sorted(METHODOLOGIES))
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(data=st.data())
 def test_score_matches_evaluate(name: str, data: st.DataObject) -> None:
     methodology = METHODOLOGIES[name]
@@ -106,6 +176,10 @@ def test_score_matches_evaluate(name: str, data: st.DataObject) -> None:
     references = default_references(methodology)
     for entity, values in entities.items():
         block = values["block"]
+        errors = _raised(partial(methodology.evaluate, values, block, entity, references))
+        if errors is not None:
+            assert _raised(partial(methodology.score, values, block, entity, references)) == errors
+            continue
         evaluation = methodology.evaluate(values, block, entity, references)
         assert_same(evaluation, methodology.score(values, block, entity, references),
                      methodology.score(values, block, entity, references, exact=True))
