@@ -50,6 +50,8 @@ U = Fraction(1, 2**53)  # unit roundoff of a double
 CAP = 2**50  # numeric inputs above this (in magnitude) take the exact path
 FLOOR = Fraction(1, 2**50)  # nonzero float inputs below this (in magnitude) take the exact path
 HUGE = Fraction(2) ** 900  # a value bound beyond this could overflow: the block stays exact
+NORMAL = Fraction(1, 2**1000)  # a float at least this large is far from underflow
+ETA = Fraction(1, 2**1021)  # an underflowing product's error (2⁻¹⁰⁷⁴), in units of u
 TOLERANCE = Fraction(1, 10**9)  # largest error of a continuous result, relative to its scale
 
 Mode = Literal["fast", "exact"]
@@ -345,6 +347,7 @@ class Gen:
         if x.kind == "int":
             rel = ZERO if (x.magnitude is not None and x.magnitude <= 2**53) else ONE
             return Num(x.code, "approx", x.lo, x.hi, rel=rel, tiny=x.tiny)
+        small = ETA if x.kind == "ratio" and x.tiny < NORMAL else ZERO  # n / d may underflow
         # A dec holding an int beyond 2⁵³ is rounded once more when it meets a float.
         wide = ONE if x.kind == "dec" and (x.magnitude is None or x.magnitude / x.scale > 2**53) \
             else ZERO
@@ -355,7 +358,7 @@ class Gen:
         name = self._view_of(x)
         rel = Fraction(1) if x.kind == "ratio" else (
             Fraction(2) if (1 / x.scale).denominator == 1 else Fraction(3))
-        return Num(name, "approx", x.lo, x.hi, rel=rel + wide, tiny=x.tiny)
+        return Num(name, "approx", x.lo, x.hi, rel=rel + wide, abs=small, tiny=x.tiny)
 
     def _view_of(self, x: Num) -> str:
         assert x.view is not None
@@ -449,7 +452,7 @@ class Gen:
             raise _Untracked("a product of unbounded values")
         abs_ = fa.abs * (mb or ZERO) + fb.abs * (ma or ZERO) + (1 if fa.abs and fb.abs else 0)
         return self._approx(f"({fa.code} * {fb.code})", lo, hi, fa.rel + fb.rel + 2, abs_,
-                            fa.tiny * fb.tiny)
+                            fa.tiny * fb.tiny, rounds_small=True)
 
     def div(self, a: Num, b: Num, within: tuple[Fraction, Fraction] | None = None) -> Num:
         """a / b where b ≠ 0 (a zero rule or a nonzero constant guarantees it); `within`
@@ -465,7 +468,7 @@ class Gen:
                 fa = self.as_float(a)
                 lo, hi = _div_bounds(a, b) if within is None else within
                 return self._approx(f"({fa.code} / {b.const})", lo, hi, fa.rel + 2,
-                                    fa.abs / b.const, fa.tiny / b.const)
+                                    fa.abs / b.const, fa.tiny / b.const, rounds_small=True)
             return self.mul(a, self.const(1 / b.const))
         if self.mode == "exact":
             return self.assign(Num(f"({a.code} / {b.code})", "exact"))
@@ -479,19 +482,21 @@ class Gen:
         mb = fb.magnitude
         quotient = self._approx(f"({fa.code} / {fb.code})", lo, hi, fa.rel + fb.rel + 3,
                                 fa.abs / fb.tiny if fa.abs else ZERO,
-                                fa.tiny / mb if mb else ZERO)
+                                fa.tiny / mb if mb else ZERO, rounds_small=True)
         if b.kind == "int" and a.kind in ("approx", "int") and b.nonneg:
             return _replace(quotient, quotient=(a.code, b.code))
         return quotient
 
     def _approx(self, code: str, lo: Fraction | None, hi: Fraction | None, rel: Fraction,
-                abs_: Fraction, tiny: Fraction) -> Num:
+                abs_: Fraction, tiny: Fraction, rounds_small: bool = False) -> Num:
+        """A float result with its error bound. A product or quotient that may be tiny may
+        underflow, where rounding is absolute (2⁻¹⁰⁷⁴), not relative: that is added."""
         magnitude = None if lo is None or hi is None else max(abs(lo), abs(hi))
         if magnitude is None or magnitude > HUGE or rel > 2**20 or abs_ * U > 2**-20 * (
                 magnitude or 1):
             raise _Untracked("a float value without a usable error bound")
-        if tiny and tiny < 1 / HUGE:
-            raise _Untracked("a float value that could underflow")
+        if rounds_small and tiny < NORMAL:
+            abs_ += ETA
         return self.assign(Num(code, "approx", lo, hi, rel=rel, abs=abs_, tiny=tiny))
 
     # -- decisions
@@ -625,7 +630,7 @@ class Gen:
     def _merge(self, prefix: str, results: list[tuple[Num, _Slot]]) -> Num:
         values = [v for v, _ in results]
         lo, hi = _hull(values)
-        tiny = min((v.tiny for v in values), default=ZERO)
+        tiny = min((v.tiny for v in values if v.const != 0), default=ZERO)
         if self.mode == "exact" or all(v.kind in ("bool", "option") for v in values):
             name = self.out.fresh(prefix)
             for value, slot in results:
@@ -1714,7 +1719,7 @@ def round_half_up_code(g: Gen, value: Num, digits: int) -> Num:
         g.out.line(f"{whole} = int({shifted})")
         g.out.line(f"{fraction} = {shifted} - {whole}")
         g.out.line(f"if {fraction} < {_flit(_float_up(error))} or "
-                   f"{fraction} > {_flit(_float_down(1 - error))}:")
+                   f"{fraction} >= {_flit(_float_down(1 - error))}:")
         with g.out.indent():
             g.out.line("raise Uncertain")
         if value.quotient is not None:
