@@ -21,7 +21,6 @@ from egov_rules.codegen import (
     BlockCode,
     Compiled,
     Layout,
-    Relative,
     U,
     Uncertain,
     Unusual,
@@ -219,9 +218,11 @@ class Scorer:
             return None
         try:
             return code.fast(normalized, bests)
-        except (Uncertain, Unusual):
+        except Uncertain:
             self.fallbacks["uncertain"] += 1
-            return None
+        except Unusual:  # valid, but beyond the magnitudes the fast path bounds its errors for
+            self.fallbacks["out of range"] += 1
+        return None
 
     def _normalized(self, item: _Entity) -> dict[str, Any] | None:
         """The validated values as raw figures the fast path reads exactly (None when one has
@@ -442,4 +443,4 @@ def missing_reference_diagnostic(node: str, span: Any, path: str) -> Diagnostic:
     )
 
 
-__all__ = ("IndexScore", "Number", "Relative", "Score", "Scorer")
+__all__ = ("IndexScore", "Number", "Score", "Scorer")

@@ -360,6 +360,28 @@ def test_scores_stream_without_a_cohort(quickstart: egov_rules.Methodology) -> N
     assert [s.entity for s in streamed] == ["E1", "E2"]
 
 
+@pytest.mark.parametrize(("changes", "path"), [
+    ({"staff_with_pc": "950", "has_backup": "có"}, "unusual"),  # text, read as a file would
+    ({"staff": 2**60, "staff_with_pc": 2**59}, "out of range"),  # beyond the bounded magnitudes
+    ({"bandwidth_mbps": 5e-324}, "out of range"),  # a subnormal float
+])
+def test_unusual_valid_data_takes_the_long_way_to_the_same_figures(
+        quickstart: egov_rules.Methodology, changes: dict[str, Any], path: str) -> None:
+    data = {**_quickstart_entity(), **changes}
+    before = quickstart.scorer.fallbacks[path]
+    score = quickstart.score(data, "province", references={"bandwidth": 1})
+    exact = quickstart.score(data, "province", references={"bandwidth": 1}, exact=True)
+    assert_same(quickstart.evaluate(data, "province", references={"bandwidth": 1}), score, exact)
+    assert quickstart.scorer.fallbacks[path] == before + 1
+
+
+def test_progress_counts_scored_entities(quickstart: egov_rules.Methodology) -> None:
+    seen: list[int] = []
+    entities = {f"E{k}": _quickstart_entity() for k in range(3)}
+    scores = list(quickstart.score_many(entities, progress=seen.append))  # a cohort: buffered
+    assert seen == [1, 2, 3] and len(scores) == 3
+
+
 def _quickstart_entity() -> dict[str, Any]:
     return {"block": "province", "staff": 1000, "staff_with_pc": 950, "bandwidth_mbps": 500,
             "units": 20, "units_on_wan": 18, "has_backup": True, "has_firewall": True,
