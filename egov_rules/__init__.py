@@ -21,6 +21,7 @@ from egov_rules.results import (
     Ranking,
     json_schema,
 )
+from egov_rules.scoring import IndexScore, Score
 from egov_rules.source import SourceFile
 
 __version__ = "0.1.0"
@@ -31,10 +32,12 @@ __all__ = (
     "EgovRulesError",
     "Evaluation",
     "IndexResult",
+    "IndexScore",
     "Methodology",
     "NodeResult",
     "RankEntry",
     "Ranking",
+    "Score",
     "__version__",
     "check",
     "compile",

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
-from egov_rules import codes
-from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
 from egov_rules.evaluate import MissingReference, RuntimeValue, compute_lets, evaluate_entity
 from egov_rules.graph import EvalGraph, build_graph
 from egov_rules.inputs import EntityData, Located, from_mapping, validate_entity
 from egov_rules.model import Model
 from egov_rules.rank import cohort_best, rank_evaluations
 from egov_rules.results import Evaluation, Ranking, _parse_exact
+from egov_rules.scoring import Score, Scorer, missing_reference_diagnostic
 from egov_rules.syntax import structure_hash
 
 
@@ -25,6 +25,7 @@ class Methodology:
         self._diagnostics = diagnostics
         self._graph: EvalGraph | None = None
         self._structure_hash: str | None = None
+        self._scorer: Scorer | None = None
 
     def __repr__(self) -> str:
         return f"<Methodology {self.id} ({self.year})>"
@@ -122,14 +123,37 @@ class Methodology:
         try:
             return evaluate_entity(self._model, entity, block, values, cohort, env)
         except MissingReference as missing:
-            diagnostic = Diagnostic(
-                codes.MISSING_REFERENCE, where.span, {"node": missing.node.id},
-                Text(f"score the entities together, or pass references={{'{missing.node.id}': "
-                     "<best value>}", f"chấm điểm cùng các đơn vị khác, hoặc truyền "
-                     f"references={{'{missing.node.id}': <giá trị cao nhất>}}"),
-                (), where.path or entity,
-            )
-            raise EgovRulesError([diagnostic]) from None
+            raise EgovRulesError([missing_reference_diagnostic(
+                missing.node.id, where.span, where.path or entity)]) from None
+
+    # -- scores without explanations (compiled; see docs/api.md)
+
+    def score(self, indicators: Mapping[str, Any], block: str, entity: str = "entity",
+              references: Mapping[str, Any] | None = None, *, exact: bool = False) -> Score:
+        """Score one entity as `evaluate` does, without explanations, through code compiled
+        from the rules: floats whose every decision is exact, or Fractions with `exact=True`."""
+        return self.scorer.score(indicators, block, entity, references, exact)
+
+    def score_many(self, entities: Mapping[str, Mapping[str, Any]] | Iterable[EntityData],
+                   references: Mapping[str, Any] | None = None, *, exact: bool = False,
+                   progress: Callable[[int], None] | None = None) -> Iterator[Score]:
+        """Score entities as `evaluate_many` does (a `relative to best in block` node against
+        the best of its block among them), yielding one `Score` per entity in input order.
+        Without a relative node, or with `references` (node id → best, for every block),
+        entities stream one at a time; otherwise every entity's data is read and checked
+        before the first score, to know each block's best."""
+        return self.scorer.score_many(entities, references, exact, progress)
+
+    @property
+    def scorer(self) -> Scorer:
+        """The compiled scorer, built on first use (once per methodology)."""
+        if self._scorer is None:
+            self._scorer = Scorer(self._model)
+        return self._scorer
+
+    def compiled_source(self, block: str) -> str:
+        """The Python source generated for a block: its exact and fast functions."""
+        return self.scorer.compiled.blocks[block].source
 
 
 def _info(model: Model) -> Any:

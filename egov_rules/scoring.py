@@ -1,0 +1,446 @@
+"""Scores without explanations, from the code `codegen` generates: `Methodology.score` and
+`score_many`.
+
+Each entity is scored by its block's fast function; when that function cannot prove a decision
+(`Uncertain`) the entity is scored again by the exact function, and when a value is outside
+the forms the fast validator accepts (`Unusual`) it is validated the ordinary way
+(`inputs.validate_entity`: the same values, the same located diagnostics) first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import partial
+from typing import Any, NamedTuple
+
+from egov_rules import codes
+from egov_rules.codegen import (
+    BlockCode,
+    Compiled,
+    Layout,
+    U,
+    Uncertain,
+    Unusual,
+    compile_model,
+)
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
+from egov_rules.evaluate import MissingReference, RuntimeValue
+from egov_rules.inputs import EntityData, from_mapping, validate_entity
+from egov_rules.model import Model
+from egov_rules.results import _parse_exact
+
+#: A number in a score: a float (an int when the fast path computed a whole number) or, with
+#: `exact=True`, a Fraction.
+Number = float | Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class IndexScore:
+    """An index of one entity: its value, its value after the declared rounding (None without
+    `round`), and its grade (None without `grades`); None throughout when it has no value."""
+
+    value: Number | None
+    rounded: Number | None
+    grade: str | None
+    grade_en: str | None
+
+
+class Score(NamedTuple):
+    """The points, maxima and indices of one entity, without explanations (use `evaluate` for
+    those). A named tuple: frozen, slotted and cheap to make. Numbers are floats (ints when
+    whole), or Fractions when scored with `exact=True`; see docs/api.md for what is exact in
+    a float score."""
+
+    entity: str
+    block: str
+    exact: bool
+    figures: tuple[Any, ...]  # the results the layout does not fix, in its order
+    layout: Layout  # where each node and index is
+
+    def points(self, node_id: str) -> Number | None:
+        """The node's points; None when it does not apply to this entity."""
+        at = self.layout.points_at.get(node_id)
+        if at is None:
+            return self._fixed(self.layout.fixed_points[node_id])
+        return self.figures[at]  # type: ignore[no-any-return]
+
+    def max(self, node_id: str) -> Number | None:
+        """The node's maximum for this entity; None when it does not apply."""
+        at = self.layout.max_at.get(node_id)
+        if at is None:
+            return self._fixed(self.layout.fixed_max[node_id])
+        return self.figures[at]  # type: ignore[no-any-return]
+
+    def applicable(self, node_id: str) -> bool:
+        return self.points(node_id) is not None
+
+    def index(self, index_id: str) -> IndexScore:  # type: ignore[override]  # not tuple.index
+        """The index's value, rounded value and grade."""
+        at = self.layout.indices_at[index_id]
+        value, rounded, row = self.figures[at:at + 3]
+        grade = grade_en = None
+        if row is not None:
+            grade, grade_en = self.layout.grades[index_id][row]
+        return IndexScore(value, rounded, grade, grade_en)
+
+    def _fixed(self, value: Fraction | None) -> Number | None:
+        return value if self.exact or value is None else _as_float(value)
+
+
+_make_score = tuple.__new__  # Score(...) without the keyword handling of its __new__
+
+
+def _as_float(value: Any) -> Any:
+    """An exact result as the fast path gives it: a whole number as an int, else a float."""
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return value
+
+
+def _decimal_of(raw: int | float) -> Fraction:
+    """The exact value validation reads from a raw number (a float is read through `repr`)."""
+    return Fraction(raw) if isinstance(raw, int) else Fraction(repr(raw))
+
+
+def _carried(value: Fraction) -> int | float | None:
+    """An exact number as a raw value the fast path reads exactly (None: it cannot)."""
+    if value.denominator == 1:
+        return int(value)
+    f = float(value)
+    return f if Fraction(repr(f)) == value else None
+
+
+class _Entity:
+    """One entity on its way through the scorer."""
+
+    __slots__ = ("block", "cohort", "data", "exact", "given_block", "mapping", "name", "source")
+
+    def __init__(self, name: str, block: Any, mapping: Mapping[str, Any] | None,
+                 source: EntityData | None, given_block: str | None = None) -> None:
+        self.name = name
+        self.block = block
+        self.mapping = mapping  # the caller's values, as given
+        self.data = mapping  # raw values the fast functions read (None: only the exact path)
+        self.source = source  # an entity read from a file, with where each value was
+        self.given_block = given_block  # `score(…, block)`: the block given apart
+        self.exact: dict[str, RuntimeValue] | None = None  # validated values, once known
+        self.cohort: tuple[Any, ...] = ()
+
+    def entity_data(self) -> EntityData:
+        """The entity as `validate_entity` reads it (built only when needed: it is slow)."""
+        if self.source is None:
+            self.source = from_mapping(self.name, self.mapping or {}, self.given_block)
+        return self.source
+
+
+class Scorer:
+    """A model's compiled functions and the rules for falling back from one to the other."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.compiled: Compiled = compile_model(model)
+        self.has_cohort = any(code.relatives for code in self.compiled.blocks.values())
+        # Entities that left the fast path, by reason (for tests and measurements).
+        self.fallbacks: Counter[str] = Counter()
+
+    # -- one entity
+
+    def score(self, indicators: Mapping[str, Any], block: str, entity: str,
+              references: Mapping[str, Any] | None, exact: bool) -> Score:
+        item = _Entity(entity, block, indicators, None, block)
+        code = self.compiled.blocks.get(block) if isinstance(block, str) else None
+        try:
+            refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
+        except ValueError:
+            self._validated(item)  # invalid data is reported first, as `evaluate` does
+            raise
+        if code is None:
+            self._validated(item)  # reports the unknown block
+            raise AssertionError("unreachable: an unknown block is a diagnostic")
+        bests = tuple(refs.get(r.node) for r in code.relatives)
+        return self._score(item, exact, bests, partial(_same, bests))
+
+    def _score(self, item: _Entity, exact: bool, fast_bests: tuple[Any, ...],
+               exact_bests: Callable[[], tuple[Fraction | None, ...]]) -> Score:
+        """Score one entity: fast when it can, exactly when it must. `fast_bests` holds the
+        bests as Fractions or already carried (see `_carry_bests`)."""
+        try:
+            if not exact:
+                carried = self._carry_bests(item, fast_bests)
+                if carried is not None:
+                    values = self._fast(item, carried)
+                    if values is not None:
+                        layout = self.compiled.blocks[str(item.block)].layout
+                        return _make_score(Score, (item.name, str(item.block), False, values,
+                                                   layout))
+            return self._exact_score(item, exact, exact_bests())
+        except MissingReference as missing:
+            raise EgovRulesError([_missing_reference(missing.node.id, item)]) from None
+
+    def _carry_bests(self, item: _Entity, bests: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        return self._carry(self.compiled.blocks[str(item.block)], bests)
+
+    @staticmethod
+    def _carry(code: BlockCode, bests: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """Bests as the fast function reads them: a `dec` best as the raw figure whose decimal
+        it is (None when it has none), an `approx` best as a float."""
+        carried: list[Any] = []
+        for relative, best in zip(code.relatives, bests, strict=True):
+            if not isinstance(best, Fraction):
+                carried.append(best)  # None, or already a raw figure
+                continue
+            raw = _carried(best / relative.scale) if relative.kind == "dec" else float(best)
+            if raw is None:
+                return None
+            carried.append(raw)
+        return tuple(carried)
+
+    def _fast(self, item: _Entity, bests: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The fast function's results, or None when the entity needs the exact path."""
+        code = self.compiled.blocks[str(item.block)]
+        if code.fast is None:
+            return None
+        if item.data is not None:
+            try:
+                return code.fast(item.data, bests)
+            except Uncertain:
+                self.fallbacks["uncertain"] += 1
+                return None
+            except Unusual:
+                self.fallbacks["unusual"] += 1
+                item.data = None
+        normalized = self._normalized(item)
+        if normalized is None:
+            self.fallbacks["not a float"] += 1
+            return None
+        try:
+            return code.fast(normalized, bests)
+        except Uncertain:
+            self.fallbacks["uncertain"] += 1
+        except Unusual:  # valid, but beyond the magnitudes the fast path bounds its errors for
+            self.fallbacks["out of range"] += 1
+        return None
+
+    def _normalized(self, item: _Entity) -> dict[str, Any] | None:
+        """The validated values as raw figures the fast path reads exactly (None when one has
+        none: a decimal with more digits than a float keeps)."""
+        values = self._validated(item)
+        raw: dict[str, Any] = {}
+        for name, value in values.items():
+            if isinstance(value, Fraction):
+                if self.model.indicators[name].kind == "percent":
+                    value = value * 100
+                carried = _carried(value)
+                if carried is None:
+                    return None
+                raw[name] = carried
+            else:
+                raw[name] = value
+        return raw
+
+    def _validated(self, item: _Entity) -> dict[str, RuntimeValue]:
+        if item.exact is None:
+            reporter = Reporter()
+            values = validate_entity(self.model, item.entity_data(), reporter)
+            if values is None:
+                raise EgovRulesError(reporter.diagnostics)
+            item.exact = values
+        return item.exact
+
+    def _exact_score(self, item: _Entity, exact: bool, bests: tuple[Fraction | None, ...]
+                     ) -> Score:
+        code = self.compiled.blocks[str(item.block)]
+        values = code.exact(self._validated(item), bests)
+        if not exact:
+            values = tuple(map(_as_float, values))
+        return _make_score(Score, (item.name, str(item.block), exact, values, code.layout))
+
+    # -- many entities
+
+    def score_many(self, entities: Mapping[str, Mapping[str, Any]] | Iterable[EntityData],
+                   references: Mapping[str, Any] | None, exact: bool,
+                   progress: Callable[[int], None] | None) -> Iterator[Score]:
+        if references is not None or not self.has_cohort:
+            refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
+            bests = {block: tuple(refs.get(r.node) for r in code.relatives)
+                     for block, code in self.compiled.blocks.items()}
+            if isinstance(entities, Mapping) and not exact:
+                yield from self._stream(entities, bests, progress)
+                return
+            for done, item in enumerate(_items(entities), 1):
+                code = self._code(item)
+                yield self._score(item, exact, bests[code.block], partial(_same, bests[code.block]))
+                if progress is not None:
+                    progress(done)
+            return
+        yield from self._score_cohort(list(_items(entities)), exact, progress)
+
+    def _stream(self, entities: Mapping[str, Mapping[str, Any]],
+                bests: dict[str, tuple[Fraction | None, ...]],
+                progress: Callable[[int], None] | None) -> Iterator[Score]:
+        """The hot loop: one call of the block's fast function per entity, anything else (an
+        unusual value, an unproven decision, a bad block) through `_score`."""
+        fast: dict[str, Callable[..., tuple[Any, ...]]] = {}
+        carried: dict[str, tuple[Any, ...]] = {}
+        for block_id, code in self.compiled.blocks.items():
+            raw = self._carry(code, bests[block_id])
+            if code.fast is not None and raw is not None:
+                fast[block_id], carried[block_id] = code.fast, raw
+        layouts = {block_id: code.layout for block_id, code in self.compiled.blocks.items()}
+        for done, (name, data) in enumerate(entities.items(), 1):
+            block: Any = data.get("block")
+            function = fast.get(block) if type(block) is str else None
+            figures = None
+            if function is not None:
+                try:
+                    figures = function(data, carried[block])
+                except Uncertain:
+                    self.fallbacks["uncertain"] += 1
+                except Unusual:
+                    self.fallbacks["unusual"] += 1
+                except MissingReference:
+                    pass  # `_score` reports it (E208), located as evaluate locates it
+            if figures is None:
+                item = _Entity(name, block, data, None)
+                if isinstance(block, str) and block in bests:
+                    yield self._score(item, False, bests[block], partial(_same, bests[block]))
+                else:
+                    yield self._score(item, False, (), partial(_same, ()))  # reports the block
+            else:
+                yield _make_score(Score, (name, block, False, figures, layouts[block]))
+            if progress is not None:
+                progress(done)
+
+    def _code(self, item: _Entity) -> BlockCode:
+        code = self.compiled.blocks.get(item.block) if isinstance(item.block, str) else None
+        if code is None:
+            self._validated(item)  # reports the missing or unknown block
+            raise AssertionError("unreachable: a bad block is a diagnostic")
+        return code
+
+    def _score_cohort(self, items: list[_Entity], exact: bool,
+                      progress: Callable[[int], None] | None) -> Iterator[Score]:
+        """Buffered: every entity's data is checked and its relative figures read first (all
+        errors at once, as `evaluate_many`), then each block's best is known."""
+        diagnostics: list[Diagnostic] = []
+        for item in items:
+            try:
+                self._code(item)
+                item.cohort = self._cohort_values(item, exact)
+            except EgovRulesError as error:
+                diagnostics += error.diagnostics
+        if diagnostics:
+            raise EgovRulesError(diagnostics)
+        fast_bests, exact_bests = self._bests(items, exact)
+        for done, item in enumerate(items, 1):
+            block = str(item.block)
+            yield self._score(item, exact, fast_bests[block], partial(exact_bests, block))
+            if progress is not None:
+                progress(done)
+
+    def _cohort_values(self, item: _Entity, exact: bool) -> tuple[Any, ...]:
+        """Check the entity's data and read what each relative node of its block compares
+        with the best (None where the node's own `when` is no): raw figures, or Fractions on
+        the exact path."""
+        code = self.compiled.blocks[str(item.block)]
+        if not exact and code.fast_cohort is not None:
+            for data in (item.data, "normalized"):
+                if data == "normalized":
+                    data = self._normalized(item)
+                if data is None:
+                    continue
+                try:
+                    return code.fast_cohort(data)
+                except Uncertain:
+                    break
+                except Unusual:
+                    item.data = None
+        values: tuple[Any, ...] = code.exact_cohort(self._validated(item))
+        if exact:
+            return values
+        carried = self._carry_bests(item, values)
+        assert carried is not None, "a `dec` figure is the decimal of a raw value"
+        return carried
+
+    def _bests(self, items: list[_Entity], exact: bool
+               ) -> tuple[dict[str, tuple[Any, ...]], Callable[[str], tuple[Fraction | None, ...]]]:
+        """Each block's best of each relative node: as the fast path carries it, and exact
+        (computed on first need: a `dec` best is read back from its raw figure, an `approx`
+        best is recomputed exactly over the block)."""
+        best: dict[str, list[Any]] = {b: [None] * len(c.relatives)
+                                      for b, c in self.compiled.blocks.items()}
+        for item in items:
+            row = best[str(item.block)]
+            for k, value in enumerate(item.cohort):
+                if value is not None and (row[k] is None or value > row[k]):
+                    row[k] = value
+        cache: dict[str, tuple[Fraction | None, ...]] = {}
+
+        def exact_bests(block: str) -> tuple[Fraction | None, ...]:
+            if block not in cache:
+                cache[block] = self._exact_bests(block, best[block], items, exact)
+            return cache[block]
+
+        return {b: tuple(v) for b, v in best.items()}, exact_bests
+
+    def _exact_bests(self, block: str, carried: list[Any], items: list[_Entity], exact: bool
+                     ) -> tuple[Fraction | None, ...]:
+        code = self.compiled.blocks[block]
+        if exact:
+            return tuple(carried)
+        found: list[Fraction | None] = []
+        for k, (relative, value) in enumerate(zip(code.relatives, carried, strict=True)):
+            if value is None:
+                found.append(None)
+            elif relative.kind == "dec":  # the max of raw figures is the raw figure of the max
+                found.append(relative.scale * _decimal_of(value))
+            else:  # the exact best is among the floats within their error of the float best
+                margin = abs(value) * float(4 * (relative.rel + 2) * U)
+                found.append(self._exact_best(code, k, [
+                    i for i in items if i.block == block and i.cohort[k] is not None
+                    and i.cohort[k] >= value - margin]))
+        return tuple(found)
+
+    def _exact_best(self, code: BlockCode, k: int, items: list[_Entity]) -> Fraction | None:
+        best: Fraction | None = None
+        for item in items:
+            value = code.exact_cohort(self._validated(item))[k]
+            if value is not None and (best is None or value > best):
+                best = value
+        return best
+
+
+def _same(bests: tuple[Any, ...]) -> tuple[Fraction | None, ...]:
+    return bests
+
+
+def _items(entities: Mapping[str, Mapping[str, Any]] | Iterable[EntityData]
+           ) -> Iterator[_Entity]:
+    if isinstance(entities, Mapping):
+        for name, data in entities.items():
+            yield _Entity(name, data.get("block"), data, None)
+        return
+    for entity in entities:
+        yield _Entity(entity.name, entity.block.value, None, entity)
+
+
+def _missing_reference(node: str, item: _Entity) -> Diagnostic:
+    """E208, as `Methodology.evaluate` reports it."""
+    where = item.entity_data()
+    return missing_reference_diagnostic(node, where.span, where.path or item.name)
+
+
+def missing_reference_diagnostic(node: str, span: Any, path: str) -> Diagnostic:
+    return Diagnostic(
+        codes.MISSING_REFERENCE, span, {"node": node},
+        Text(f"score the entities together, or pass references={{'{node}': <best value>}}",
+             f"chấm điểm cùng các đơn vị khác, hoặc truyền references={{'{node}': "
+             "<giá trị cao nhất>}"),
+        (), path,
+    )
+
+
+__all__ = ("IndexScore", "Number", "Score", "Scorer")
