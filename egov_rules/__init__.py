@@ -21,10 +21,19 @@ from egov_rules.results import (
     Ranking,
     json_schema,
 )
-from egov_rules.scoring import IndexScore, Score
 from egov_rules.source import SourceFile
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`Score` and `IndexScore` load with the code generator, on first use: `egov-rules
+    check` never needs them."""
+    if name in ("Score", "IndexScore"):
+        from egov_rules import scoring
+
+        return getattr(scoring, name)
+    raise AttributeError(f"module 'egov_rules' has no attribute {name!r}")
 
 __all__ = (
     "SCHEMA_VERSION",

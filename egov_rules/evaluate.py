@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from egov_rules import codes
 from egov_rules import explain as words
 from egov_rules import syntax as s
-from egov_rules.diagnostics import Text
+from egov_rules.diagnostics import Diagnostic, Text
 from egov_rules.kinds import RuleKind, rule_kind
 from egov_rules.kinds.bands import first_row
 from egov_rules.kinds.base import Target
@@ -35,6 +36,7 @@ from egov_rules.results import (
     NodeResults,
     ValueRead,
 )
+from egov_rules.source import Span
 from egov_rules.typecheck import zero_rule_denominator
 
 RuntimeValue = Fraction | bool | str
@@ -48,6 +50,16 @@ class MissingReference(Exception):
     def __init__(self, node: s.Node) -> None:
         super().__init__(node.id)
         self.node = node
+
+
+def missing_reference_diagnostic(node: str, span: Span | None, path: str) -> Diagnostic:
+    return Diagnostic(
+        codes.MISSING_REFERENCE, span, {"node": node},
+        Text(f"score the entities together, or pass references={{'{node}': <best value>}}",
+             f"chấm điểm cùng các đơn vị khác, hoặc truyền references={{'{node}': "
+             "<giá trị cao nhất>}"),
+        (), path,
+    )
 
 
 def round_half_up(value: Fraction, digits: int) -> Fraction:

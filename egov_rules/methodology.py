@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
-from egov_rules.evaluate import MissingReference, RuntimeValue, compute_lets, evaluate_entity
+from egov_rules.evaluate import (
+    MissingReference,
+    RuntimeValue,
+    compute_lets,
+    evaluate_entity,
+    missing_reference_diagnostic,
+)
 from egov_rules.graph import EvalGraph, build_graph
 from egov_rules.inputs import EntityData, Located, from_mapping, validate_entity
 from egov_rules.model import Model
 from egov_rules.rank import cohort_best, rank_evaluations
 from egov_rules.results import Evaluation, Ranking, _parse_exact
-from egov_rules.scoring import Score, Scorer, missing_reference_diagnostic
 from egov_rules.syntax import structure_hash
+
+if TYPE_CHECKING:
+    from egov_rules.scoring import Score, Scorer
 
 
 class Methodology:
@@ -148,6 +156,8 @@ class Methodology:
     def scorer(self) -> Scorer:
         """The compiled scorer, built on first use (once per methodology)."""
         if self._scorer is None:
+            from egov_rules.scoring import Scorer  # the code generator loads on first use
+
             self._scorer = Scorer(self._model)
         return self._scorer
 

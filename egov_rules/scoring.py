@@ -16,7 +16,6 @@ from fractions import Fraction
 from functools import partial
 from typing import Any, NamedTuple
 
-from egov_rules import codes
 from egov_rules.codegen import (
     BlockCode,
     Compiled,
@@ -26,8 +25,8 @@ from egov_rules.codegen import (
     Unusual,
     compile_model,
 )
-from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
-from egov_rules.evaluate import MissingReference, RuntimeValue
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
+from egov_rules.evaluate import MissingReference, RuntimeValue, missing_reference_diagnostic
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
@@ -431,16 +430,6 @@ def _missing_reference(node: str, item: _Entity) -> Diagnostic:
     """E208, as `Methodology.evaluate` reports it."""
     where = item.entity_data()
     return missing_reference_diagnostic(node, where.span, where.path or item.name)
-
-
-def missing_reference_diagnostic(node: str, span: Any, path: str) -> Diagnostic:
-    return Diagnostic(
-        codes.MISSING_REFERENCE, span, {"node": node},
-        Text(f"score the entities together, or pass references={{'{node}': <best value>}}",
-             f"chấm điểm cùng các đơn vị khác, hoặc truyền references={{'{node}': "
-             "<giá trị cao nhất>}"),
-        (), path,
-    )
 
 
 __all__ = ("IndexScore", "Number", "Score", "Scorer")
