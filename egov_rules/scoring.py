@@ -16,16 +16,9 @@ from fractions import Fraction
 from functools import partial
 from typing import Any, NamedTuple
 
-from egov_rules.codegen import (
-    BlockCode,
-    Compiled,
-    Layout,
-    U,
-    Uncertain,
-    Unusual,
-    compile_model,
-)
+from egov_rules.codegen import BlockCode, Compiled, Layout, compile_model
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
+from egov_rules.emit import U, Uncertain, Unusual
 from egov_rules.evaluate import MissingReference, RuntimeValue, missing_reference_diagnostic
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.model import Model

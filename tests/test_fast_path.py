@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import egov_rules
 from egov_rules import syntax as s
-from egov_rules.codegen import TOLERANCE
+from egov_rules.emit import TOLERANCE
 from egov_rules.results import Evaluation
 from egov_rules.scoring import Score
 from egov_rules.testing import default_references, entity_sets

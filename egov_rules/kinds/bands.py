@@ -17,6 +17,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.domains import Domain, Interval, reads_unknown_name, subtract
+from egov_rules.emit import CompareOp, expr, just
 from egov_rules.explain import both, both_fmt, is_share
 from egov_rules.kinds.base import (
     ZERO,
@@ -36,7 +37,11 @@ from egov_rules.kinds.direction import Dir, steps
 from egov_rules.source import Span
 
 if TYPE_CHECKING:
+    from egov_rules.emit import Gen, Num
     from egov_rules.model import Model
+
+# How a row compares its input with its threshold, in generated code.
+BAND_COMPARE: dict[str, CompareOp] = {"at least": ">=", "above": ">", "at most": "<=", "below": "<"}
 
 _VI_OPS = {"at least": "từ", "above": "trên", "at most": "tối đa", "below": "dưới"}
 
@@ -267,6 +272,15 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
     def hint_words(self, rule: s.Bands, target: Target, model: Model,
                    env: Mapping[str, RuntimeValue]) -> Text:
         return raise_words(target, model, env)
+
+    def emit(self, rule: s.Bands, node: s.Node, maximum: Fraction, g: Gen) -> Num:
+        """The first row whose condition holds awards its points."""
+        x = expr(g, rule.expr)
+        return g.branches("p", [
+            (None if band.threshold is None else g.test(x, BAND_COMPARE[band.op], band.threshold.value),
+             just(g.const(band_award(band))))
+            for band in rule.bands
+        ])
 
     def describe(self, rule: s.Bands, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"

@@ -22,6 +22,7 @@ from egov_rules.kinds.direction import Dir
 if TYPE_CHECKING:
     from egov_rules.diagnostics import Reporter
     from egov_rules.domains import Domains
+    from egov_rules.emit import Gen, Num
     from egov_rules.model import Model
     from egov_rules.resolve import Symbols
     from egov_rules.source import Span
@@ -163,6 +164,12 @@ class RuleKind(ABC, Generic[R, F]):
     def hint_words(self, rule: R, target: Target, model: Model,
                    env: Mapping[str, RuntimeValue]) -> Text:
         """The next-point hint `score` found, in words."""
+
+    @abstractmethod
+    def emit(self, rule: R, node: s.Node, maximum: Fraction, g: Gen) -> Num:
+        """The rule's points as generated Python, for the exact and the fast variant alike
+        (the compiled path of `Methodology.score`): `emit.py` holds the primitives and how a
+        decision is proven, `codegen.py` assembles the block around it."""
 
     @abstractmethod
     def describe(self, rule: R, model: Model, maximum: Fraction) -> Text:

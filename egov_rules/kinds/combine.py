@@ -10,12 +10,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, assert_never
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, assert_never
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
+from egov_rules.emit import accumulate, just, largest, maximum_of, share_of
 from egov_rules.explain import both, both_fmt
-from egov_rules.kinds.base import ZERO
+from egov_rules.kinds.base import ONE, ZERO
 
 
 class Child(Protocol):
@@ -29,6 +31,10 @@ class Child(Protocol):
 
     @property
     def max(self) -> Fraction | None: ...
+
+
+if TYPE_CHECKING:
+    from egov_rules.emit import Gen, Num, Part
 
 
 def share(result: Child) -> Fraction:
@@ -74,6 +80,11 @@ class CombineKind(ABC, Generic[F]):
     def describe(self) -> Text:
         """The mode in words, for annexes."""
 
+    @abstractmethod
+    def emit(self, g: Gen, children: list[Part], declared: Fraction) -> tuple[Num, Num]:
+        """The points and maximum of a parent as generated code, from the children that may
+        apply (one at least); see `RuleKind.emit`."""
+
 
 def _sum_words(total: Fraction, points: Fraction, maximum: Fraction) -> Text:
     t_en, t_vi = both_fmt(total)
@@ -108,6 +119,13 @@ class Sum(CombineKind[None]):
     def describe(self) -> Text:
         return both("sum of the points of its parts", "tổng điểm các mục con")
 
+    def emit(self, g: Gen, children: list[Part], declared: Fraction) -> tuple[Num, Num]:
+        """The sum of the points and the sum of the maxima of the children that apply."""
+        points = accumulate(g, [(just(c.value), c.present) for c in children])
+        maximum = accumulate(g, [(just(maximum_of(c)), c.present) for c in children])
+        return points, maximum
+
+
 
 class CappedSum(CombineKind[Fraction]):  # the facts: the sum before the cap
     keyword = "capped sum"
@@ -131,6 +149,17 @@ class CappedSum(CombineKind[Fraction]):  # the facts: the sum before the cap
     def describe(self) -> Text:
         return both("sum of the points of its parts, never above its maximum",
                     "tổng điểm các mục con, không vượt quá điểm tối đa")
+
+    def emit(self, g: Gen, children: list[Part], declared: Fraction) -> tuple[Num, Num]:
+        """max = min(declared, Σ maxima); points = min(Σ points, max)."""
+        points, summed = SUM.emit(g, children, declared)
+        cap = g.const(declared)
+        maximum = g.plain(g.branches("m", [(g.compare(summed, "<=", cap), lambda: summed),
+                                           (None, lambda: cap)]))
+        capped = g.plain(g.branches("p", [(g.compare(points, "<=", maximum), lambda: points),
+                                          (None, lambda: maximum)]))
+        return capped, maximum
+
 
 
 class Best(CombineKind[str]):  # the facts: the best child's id
@@ -156,6 +185,13 @@ class Best(CombineKind[str]):  # the facts: the best child's id
 
     def describe(self) -> Text:
         return both("the points of its best-scoring alternative", "điểm của phương án cao điểm nhất")
+
+    def emit(self, g: Gen, children: list[Part], declared: Fraction) -> tuple[Num, Num]:
+        """The points of the best child (the first of equals) and the largest child maximum."""
+        points = largest(g, [(c.value, c.present) for c in children])
+        maximum = largest(g, [(maximum_of(c), c.present) for c in children])
+        return points, maximum
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +232,21 @@ class WeightedMean(CombineKind[MeanFacts]):
             "re-normalised over the parts that apply",
             "trung bình có trọng số của tỷ lệ điểm đạt (điểm ÷ tối đa) các mục con × điểm tối "
             "đa; trọng số được chuẩn hoá lại trên các mục được áp dụng")
+
+    def emit(self, g: Gen, children: list[Part], declared: Fraction) -> tuple[Num, Num]:
+        """Σ wᵢ·(pointsᵢ / maxᵢ) / Σ wᵢ over the children that apply, × the declared maximum."""
+        weighted = accumulate(g, [(partial(_weighted_share, g, c), c.present) for c in children])
+        total = accumulate(g, [(just(g.const(c.weight)), c.present) for c in children])
+        share = g.branches("h", [
+            (g.test(total, "=", ZERO), lambda: g.const(ZERO)),
+            (None, lambda: g.div(weighted, total, within=(ZERO, ONE))),
+        ])
+        return g.plain(g.mul(share, g.const(declared))), g.const(declared)
+
+
+def _weighted_share(g: Gen, part: Part) -> Num:
+    """wᵢ · pointsᵢ / maxᵢ of a child (its share is 0 when its max is 0)."""
+    return g.mul(g.const(part.weight), share_of(g, part))
 
 
 SUM, CAPPED_SUM, BEST, WEIGHTED_MEAN = Sum(), CappedSum(), Best(), WeightedMean()

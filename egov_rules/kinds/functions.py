@@ -11,11 +11,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import ClassVar, Literal, assert_never
+from typing import TYPE_CHECKING, ClassVar, Literal, assert_never
 
 from egov_rules import syntax as s
 from egov_rules.domains import EVERYTHING, Domain, Interval, pick_bound
-from egov_rules.kinds.base import RuntimeValue
+from egov_rules.emit import Num, extreme
+from egov_rules.kinds.base import ONE, ZERO, RuntimeValue
+
+if TYPE_CHECKING:
+    from egov_rules.emit import Gen
 
 FunctionName = Literal["min", "max", "clamp", "count_yes"]
 
@@ -40,6 +44,10 @@ class LetFunction(ABC):
     @abstractmethod
     def domain(self, args: Sequence[Domain]) -> Domain:
         """The values the function can take, given its arguments' (never empty)."""
+
+    @abstractmethod
+    def emit(self, g: Gen, args: list[Num]) -> Num:
+        """The value as generated code, from its arguments' (see `RuleKind.emit`)."""
 
     @abstractmethod
     def reached_by_first(self, bounds: Sequence[Fraction], target: Fraction) -> bool:
@@ -71,6 +79,10 @@ class _Extreme(LetFunction):
         lo = pick_bound([a.interval.lo for a in args], self.want_max, none_is_low=True)
         hi = pick_bound([a.interval.hi for a in args], self.want_max, none_is_low=False)
         return Domain(Interval(lo, hi), all(a.integer for a in args))
+
+    def emit(self, g: Gen, args: list[Num]) -> Num:
+        """The first argument no later one beats."""
+        return extreme(g, args, ">" if self.want_max else "<")
 
     def reached_by_first(self, bounds: Sequence[Fraction], target: Fraction) -> bool:
         if self.want_max:
@@ -111,6 +123,11 @@ class Clamp(LetFunction):
         return Domain(Interval(args[1].interval.lo, args[2].interval.hi),
                       all(a.integer for a in args))
 
+    def emit(self, g: Gen, args: list[Num]) -> Num:
+        """min(max(x, low), high)."""
+        x, low, high = args
+        return MIN.emit(g, [MAX.emit(g, [x, low]), high])
+
     def reached_by_first(self, bounds: Sequence[Fraction], target: Fraction) -> bool:
         return len(bounds) == 2 and bounds[0] <= target <= bounds[1]
 
@@ -132,6 +149,13 @@ class CountYes(LetFunction):
 
     def domain(self, args: Sequence[Domain]) -> Domain:
         return Domain(Interval(Fraction(0), Fraction(len(args))), True)
+
+    def emit(self, g: Gen, args: list[Num]) -> Num:
+        """How many of the yes/no arguments are yes."""
+        parts = " + ".join(f"({a.code} is True)" for a in args)
+        if g.mode == "exact":
+            return g.assign(Num(f"Fraction({parts})", "exact", ZERO, Fraction(len(args))))
+        return g.assign(Num(f"({parts})", "int", ZERO, Fraction(len(args)), tiny=ONE))
 
     def reached_by_first(self, bounds: Sequence[Fraction], target: Fraction) -> bool:
         return False  # its arguments are yes/no answers, not the count

@@ -5,16 +5,22 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import ClassVar, Protocol, assert_never
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar, Protocol, assert_never
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
+from egov_rules.emit import Num, Part, Untracked, accumulate, hull, just, maximum_of, nonzero_condition
 from egov_rules.explain import both, both_fmt
 from egov_rules.kinds.base import ONE, ZERO
 from egov_rules.numbers import fmt
+
+if TYPE_CHECKING:
+    from egov_rules.emit import Gen
 
 # (value, points, maximum): points and maximum only for an index that adds up points
 IndexValue = tuple[Fraction | None, Fraction | None, Fraction | None]
@@ -63,6 +69,11 @@ class IndexMethodKind(ABC):
     def annex_key(self) -> str:
         """The annex's phrase for the method (annex.py's word table)."""
 
+    @abstractmethod
+    def emit(self, g: Gen, terms: list[Part]) -> tuple[Callable[[], Num], str | None]:
+        """How generated code computes the (unrounded) value, and the condition under which
+        there is one (None: always); see `RuleKind.emit`."""
+
 
 class ShareOfMax(IndexMethodKind):
     keyword = "share of max"
@@ -85,6 +96,14 @@ class ShareOfMax(IndexMethodKind):
 
     def annex_key(self) -> str:
         return "share_of_max"
+
+    def emit(self, g: Gen, terms: list[Part]) -> tuple[Callable[[], Num], str | None]:
+        """(Σ points) / (Σ maxima) over the terms that apply; none when the maxima add up to 0."""
+        nodes = [t for t in terms if t.maximum is not None]
+        points = accumulate(g, [(just(t.value), t.present) for t in nodes])
+        maximum = accumulate(g, [(just(maximum_of(t)), t.present) for t in nodes])
+        return (lambda: g.div(points, maximum, within=(ZERO, ONE))), nonzero_condition(g, maximum)
+
 
 
 def _term_share(term: str, nodes: Mapping[str, NodeScore], done: Mapping[str, IndexScore]
@@ -131,6 +150,11 @@ class WeightedMean(_Mean):
     def annex_key(self) -> str:
         return "weighted_mean"
 
+    def emit(self, g: Gen, terms: list[Part]) -> tuple[Callable[[], Num], str | None]:
+        """Σ wᵢ·vᵢ / Σ wᵢ over the terms that have a value."""
+        return _mean(g, terms)
+
+
 
 class Mean(_Mean):
     keyword = "mean"
@@ -139,6 +163,76 @@ class Mean(_Mean):
 
     def annex_key(self) -> str:
         return "mean"
+
+    def emit(self, g: Gen, terms: list[Part]) -> tuple[Callable[[], Num], str | None]:
+        """The plain mean of the terms that have a value."""
+        return _mean(g, [Part(t.value, t.maximum, t.present, ONE) for t in terms])
+
+
+
+# -- generated code shared by the means ------------------------------------------------
+
+
+def _mean(g: Gen, terms: list[Part]) -> tuple[Callable[[], Num], str | None]:
+    terms = [t for t in terms if t.maximum is None or t.maximum.const != 0]  # 0: no share
+    if terms and all(t.present is None and (t.maximum is None or t.maximum.const)
+                     for t in terms):
+        return _fixed_mean(g, terms), None
+    parts: list[tuple[Callable[[], Num], str | None]] = []
+    weights: list[tuple[Callable[[], Num], str | None]] = []
+    highest = ONE  # a node's share is at most 1; an index term brings its own bound
+    for term in terms:
+        present = term.present
+        if term.maximum is not None:  # a node: its share, when it applies and its max is not 0
+            nonzero = g.test(term.maximum, "!=", ZERO)
+            if nonzero.fails is not None:
+                raise Untracked("a maximum that is not exact")
+            if nonzero.holds == "False":
+                continue
+            if nonzero.holds != "True":
+                present = f"{present} and {nonzero.holds}" if present else nonzero.holds
+            value: Callable[[], Num] = partial(_weighted_node_share, g, term)
+        else:
+            if g.mode == "fast" and term.value.hi is None:
+                raise Untracked("an index term without a bound")
+            highest = max(highest, term.value.hi or ONE)
+            value = partial(g.mul, g.const(term.weight), term.value)
+        parts.append((value, present))
+        weights.append((just(g.const(term.weight)), present))
+    weighted = accumulate(g, parts)
+    total = accumulate(g, weights)
+    return (lambda: g.div(weighted, total, within=(ZERO, highest))), nonzero_condition(g, total)
+
+def _fixed_mean(g: Gen, terms: list[Part]) -> Callable[[], Num]:
+    """Σ wᵢ·vᵢ / Σ wᵢ when every term has a value and every node term a constant nonzero max:
+    Σ cᵢ·xᵢ with cᵢ = wᵢ / (Σ w · maxᵢ) folded."""
+    total = sum((t.weight for t in terms), ZERO)
+    if g.mode == "fast" and all(t.maximum is None and t.value.kind == "ratio"
+                                and t.value.den.isdigit() for t in terms):
+        return partial(_ratio_mean, g, terms, total)
+    parts: list[tuple[Callable[[], Num], str | None]] = []
+    for term in terms:
+        scale = ONE if term.maximum is None else maximum_of(term).const or ONE  # not 0: above
+        parts.append((partial(g.mul, g.const(term.weight / (total * scale)), term.value), None))
+    return partial(accumulate, g, parts)
+
+def _ratio_mean(g: Gen, terms: list[Part], total: Fraction) -> Num:
+    """Σ (wᵢ / Σw)·(nᵢ / dᵢ) for rounded index values nᵢ/dᵢ: Σ aᵢ·nᵢ / L with whole aᵢ, exact."""
+    coefficients = [t.weight / (total * int(t.value.den)) for t in terms]
+    common = math.lcm(*(c.denominator for c in coefficients))
+    numerator = " + ".join(f"{c * common} * {t.value.num}" if c * common != 1 else t.value.num
+                           for c, t in zip(coefficients, terms, strict=True))
+    lo, hi = hull([t.value for t in terms])
+    return g.with_view(Num("", "ratio", lo, hi, num=g.assign(Num(f"({numerator})", "int"),
+                                                              "n").code,
+                           den=str(common), tiny=Fraction(1, common)))
+
+def _weighted_node_share(g: Gen, term: Part) -> Num:
+    """wᵢ · pointsᵢ / maxᵢ of a node term (present only when its max is not 0)."""
+    return g.mul(g.const(term.weight), _node_share(g, term))
+
+def _node_share(g: Gen, term: Part) -> Num:
+    return g.div(term.value, maximum_of(term), within=(ZERO, ONE))
 
 
 SHARE_OF_MAX, WEIGHTED_MEAN, MEAN = ShareOfMax(), WeightedMean(), Mean()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
+from egov_rules.emit import expr, just, replace_num
 from egov_rules.explain import both, both_fmt, points_word
 from egov_rules.kinds.base import (
     ZERO,
@@ -28,6 +29,7 @@ from egov_rules.kinds.base import (
 from egov_rules.kinds.direction import CONST, UP, Dir
 
 if TYPE_CHECKING:
+    from egov_rules.emit import Gen, Num
     from egov_rules.model import Model
 
 
@@ -79,6 +81,17 @@ class Per(RuleKind[s.Per, PerFacts]):
     def hint_words(self, rule: s.Per, target: Target, model: Model,
                    env: Mapping[str, RuntimeValue]) -> Text:
         return raise_words(target, model, env)
+
+    def emit(self, rule: s.Per, node: s.Node, maximum: Fraction, g: Gen) -> Num:
+        """min(max(n·x, 0), cap, max)."""
+        raw = g.mul(g.const(rule.each.value), expr(g, rule.expr))
+        cap = min(rule.cap.value, maximum)
+        between = replace_num(raw, lo=ZERO, hi=cap)  # where neither bound is reached
+        return g.branches("p", [
+            (g.test(raw, "<=", ZERO), just(g.const(ZERO))),
+            (g.test(raw, ">=", cap), just(g.const(cap))),
+            (None, just(between)),
+        ])
 
     def describe(self, rule: s.Per, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"

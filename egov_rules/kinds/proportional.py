@@ -13,6 +13,7 @@ from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
 from egov_rules.domains import Interval, reads_unknown_name
+from egov_rules.emit import expr, replace_num
 from egov_rules.explain import both, both_fmt, is_share
 from egov_rules.kinds.base import (
     ONE,
@@ -33,6 +34,7 @@ from egov_rules.kinds.direction import UP, Dir
 from egov_rules.resolve import divisions, names_in
 
 if TYPE_CHECKING:
+    from egov_rules.emit import Gen, Num
     from egov_rules.model import Model
 
 
@@ -97,6 +99,41 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
     def hint_words(self, rule: s.Proportional, target: Target, model: Model,
                    env: Mapping[str, RuntimeValue]) -> Text:
         return raise_words(target, model, env)
+
+    def emit(self, rule: s.Proportional, node: s.Node, maximum: Fraction, g: Gen) -> Num:
+        """clamp(x, 0, 1) × max; `from a to b`: clamp((x − a)/(b − a), 0, 1) × max; relative:
+        clamp(x / best, 0, 1) × max, 0 when best ≤ 0. Taken as three branches on x, so that the
+        clamps are decisions and a clamped value is exactly 0 or the maximum."""
+        x = expr(g, rule.expr)
+        zero, full = g.const(ZERO), g.const(maximum)
+        if rule.relative:
+            best = g.best[node.id]
+            return g.branches("p", [
+                (g.test(best, "<=", ZERO), lambda: zero),
+                (g.test(x, "<=", ZERO), lambda: zero),
+                (g.compare(x, ">=", best), lambda: full),
+                (None, lambda: g.mul(g.div(x, best, within=(ZERO, ONE)), full)),
+            ])
+        low = rule.low.value if rule.low is not None else ZERO
+        high = rule.high.value if rule.high is not None else ONE
+
+        def inside() -> Num:
+            # A data value in its own units (a percent as 0..100): (x − a/s) × (s·max/(b − a)),
+            # so that whole figures stay Python ints (exact) as far as they can.
+            scale = x.scale if x.kind == "dec" and x.scale > 0 else ONE
+            raw = replace_num(x, lo=low / scale if x.lo is None else max(x.lo, low) / scale,
+                           hi=high / scale if x.hi is None else min(x.hi, high) / scale,
+                           scale=ONE, view=None)
+            if x.kind != "dec":
+                raw = replace_num(x, lo=raw.lo, hi=raw.hi)
+            shifted = g.add(raw, g.const(low / scale), -1) if low else raw
+            return g.mul(shifted, g.const(scale * maximum / (high - low)))
+
+        return g.branches("p", [
+            (g.test(x, "<=", low), lambda: zero),
+            (g.test(x, ">=", high), lambda: full),
+            (None, inside),
+        ])
 
     def describe(self, rule: s.Proportional, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"

@@ -6,12 +6,13 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.domains import Interval
+from egov_rules.emit import Untracked, constant_choice, expr, fast_constant
 from egov_rules.explain import both, both_fmt, input_label, points_word, shown
 from egov_rules.kinds.base import (
     AnnexRows,
@@ -30,6 +31,7 @@ from egov_rules.numbers import fmt
 from egov_rules.resolve import Symbols
 
 if TYPE_CHECKING:
+    from egov_rules.emit import Gen, Num
     from egov_rules.model import Model
 
 
@@ -109,6 +111,31 @@ class Table(RuleKind[s.Table, TableFacts]):
         g_en, g_vi = both_fmt(target.gain)
         return both(f"move {l_en} from {c.en} to {t.en} to gain {g_en} {points_word(target.gain)}",
                     f"chuyển {l_vi} từ {c.vi} sang {t.vi} để được thêm {g_vi} điểm")
+
+    def emit(self, rule: s.Table, node: s.Node, maximum: Fraction, g: Gen) -> Num:
+        """The points of the row whose key equals the value, else of the `otherwise` row."""
+        x = expr(g, rule.expr)
+        if g.mode == "fast" and x.kind not in ("int", "bool", "option"):
+            raise Untracked("a table of a value that is not exact")
+        rows: dict[Any, Fraction] = {}
+        otherwise: Fraction | None = None
+        for row in rule.rows:
+            if row.key is None:
+                otherwise = row.points.value if otherwise is None else otherwise
+                continue
+            key: Any = row.key.value if not isinstance(row.key, s.Name) else row.key.name
+            if isinstance(key, Fraction) and key.denominator == 1 and g.mode == "fast":
+                key = int(key)
+            rows.setdefault(key, row.points.value)
+        convert = (lambda v: v) if g.mode == "exact" else fast_constant
+        table = g.out.ns.add("T", {k: convert(v) for k, v in rows.items()})
+        points = g.out.fresh("p")
+        if otherwise is None:
+            g.out.line(f"{points} = {table}[{x.code}]")
+        else:
+            g.out.line(f"{points} = {table}.get({x.code}, {g.const(otherwise).code})")
+        values = [*rows.values(), *([otherwise] if otherwise is not None else [])]
+        return constant_choice(g, points, values)
 
     def describe(self, rule: s.Table, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"

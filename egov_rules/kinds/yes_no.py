@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
+from egov_rules.emit import Test, expr
 from egov_rules.explain import both, both_fmt, input_label, points_word
 from egov_rules.kinds.base import (
     ZERO,
@@ -25,6 +26,7 @@ from egov_rules.kinds.base import (
 from egov_rules.kinds.direction import UP, Dir
 
 if TYPE_CHECKING:
+    from egov_rules.emit import Gen, Num
     from egov_rules.model import Model
 
 
@@ -63,6 +65,12 @@ class YesNo(RuleKind[s.YesNoRule, bool]):  # the facts: the answer
         g_en, g_vi = both_fmt(target.gain)
         return both(f"{l_en}: a yes would gain {g_en} {points_word(target.gain)}",
                     f"{l_vi}: nếu có sẽ được thêm {g_vi} điểm")
+
+    def emit(self, rule: s.YesNoRule, node: s.Node, maximum: Fraction, g: Gen) -> Num:
+        """The full maximum when the condition is yes, nothing when it is no."""
+        x = expr(g, rule.expr)
+        return g.branches("p", [(Test(x.code), lambda: g.const(maximum)),
+                                (None, lambda: g.const(ZERO))])
 
     def describe(self, rule: s.YesNoRule, model: Model, maximum: Fraction) -> Text:
         x = f"`{rule.expr.span.text}`"
