@@ -34,7 +34,7 @@ chromium:
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 test: lint typecheck chromium
-	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -n auto
 
 # The published annexes (docs/methodologies/*.md), regenerated from the rule files.
 .PHONY: docs
