@@ -20,6 +20,7 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Diagnostic, Text
 from egov_rules.kinds import RuleKind, rule_kind
 from egov_rules.kinds.bands import first_row
+from egov_rules.kinds.bands import next_grade as grade_to_reach
 from egov_rules.kinds.base import Target
 from egov_rules.kinds.combine import CombineKind, combine_kind
 from egov_rules.kinds.functions import let_function
@@ -456,7 +457,8 @@ class _Explanation:
         if grades is not None and facts.grade_row is not None:
             band = grades.bands[facts.grade_row]
             grade, grade_en = str(band.award), band.award_en
-            next_grade = words.next_grade(grades.bands, band, facts.points, facts.max, index.round)
+            next_grade = grade_to_reach(grades.bands, facts.grade_row, facts.points, facts.max,
+                                        index.round)
         return IndexResult.model_construct(
             id=index.id, label=index.label, label_en=index.label_en, method=index.method,
             value=facts.value, rounded=facts.rounded, round=index.round, points=facts.points,

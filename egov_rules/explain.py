@@ -148,43 +148,6 @@ def published_pair(value: Fraction, digits: int | None) -> tuple[str, str]:
     return fmt_published(value, "en", digits), fmt_published(value, "vi", digits)
 
 
-def lowest_value_reaching(band: s.Band, digits: int | None) -> Fraction | None:
-    """The smallest exact index whose published (rounded) value meets an `at least`/`above`
-    band; None when no smallest value exists (`above t` without rounding)."""
-    assert band.threshold is not None
-    t = band.threshold.value
-    if digits is None:
-        return t if band.op == "at least" else None
-    scale = 10**digits
-    steps = math.ceil(t * scale) if band.op == "at least" else math.floor(t * scale) + 1
-    # Half-up rounding publishes `steps / scale` from half a step below it.
-    return max(Fraction(2 * steps - 1, 2 * scale), Fraction(0))
-
-
-def next_grade(bands: tuple[s.Band, ...], current: s.Band, points: Fraction | None,
-               maximum: Fraction | None, digits: int | None) -> Text | None:
-    """What reaches the next better grade: points for a share-of-max index, else its value."""
-    position = bands.index(current)
-    for band in reversed(bands[:position]):
-        if band.threshold is None or band.op not in ("at least", "above"):
-            continue
-        label_en = band.award_en or str(band.award)
-        t_en, t_vi = both_fmt(band.threshold.value)
-        if band.op == "above":
-            t_en, t_vi = f"above {t_en}", f"trên {t_vi}"
-        lowest = lowest_value_reaching(band, digits)
-        if points is not None and maximum and lowest is not None:
-            need = max(lowest * maximum - points, Fraction(0))
-            n_en, n_vi = both_fmt(need)
-            return both(f"{n_en} more points (index {t_en}) reach “{label_en}”",
-                        f"thêm {n_vi} điểm (chỉ số {t_vi}) để đạt “{band.award}”")
-        if band.op == "at least":
-            t_en, t_vi = f"of {t_en}", f"từ {t_vi}"
-        return both(f"an index {t_en} reaches “{label_en}”",
-                    f"chỉ số {t_vi} để đạt “{band.award}”")
-    return None
-
-
 # -- whole explanations --------------------------------------------------------------------
 
 _HEAD = {

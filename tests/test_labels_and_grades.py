@@ -9,7 +9,7 @@ import pytest
 
 import egov_rules
 from egov_rules import syntax as s
-from egov_rules.explain import lowest_value_reaching
+from egov_rules.kinds.bands import lowest_value_reaching
 from egov_rules.numbers import fmt_published
 from egov_rules.source import SourceFile
 
