@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import importlib
 import io
 import json
@@ -26,6 +27,7 @@ from egov_rules.explain import block_label, declared_round, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
 from egov_rules.numbers import exact_str, fmt, fmt_published
 from egov_rules.render import render_all, to_json
+from egov_rules.report.safe import write_atomically
 from egov_rules.report.tables import Table, render_tables, table_markdown
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep
 from egov_rules.source import SourceFile
@@ -194,16 +196,58 @@ def _pick(ranking: Ranking, entity: str, lang: Lang) -> Evaluation:
 
 
 def _emit(args: argparse.Namespace, out: TextIO, text: str) -> int:
-    if args.output is None:
+    output: str | None = getattr(args, "output", None)
+    if output is None:
         out.write(text)
         return EXIT_OK
+    _check_output(args)  # again: verify-record learns its inputs from the record
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_atomically(Path(output), text)
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise _Usage(_say(args.lang, f"cannot write {args.output}: {reason}",
-                          f"không ghi được {args.output}: {reason}")) from None
+        raise _write_failure(args, output, error) from None
     return EXIT_OK
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class _OutputFailed(Exception):
+    """The output could not be written for a reason outside the command line (a full disk)."""
+
+
+def _write_failure(args: argparse.Namespace, where: str, error: OSError) -> Exception:
+    """A path the user chose that cannot be written is usage (2); a full disk is not (1)."""
+    reason = error.strerror or type(error).__name__
+    message = _say(args.lang, f"cannot write {where}: {reason}", f"không ghi được {where}: {reason}")
+    return _OutputFailed(message) if error.errno in DISK_FULL else _Usage(message)
+
+
+INPUTS = ("file", "data", "record", "methodology")  # the arguments that name files read
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """`--output` must not be a file the command reads: writing it would destroy the input."""
+    output: str | None = getattr(args, "output", None)
+    if output is None:
+        return
+    for name in INPUTS:
+        given = getattr(args, name, None)
+        if isinstance(given, str) and _same_file(output, given):
+            raise _Usage(_say(
+                args.lang, f"--output {output} is the input {given}: it would be overwritten; "
+                "choose another file",
+                f"--output {output} chính là tệp đầu vào {given}: tệp này sẽ bị ghi đè; "
+                "hãy chọn tệp khác"))
+
+
+def _same_file(a: str, b: str) -> bool:
+    """The same path once symlinks are followed, or the same file under two names (hard link)."""
+    if Path(a).resolve() == Path(b).resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): they cannot be one file
+        return False
 
 
 def _html(args: argparse.Namespace) -> Any:
@@ -664,6 +708,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(exit_.code or 0)
     lang: Lang = getattr(args, "lang", "vi")
     try:
+        _check_output(args)  # before any work: nothing is read twice or written over
         handler: Handler = args.handler
         return handler(args, out)
     except EgovRulesError as error:
@@ -672,6 +717,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except _Usage as usage:
         sys.stderr.write(f"egov-rules: {usage}\n")
         return EXIT_USAGE
+    except _OutputFailed as failure:
+        sys.stderr.write(f"egov-rules: {failure}\n")
+        return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # a bug: say so plainly, no traceback unless asked

@@ -1,0 +1,43 @@
+"""Outputs safe to open. Names and labels come from rule files and data files that anyone can
+write, so whatever the CLI writes must neither run in the reader's tools nor lose the inputs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """`text` in `path` (UTF-8), all or nothing: written beside it under a temporary name, then
+    renamed over it, so a full disk or an interrupt never leaves half a report behind."""
+    target = path.resolve()  # through a symlink: the file it names is replaced, not the link
+    if target.exists() and not target.is_dir() and not os.access(target, os.W_OK):
+        # A rename would replace a read-only file; writing in place never could.
+        raise PermissionError(13, "Permission denied", str(path))
+    mode = _mode(target)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        # backslashreplace: a path or name that is not valid Unicode is shown, never a crash.
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())  # on disk before the rename makes it the report
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:  # KeyboardInterrupt too: no temporary file is left behind
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _mode(target: Path) -> int:
+    """The permissions the report gets: those of the file it replaces, else the usual ones
+    (mkstemp's 0600 would make a shared report unreadable to everyone else)."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

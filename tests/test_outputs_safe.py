@@ -1,0 +1,174 @@
+"""Outputs safe to open and a well-behaved process (issue 13): `--output` never destroys an
+input and is complete or untouched; names from hostile files cannot run in a spreadsheet, a
+Markdown viewer or a terminal; pipes, full disks, Ctrl-C and odd locales end cleanly."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from egov_rules.cli import main
+from tests.conftest import ROOT
+
+QUICKSTART = str(ROOT / "examples" / "quickstart.egr")
+DATA_CSV = str(ROOT / "examples" / "quickstart-data.csv")
+BO_A = "Bộ A (minh hoạ)"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> tuple[Path, Path]:
+    """Copies of the quickstart rule file and data, which a test may try to overwrite."""
+    rule, data = tmp_path / "quickstart.egr", tmp_path / "data.csv"
+    shutil.copy(QUICKSTART, rule)
+    shutil.copy(DATA_CSV, data)
+    return rule, data
+
+
+# -- --output never overwrites an input ------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["score"], ["rank"], ["explain", "--entity", BO_A]])
+@pytest.mark.parametrize("which", ["rule", "data"])
+@pytest.mark.parametrize("alias", ["same", "relative", "symlink", "hardlink"])
+def test_output_onto_an_input_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                         inputs: tuple[Path, Path], command: list[str], which: str,
+                                         alias: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    rule, data = inputs
+    victim = rule if which == "rule" else data
+    before = {p: p.read_bytes() for p in (rule, data)}
+    target = str(victim)
+    if alias == "relative":
+        monkeypatch.chdir(tmp_path.parent)
+        target = os.path.join(tmp_path.name, ".", victim.name)
+    elif alias == "symlink":
+        (tmp_path / "link").symlink_to(victim)
+        target = str(tmp_path / "link")
+    elif alias == "hardlink":
+        os.link(victim, tmp_path / "hard")
+        target = str(tmp_path / "hard")
+    code, out, err = run(capsys, command[0], str(rule), str(data), *command[1:],
+                         "--output", target, "--lang", "en")
+    assert code == 2, err
+    assert f"--output {target} is the input {victim}: it would be overwritten" in err
+    assert out == "" and {p: p.read_bytes() for p in (rule, data)} == before
+    assert {p.name for p in tmp_path.iterdir()} <= {"quickstart.egr", "data.csv", "link", "hard"}
+
+
+def test_output_onto_the_rule_file_of_doc_is_refused(capsys: pytest.CaptureFixture[str],
+                                                     inputs: tuple[Path, Path]) -> None:
+    rule, _ = inputs
+    before = rule.read_bytes()
+    code, _, err = run(capsys, "doc", str(rule), "--output", str(rule))
+    assert code == 2 and "sẽ bị ghi đè" in err
+    assert rule.read_bytes() == before
+
+
+def test_verify_record_output_onto_the_record_or_its_inputs_is_refused(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, inputs: tuple[Path, Path]) -> None:
+    rule, data = inputs
+    record = tmp_path / "record.json"
+    assert run(capsys, "score", str(rule), str(data), "--format", "json", "--output", str(record))[0] == 0
+    # The record names the rule file and the data: they are inputs too, found only once read.
+    for victim in (record, rule, data):
+        before = victim.read_bytes()
+        code, _, err = run(capsys, "verify-record", str(record), "--output", str(victim), "--lang", "en")
+        assert code == 2 and "it would be overwritten" in err
+        assert victim.read_bytes() == before
+
+
+# -- --output is complete or untouched --------------------------------------------------------
+
+
+def fill_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, every file opened for writing takes 10 characters, then the disk is full."""
+    real_open = io.open
+
+    class Filling:
+        def __init__(self, file: Any) -> None:
+            self.file = file
+
+        def __enter__(self) -> Filling:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+        def write(self, text: str) -> int:
+            self.file.write(text[:10])
+            self.file.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.file, name)
+
+    def filling_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(file, mode, *args, **kwargs)
+        return Filling(handle) if "w" in mode else handle
+
+    monkeypatch.setattr(io, "open", filling_open)
+
+
+def test_a_full_disk_leaves_the_previous_report_whole(capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    report = tmp_path / "report.csv"
+    report.write_text("the previous report\n", encoding="utf-8")
+    fill_disk(monkeypatch)
+    code, _, err = run(capsys, "score", QUICKSTART, DATA_CSV, "--format", "csv", "--output",
+                       str(report), "--lang", "en")
+    assert code == 1  # not a usage error: the command line was right
+    assert err == f"egov-rules: cannot write {report}: No space left on device\n"
+    assert report.read_text(encoding="utf-8") == "the previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]  # no temporary left behind
+
+
+def test_an_unwritable_output_is_a_usage_error_and_leaves_nothing(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "score", QUICKSTART, DATA_CSV, "--output", str(tmp_path / "no" / "r.txt"),
+                       "--lang", "en")
+    assert code == 2 and "cannot write" in err and "No such file or directory" in err
+    locked = tmp_path / "locked.txt"
+    locked.write_text("keep\n", encoding="utf-8")
+    locked.chmod(0o444)
+    code, _, err = run(capsys, "score", QUICKSTART, DATA_CSV, "--output", str(locked), "--lang", "en")
+    if os.geteuid() != 0:  # root may write anything: the check is then only the rename's
+        assert code == 2 and "Permission denied" in err
+        assert locked.read_text(encoding="utf-8") == "keep\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked.txt"]
+
+
+def test_a_report_gets_the_usual_permissions(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        fresh, kept = tmp_path / "fresh.md", tmp_path / "kept.md"
+        kept.write_text("old\n", encoding="utf-8")
+        kept.chmod(0o640)
+        for target in (fresh, kept):
+            assert run(capsys, "score", QUICKSTART, DATA_CSV, "--format", "markdown",
+                       "--output", str(target))[0] == 0
+    finally:
+        os.umask(old)
+    assert (fresh.stat().st_mode & 0o777, kept.stat().st_mode & 0o777) == (0o644, 0o640)
+    assert kept.read_text(encoding="utf-8").startswith("## ")
+
+
+def test_output_through_a_symlink_writes_the_file_it_names(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("{}", encoding="utf-8")
+    (tmp_path / "link.json").symlink_to(real)
+    assert run(capsys, "score", QUICKSTART, DATA_CSV, "--format", "json", "--output",
+               str(tmp_path / "link.json"))[0] == 0
+    assert (tmp_path / "link.json").is_symlink() and '"evaluations"' in real.read_text(encoding="utf-8")
