@@ -7,10 +7,8 @@ Exit codes: 0 success (warnings allowed); 1 the rule file or the data has errors
 from __future__ import annotations
 
 import argparse
-import csv
 import errno
 import importlib
-import io
 import json
 import os
 import sys
@@ -25,10 +23,10 @@ from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
 from egov_rules.explain import block_label, declared_round, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
-from egov_rules.numbers import exact_str, fmt, fmt_published
+from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, to_json
 from egov_rules.report.safe import write_atomically
-from egov_rules.report.tables import Table, render_tables, table_markdown
+from egov_rules.report.tables import Cell, Table, csv_text, render_tables, table_markdown
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep
 from egov_rules.source import SourceFile
 
@@ -261,11 +259,9 @@ def _html(args: argparse.Namespace) -> Any:
     return html
 
 
-def _number(value: Fraction | None, lang: Lang, machine: bool, digits: int | None = None) -> str:
-    """Exact for machines; for people as published (`digits` = the index's `round N`)."""
-    if value is None:
-        return "" if machine else "—"
-    return exact_str(value) if machine else fmt_published(value, lang, digits)
+def _number(value: Fraction | None, lang: Lang, digits: int | None = None) -> str:
+    """For people, as published (`digits` = the index's `round N`); machines get the Fraction."""
+    return "—" if value is None else fmt_published(value, lang, digits)
 
 
 def _grade(index: IndexResult, lang: Lang) -> str:
@@ -296,11 +292,11 @@ def _score_table(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
     return Table(_w("scores", lang), headers, rows, caption)
 
 
-def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bool) -> list[str]:
-    row = [evaluation.entity, evaluation.block]
+def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bool) -> list[Cell]:
+    row: list[Cell] = [evaluation.entity, evaluation.block]
     for node in (n for n in evaluation.nodes if n.depth == 0):
         if machine:
-            row += [_number(node.points, lang, True), _number(node.max, lang, True)]
+            row += [node.points, node.max]
         elif node.points is None or node.max is None:
             row.append("—")
         else:
@@ -309,9 +305,9 @@ def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bo
         value = index.rounded if index.rounded is not None else index.value
         rank = ranking.rank_of(evaluation.entity, index.id) if index.id in ranking.ties else None
         if machine:
-            row += [_number(value, lang, True), _grade(index, lang), "" if rank is None else str(rank)]
+            row += [value, _grade(index, lang), rank]
         else:
-            parts = [_number(value, lang, False, index.round), _grade(index, lang),
+            parts = [_number(value, lang, index.round), _grade(index, lang),
                      "" if rank is None else f"#{rank}"]
             row.append(" ".join(p for p in parts if p))
     return row
@@ -348,7 +344,7 @@ def _gains_table(evaluation: Evaluation, lang: Lang, machine: bool) -> Table:
         for node in nodes:
             if node.next is None:
                 continue
-            gain = exact_str(node.next.gain) if machine else fmt(node.next.gain, lang)
+            gain: Cell = node.next.gain if machine else fmt(node.next.gain, lang)
             rows.append([labels.get(category, category), labels[node.id], gain, node.next.words(lang)])
     caption = "" if rows else _w("none", lang)
     if not machine:
@@ -388,7 +384,7 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
         value = index.rounded if index.rounded is not None else index.value
         step = steps.get(index.id)
         rank = "" if step is None or step.rank is None else f"{step.rank}/{step.of}"
-        rows.append([index_label(index, lang) or index.id, _number(value, lang, False, index.round),
+        rows.append([index_label(index, lang) or index.id, _number(value, lang, index.round),
                      _grade(index, lang), rank,
                      index.next_grade(lang) if index.next_grade else "",
                      "" if step is None else _step_words(step, lang)])
@@ -398,17 +394,13 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
 
 
 def _explain_csv(evaluation: Evaluation, lang: Lang) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["entity", "node", "parent", "label", "applicable", "points", "max", "citations",
-                     "rule", "next_gain", "next"])
-    for n in evaluation.nodes:
-        writer.writerow([evaluation.entity, n.id, n.parent or "", _label(n, lang), n.applicable,
-                         _number(n.points, lang, True), _number(n.max, lang, True),
-                         "; ".join(n.citations), n.branch(lang),
-                         "" if n.next is None else exact_str(n.next.gain),
-                         "" if n.next is None else n.next.words(lang)])
-    return buffer.getvalue()
+    headers: list[Cell] = ["entity", "node", "parent", "label", "applicable", "points", "max",
+                           "citations", "rule", "next_gain", "next"]
+    return csv_text([headers, *([evaluation.entity, n.id, n.parent, _label(n, lang), n.applicable,
+                                 n.points, n.max, "; ".join(n.citations), n.branch(lang),
+                                 None if n.next is None else n.next.gain,
+                                 None if n.next is None else n.next.words(lang)]
+                                for n in evaluation.nodes)])
 
 
 def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> str:
@@ -463,10 +455,9 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
             rows = ranking.table(index, block)
             ties = _w(ranking.ties[index], lang) if ranking.ties[index] in _WORDS else ranking.ties[index]
             grades = {r.entity: _grade(ranking.evaluation(r.entity).index(index), lang) for r in rows}
-            body = [[index, block, "" if r.rank is None else str(r.rank), r.entity,
-                     _number(r.value, lang, True), grades[r.entity]] if machine else
+            body = [[index, block, r.rank, r.entity, r.value, grades[r.entity]] if machine else
                     ["—" if r.rank is None else str(r.rank), r.entity,
-                     _number(r.value, lang, False, declared_round(ranking, index)),
+                     _number(r.value, lang, declared_round(ranking, index)),
                      grades[r.entity]] for r in rows]
             headers = ["index", "block", "rank", "entity", "value", "grade"] if machine else [
                 _w("rank", lang), _w("entity", lang), _w("value", lang), _w("grade", lang)]

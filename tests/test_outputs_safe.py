@@ -4,16 +4,21 @@ Markdown viewer or a terminal; pipes, full disks, Ctrl-C and odd locales end cle
 
 from __future__ import annotations
 
+import csv
 import errno
 import io
+import json
 import os
 import shutil
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from egov_rules.cli import main
+from egov_rules.report.safe import FORMULA_STARTS
+from egov_rules.report.tables import csv_text
 from tests.conftest import ROOT
 
 QUICKSTART = str(ROOT / "examples" / "quickstart.egr")
@@ -172,3 +177,48 @@ def test_output_through_a_symlink_writes_the_file_it_names(capsys: pytest.Captur
     assert run(capsys, "score", QUICKSTART, DATA_CSV, "--format", "json", "--output",
                str(tmp_path / "link.json"))[0] == 0
     assert (tmp_path / "link.json").is_symlink() and '"evaluations"' in real.read_text(encoding="utf-8")
+
+
+# -- names from a hostile data file ---------------------------------------------------------
+
+
+def hostile_data(tmp_path: Path, names: list[str]) -> str:
+    """The quickstart agencies, renamed (JSON keeps every character of a name as given)."""
+    with open(DATA_CSV, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    entities = [{**rows[i % len(rows)], "entity": name} for i, name in enumerate(names)]
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(entities, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+# -- CSV: no formula reaches a spreadsheet (CWE-1236) ---------------------------------------
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+1", "-2.5", "@SUM(A1)", "\tx", "\rx"]
+NAMED = FORMULAS[:4]  # the data readers strip the blanks around a name: no tab nor CR first
+
+
+def test_csv_text_guards_text_cells_and_keeps_numbers_numbers() -> None:
+    rows = list(csv.reader(io.StringIO(csv_text([
+        [*FORMULAS, "ok", "a=b", Fraction(-5, 2), Fraction(-2, 3), -3, None, True]]))))
+    assert rows == [["'=cmd|' /C calc'!A0", "'+1", "'-2.5", "'@SUM(A1)", "'\tx", "'\rx", "ok", "a=b",
+                     "-2.5", "-2/3", "-3", "", "True"]]
+
+
+def test_csv_a_carriage_return_in_a_name_does_not_split_the_row() -> None:
+    text = csv_text([["entity", "value"], ["a\rb", Fraction(1, 2)], ["c\r\nd", 1]])
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [
+        ["entity", "value"], ["a\rb", "0.5"], ["c\r\nd", "1"]]
+    assert text.startswith("entity,value\n")  # lines still end in \n
+
+
+@pytest.mark.parametrize("command", [["score"], ["rank"], ["explain", "--entity", NAMED[0]]])
+def test_csv_names_that_would_start_a_formula_are_kept_text(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]) -> None:
+    data = hostile_data(tmp_path, NAMED)
+    code, out, err = run(capsys, command[0], QUICKSTART, data, *command[1:], "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    expected = {"'" + name for name in (NAMED[:1] if command[0] == "explain" else NAMED)}
+    assert {r["entity"] for r in rows} == expected
+    assert all(not cell.startswith(FORMULA_STARTS) for r in rows for cell in r.values())

@@ -9,6 +9,16 @@ import stat
 import tempfile
 from pathlib import Path
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (CWE-1236, OWASP "CSV Injection"); tab and CR are skipped before the check by some of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: a `'` before what would start a formula.
+    Only for text: a number we write (`-2.5`) must stay a number, so callers decide by type."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 def write_atomically(path: Path, text: str) -> None:
     """`text` in `path` (UTF-8), all or nothing: written beside it under a temporary name, then
