@@ -407,7 +407,7 @@ def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> s
     rows = []
     for n in evaluation.nodes:
         score = "—" if n.points is None or n.max is None else f"{fmt(n.points, lang)}/{fmt(n.max, lang)}"
-        label = ("&nbsp;&nbsp;" * n.depth) + _label(n, lang)
+        label = ("\u00a0\u00a0" * n.depth) + _label(n, lang)  # no-break spaces: cells are escaped
         read = "; ".join(f"{r.name} = {r.shown(lang)}" for r in n.read)
         rows.append([label, score, ", ".join(n.citations), read, n.branch(lang),
                      "" if n.next is None else n.next.words(lang)])

@@ -222,3 +222,44 @@ def test_csv_names_that_would_start_a_formula_are_kept_text(
     expected = {"'" + name for name in (NAMED[:1] if command[0] == "explain" else NAMED)}
     assert {r["entity"] for r in rows} == expected
     assert all(not cell.startswith(FORMULA_STARTS) for r in rows for cell in r.values())
+
+
+# -- Markdown: a name is text, never markup ---------------------------------------------------
+
+# name → how its Markdown cell reads; a viewer shows each as the name itself.
+MARKDOWN = {
+    "<script>alert(1)</script>": "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "a\nb": "a<br>b",
+    "x|y": "x\\|y",
+    "`rm -rf ~`": "\\`rm -rf ~\\`",
+    "[click](javascript:alert(1))": "\\[click\\](javascript:alert(1))",
+    "![t](http://x/t.png)": "!\\[t\\](http://x/t.png)",
+    "&lt;b&gt;": "&amp;lt;b&amp;gt;",
+    "a\\|b": "a\\\\\\|b",
+}
+
+
+@pytest.mark.parametrize("command", [["score"], ["rank", "--by", "overall"]])
+def test_markdown_cells_show_names_as_text(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           command: list[str]) -> None:
+    data = hostile_data(tmp_path, list(MARKDOWN))
+    code, out, _ = run(capsys, *command[:1], QUICKSTART, data, *command[1:], "--format", "markdown")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("|")]
+    body = [line for line in rows if not line.startswith(("|---", "| Đơn vị", "| Hạng"))]
+    assert len(body) == len(MARKDOWN)  # one row per entity: no name ended or added a row
+    for cell in MARKDOWN.values():
+        assert sum(f"| {cell} |" in line for line in body) == 1, cell
+    assert "<script>" not in out and "](" not in out.replace("\\](", "")
+
+
+def test_markdown_titles_and_indents_survive_escaping(capsys: pytest.CaptureFixture[str],
+                                                      tmp_path: Path) -> None:
+    data = hostile_data(tmp_path, ["<b>x</b>\n## forged", "Bộ B"])
+    code, out, _ = run(capsys, "explain", QUICKSTART, data, "--entity", "<b>x</b>\n## forged",
+                       "--format", "markdown", "--lang", "en")
+    assert code == 0
+    assert out.startswith("## &lt;b&gt;x&lt;/b&gt; ## forged — Ministries\n")
+    assert not [line for line in out.splitlines() if line.startswith("## forged")]
+    # Criteria are indented under their category with no-break spaces, not `&nbsp;` (escaped).
+    assert "| \u00a0\u00a0Share of civil servants with a computer |" in out and "nbsp" not in out

@@ -68,17 +68,25 @@ def _tables_csv(tables: Sequence[Table]) -> str:
     return csv_text([tables[0].headers, *(row for t in tables for row in t.rows)] if tables else [])
 
 
-def _cell_md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# What Markdown would read as markup in a name: raw HTML (< > &), a code span, a link or an
+# image ([ ]), a cell boundary (|) and the backslash that could escape our own escapes.
+_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "`": "\\`", "[": "\\[", "]": "\\]",
+                           "<": "&lt;", ">": "&gt;", "&": "&amp;"})
+
+
+def markdown_text(text: str, newline: str = "<br>") -> str:
+    """Text that Markdown shows as itself, on one line: a line break in a name must neither
+    end a table row nor start a heading, so it becomes `newline`."""
+    return text.translate(_MARKDOWN).replace("\r\n", "\n").replace("\r", "\n").replace("\n", newline)
 
 
 def table_markdown(table: Table) -> str:
-    lines = [f"## {table.title}", ""] if table.title else []
-    lines.append("| " + " | ".join(_cell_md(h) for h in table.headers) + " |")
+    lines = [f"## {markdown_text(table.title, ' ')}", ""] if table.title else []
+    lines.append("| " + " | ".join(markdown_text(h) for h in table.headers) + " |")
     lines.append("|" + "|".join("---" for _ in table.headers) + "|")
-    lines.extend("| " + " | ".join(_cell_md(_text(c)) for c in row) + " |" for row in table.rows)
+    lines.extend("| " + " | ".join(markdown_text(_text(c)) for c in row) + " |" for row in table.rows)
     if table.caption:
-        lines += ["", table.caption]
+        lines += ["", markdown_text(table.caption)]
     return "\n".join(lines) + "\n"
 
 
