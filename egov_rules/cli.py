@@ -25,7 +25,7 @@ from egov_rules.explain import block_label, declared_round, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
 from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, to_json
-from egov_rules.report.safe import write_atomically
+from egov_rules.report.safe import json_text, printable, write_atomically
 from egov_rules.report.tables import Cell, Table, csv_text, render_tables, table_markdown
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep
 from egov_rules.source import SourceFile
@@ -51,8 +51,12 @@ def _load(path: str) -> egov_rules.Methodology:
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], lang: Lang) -> None:
-    if diagnostics:
-        sys.stderr.write(render_all(diagnostics, lang))
+    if diagnostics:  # they quote names and source lines: escape sequences are made visible
+        sys.stderr.write(printable(render_all(diagnostics, lang)))
+
+
+def _complain(message: str) -> None:
+    sys.stderr.write(f"egov-rules: {printable(message)}\n")
 
 
 # -- check ---------------------------------------------------------------------------------
@@ -68,10 +72,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         raise EgovRulesError([Diagnostic(codes.NOT_UTF8, None, path=args.file)]
                              ) from None
     if args.format == "json":
-        json.dump([to_json(d, args.lang) for d in diagnostics], out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _emit(args, out, json.dumps([to_json(d, args.lang) for d in diagnostics], ensure_ascii=False,
+                                    indent=2) + "\n")
     else:
-        out.write(render_all(diagnostics, args.lang))
+        _emit(args, out, render_all(diagnostics, args.lang))
     return EXIT_INPUT if any(d.is_error for d in diagnostics) else EXIT_OK
 
 
@@ -193,8 +197,17 @@ def _pick(ranking: Ranking, entity: str, lang: Lang) -> Evaluation:
                           f"không có đơn vị {entity!r}{extra}; dữ liệu gồm: {names}")) from None
 
 
-def _emit(args: argparse.Namespace, out: TextIO, text: str) -> int:
+def _emit(args: argparse.Namespace, out: TextIO, text: str, shown: bool = False) -> int:
+    """Write the result. Names in it come from files anyone can write: JSON escapes controls
+    and bidi overrides (losslessly), formats for people show them as visible escapes, CSV keeps
+    its data unless it goes to a terminal. `shown`: already safe to show (rich tables, whose
+    own colours must pass)."""
     output: str | None = getattr(args, "output", None)
+    fmt_name = getattr(args, "format", "text")
+    if fmt_name == "json":
+        text = json_text(text)
+    elif not shown and (fmt_name != "csv" or (output is None and out.isatty())):
+        text = printable(text)
     if output is None:
         out.write(text)
         return EXIT_OK
@@ -331,7 +344,8 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     if args.explain and args.format == "text":
         return _emit(args, out, "\n".join(e.explain(args.lang) for e in evaluations))
     table = _score_table(ranking, evaluations, args.lang, machine=args.format == "csv")
-    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None))
+    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None),
+                 shown=args.format == "text")
 
 
 # -- explain -------------------------------------------------------------------------------
@@ -440,7 +454,8 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         return _emit(args, out, _explain_markdown(evaluation, ranking, args.lang))
     target = out if args.output is None else None
     tables = [_gains_table(evaluation, args.lang, False), _standing_table(evaluation, ranking, args.lang)]
-    return _emit(args, out, evaluation.explain(args.lang) + "\n" + render_tables(tables, "text", target))
+    return _emit(args, out, printable(evaluation.explain(args.lang)) + "\n"
+                 + render_tables(tables, "text", target), shown=True)
 
 
 # -- rank ----------------------------------------------------------------------------------
@@ -501,7 +516,8 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
         text = _html(args).render_ranking_html(ranking.model_copy(update={"ranks": kept}), args.lang)
         return _emit(args, out, str(text))
     tables = _rank_tables(ranking, args, machine=args.format == "csv")
-    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None))
+    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None),
+                 shown=args.format == "text")
 
 
 # -- verify-record -------------------------------------------------------------------------
@@ -619,7 +635,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
                   for case in result.counterexample]
     lines.append(f"{total} generated cases, {failed} failing propert{'y' if failed == 1 else 'ies'}"
                  if en else f"{total} trường hợp được sinh, {failed} tính chất không đạt")
-    out.write("\n".join(lines) + "\n")
+    _emit(args, out, "\n".join(lines) + "\n")
     return EXIT_INPUT if failed else EXIT_OK
 
 
@@ -706,20 +722,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         _print_diagnostics(error.diagnostics, lang)
         return EXIT_INPUT
     except _Usage as usage:
-        sys.stderr.write(f"egov-rules: {usage}\n")
+        _complain(str(usage))
         return EXIT_USAGE
     except _OutputFailed as failure:
-        sys.stderr.write(f"egov-rules: {failure}\n")
+        _complain(str(failure))
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # a bug: say so plainly, no traceback unless asked
         if os.environ.get("EGOV_RULES_DEBUG"):
             raise
-        sys.stderr.write(
-            f"egov-rules: internal error: {type(error).__name__}: {error}\n"
-            "This is a bug in egov_rules. Set EGOV_RULES_DEBUG=1 to see the traceback.\n"
-        )
+        _complain(f"internal error: {type(error).__name__}: {error}\n"
+                  "This is a bug in egov_rules. Set EGOV_RULES_DEBUG=1 to see the traceback.")
         return EXIT_INTERNAL
 
 

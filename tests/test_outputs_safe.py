@@ -9,6 +9,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 from fractions import Fraction
 from pathlib import Path
@@ -263,3 +264,99 @@ def test_markdown_titles_and_indents_survive_escaping(capsys: pytest.CaptureFixt
     assert not [line for line in out.splitlines() if line.startswith("## forged")]
     # Criteria are indented under their category with no-break spaces, not `&nbsp;` (escaped).
     assert "| \u00a0\u00a0Share of civil servants with a computer |" in out and "nbsp" not in out
+
+
+# -- every format: what a hostile name can do ------------------------------------------------
+
+# A formula, an OSC 8 hyperlink, a right-to-left override, a line break, HTML, rich markup.
+HOSTILE = ["=cmd|' /C calc'!A0", "\x1b]8;;http://x\x07", "\u202eevil", "a\nb", "<script>", "[bold]x"]
+ACTING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # tab, newline pass
+FORMATS = ["text", "markdown", "csv", "json", "html"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def run_to(out: io.StringIO, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv), out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def entity_names(value: Any) -> set[str]:
+    """Every `entity` string anywhere in a JSON document."""
+    if isinstance(value, dict):
+        found = {value["entity"]} if isinstance(value.get("entity"), str) else set()
+        return found.union(*(entity_names(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(entity_names(v) for v in value))
+    return set()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("command", [["score"], ["rank"], ["explain", "--entity", HOSTILE[1]]])
+def test_hostile_names_in_every_format(capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str,
+                                       command: list[str]) -> None:
+    data = hostile_data(tmp_path, HOSTILE)
+    code, out, err = run(capsys, command[0], QUICKSTART, data, *command[1:], "--format", fmt, "--lang", "en")
+    assert code == 0 and err == ""
+    if fmt == "csv":  # data for programs: every name exactly, only kept text for spreadsheets
+        names = {row["entity"] for row in csv.DictReader(io.StringIO(out, newline=""))}
+        assert names == ({"'" + HOSTILE[0], *HOSTILE[1:]} if command[0] != "explain" else {HOSTILE[1]})
+        return
+    assert not ACTING.findall(out)  # nothing acts on a terminal, in an editor or in a browser
+    if fmt == "json":  # escaped, hence lossless: every parser reads the names as given
+        names = entity_names(json.loads(out))
+        assert HOSTILE[1] in names and names <= set(HOSTILE)
+        return
+    shown = {"text": "\\x1b]8;;http://x\\x07", "markdown": "\\\\x1b\\]8;;http://x\\\\x07",
+             "html": "\\x1b]8;;http://x\\x07"}[fmt]
+    assert shown in out  # visible, so a reader sees that the name is odd
+    assert "<script>" not in out or fmt == "text"
+    if command[0] != "explain":
+        assert {"text": "\\u202eevil", "markdown": "\\\\u202eevil", "html": "\\u202eevil"}[fmt] in out
+    if fmt == "text" and command[0] != "explain":
+        assert "[bold]x" in out  # rich markup is shown, not read
+        if command[0] == "score":
+            assert "| a\\nb " in out  # one row per entity: a line break is shown, not made
+
+
+@pytest.mark.parametrize("command", [["score"], ["explain", "--entity", HOSTILE[1]]])
+def test_text_on_a_terminal_keeps_its_colours_and_shows_names(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough that rich folds no name
+    data = hostile_data(tmp_path, [*HOSTILE, "[link=http://evil]click[/link]"])
+    code, out, _ = run_to(Terminal(), capsys, command[0], QUICKSTART, data, *command[1:])
+    assert code == 0
+    assert "\x1b[" in out  # rich's own styling
+    assert "\x1b]" not in out and "\u202e" not in out and "\x07" not in out
+    assert "\\x1b]8;;http://x\\x07" in out
+    if command[0] == "score":
+        assert "[link=http://evil]click[/link]" in out and "[bold]x" in out
+
+
+def test_csv_to_a_terminal_shows_controls(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    data = hostile_data(tmp_path, HOSTILE)
+    code, out, _ = run_to(Terminal(), capsys, "score", QUICKSTART, data, "--format", "csv")
+    assert code == 0
+    assert not ACTING.findall(out) and "\\x1b]8;;http://x\\x07" in out and "'=cmd" in out
+
+
+def test_json_escapes_bidi_and_c1_losslessly(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    names = ["\u202eevil", "\x9b31mred", "\x7fdel", "\u2066iso\u2069"]
+    data = hostile_data(tmp_path, names)
+    code, out, _ = run(capsys, "score", QUICKSTART, data, "--format", "json")
+    assert code == 0 and not ACTING.findall(out)
+    assert [e["entity"] for e in json.loads(out)["evaluations"]] == names
+    assert "\\u202eevil" in out and "\\u009b31mred" in out
+
+
+def test_messages_on_stderr_show_names(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    data = hostile_data(tmp_path, ["\x1b[2J\u202eA", "B"])
+    code, _, err = run(capsys, "score", QUICKSTART, data, "--entity", "nobody", "--lang", "en")
+    assert code == 2 and not ACTING.findall(err)
+    assert "the data has: \\x1b[2J\\u202eA, B" in err
+    code, _, err = run(capsys, "score", QUICKSTART, hostile_data(tmp_path, ["\x1b[2J", "\x1b[2J"]))
+    assert code == 1 and not ACTING.findall(err) and "`\\x1b[2J`" in err  # declared twice

@@ -5,9 +5,42 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
+
+# What a terminal, an editor or a browser would act on instead of showing: C0 controls (tab and
+# newline aside), DEL, C1 controls (ESC, CSI and OSC start escape sequences: colours, cursor
+# moves, hyperlinks, window titles), and the bidi embeddings, overrides and isolates that
+# reorder what is shown (Trojan Source).
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_UNSAFE_IN_A_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str, one_line: bool = False) -> str:
+    """`text` with every control and bidi override shown as a visible escape (`\\x1b`,
+    `\\u202e`) instead of acting. `one_line` escapes line breaks and tabs too: a name in a
+    table cell or a heading must not look like two rows."""
+    return (_UNSAFE_IN_A_LINE if one_line else _UNSAFE).sub(_escaped, text)
+
+
+def json_text(text: str) -> str:
+    """JSON text with DEL, C1 controls and bidi overrides written as `\\u` escapes: the same
+    strings to every parser, nothing that acts when the file is shown. json.dumps and pydantic
+    escape C0 themselves, so a raw newline left in JSON text is layout, never inside a string."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (CWE-1236, OWASP "CSV Injection"); tab and CR are skipped before the check by some of them.

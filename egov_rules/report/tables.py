@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import TextIO
 
 from egov_rules.numbers import exact_str
-from egov_rules.report.safe import spreadsheet_text
+from egov_rules.report.safe import printable, spreadsheet_text
 
 PLAIN_WIDTH = 250  # columns for tables written to a file or a pipe: wide rows never wrap
 
@@ -76,8 +76,9 @@ _MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "`": "\\`", "[": "\\[", "]"
 
 def markdown_text(text: str, newline: str = "<br>") -> str:
     """Text that Markdown shows as itself, on one line: a line break in a name must neither
-    end a table row nor start a heading, so it becomes `newline`."""
-    return text.translate(_MARKDOWN).replace("\r\n", "\n").replace("\r", "\n").replace("\n", newline)
+    end a table row nor start a heading, so it becomes `newline`; controls are made visible."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    return printable(lines).translate(_MARKDOWN).replace("\n", newline)
 
 
 def table_markdown(table: Table) -> str:
@@ -95,22 +96,28 @@ def _table_text(table: Table, out: TextIO | None) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
+    from rich.text import Text
+
+    def shown(cell: Cell, one_line: bool = True) -> Text:
+        # A Text is never read as markup ([bold], [link=…]); escape sequences and bidi
+        # overrides are made visible here, as rich's own styling must pass untouched.
+        return Text(printable(_text(cell), one_line))
 
     terminal = out is not None and out.isatty()
     rich_table = RichTable(box=box.ROUNDED if terminal else box.ASCII)
     for header in table.headers:
-        rich_table.add_column(header, overflow="fold")
+        rich_table.add_column(shown(header), overflow="fold")
     for row in table.rows:
-        rich_table.add_row(*(_text(c) for c in row))
+        rich_table.add_row(*(shown(c) for c in row))
     buffer = io.StringIO()
     console = Console(file=buffer, width=None if terminal else PLAIN_WIDTH,
                       force_terminal=terminal, no_color=not terminal, highlight=False,
                       emoji=False, markup=False)
     if table.title:  # printed apart: a rich title would wrap at the table's width
-        console.print(table.title, style="bold")
+        console.print(shown(table.title), style="bold")
     console.print(rich_table)
     if table.caption:
-        console.print(table.caption, style="dim")
+        console.print(shown(table.caption, one_line=False), style="dim")
     text = buffer.getvalue()
     # Rich pads titles to the table's width; trailing blanks only make files noisy.
     return text if terminal else "\n".join(line.rstrip() for line in text.split("\n"))
