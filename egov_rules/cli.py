@@ -7,9 +7,8 @@ Exit codes: 0 success (warnings allowed); 1 the rule file or the data has errors
 from __future__ import annotations
 
 import argparse
-import csv
+import errno
 import importlib
-import io
 import json
 import os
 import sys
@@ -24,9 +23,10 @@ from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
 from egov_rules.explain import block_label, declared_round, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
-from egov_rules.numbers import exact_str, fmt, fmt_published
+from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, to_json
-from egov_rules.report.tables import Table, render_tables, table_markdown
+from egov_rules.report.safe import json_text, printable, write_atomically
+from egov_rules.report.tables import Cell, Table, csv_text, render_tables, table_markdown
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep
 from egov_rules.source import SourceFile
 
@@ -51,8 +51,12 @@ def _load(path: str) -> egov_rules.Methodology:
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], lang: Lang) -> None:
-    if diagnostics:
-        sys.stderr.write(render_all(diagnostics, lang))
+    if diagnostics:  # they quote names and source lines: escape sequences are made visible
+        sys.stderr.write(printable(render_all(diagnostics, lang)))
+
+
+def _complain(message: str) -> None:
+    sys.stderr.write(f"egov-rules: {printable(message)}\n")
 
 
 # -- check ---------------------------------------------------------------------------------
@@ -68,10 +72,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         raise EgovRulesError([Diagnostic(codes.NOT_UTF8, None, path=args.file)]
                              ) from None
     if args.format == "json":
-        json.dump([to_json(d, args.lang) for d in diagnostics], out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _emit(args, out, json.dumps([to_json(d, args.lang) for d in diagnostics], ensure_ascii=False,
+                                    indent=2) + "\n")
     else:
-        out.write(render_all(diagnostics, args.lang))
+        _emit(args, out, render_all(diagnostics, args.lang))
     return EXIT_INPUT if any(d.is_error for d in diagnostics) else EXIT_OK
 
 
@@ -193,17 +197,68 @@ def _pick(ranking: Ranking, entity: str, lang: Lang) -> Evaluation:
                           f"không có đơn vị {entity!r}{extra}; dữ liệu gồm: {names}")) from None
 
 
-def _emit(args: argparse.Namespace, out: TextIO, text: str) -> int:
-    if args.output is None:
+def _emit(args: argparse.Namespace, out: TextIO, text: str, shown: bool = False) -> int:
+    """Write the result. Names in it come from files anyone can write: JSON escapes controls
+    and bidi overrides (losslessly), formats for people show them as visible escapes, CSV keeps
+    its data unless it goes to a terminal. `shown`: already safe to show (rich tables, whose
+    own colours must pass)."""
+    output: str | None = getattr(args, "output", None)
+    fmt_name = getattr(args, "format", "text")
+    if fmt_name == "json":
+        text = json_text(text)
+    elif not shown and (fmt_name != "csv" or (output is None and out.isatty())):
+        text = printable(text)
+    if output is None:
         out.write(text)
         return EXIT_OK
+    _check_output(args)  # again: verify-record learns its inputs from the record
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_atomically(Path(output), text)
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise _Usage(_say(args.lang, f"cannot write {args.output}: {reason}",
-                          f"không ghi được {args.output}: {reason}")) from None
+        raise _write_failure(args, output, error) from None
     return EXIT_OK
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class _OutputFailed(Exception):
+    """The output could not be written for a reason outside the command line (a full disk)."""
+
+
+def _write_failure(args: argparse.Namespace, where: str, error: OSError) -> Exception:
+    """A path the user chose that cannot be written is usage (2); a full disk is not (1)."""
+    reason = error.strerror or type(error).__name__
+    message = _say(args.lang, f"cannot write {where}: {reason}", f"không ghi được {where}: {reason}")
+    return _OutputFailed(message) if error.errno in DISK_FULL else _Usage(message)
+
+
+INPUTS = ("file", "data", "record", "methodology")  # the arguments that name files read
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """`--output` must not be a file the command reads: writing it would destroy the input."""
+    output: str | None = getattr(args, "output", None)
+    if output is None:
+        return
+    for name in INPUTS:
+        given = getattr(args, name, None)
+        if isinstance(given, str) and _same_file(output, given):
+            raise _Usage(_say(
+                args.lang, f"--output {output} is the input {given}: it would be overwritten; "
+                "choose another file",
+                f"--output {output} chính là tệp đầu vào {given}: tệp này sẽ bị ghi đè; "
+                "hãy chọn tệp khác"))
+
+
+def _same_file(a: str, b: str) -> bool:
+    """The same path once symlinks are followed, or the same file under two names (hard link)."""
+    if Path(a).resolve() == Path(b).resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): they cannot be one file
+        return False
 
 
 def _html(args: argparse.Namespace) -> Any:
@@ -217,11 +272,9 @@ def _html(args: argparse.Namespace) -> Any:
     return html
 
 
-def _number(value: Fraction | None, lang: Lang, machine: bool, digits: int | None = None) -> str:
-    """Exact for machines; for people as published (`digits` = the index's `round N`)."""
-    if value is None:
-        return "" if machine else "—"
-    return exact_str(value) if machine else fmt_published(value, lang, digits)
+def _number(value: Fraction | None, lang: Lang, digits: int | None = None) -> str:
+    """For people, as published (`digits` = the index's `round N`); machines get the Fraction."""
+    return "—" if value is None else fmt_published(value, lang, digits)
 
 
 def _grade(index: IndexResult, lang: Lang) -> str:
@@ -252,11 +305,11 @@ def _score_table(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
     return Table(_w("scores", lang), headers, rows, caption)
 
 
-def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bool) -> list[str]:
-    row = [evaluation.entity, evaluation.block]
+def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bool) -> list[Cell]:
+    row: list[Cell] = [evaluation.entity, evaluation.block]
     for node in (n for n in evaluation.nodes if n.depth == 0):
         if machine:
-            row += [_number(node.points, lang, True), _number(node.max, lang, True)]
+            row += [node.points, node.max]
         elif node.points is None or node.max is None:
             row.append("—")
         else:
@@ -265,9 +318,9 @@ def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bo
         value = index.rounded if index.rounded is not None else index.value
         rank = ranking.rank_of(evaluation.entity, index.id) if index.id in ranking.ties else None
         if machine:
-            row += [_number(value, lang, True), _grade(index, lang), "" if rank is None else str(rank)]
+            row += [value, _grade(index, lang), rank]
         else:
-            parts = [_number(value, lang, False, index.round), _grade(index, lang),
+            parts = [_number(value, lang, index.round), _grade(index, lang),
                      "" if rank is None else f"#{rank}"]
             row.append(" ".join(p for p in parts if p))
     return row
@@ -291,7 +344,8 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     if args.explain and args.format == "text":
         return _emit(args, out, "\n".join(e.explain(args.lang) for e in evaluations))
     table = _score_table(ranking, evaluations, args.lang, machine=args.format == "csv")
-    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None))
+    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None),
+                 shown=args.format == "text")
 
 
 # -- explain -------------------------------------------------------------------------------
@@ -304,7 +358,7 @@ def _gains_table(evaluation: Evaluation, lang: Lang, machine: bool) -> Table:
         for node in nodes:
             if node.next is None:
                 continue
-            gain = exact_str(node.next.gain) if machine else fmt(node.next.gain, lang)
+            gain: Cell = node.next.gain if machine else fmt(node.next.gain, lang)
             rows.append([labels.get(category, category), labels[node.id], gain, node.next.words(lang)])
     caption = "" if rows else _w("none", lang)
     if not machine:
@@ -344,7 +398,7 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
         value = index.rounded if index.rounded is not None else index.value
         step = steps.get(index.id)
         rank = "" if step is None or step.rank is None else f"{step.rank}/{step.of}"
-        rows.append([index_label(index, lang) or index.id, _number(value, lang, False, index.round),
+        rows.append([index_label(index, lang) or index.id, _number(value, lang, index.round),
                      _grade(index, lang), rank,
                      index.next_grade(lang) if index.next_grade else "",
                      "" if step is None else _step_words(step, lang)])
@@ -354,24 +408,20 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
 
 
 def _explain_csv(evaluation: Evaluation, lang: Lang) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["entity", "node", "parent", "label", "applicable", "points", "max", "citations",
-                     "rule", "next_gain", "next"])
-    for n in evaluation.nodes:
-        writer.writerow([evaluation.entity, n.id, n.parent or "", _label(n, lang), n.applicable,
-                         _number(n.points, lang, True), _number(n.max, lang, True),
-                         "; ".join(n.citations), n.branch(lang),
-                         "" if n.next is None else exact_str(n.next.gain),
-                         "" if n.next is None else n.next.words(lang)])
-    return buffer.getvalue()
+    headers: list[Cell] = ["entity", "node", "parent", "label", "applicable", "points", "max",
+                           "citations", "rule", "next_gain", "next"]
+    return csv_text([headers, *([evaluation.entity, n.id, n.parent, _label(n, lang), n.applicable,
+                                 n.points, n.max, "; ".join(n.citations), n.branch(lang),
+                                 None if n.next is None else n.next.gain,
+                                 None if n.next is None else n.next.words(lang)]
+                                for n in evaluation.nodes)])
 
 
 def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> str:
     rows = []
     for n in evaluation.nodes:
         score = "—" if n.points is None or n.max is None else f"{fmt(n.points, lang)}/{fmt(n.max, lang)}"
-        label = ("&nbsp;&nbsp;" * n.depth) + _label(n, lang)
+        label = ("\u00a0\u00a0" * n.depth) + _label(n, lang)  # no-break spaces: cells are escaped
         read = "; ".join(f"{r.name} = {r.shown(lang)}" for r in n.read)
         rows.append([label, score, ", ".join(n.citations), read, n.branch(lang),
                      "" if n.next is None else n.next.words(lang)])
@@ -404,7 +454,8 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         return _emit(args, out, _explain_markdown(evaluation, ranking, args.lang))
     target = out if args.output is None else None
     tables = [_gains_table(evaluation, args.lang, False), _standing_table(evaluation, ranking, args.lang)]
-    return _emit(args, out, evaluation.explain(args.lang) + "\n" + render_tables(tables, "text", target))
+    return _emit(args, out, printable(evaluation.explain(args.lang)) + "\n"
+                 + render_tables(tables, "text", target), shown=True)
 
 
 # -- rank ----------------------------------------------------------------------------------
@@ -419,10 +470,9 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
             rows = ranking.table(index, block)
             ties = _w(ranking.ties[index], lang) if ranking.ties[index] in _WORDS else ranking.ties[index]
             grades = {r.entity: _grade(ranking.evaluation(r.entity).index(index), lang) for r in rows}
-            body = [[index, block, "" if r.rank is None else str(r.rank), r.entity,
-                     _number(r.value, lang, True), grades[r.entity]] if machine else
+            body = [[index, block, r.rank, r.entity, r.value, grades[r.entity]] if machine else
                     ["—" if r.rank is None else str(r.rank), r.entity,
-                     _number(r.value, lang, False, declared_round(ranking, index)),
+                     _number(r.value, lang, declared_round(ranking, index)),
                      grades[r.entity]] for r in rows]
             headers = ["index", "block", "rank", "entity", "value", "grade"] if machine else [
                 _w("rank", lang), _w("entity", lang), _w("value", lang), _w("grade", lang)]
@@ -466,7 +516,8 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
         text = _html(args).render_ranking_html(ranking.model_copy(update={"ranks": kept}), args.lang)
         return _emit(args, out, str(text))
     tables = _rank_tables(ranking, args, machine=args.format == "csv")
-    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None))
+    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None),
+                 shown=args.format == "text")
 
 
 # -- verify-record -------------------------------------------------------------------------
@@ -584,7 +635,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
                   for case in result.counterexample]
     lines.append(f"{total} generated cases, {failed} failing propert{'y' if failed == 1 else 'ies'}"
                  if en else f"{total} trường hợp được sinh, {failed} tính chất không đạt")
-    out.write("\n".join(lines) + "\n")
+    _emit(args, out, "\n".join(lines) + "\n")
     return EXIT_INPUT if failed else EXIT_OK
 
 
@@ -664,23 +715,25 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(exit_.code or 0)
     lang: Lang = getattr(args, "lang", "vi")
     try:
+        _check_output(args)  # before any work: nothing is read twice or written over
         handler: Handler = args.handler
         return handler(args, out)
     except EgovRulesError as error:
         _print_diagnostics(error.diagnostics, lang)
         return EXIT_INPUT
     except _Usage as usage:
-        sys.stderr.write(f"egov-rules: {usage}\n")
+        _complain(str(usage))
         return EXIT_USAGE
+    except _OutputFailed as failure:
+        _complain(str(failure))
+        return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # a bug: say so plainly, no traceback unless asked
         if os.environ.get("EGOV_RULES_DEBUG"):
             raise
-        sys.stderr.write(
-            f"egov-rules: internal error: {type(error).__name__}: {error}\n"
-            "This is a bug in egov_rules. Set EGOV_RULES_DEBUG=1 to see the traceback.\n"
-        )
+        _complain(f"internal error: {type(error).__name__}: {error}\n"
+                  "This is a bug in egov_rules. Set EGOV_RULES_DEBUG=1 to see the traceback.")
         return EXIT_INTERNAL
 
 

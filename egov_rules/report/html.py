@@ -18,6 +18,7 @@ from html import escape
 
 from egov_rules.diagnostics import Lang
 from egov_rules.numbers import exact_str, fmt, fmt_published
+from egov_rules.report.safe import printable
 from egov_rules.report.style import CSS
 from egov_rules.report.words import phrase
 from egov_rules.results import Evaluation, IndexResult, MethodologyInfo, NodeResult, Ranking, ValueRead
@@ -149,7 +150,8 @@ def _num(value: Fraction, text: str, field: str, **keys: str) -> str:
 
 
 def _page(title: str, lang: Lang, body: Iterable[str]) -> str:
-    return "\n".join([
+    # Escaped HTML still carries a name's controls and bidi overrides: shown, they cannot act.
+    return printable("\n".join([
         "<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # Nothing may load from outside: the report must read the same offline and in 10 years.
@@ -157,7 +159,7 @@ def _page(title: str, lang: Lang, body: Iterable[str]) -> str:
         "style-src 'unsafe-inline'\">",
         f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>", "<main>",
         *body, f"<footer>{_w('footer', lang)}</footer>", "</main>", "</body>", "</html>", "",
-    ])
+    ]))
 
 
 def _m_header(info: MethodologyInfo, ranking: Ranking | None, lang: Lang, subtitle: str) -> str:

@@ -5,21 +5,53 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TextIO
 
+from egov_rules.numbers import exact_str
+from egov_rules.report.safe import printable, spreadsheet_text
+
 PLAIN_WIDTH = 250  # columns for tables written to a file or a pipe: wide rows never wrap
+
+# Text, or a number kept as a number until it is written: CSV guards text cells against
+# formulas and must not touch numbers (`-2.5`), so the type has to survive until then.
+Cell = str | int | Fraction | None
 
 
 @dataclass(frozen=True)
 class Table:
-    """A titled grid of cells, already formatted for people or machines."""
+    """A titled grid of cells: text already formatted for people, or values for machines."""
 
     title: str
-    headers: list[str]
-    rows: list[list[str]]
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
     caption: str = ""
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Fraction):
+        return exact_str(cell)
+    return str(cell)
+
+
+def csv_text(rows: Iterable[Sequence[Cell]]) -> str:
+    """Rows as CSV, one per line; a text cell that would start a formula is kept text (`'=…`)."""
+    buffer = io.StringIO()
+    # The writer quotes only cells holding a character of its line terminator: with "\n"
+    # alone, a CR in a name went out bare and split the row in every reader. Each row is
+    # written with "\r\n", then ends in "\n" as before.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines = []
+    for row in rows:
+        writer.writerow([spreadsheet_text(c) if isinstance(c, str) else _text(c) for c in row])
+        lines.append(buffer.getvalue()[:-2] + "\n")
+        buffer.seek(0)
+        buffer.truncate()
+    return "".join(lines)
 
 
 def render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None) -> str:
@@ -32,26 +64,30 @@ def render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None) ->
 
 
 def _tables_csv(tables: Sequence[Table]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for number, table in enumerate(tables):
-        if number == 0:
-            writer.writerow(table.headers)
-        writer.writerows(table.rows)
-    return buffer.getvalue()
+    """One CSV: the first table's headers, then every table's rows."""
+    return csv_text([tables[0].headers, *(row for t in tables for row in t.rows)] if tables else [])
 
 
-def _cell_md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# What Markdown would read as markup in a name: raw HTML (< > &), a code span, a link or an
+# image ([ ]), a cell boundary (|) and the backslash that could escape our own escapes.
+_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "`": "\\`", "[": "\\[", "]": "\\]",
+                           "<": "&lt;", ">": "&gt;", "&": "&amp;"})
+
+
+def markdown_text(text: str, newline: str = "<br>") -> str:
+    """Text that Markdown shows as itself, on one line: a line break in a name must neither
+    end a table row nor start a heading, so it becomes `newline`; controls are made visible."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    return printable(lines).translate(_MARKDOWN).replace("\n", newline)
 
 
 def table_markdown(table: Table) -> str:
-    lines = [f"## {table.title}", ""] if table.title else []
-    lines.append("| " + " | ".join(_cell_md(h) for h in table.headers) + " |")
+    lines = [f"## {markdown_text(table.title, ' ')}", ""] if table.title else []
+    lines.append("| " + " | ".join(markdown_text(h) for h in table.headers) + " |")
     lines.append("|" + "|".join("---" for _ in table.headers) + "|")
-    lines.extend("| " + " | ".join(_cell_md(c) for c in row) + " |" for row in table.rows)
+    lines.extend("| " + " | ".join(markdown_text(_text(c)) for c in row) + " |" for row in table.rows)
     if table.caption:
-        lines += ["", table.caption]
+        lines += ["", markdown_text(table.caption)]
     return "\n".join(lines) + "\n"
 
 
@@ -60,22 +96,28 @@ def _table_text(table: Table, out: TextIO | None) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
+    from rich.text import Text
+
+    def shown(cell: Cell, one_line: bool = True) -> Text:
+        # A Text is never read as markup ([bold], [link=…]); escape sequences and bidi
+        # overrides are made visible here, as rich's own styling must pass untouched.
+        return Text(printable(_text(cell), one_line))
 
     terminal = out is not None and out.isatty()
     rich_table = RichTable(box=box.ROUNDED if terminal else box.ASCII)
     for header in table.headers:
-        rich_table.add_column(header, overflow="fold")
+        rich_table.add_column(shown(header), overflow="fold")
     for row in table.rows:
-        rich_table.add_row(*row)
+        rich_table.add_row(*(shown(c) for c in row))
     buffer = io.StringIO()
     console = Console(file=buffer, width=None if terminal else PLAIN_WIDTH,
                       force_terminal=terminal, no_color=not terminal, highlight=False,
                       emoji=False, markup=False)
     if table.title:  # printed apart: a rich title would wrap at the table's width
-        console.print(table.title, style="bold")
+        console.print(shown(table.title), style="bold")
     console.print(rich_table)
     if table.caption:
-        console.print(table.caption, style="dim")
+        console.print(shown(table.caption, one_line=False), style="dim")
     text = buffer.getvalue()
     # Rich pads titles to the table's width; trailing blanks only make files noisy.
     return text if terminal else "\n".join(line.rstrip() for line in text.split("\n"))

@@ -1,0 +1,86 @@
+"""Outputs safe to open. Names and labels come from rule files and data files that anyone can
+write, so whatever the CLI writes must neither run in the reader's tools nor lose the inputs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import tempfile
+from pathlib import Path
+
+# What a terminal, an editor or a browser would act on instead of showing: C0 controls (tab and
+# newline aside), DEL, C1 controls (ESC, CSI and OSC start escape sequences: colours, cursor
+# moves, hyperlinks, window titles), and the bidi embeddings, overrides and isolates that
+# reorder what is shown (Trojan Source).
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_UNSAFE_IN_A_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str, one_line: bool = False) -> str:
+    """`text` with every control and bidi override shown as a visible escape (`\\x1b`,
+    `\\u202e`) instead of acting. `one_line` escapes line breaks and tabs too: a name in a
+    table cell or a heading must not look like two rows."""
+    return (_UNSAFE_IN_A_LINE if one_line else _UNSAFE).sub(_escaped, text)
+
+
+def json_text(text: str) -> str:
+    """JSON text with DEL, C1 controls and bidi overrides written as `\\u` escapes: the same
+    strings to every parser, nothing that acts when the file is shown. json.dumps and pydantic
+    escape C0 themselves, so a raw newline left in JSON text is layout, never inside a string."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (CWE-1236, OWASP "CSV Injection"); tab and CR are skipped before the check by some of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: a `'` before what would start a formula.
+    Only for text: a number we write (`-2.5`) must stay a number, so callers decide by type."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """`text` in `path` (UTF-8), all or nothing: written beside it under a temporary name, then
+    renamed over it, so a full disk or an interrupt never leaves half a report behind."""
+    target = path.resolve()  # through a symlink: the file it names is replaced, not the link
+    if target.exists() and not target.is_dir() and not os.access(target, os.W_OK):
+        # A rename would replace a read-only file; writing in place never could.
+        raise PermissionError(13, "Permission denied", str(path))
+    mode = _mode(target)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        # backslashreplace: a path or name that is not valid Unicode is shown, never a crash.
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())  # on disk before the rename makes it the report
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:  # KeyboardInterrupt too: no temporary file is left behind
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _mode(target: Path) -> int:
+    """The permissions the report gets: those of the file it replaces, else the usual ones
+    (mkstemp's 0600 would make a shared report unreadable to everyone else)."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
