@@ -1,7 +1,8 @@
 """`egov-rules`: a thin shell over the public API.
 
-Exit codes: 0 success (warnings allowed); 1 the rule file or the data has errors;
-2 the command line is wrong; 3 an internal error (a bug: please report it).
+Exit codes: 0 success (warnings allowed); 1 the rule file or the data has errors, or the output
+could not be written; 2 the command line is wrong; 3 an internal error (a bug: please report
+it); 130 interrupted (Ctrl-C); 141 standard output closed before the end (`| head`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import io
 import json
 import os
 import sys
@@ -25,12 +27,15 @@ from egov_rules.explain import block_label, declared_round, index_label
 from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
 from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, to_json
-from egov_rules.report.safe import json_text, printable, write_atomically
+from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
 from egov_rules.report.tables import Cell, Table, csv_text, render_tables, table_markdown
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep
 from egov_rules.source import SourceFile
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# As a shell reports a command that a signal stopped (128 + its number): Ctrl-C (SIGINT), and
+# a reader that went away before the end (SIGPIPE, `| head`). Neither output is complete.
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
@@ -205,11 +210,19 @@ def _emit(args: argparse.Namespace, out: TextIO, text: str, shown: bool = False)
     output: str | None = getattr(args, "output", None)
     fmt_name = getattr(args, "format", "text")
     if fmt_name == "json":
-        text = json_text(text)
+        text = json_text(text, "utf-8" if output is not None else getattr(out, "encoding", None) or "utf-8")
     elif not shown and (fmt_name != "csv" or (output is None and out.isatty())):
         text = printable(text)
     if output is None:
-        out.write(text)
+        try:
+            write_fully(out, text)  # a full disk shows here, not at exit after we said all was well
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            _abandon(out)  # not a command-line mistake, whatever the error: exit 1
+            where, reason = _say(args.lang, "standard output", "đầu ra chuẩn"), _reason(error)
+            raise _OutputFailed(_say(args.lang, f"cannot write {where}: {reason}",
+                                     f"không ghi được {where}: {reason}")) from None
         return EXIT_OK
     _check_output(args)  # again: verify-record learns its inputs from the record
     try:
@@ -222,13 +235,17 @@ def _emit(args: argparse.Namespace, out: TextIO, text: str, shown: bool = False)
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
+def _reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
 class _OutputFailed(Exception):
     """The output could not be written for a reason outside the command line (a full disk)."""
 
 
 def _write_failure(args: argparse.Namespace, where: str, error: OSError) -> Exception:
     """A path the user chose that cannot be written is usage (2); a full disk is not (1)."""
-    reason = error.strerror or type(error).__name__
+    reason = _reason(error)
     message = _say(args.lang, f"cannot write {where}: {reason}", f"không ghi được {where}: {reason}")
     return _OutputFailed(message) if error.errno in DISK_FULL else _Usage(message)
 
@@ -646,7 +663,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="egov-rules",
         description="Compile, check and score e-government evaluation methodologies.",
-        epilog="exit codes: 0 ok, 1 errors in the rule file or data, 2 usage, 3 internal error",
+        epilog="exit codes: 0 ok, 1 errors in the rule file or data (or output not written), "
+               "2 usage, 3 internal error, 130 interrupted, 141 output closed early",
     )
     parser.add_argument("--version", action="version", version=egov_rules.__version__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -706,8 +724,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerate_encodings() -> None:
+    """A terminal or pipe that cannot encode Vietnamese (PYTHONIOENCODING=ascii, a Latin-1
+    locale) still gets every result and message, with `\\u1ed9` for what it cannot show."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _abandon(stream: TextIO) -> None:
+    """Point a stream that must not be written any more at /dev/null (the recipe of Python's
+    signal docs): Python flushes it again at exit, and a closed pipe or a full disk would then
+    print an 'Exception ignored' warning and exit 120."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # a StringIO: nothing to flush at exit
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
+    if out is None:
+        _tolerate_encodings()
+        out = sys.stdout
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -717,7 +758,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         _check_output(args)  # before any work: nothing is read twice or written over
         handler: Handler = args.handler
-        return handler(args, out)
+        code = handler(args, out)
+        out.flush()
+        return code
     except EgovRulesError as error:
         _print_diagnostics(error.diagnostics, lang)
         return EXIT_INPUT
@@ -727,8 +770,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except _OutputFailed as failure:
         _complain(str(failure))
         return EXIT_INPUT
-    except BrokenPipeError:
-        return EXIT_OK
+    except BrokenPipeError:  # quietly, as `| head` expects; not 0: the output was cut short
+        _abandon(out)
+        _abandon(sys.stderr)  # `2>&1 | head`: it may be the pipe that broke
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        _abandon(out)  # what is left in its buffer is not worth waiting for
+        _complain(_say(lang, "interrupted", "đã dừng theo yêu cầu"))
+        return EXIT_INTERRUPTED
     except Exception as error:  # a bug: say so plainly, no traceback unless asked
         if os.environ.get("EGOV_RULES_DEBUG"):
             raise

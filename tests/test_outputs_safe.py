@@ -360,3 +360,19 @@ def test_messages_on_stderr_show_names(capsys: pytest.CaptureFixture[str], tmp_p
     assert "the data has: \\x1b[2J\\u202eA, B" in err
     code, _, err = run(capsys, "score", QUICKSTART, hostile_data(tmp_path, ["\x1b[2J", "\x1b[2J"]))
     assert code == 1 and not ACTING.findall(err) and "`\\x1b[2J`" in err  # declared twice
+
+
+def test_ctrl_c_while_writing_a_report_leaves_the_previous_one(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = tmp_path / "report.csv"
+    report.write_text("the previous report\n", encoding="utf-8")
+
+    def interrupted(descriptor: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)  # Ctrl-C just before the report is complete
+    code, _, err = run(capsys, "score", QUICKSTART, DATA_CSV, "--format", "csv", "--output",
+                       str(report), "--lang", "en")
+    assert (code, err) == (130, "egov-rules: interrupted\n")
+    assert report.read_text(encoding="utf-8") == "the previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]

@@ -4,11 +4,14 @@ write, so whatever the CLI writes must neither run in the reader's tools nor los
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 import re
 import stat
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 # What a terminal, an editor or a browser would act on instead of showing: C0 controls (tab and
 # newline aside), DEL, C1 controls (ESC, CSI and OSC start escape sequences: colours, cursor
@@ -35,11 +38,25 @@ def printable(text: str, one_line: bool = False) -> str:
     return (_UNSAFE_IN_A_LINE if one_line else _UNSAFE).sub(_escaped, text)
 
 
-def json_text(text: str) -> str:
+def json_text(text: str, encoding: str = "utf-8") -> str:
     """JSON text with DEL, C1 controls and bidi overrides written as `\\u` escapes: the same
     strings to every parser, nothing that acts when the file is shown. json.dumps and pydantic
-    escape C0 themselves, so a raw newline left in JSON text is layout, never inside a string."""
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    escape C0 themselves, so a raw newline left in JSON text is layout, never inside a string.
+    For a stream that cannot encode the text (PYTHONIOENCODING=ascii), every non-ASCII
+    character is escaped too: the JSON stays valid and exact."""
+    text = _UNSAFE.sub(_json_escaped, text)
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = _NON_ASCII.sub(_json_escaped, text)
+    return text
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _json_escaped(match: re.Match[str]) -> str:
+    return json.dumps(match.group())[1:-1]  # \\u00e1, or a surrogate pair beyond U+FFFF
 
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
@@ -84,3 +101,24 @@ def _mode(target: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def write_fully(stream: TextIO, text: str) -> None:
+    """`text` on `stream`, all of it or an exception. Under PYTHONUNBUFFERED (common in
+    containers) sys.stdout writes straight to the file descriptor and drops whatever a partial
+    write left over: a reader closing the pipe (`| head`) or a disk filling up cut the output
+    short while the command still exited 0. Bytes are written here until none are left, so
+    the next write raises BrokenPipeError or OSError(ENOSPC) instead."""
+    binary = getattr(stream, "buffer", None)
+    if not isinstance(stream, io.TextIOWrapper) or binary is None:
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    if os.linesep != "\n":  # what the text layer does for sys.stdout
+        text = text.replace("\n", os.linesep)
+    data = memoryview(text.encode(stream.encoding, stream.errors or "strict"))
+    while data:
+        written = binary.write(data)  # a raw FileIO may take only part of it
+        data = data[written if written is not None else 0:]
+    binary.flush()
