@@ -186,6 +186,7 @@ def unknown(reporter: Reporter, name: str, span: Span, kind: str, candidates: li
 
 def _check_references(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> None:
     values = [k for k, v in symbols.declarations.items() if isinstance(v, s.Indicator | s.Let)]
+    value_set = frozenset(values)  # membership in the list was quadratic in the number of lets
     blocks = list(symbols.blocks)
 
     indicators = symbols.indicators  # the property builds a new dict on every call
@@ -193,7 +194,7 @@ def _check_references(tree: s.Methodology, symbols: Symbols, reporter: Reporter)
     def check_expr(expr: s.Expr) -> None:
         options = _option_operands(expr, indicators)
         for name in names_in(expr):
-            if name.name not in values and not _is_option_literal(name, symbols) \
+            if name.name not in value_set and not _is_option_literal(name, symbols) \
                     and name not in options:
                 unknown(reporter, name.name, name.span, "value", values)
 
