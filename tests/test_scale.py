@@ -103,3 +103,22 @@ def test_lets_that_share_their_inputs_are_explained_once_each() -> None:
     assert [i.name for i in reads[0].inputs] == [f"y{levels - 2}", f"z{levels - 2}"]
     assert all(i.inputs == [] for r in reads for i in r.inputs)
     assert len(ranking.evaluations[0].model_dump_json()) < 20_000
+
+
+# -- chains of indices ----------------------------------------------------------------------
+
+
+def test_a_chain_of_6000_indices_compiles_in_linear_time() -> None:
+    # The symbol tables rebuilt a dict of every declaration each time one was read, and the
+    # monotonicity check read `symbols.indices` once per index: 6,000 indices took 18 s to
+    # check (3,000 took 4.5 s); now 2 s.
+    count = 6_000
+    text = HEAD + 'category c "C"  max 10\n  k "K"  max 10\n    5 per x up to 10\n' + \
+        "index i0 = share of max c  round 3\n" + \
+        "".join(f"index i{i} = mean of i{i - 1}  round 3\n" for i in range(1, count)) + \
+        f'grades i{count - 1}\n  at least 0.5: "A"\n  otherwise: "B"\n' + \
+        f'example "e" block province\n  x 1\n  expect i{count - 1} = 0.5\n'
+    m = timed(f"{count:,} chained indices: compile", lambda: egov_rules.compile(text, "i.egr"),
+              bound=12.0)
+    evaluation = m.evaluate({"x": 1}, "province")
+    assert evaluation.index(f"i{count - 1}").grade == "A"
