@@ -122,3 +122,30 @@ def test_a_chain_of_6000_indices_compiles_in_linear_time() -> None:
               bound=12.0)
     evaluation = m.evaluate({"x": 1}, "province")
     assert evaluation.index(f"i{count - 1}").grade == "A"
+
+
+# -- level ranges ---------------------------------------------------------------------------
+
+
+def _levels(high: int, rows: str) -> str:
+    return HEAD + f'  lv level 1..{high} "L"\n' + \
+        f'category c "C"  max 10\n  k "K"  max 10\n    table lv\n{rows}' + \
+        'example "e" block province\n  x 1  lv 1\n  expect k = 0\n'
+
+
+def test_a_level_range_is_a_range_not_a_list() -> None:
+    # A table over `level 1..99999999999` listed every level: MemoryError (exit 3) after 35 s
+    # and 3.9 GB. The range is refused past 1,000 levels, and no check lists it.
+    huge = _levels(99_999_999_999, "      1: 0\n      2: 10\n      otherwise: 5\n")
+    diagnostics = timed("level 1..99999999999", lambda: egov_rules.check(huge, "l.egr"), 5.0)
+    [error] = [d for d in diagnostics if d.is_error]
+    assert error.code.code == "E007" and error.span is not None
+    assert (error.span.line, error.span.column, error.span.text) == (11, 12, "1..99999999999")
+    # At the limit, a table without `otherwise` names the levels it misses as runs.
+    [missing] = [d for d in egov_rules.check(_levels(1_000, "      1: 0\n      2: 1\n"
+                                                          "      5: 3\n      999: 5\n"))
+                 if d.is_error]
+    assert missing.message("en") == "the table gives no points for 3, 4, 6..998, 1000"
+    m = egov_rules.compile(_levels(1_000, "      1: 0\n      1000: 10\n      otherwise: 5\n"))
+    every_stage(m, {"A": {"block": "province", "x": 1, "lv": 1000}})
+    assert m.evaluate({"x": 1, "lv": 1000}, "province").points("k") == 10
