@@ -1,7 +1,8 @@
 """lark Transformer: parse tree → syntax tree. Literals become Fractions; nothing semantic here.
 
 The only problems reported here are ones the grammar cannot express: an attribute given twice
-on one node, or a number where an integer is required (a year, a level, a rounding).
+on one node, a number where an integer is required (a year, a level, a rounding), and a level
+range that runs backwards or holds more than `MAX_LEVELS` levels.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lark.visitors import Transformer_NonRecursive
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
+from egov_rules.parser import MAX_LEVELS
 from egov_rules.source import SourceFile, Span
 
 _COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -177,7 +179,23 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def t_level(self, meta: Meta, low: Token, high: Token) -> tuple[Any, ...]:
         lo = self._integer(self._number_token(low), "a level", "mức")
         hi = self._integer(self._number_token(high), "a level", "mức")
-        return ("level", (lo, hi), ())
+        span = self._file.span(low.start_pos or 0, high.end_pos or 0)
+        if hi < lo:
+            self._reporter.report(
+                codes.BAD_VALUE, span, detail="a level range goes from the lowest level up",
+                detail_vi="khoảng mức đi từ mức thấp nhất lên",
+                hint=Text(f"write `level {hi}..{lo}`", f"viết `level {hi}..{lo}`"),
+            )
+        elif hi - lo + 1 > MAX_LEVELS:
+            self._reporter.report(
+                codes.TOO_LARGE, span, what="the number of levels", what_vi="số mức",
+                limit=f"{MAX_LEVELS:,}", limit_vi=f"{MAX_LEVELS:,}",
+                hint=Text("a level is one step of a short scale; for a quantity, use `count` "
+                          "or `number` and score it with `bands`",
+                          "mức là một bậc của thang ngắn; với một đại lượng, dùng `count` "
+                          "hoặc `number` và chấm điểm bằng `bands`"),
+            )
+        return ("level", (min(lo, hi), max(lo, hi)), ())  # reported; read on as meant
 
     def t_options(self, meta: Meta, *options: s.Option) -> tuple[Any, ...]:
         return ("options", None, tuple(options))

@@ -115,21 +115,44 @@ class Domains:
     def __init__(self, symbols: Symbols) -> None:
         self.symbols = symbols
         self.cache: dict[str, Domain] = {}
+        self._lets_done = False
+        self._unknown_readers: frozenset[str] | None = None
 
     def of_name(self, name: str) -> Domain:
-        if name in self.cache:
-            return self.cache[name]
-        self.cache[name] = Domain(EVERYTHING, False)  # guards against cycles (reported elsewhere)
-        decl = self.symbols.declarations.get(name)
-        result = Domain(EVERYTHING, False)
-        if isinstance(decl, s.Indicator):
-            result = indicator_domain(decl)
-        elif isinstance(decl, s.Let):
-            result = self.of(decl.expr)
-            for rule in decl.zero_rules:
+        if name not in self.cache:
+            decl = self.symbols.declarations.get(name)
+            if isinstance(decl, s.Let) and not self._lets_done:
+                self._all_lets()
+                return self.cache[name]
+            self.cache[name] = indicator_domain(decl) if isinstance(decl, s.Indicator) \
+                else Domain(EVERYTHING, False)
+        return self.cache[name]
+
+    def _all_lets(self) -> None:
+        """Every derived value's domain, dependencies first (`let_order`): each reads only
+        cached domains, so a chain of 10,000 lets recurses no deeper than one expression. A
+        let read before its turn is part of a cycle (reported as E103) and reads as any
+        value."""
+        self._lets_done = True
+        lets = self.symbols.lets
+        for let_id in lets:
+            self.cache[let_id] = Domain(EVERYTHING, False)
+        for let_id in self.symbols.let_order:
+            let = lets[let_id]
+            result = self.of(let.expr)
+            for rule in let.zero_rules:
                 result = _hull(result, self.of(rule.fallback))
-        self.cache[name] = result
-        return result
+            self.cache[let_id] = result
+
+    def reads_unknown(self, expr: s.Expr) -> bool:
+        """True when the expression, or a derived value it reads, names something undeclared
+        (already reported as E101; its range is unknown, so a range check would only echo
+        it)."""
+        if self._unknown_readers is None:
+            self._unknown_readers = _unknown_readers(self.symbols)
+        declarations = self.symbols.declarations
+        return any(n.name not in declarations or n.name in self._unknown_readers
+                   for n in names_in(expr))
 
     def of(self, expr: s.Expr) -> Domain:
         if isinstance(expr, s.Number):
@@ -221,20 +244,23 @@ def _nonneg(i: Interval) -> bool:
     return i.lo is not None and i.lo >= 0
 
 
-def reads_unknown_name(expr: s.Expr, symbols: Symbols, seen: set[str] | None = None) -> bool:
-    """True when the expression, or a derived value it reads, names something undeclared
-    (already reported as E101; its range is unknown, so a range check would only echo it)."""
-    seen = set() if seen is None else seen
-    for name in names_in(expr):
-        if name.name in seen:
-            continue
-        seen.add(name.name)
-        decl = symbols.declarations.get(name.name)
-        if decl is None:
-            return True
-        if isinstance(decl, s.Let) and any(
-            reads_unknown_name(e, symbols, seen)
-            for e in (decl.expr, *(r.fallback for r in decl.zero_rules))
-        ):
-            return True
-    return False
+def _unknown_readers(symbols: Symbols) -> frozenset[str]:
+    """The derived values that read an undeclared name, directly or through other lets: those
+    that read one directly, then their readers (linear, and a cycle ends)."""
+    lets = symbols.lets
+    readers: dict[str, list[str]] = {}
+    found: list[str] = []
+    for let_id, let in lets.items():
+        names = {n.name for e in (let.expr, *(r.fallback for r in let.zero_rules))
+                 for n in names_in(e)}
+        if any(name not in symbols.declarations for name in names):
+            found.append(let_id)
+        for name in names & lets.keys():
+            readers.setdefault(name, []).append(let_id)
+    tainted = set(found)
+    while found:
+        for reader in readers.get(found.pop(), ()):
+            if reader not in tainted:
+                tainted.add(reader)
+                found.append(reader)
+    return frozenset(tainted)

@@ -494,7 +494,11 @@ def _names(expr: s.Expr) -> list[str]:
     return [n.name for n in names_in(expr)]
 
 
-def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue]) -> ValueRead:
+def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue],
+               with_inputs: bool = True) -> ValueRead:
+    """What a node read. A derived value lists the values its formula reads, one level deep:
+    nesting them all made a chain of 10,000 lets 10,000 levels deep (past Python's stack and
+    pydantic's serialisation depth), and lets that each read the two before them 2ⁿ reads."""
     value = env[name]
     indicator = model.indicators.get(name)
     let = model.lets.get(name)
@@ -506,8 +510,9 @@ def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue]) -> Valu
         formula = let.expr.span.text
         if zero_rule_fired(let, env):
             formula += " → " + next(r.span.text for r in let.zero_rules)
-        inputs = [value_read(model, n, env) for n in dict.fromkeys(_let_names(let))
-                  if n in env]
+        if with_inputs:
+            inputs = [value_read(model, n, env, False) for n in dict.fromkeys(_let_names(let))
+                      if n in env]
     return ValueRead(name=name, label=label, label_en=label_en, value=value,
                      shown=words.shown(model, name, value), formula=formula, inputs=inputs)
 

@@ -21,6 +21,9 @@ MAX_FILE_CHARS = 20_000_000
 MAX_INDENT_DEPTH = 40
 MAX_PAREN_DEPTH = 50
 MAX_NUMBER_DIGITS = 60
+# Levels in `level a..b` (checked in build.py): a level is one of a few steps of a scale; a
+# table over `level 1..99999999999` listed every level and ran out of memory.
+MAX_LEVELS = 1_000
 # Operators in one logical line: later stages walk expressions recursively (a chain of
 # 100,000 `+` overflowed Python's stack); 100 is far beyond any real rule.
 MAX_EXPR_OPERATORS = 100

@@ -115,7 +115,10 @@ class ValueRead(_Model):
     value: Value
     shown: Text = Field(description="the value as people read it (e.g. 95%)")
     formula: str | None = Field(None, description="for a derived value: its definition")
-    inputs: list[ValueRead] = Field(default_factory=list)
+    inputs: list[ValueRead] = Field(
+        default_factory=list,
+        description="for a derived value: the values its formula reads, without their own inputs",
+    )
 
 
 class NextPoints(_Model):

@@ -73,7 +73,7 @@ class Expressions:
     def __init__(self, symbols: Symbols, types: Mapping[str, Type], domains: Domains) -> None:
         self.symbols, self.types, self.domains = symbols, types, domains
         self.lets = symbols.lets
-        self.indicator_ids = frozenset(symbols.indicators)  # `symbols.indicators` rebuilds a dict
+        self.indicator_ids = frozenset(symbols.indicators)
         self.let_dirs: dict[tuple[str, str], Dir] = {}
         self.let_reads: dict[str, frozenset[str]] = {}
         for let_id in symbols.let_order:  # dependencies first: no deep recursion

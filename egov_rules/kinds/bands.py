@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
-from egov_rules.domains import Domain, Interval, reads_unknown_name, subtract
+from egov_rules.domains import Domain, Interval, subtract
 from egov_rules.emit import CompareOp, expr, just
 from egov_rules.explain import both, both_fmt, is_share
 from egov_rules.kinds.base import (
@@ -273,7 +273,7 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
         checker.expect(rule.expr, "number", ("`bands`", "`bands`"))
 
     def check(self, rule: s.Bands, ctx: CheckContext) -> tuple[s.Number, ...]:
-        if not reads_unknown_name(rule.expr, ctx.symbols):  # else E101 said what is wrong
+        if not ctx.domains.reads_unknown(rule.expr):  # else E101 said what is wrong
             check_band_list(rule.bands, ctx.domains.of(rule.expr), ctx.reporter, rule.span)
         return tuple(b.award for b in rule.bands if isinstance(b.award, s.Number))
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
-from egov_rules.domains import Interval, reads_unknown_name
+from egov_rules.domains import Interval
 from egov_rules.emit import expr, replace_num
 from egov_rules.explain import both, both_fmt, is_share
 from egov_rules.kinds.base import (
@@ -196,7 +196,7 @@ def _check_scale(rule: s.Proportional, ctx: CheckContext) -> None:
     """`proportional x` reads x as a share; `from a to b` must lie where x can be. Both
     mistakes (a count read as a share, `from 10 to 50` on a percent) give silent full or zero
     points, so they are errors."""
-    if reads_unknown_name(rule.expr, ctx.symbols) or divisions(rule.expr) or any(
+    if ctx.domains.reads_unknown(rule.expr) or divisions(rule.expr) or any(
         not ctx.symbols.types[n.name].numeric for n in names_in(rule.expr)
         if n.name in ctx.symbols.types
     ):

@@ -190,16 +190,20 @@ def _key_text(key: s.Number | s.YesNo | s.Name) -> str:
 
 
 def _check_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> None:
-    """Each key once, each a value the input can take, and every value covered."""
-    expected: list[str] | None = None
+    """Each key once, each a value the input can take, and every value covered. A level range
+    stays a range (it may hold 1,000 levels): a key is checked against its ends, and the
+    levels without a row are found from the sorted keys."""
+    expected: list[str] | None = None  # options and yes/no
+    levels: tuple[int, int] | None = None
     if isinstance(table.expr, s.Name):
         indicator = symbols.indicators.get(table.expr.name)
         if indicator is not None and indicator.kind == "options":
             expected = [o.id for o in indicator.options]
         elif indicator is not None and indicator.kind == "level" and indicator.levels:
-            expected = [str(n) for n in range(indicator.levels[0], indicator.levels[1] + 1)]
+            levels = indicator.levels
         elif indicator is not None and indicator.kind == "yes/no":
             expected = ["yes", "no"]
+    values = _runs([levels]) if levels is not None else ", ".join(expected or [])
     seen: dict[str, s.TableRow] = {}
     has_otherwise = False
     for row in table.rows:
@@ -214,22 +218,53 @@ def _check_keys(table: s.Table, symbols: Symbols, reporter: Reporter) -> None:
                 hint=Text("give each value one row", "mỗi giá trị chỉ có một dòng"),
             )
         seen.setdefault(key, row)
-        if expected is not None and key not in expected:
+        known = key in expected if expected is not None else \
+            levels is None or _level_of(row.key, levels) is not None
+        if not known:
             reporter.report(
                 codes.BAD_VALUE, row.span,
                 detail=f"`{key}` is not a value of `{table.expr.span.text}`",
                 detail_vi=f"`{key}` không phải một giá trị của `{table.expr.span.text}`",
-                hint=Text("its values are: " + ", ".join(expected),
-                          "các giá trị: " + ", ".join(expected)) if expected else None,
+                hint=Text("its values are: " + values, "các giá trị: " + values) if values else None,
             )
     if has_otherwise:
         return
-    missing = [k for k in expected if k not in seen] if expected is not None else ["other values"]
-    if missing:
-        listed = ", ".join(missing)
+    if levels is not None:
+        listed = _runs(_gaps(levels, {_level_of(r.key, levels) for r in table.rows}))
+    elif expected is not None:
+        listed = ", ".join(k for k in expected if k not in seen)
+    else:
+        listed = "other values"
+    if listed:
         reporter.report(
             codes.TABLE_NOT_EXHAUSTIVE, table.span, missing=listed,
-            missing_vi="các giá trị khác" if expected is None else listed,
+            missing_vi="các giá trị khác" if expected is None and levels is None else listed,
             hint=Text("add a row for each, or `otherwise: 0`",
                       "thêm một dòng cho mỗi giá trị, hoặc `otherwise: 0`"),
         )
+
+
+def _level_of(key: s.Number | s.YesNo | s.Name | None, levels: tuple[int, int]) -> int | None:
+    """The level a row's key names, or None when it names none of the range."""
+    if not isinstance(key, s.Number) or key.value.denominator != 1:
+        return None
+    return int(key.value) if levels[0] <= key.value <= levels[1] else None
+
+
+def _gaps(levels: tuple[int, int], present: set[int | None]) -> list[tuple[int, int]]:
+    """The runs of levels in the range that no row names, low to high."""
+    gaps: list[tuple[int, int]] = []
+    start = levels[0]
+    for level in sorted(k for k in present if k is not None):
+        if level > start:
+            gaps.append((start, level - 1))
+        start = level + 1
+    if start <= levels[1]:
+        gaps.append((start, levels[1]))
+    return gaps
+
+
+def _runs(runs: list[tuple[int, int]]) -> str:
+    """Runs of whole numbers as text: `1, 4`, `1, 2`, `3..1000`."""
+    return ", ".join(str(lo) if lo == hi else f"{lo}, {hi}" if hi == lo + 1 else f"{lo}..{hi}"
+                     for lo, hi in runs)
