@@ -410,3 +410,13 @@ def test_a_writable_report_in_a_folder_we_cannot_add_to_is_written_in_place(
     code, _, err = run(capsys, "score", QUICKSTART, DATA_CSV, "--output", str(tmp_path / "new.csv"),
                        "--lang", "en")
     assert code == 2 and "Permission denied" in err and not (tmp_path / "new.csv").exists()
+
+
+def test_check_shows_a_control_character_of_the_rule_file(capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    rule = tmp_path / "title.egr"  # an OSC sequence that would rename the terminal window
+    rule.write_text(Path(QUICKSTART).read_text(encoding="utf-8").replace(
+        "proportional pc_share", "proportional pc_sh\x1b]0;pwned\x07are", 1), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(rule), "--lang", "en")
+    assert code == 1 and not ACTING.findall(out)
+    assert "pc_sh\\x1b]0;pwned\\x07are" in out
