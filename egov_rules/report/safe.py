@@ -140,5 +140,5 @@ def write_fully(stream: TextIO, text: str) -> None:
     data = memoryview(text.encode(stream.encoding, stream.errors or "strict"))
     while data:
         written = binary.write(data)  # a raw FileIO may take only part of it
-        data = data[written if written is not None else 0:]
+        data = data[written or 0:]  # None: a non-blocking descriptor is not ready yet
     binary.flush()
