@@ -57,11 +57,16 @@ def _load(path: str) -> egov_rules.Methodology:
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], lang: Lang) -> None:
     if diagnostics:  # they quote names and source lines: escape sequences are made visible
-        sys.stderr.write(printable(render_all(diagnostics, lang)))
+        _to_stderr(printable(render_all(diagnostics, lang)))
 
 
 def _complain(message: str) -> None:
-    sys.stderr.write(f"egov-rules: {printable(message)}\n")
+    _to_stderr(f"egov-rules: {printable(message)}\n")
+
+
+def _to_stderr(text: str) -> None:
+    if sys.stderr is not None:  # None when the shell closed it (`2>&-`): nowhere to say it
+        sys.stderr.write(text)
 
 
 # -- check ---------------------------------------------------------------------------------
@@ -165,7 +170,7 @@ def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | N
 def _progress(count: int, lang: Lang) -> Iterator[Callable[[int], None] | None]:
     """A bar on stderr while a large batch is scored, only when someone is watching; yields
     the callback `evaluate_many` reports each scored entity to."""
-    if count < PROGRESS_FROM or not sys.stderr.isatty():
+    if count < PROGRESS_FROM or sys.stderr is None or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
@@ -745,10 +750,18 @@ def _abandon(stream: TextIO) -> None:
     os.close(devnull)
 
 
+class _Closed(io.StringIO):
+    """Standard output when the shell closed it (`>&-`), where Python leaves sys.stdout None:
+    writing the result fails as it would on the closed descriptor."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if out is None:
         _tolerate_encodings()
-        out = sys.stdout
+        out = sys.stdout if sys.stdout is not None else _Closed()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -772,7 +785,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_INPUT
     except BrokenPipeError:  # quietly, as `| head` expects; not 0: the output was cut short
         _abandon(out)
-        _abandon(sys.stderr)  # `2>&1 | head`: it may be the pipe that broke
+        if sys.stderr is not None:  # `2>&1 | head`: it may be the pipe that broke
+            _abandon(sys.stderr)
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         _abandon(out)  # what is left in its buffer is not worth waiting for

@@ -11,6 +11,8 @@ import json
 import os
 import re
 import shutil
+import stat
+import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -376,3 +378,45 @@ def test_ctrl_c_while_writing_a_report_leaves_the_previous_one(
     assert (code, err) == (130, "egov-rules: interrupted\n")
     assert report.read_text(encoding="utf-8") == "the previous report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+def test_a_device_or_a_pipe_is_written_to_never_replaced(capsys: pytest.CaptureFixture[str],
+                                                         tmp_path: Path) -> None:
+    """`--output /dev/null` run as root would otherwise rename a regular file over the device."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # there, so opening to write won't block
+    try:
+        code, _, err = run(capsys, "rank", QUICKSTART, DATA_CSV, "--format", "csv", "--output", str(fifo))
+        received = os.read(reader, 1 << 16).decode()
+    finally:
+        os.close(reader)
+    assert code == 0, err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and received.startswith("index,block,rank,entity")
+    assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
+
+
+def test_a_writable_report_in_a_folder_we_cannot_add_to_is_written_in_place(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = tmp_path / "report.csv"
+    report.write_text("old\n", encoding="utf-8")
+
+    def no_new_files(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_new_files)  # as in a folder we may not write
+    assert run(capsys, "score", QUICKSTART, DATA_CSV, "--format", "csv", "--output", str(report))[0] == 0
+    assert report.read_text(encoding="utf-8").startswith("entity,block,")
+    code, _, err = run(capsys, "score", QUICKSTART, DATA_CSV, "--output", str(tmp_path / "new.csv"),
+                       "--lang", "en")
+    assert code == 2 and "Permission denied" in err and not (tmp_path / "new.csv").exists()
+
+
+def test_check_shows_a_control_character_of_the_rule_file(capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    rule = tmp_path / "title.egr"  # an OSC sequence that would rename the terminal window
+    rule.write_text(Path(QUICKSTART).read_text(encoding="utf-8").replace(
+        "proportional pc_share", "proportional pc_sh\x1b]0;pwned\x07are", 1), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(rule), "--lang", "en")
+    assert code == 1 and not ACTING.findall(out)
+    assert "pc_sh\\x1b]0;pwned\\x07are" in out

@@ -129,3 +129,25 @@ def test_a_terminal_that_cannot_show_vietnamese_still_gets_everything(
                            capture_output=True, timeout=TIMEOUT, env=env(**environment))
     assert wrong.returncode == 2 and b"Traceback" not in wrong.stderr
     assert "Bộ Z".encode(encoding, "backslashreplace") in wrong.stderr
+
+
+def close(descriptor: int) -> None:
+    os.close(descriptor)
+
+
+def test_a_closed_standard_output_is_a_message_and_exit_1(tmp_path: Path) -> None:
+    """`egov-rules … >&-`: Python starts with sys.stdout None; no AttributeError (exit 3)."""
+    done = subprocess.run(command("check", QUICKSTART, "--lang", "en"), cwd=tmp_path, timeout=TIMEOUT,
+                          stderr=subprocess.PIPE, env=env(), preexec_fn=lambda: close(1))
+    assert done.returncode == 1
+    assert done.stderr.decode() == "egov-rules: cannot write standard output: Bad file descriptor\n"
+    # With --output, standard output is not needed.
+    report = tmp_path / "report.csv"
+    done = subprocess.run(command("score", QUICKSTART, DATA_CSV, "--format", "csv", "--output", str(report)),
+                          cwd=tmp_path, timeout=TIMEOUT, stderr=subprocess.PIPE, env=env(),
+                          preexec_fn=lambda: close(1))
+    assert done.returncode == 0 and report.read_text(encoding="utf-8").startswith("entity,")
+    # A closed standard error: the exit code still says what happened.
+    done = subprocess.run(command("score", QUICKSTART, "missing.csv"), cwd=tmp_path, timeout=TIMEOUT,
+                          stdout=subprocess.PIPE, env=env(), preexec_fn=lambda: close(2))
+    assert done.returncode == 2 and done.stdout == b""

@@ -73,12 +73,27 @@ def spreadsheet_text(text: str) -> str:
 def write_atomically(path: Path, text: str) -> None:
     """`text` in `path` (UTF-8), all or nothing: written beside it under a temporary name, then
     renamed over it, so a full disk or an interrupt never leaves half a report behind."""
+    try:
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        kind = stat.S_IFREG
+    if not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)):
+        # /dev/null, /dev/stdout, a FIFO: written to, never replaced (root could replace a device).
+        _write_in_place(path, text)
+        return
     target = path.resolve()  # through a symlink: the file it names is replaced, not the link
     if target.exists() and not target.is_dir() and not os.access(target, os.W_OK):
         # A rename would replace a read-only file; writing in place never could.
         raise PermissionError(13, "Permission denied", str(path))
     mode = _mode(target)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                             suffix=".tmp")
+    except PermissionError:
+        if not target.is_file():
+            raise
+        _write_in_place(target, text)  # a writable file in a folder we may not add to
+        return
     try:
         # backslashreplace: a path or name that is not valid Unicode is shown, never a crash.
         with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
@@ -91,6 +106,11 @@ def write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _write_in_place(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", errors="backslashreplace") as file:
+        file.write(text)
 
 
 def _mode(target: Path) -> int:
@@ -120,5 +140,5 @@ def write_fully(stream: TextIO, text: str) -> None:
     data = memoryview(text.encode(stream.encoding, stream.errors or "strict"))
     while data:
         written = binary.write(data)  # a raw FileIO may take only part of it
-        data = data[written if written is not None else 0:]
+        data = data[written or 0:]  # None: a non-blocking descriptor is not ready yet
     binary.flush()
