@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import egov_rules
-from egov_rules import codes
+from egov_rules import codes, emit
 from egov_rules import syntax as s
 from egov_rules.annex import render_annex
 from egov_rules.diagnostics import Reporter, Text
@@ -291,3 +291,23 @@ def test_5000_falling_band_rows_get_their_counterexample_in_time() -> None:
     diagnostics = timed(f"{count:,} falling band rows: check", lambda: egov_rules.check(falling),
                         10.0)
     assert [d.code.code for d in diagnostics if d.is_error] == ["M601"]
+
+
+def test_many_band_and_grade_rows_compile_to_flat_code() -> None:
+    # The generated code wrote the rows as one if/elif chain, which CPython nests and compiles
+    # recursively: 10,000 band rows ran out of memory (3,000 cases overflow its stack). Past
+    # FLAT_BRANCHES cases, each is an `if …: break` in a loop that runs once.
+    count = emit.FLAT_BRANCHES * 30
+    rows = "".join(f"      above {(count - i) / 8}: {(count - i) / 4}\n" for i in range(count))
+    grades = "".join(f'  at least {(count - i) / count}: "G{i}"\n' for i in range(count))
+    text = HEAD.replace("x  count", "x  number") + \
+        f'category c "C"  max {count}\n  k "K"  max {count}\n    bands x\n{rows}' \
+        f'      otherwise: 0\nindex i = share of max c\ngrades i\n{grades}  otherwise: "none"\n'
+    m = timed(f"{count:,} band and grade rows: compile", lambda: egov_rules.compile(text), 10.0)
+    assert "elif" not in m.compiled_source("province")
+    values = [0, 0.1, 1, 1.125, 2.5, 100, 100.125, 374.9, 375, 375.1, 10**6]
+    data = {f"E{k}": {"block": "province", "x": v} for k, v in enumerate(values)}
+    ranking = every_stage(m, data)
+    for score, evaluation in zip(m.score_many(data), ranking.evaluations, strict=True):
+        assert score.points("k") == evaluation.points("k")  # a float equal to the Fraction
+        assert score.index("i").grade == evaluation.index("i").grade
