@@ -9,6 +9,7 @@ docs/testing.md records them.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -18,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import egov_rules
-from egov_rules import codes, emit
+from egov_rules import codes, emit, parser
 from egov_rules import syntax as s
 from egov_rules.annex import render_annex
 from egov_rules.diagnostics import Reporter, Text
@@ -311,3 +312,49 @@ def test_many_band_and_grade_rows_compile_to_flat_code() -> None:
     for score, evaluation in zip(m.score_many(data), ranking.evaluations, strict=True):
         assert score.points("k") == evaluation.points("k")  # a float equal to the Fraction
         assert score.index("i").grade == evaluation.index("i").grade
+
+
+# -- expressions as deep as the limits allow --------------------------------------------------
+
+
+def _deepest_file() -> str:
+    """Every kind of expression at the limits (100 operators a line, 50 parentheses), in
+    nodes nested 39 levels deep, each with a `when` of 98 `not`s."""
+    depth = parser.MAX_INDENT_DEPTH - 1
+    lets = [
+        "let va = " + "- " * 98 + "x",  # x again
+        "let vb = " + " + ".join(["x"] * 100),
+        "let vc = " + "x + (" * 49 + "x" + ")" * 49,
+        "let vd = " + "min(" * 49 + "x" + ", 1)" * 49,
+        "let ve = " + "x * " * 99 + "1",
+        "let vf = " + "clamp(" * 24 + "x" + ", 0, 5)" * 24 + " + " + "max(" * 24 + "x" + ", 0)" * 24,
+    ]
+    lines = ['category c "C"  max 10  when ' + "not " * 48 + "(" + " and ".join(["x > 0"] * 25) + ")"]
+    lines += ["  " * level + f'n{level} "N"  max 10  when ' + "not " * 98 + "(x > 0)"
+              for level in range(1, depth - 1)]
+    lines += ["  " * (depth - 1) + "bands " + " + ".join(["x"] * 98),
+              "  " * depth + "at least 100: 10", "  " * depth + "otherwise: 0"]
+    sums = "".join(f'  k{name} "K"  max 10\n    5 per v{name} up to 10\n' for name in "abcdef")
+    return HEAD + "\n".join(lets) + "\n" + "\n".join(lines) + "\n" + \
+        f'category d "D"  max 60\n{sums}index i = share of max d  round 3\n' + \
+        'grades i\n  at least 0.5: "A"\n  otherwise: "B"\n' + \
+        'example "e" block province\n  x 2\n  expect c = 10\n  expect kb = 10\n'
+
+
+def test_expressions_at_the_limits_leave_half_the_stack_free() -> None:
+    # The limits keep every recursive walk of an expression (type checking, ranges, directions,
+    # evaluation, words, generated code) within 350 frames (the type checker's, the deepest,
+    # fails with 300): checked with 550 above the test's own, a margin for deep callers.
+    def run() -> None:
+        m = egov_rules.compile(_deepest_file(), "deep.egr")
+        every_stage(m, {"A": {"block": "province", "x": 2}, "B": {"block": "province", "x": 0}})
+
+    frames, frame = 0, sys._getframe()
+    while frame.f_back is not None:
+        frames, frame = frames + 1, frame.f_back
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(frames + 550)
+    try:
+        run()
+    finally:
+        sys.setrecursionlimit(limit)
