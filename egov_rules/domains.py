@@ -29,14 +29,6 @@ class Interval:
         hi, hi_closed = _tighter(self.hi, self.hi_closed, other.hi, other.hi_closed, higher=False)
         return Interval(lo, hi, lo_closed, hi_closed)
 
-    def minus(self, other: Interval) -> list[Interval]:
-        pieces = []
-        if other.lo is not None:
-            pieces.append(self.intersect(Interval(None, other.lo, True, not other.lo_closed)))
-        if other.hi is not None:
-            pieces.append(self.intersect(Interval(other.hi, None, not other.hi_closed, True)))
-        return [p for p in pieces if not p.empty(False)]
-
     def empty(self, integer: bool) -> bool:
         if integer:
             return self.first_integer() is None
@@ -95,12 +87,6 @@ def _tighter(
 
 
 EVERYTHING = Interval(None, None)
-
-
-def subtract(pieces: list[Interval], removed: list[Interval]) -> list[Interval]:
-    for cut in removed:
-        pieces = [rest for piece in pieces for rest in piece.minus(cut)]
-    return pieces
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,7 @@ HUGE = Fraction(2) ** 900  # a value bound beyond this could overflow: the block
 NORMAL = Fraction(1, 2**1000)  # a float at least this large is far from underflow
 ETA = Fraction(1, 2**1021)  # an underflowing product's error (2⁻¹⁰⁷⁴), in units of u
 TOLERANCE = Fraction(1, 10**9)  # largest error of a continuous result, relative to its scale
+FLAT_BRANCHES = 100  # more cases than this are not written as one if/elif chain (`branches`)
 
 Mode = Literal["fast", "exact"]
 
@@ -604,6 +605,8 @@ class Gen:
                 break
         if len(live) == 1 and live[0][0] is None:
             return live[0][1]()
+        if len(live) > FLAT_BRANCHES:
+            return self._flat_branches(prefix, live)
         results: list[tuple[Num, _Slot]] = []
         keyword = "if"
         for test, value in live:
@@ -621,6 +624,31 @@ class Gen:
         if live[-1][0] is not None:
             self.out.line("else:")
             with self.out.indent():
+                self.out.line("raise LookupError('no row applies')")  # checks guarantee one does
+        return self._merge(prefix, results)
+
+    def _flat_branches(self, prefix: str, live: list[tuple[Test | None, Callable[[], Num]]]
+                       ) -> Num:
+        """`branches` as a run of `if test: …; break` in a loop that runs once: CPython nests
+        each `elif` in the one before and compiles them recursively (an `if`/`elif` chain of
+        3,000 overflowed its stack; 10,000 band rows ran out of memory)."""
+        results: list[tuple[Num, _Slot]] = []
+        self.out.line("while True:")
+        with self.out.indent():
+            for test, value in live:
+                if test is None:
+                    results.append((value(), self.out.slot()))
+                    self.out.line("break")
+                    break
+                self.out.line(f"if {test.holds}:")
+                with self.out.indent():
+                    results.append((value(), self.out.slot()))
+                    self.out.line("break")
+                if test.fails is not None:
+                    self.out.line(f"if not ({test.fails}):")
+                    with self.out.indent():
+                        self.out.line("raise Uncertain")
+            else:
                 self.out.line("raise LookupError('no row applies')")  # checks guarantee one does
         return self._merge(prefix, results)
 

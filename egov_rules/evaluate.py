@@ -302,7 +302,8 @@ def evaluate_entity(
     run = _Run(model, block, env if env is not None else compute_lets(model, inputs),
                cohort or {})
     facts = _score_nodes(run, plan)
-    indices = _evaluate_indices(model, {f.id: f for f in facts})
+    done = _evaluate_indices(model, {f.id: f for f in facts})
+    indices = tuple(done[i.id] for i in model.tree.indices if i.id in done)
     given = dict(inputs)
     derived = {k: run.env[k] for k in model.lets}  # the inputs are kept once, in `given`
     explanation = _Explanation(model, plan, block, given, derived, run.cohort_used, facts,
@@ -315,6 +316,17 @@ def evaluate_entity(
         nodes=NodeResults(plan.position, explanation.node),
         indices=IndexResults(plan.index_position, explanation.index),
     )
+
+
+def figures(model: Model, block: str, inputs: Mapping[str, RuntimeValue],
+            cohort: Mapping[str, Fraction] | None = None
+            ) -> tuple[dict[str, NodeFacts], dict[str, IndexFacts]]:
+    """Every node's and index's facts by id, without the words: what the counterexample
+    search compares (reading a node's result finds its next points, which reads every row
+    of its rule, for each of hundreds of candidates)."""
+    run = _Run(model, block, compute_lets(model, inputs), cohort or {})
+    nodes = {f.id: f for f in _score_nodes(run, _plan(model))}
+    return nodes, _evaluate_indices(model, nodes)
 
 
 def _score_nodes(run: _Run, plan: _Plan) -> tuple[NodeFacts, ...]:
@@ -382,7 +394,7 @@ def _bounded_input(model: Model, name: str, target: Fraction) -> str | None:
 # -- indices -------------------------------------------------------------------------------
 
 
-def _evaluate_indices(model: Model, nodes: Mapping[str, NodeFacts]) -> tuple[IndexFacts, ...]:
+def _evaluate_indices(model: Model, nodes: Mapping[str, NodeFacts]) -> dict[str, IndexFacts]:
     done: dict[str, IndexFacts] = {}
     for index_id, index in model.indices.items():
         value, points, maximum = index_method(index).compute(index, nodes, done)
@@ -391,7 +403,7 @@ def _evaluate_indices(model: Model, nodes: Mapping[str, NodeFacts]) -> tuple[Ind
         grades = model.grades.get(index_id)
         row = first_row(grades.bands, shown) if grades is not None and shown is not None else None
         done[index_id] = IndexFacts(value, rounded, points, maximum, row)
-    return tuple(done[i.id] for i in model.tree.indices if i.id in done)
+    return done
 
 
 # -- results, made from the facts when read ------------------------------------------------

@@ -26,17 +26,16 @@ def score_of(model: Model, target: str, is_index: bool, block: str,
              inputs: Mapping[str, RuntimeValue], cohort: Mapping[str, Fraction]
              ) -> Fraction | None:
     """A node's points or an index's (rounded) value; None when it does not apply."""
-    from egov_rules.evaluate import evaluate_entity
+    from egov_rules.evaluate import figures
 
     try:
-        evaluation = evaluate_entity(model, "counterexample", block, inputs, cohort)
+        nodes, indices = figures(model, block, inputs, cohort)
     except (ArithmeticError, LookupError, TypeError, ValueError):
         return None
     if is_index:
-        result = evaluation.index(target)
-        return result.rounded if result.rounded is not None else result.value
-    node = evaluation.node(target)
-    return node.points if node.applicable else None
+        index = indices[target]
+        return index.rounded if index.rounded is not None else index.value
+    return nodes[target].points
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ that enters it, its words — lives here alone; grades (label bands on an index)
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
-from egov_rules.domains import Domain, Interval, subtract
+from egov_rules.domains import Domain, Interval
 from egov_rules.emit import CompareOp, expr, just
 from egov_rules.explain import both, both_fmt, is_share
 from egov_rules.kinds.base import (
@@ -80,28 +81,29 @@ def first_row(bands: tuple[s.Band, ...], value: Fraction) -> int:
     raise LookupError("no band applies")
 
 
-def first_band(bands: tuple[s.Band, ...], value: Fraction) -> s.Band:
-    """The first row whose condition holds."""
-    return bands[first_row(bands, value)]
-
-
 def band_interval(band: s.Band, integer: bool) -> Interval:
     """The values a row's condition admits (before earlier rows take theirs)."""
     if band.threshold is None:
         return Interval(None, None)
     t = band.threshold.value
-    if integer:  # whole-number inputs: `above 2` is `at least 3`
-        lo, hi = {
-            "at least": (math.ceil(t), None), "above": (math.floor(t) + 1, None),
-            "at most": (None, math.floor(t)), "below": (None, math.ceil(t) - 1),
-        }[band.op]
-        return Interval(None if lo is None else Fraction(lo), None if hi is None else Fraction(hi))
-    return {
-        "at least": Interval(t, None, True, True),
-        "above": Interval(t, None, False, True),
-        "at most": Interval(None, t, True, True),
-        "below": Interval(None, t, True, False),
-    }[band.op]
+    # Only the row's own interval is built: this runs for every row of every band list.
+    match band.op, integer:  # whole-number inputs: `above 2` is `at least 3`
+        case "at least", True:
+            return Interval(Fraction(math.ceil(t)), None)
+        case "above", True:
+            return Interval(Fraction(math.floor(t) + 1), None)
+        case "at most", True:
+            return Interval(None, Fraction(math.floor(t)))
+        case "below", True:
+            return Interval(None, Fraction(math.ceil(t) - 1))
+        case "at least", False:
+            return Interval(t, None, True, True)
+        case "above", False:
+            return Interval(t, None, False, True)
+        case "at most", False:
+            return Interval(None, t, True, True)
+        case _:
+            return Interval(None, t, True, False)
 
 
 def band_entry(band: s.Band, integer: bool) -> Fraction | None:
@@ -127,15 +129,63 @@ def band_condition(band: s.Band, as_share: bool) -> Text:
     return both(f"{band.op} {t_en}", f"{_VI_OPS[band.op]} {t_vi}")
 
 
+class _Covered:
+    """The values earlier rows take, kept as a running union in O(1) per row: every row
+    admits a half-line (`at least`/`above` upwards, `at most`/`below` downwards) or every
+    value (`otherwise`), and half-lines that point the same way are nested. So the values a
+    row takes first, and the values no row takes, are each one interval: no row is compared
+    with every row before it (1,000 rows took 9.5 s to check, 10,000 over 300 s)."""
+
+    def __init__(self) -> None:
+        self.up: Interval | None = None  # the widest upward half-line so far
+        self.down: Interval | None = None  # the widest downward one
+        self.everything = False
+
+    def add(self, band: s.Band, integer: bool) -> None:
+        ray = band_interval(band, integer)
+        if ray.lo is None and ray.hi is None:
+            self.everything = True
+        elif ray.hi is None:
+            self.up = ray if self.up is None else _wider(self.up, ray, upwards=True)
+        else:
+            self.down = ray if self.down is None else _wider(self.down, ray, upwards=False)
+
+    def left_of(self, values: Interval) -> Interval | None:
+        """The values of an interval no earlier row takes (None: none at all)."""
+        if self.everything:
+            return None
+        for ray in (self.up, self.down):
+            if ray is not None:
+                values = values.intersect(_beyond(ray))
+        return None if values.empty(False) else values
+
+
+def _wider(a: Interval, b: Interval, upwards: bool) -> Interval:
+    """The union of two half-lines pointing the same way: the one that reaches further."""
+    x, y = (a.lo, b.lo) if upwards else (a.hi, b.hi)
+    assert x is not None and y is not None
+    if x == y:
+        return a if (a.lo_closed if upwards else a.hi_closed) else b
+    return a if (x < y) == upwards else b
+
+
+def _beyond(ray: Interval) -> Interval:
+    """The values a half-line leaves out: the opposite half-line."""
+    if ray.hi is None:
+        return Interval(None, ray.lo, True, not ray.lo_closed)
+    return Interval(ray.hi, None, not ray.hi_closed, True)
+
+
 def bands_steps(bands: tuple[s.Band, ...], domain: Domain) -> list[tuple[Interval, Fraction]]:
     """The step function of first-match rows: pieces of the domain, low to high, and points."""
-    covered: list[Interval] = []
+    covered = _Covered()
     pieces: list[tuple[Interval, Fraction]] = []
     for band in bands:
         region = band_interval(band, domain.integer).intersect(domain.interval)
-        award = band_award(band)
-        pieces += [(p, award) for p in subtract([region], covered) if not p.empty(domain.integer)]
-        covered.append(region)
+        fresh = covered.left_of(region)
+        if fresh is not None and not fresh.empty(domain.integer):
+            pieces.append((fresh, band_award(band)))
+        covered.add(band, domain.integer)
     return sorted(pieces, key=lambda piece: _lower_key(piece[0]))
 
 
@@ -143,6 +193,17 @@ def _lower_key(interval: Interval) -> tuple[int, Fraction, int]:
     if interval.lo is None:
         return (0, Fraction(0), 0)
     return (1, interval.lo, 0 if interval.lo_closed else 1)
+
+
+def _points_at(pieces: list[tuple[Interval, Fraction]], keys: list[tuple[int, Fraction, int]],
+               value: Fraction) -> Fraction | None:
+    """The points of the step (`bands_steps`, with their `_lower_key`s) holding a value."""
+    at = bisect.bisect_right(keys, (1, value, 0)) - 1
+    if at < 0:
+        return None
+    piece, points = pieces[at]
+    inside = piece.hi is None or value < piece.hi or (value == piece.hi and piece.hi_closed)
+    return points if inside else None
 
 
 def _family(op: str) -> str:
@@ -157,20 +218,19 @@ def _band_words(band: s.Band) -> str:
 
 def check_band_list(bands: tuple[s.Band, ...], domain: Domain, reporter: Reporter,
                     span: Span, grades: bool = False) -> None:
-    covered: list[Interval] = []
+    covered = _Covered()
     previous: s.Band | None = None
-    for index, band in enumerate(bands):
+    for band in bands:
         region = band_interval(band, domain.integer).intersect(domain.interval)
-        fresh = subtract([region], covered)
-        if all(piece.empty(domain.integer) for piece in fresh):
-            after_otherwise = any(b.threshold is None for b in bands[:index])
-            _report_unreachable(band, previous, after_otherwise, region, domain, reporter)
-        covered.append(region)
+        fresh = covered.left_of(region)
+        if fresh is None or fresh.empty(domain.integer):
+            _report_unreachable(band, previous, covered.everything, region, domain, reporter)
+        covered.add(band, domain.integer)
         if band.threshold is not None:
             previous = band
-    gaps = [g for g in subtract([domain.interval], covered) if not g.empty(domain.integer)]
-    if gaps:
-        en, vi = gaps[0].describe(domain.integer)
+    gap = covered.left_of(domain.interval)
+    if gap is not None and not gap.empty(domain.integer):
+        en, vi = gap.describe(domain.integer)
         hint = Text('add a last row `otherwise: "<grade>"`',
                     'thêm dòng cuối `otherwise: "<xếp loại>"`') if grades else \
             Text("add a last row `otherwise: 0` (or the points the decree gives)",
@@ -289,12 +349,18 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
     def next_target(self, rule: s.Bands, facts: BandsFacts, points: Fraction, maximum: Fraction,
                     ctx: ScoreContext) -> Target | None:
         integer, value = ctx.integer(rule.expr), facts.value
+        # The points at each row's entry value, from the step function over every value: a
+        # search per row, not a scan of the rows (quadratic for 10,000 rows).
+        pieces = bands_steps(rule.bands, Domain(Interval(None, None), integer))
+        keys = [_lower_key(piece) for piece, _ in pieces]
         nearest: tuple[Fraction, Fraction] | None = None  # (input value, points there)
         for band in rule.bands:
             target = band_entry(band, integer)
             if target is None:
                 continue
-            gained = band_award(first_band(rule.bands, target))
+            gained = _points_at(pieces, keys, target)
+            if gained is None:
+                continue
             if gained > points and (nearest is None or abs(target - value) < abs(nearest[0] - value)):
                 nearest = (target, gained)
         return None if nearest is None else ctx.hint(rule.expr, value, nearest[0],
