@@ -11,7 +11,7 @@ from pathlib import Path
 
 from egov_rules.diagnostics import Reporter
 from egov_rules.inputs.json_data import load_json
-from egov_rules.inputs.tables import load_csv, load_xlsx, sniff_delimiter
+from egov_rules.inputs.tables import load_csv, sniff_delimiter
 from egov_rules.inputs.values import (
     EntityData,
     Located,
@@ -22,6 +22,7 @@ from egov_rules.inputs.values import (
     normal_text,
     validate_entity,
 )
+from egov_rules.inputs.xlsx import load_xlsx
 from egov_rules.inputs.yaml_data import load_yaml
 from egov_rules.model import Model
 

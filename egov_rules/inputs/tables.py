@@ -1,13 +1,11 @@
-"""Entities from tables: CSV (`,` or `;`, UTF-8 with or without BOM) and XLSX workbooks.
-One row per entity: `entity`, `block`, then one column per indicator id; every cell located."""
+"""Entities from tables: CSV (`,` or `;`, UTF-8 with or without BOM) here, XLSX workbooks in
+`xlsx.py`. One row per entity: `entity`, `block`, then one column per indicator id; every cell
+located."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, Reporter, Text, did_you_mean
@@ -212,60 +210,3 @@ def load_csv(path: str | Path, reporter: Reporter, model: Model | None = None) -
         ends.append(Located(None, source.span(start + len(raw), start + len(raw))))
     table = _Table(header=rows[0], rows=rows[1:], end_of_row=ends[1:])
     return _entities_from_table(table, reporter, model)
-
-
-def _xlsx_value(value: Any, number_format: str) -> Any:
-    """A cell's value, exact: floats via their shortest repr (0.1 → 1/10); a cell formatted
-    as a percentage holds a share (0.825 shown as 82.5%) and is read as 82.5."""
-    if isinstance(value, float) and not isinstance(value, bool) and math.isfinite(value):
-        exact = Fraction(repr(value))
-        return exact * 100 if "%" in number_format else exact
-    if isinstance(value, int) and not isinstance(value, bool) and "%" in number_format:
-        return Fraction(value) * 100
-    return value
-
-
-def load_xlsx(path: str | Path, reporter: Reporter, model: Model | None = None,
-              sheet: str | None = None) -> list[EntityData]:
-    """Entities from the first sheet of an XLSX workbook (or the sheet named), one row each.
-    Formulas are read as the values Excel last calculated."""
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-        reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
-            "detail": f"not a readable XLSX workbook ({type(error).__name__})",
-            "detail_vi": f"không đọc được tệp XLSX ({type(error).__name__})"}, path=str(path)))
-        return []
-    try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            names = ", ".join(workbook.sheetnames)
-            reporter.diagnostics.append(Diagnostic(
-                codes.BAD_DATA, None, {"detail": f"no sheet named `{sheet}`; the workbook has: {names}",
-                                       "detail_vi": f"không có trang tính `{sheet}`; tệp có: {names}"},
-                did_you_mean(sheet, workbook.sheetnames), path=str(path)))
-            return []
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        title = worksheet.title
-        rows: list[list[Located]] = []
-        for number, cells in enumerate(worksheet.iter_rows(), start=1):
-            rows.append([
-                Located(_xlsx_value(cell.value, getattr(cell, "number_format", "") or ""),
-                        path=f"{path}!{title}:{get_column_letter(column)}{number}")
-                for column, cell in enumerate(cells, start=1)
-            ])
-    finally:
-        workbook.close()
-    if not rows:
-        reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
-            "detail": f"sheet `{title}` is empty", "detail_vi": f"trang tính `{title}` trống"},
-            path=f"{path}!{title}"))
-        return []
-    width = max(len(row) for row in rows)
-    ends = [Located(None, path=f"{path}!{title}:{get_column_letter(width + 1)}{number}")
-            for number in range(2, len(rows) + 1)]
-    return _entities_from_table(_Table(rows[0], rows[1:], ends), reporter, model)
