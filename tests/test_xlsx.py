@@ -17,6 +17,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from egov_rules.cli import main
@@ -480,6 +482,11 @@ def test_a_cell_longer_than_excel_allows(capsys: pytest.CaptureFixture[str], tmp
     assert code == 1
     assert (f"{path}!Data:A2: error[E207]: not a readable workbook: a text of more than 32,767 "
             "characters") in err
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_numbers_are_the_shortest_decimal_of_the_stored_float(number: float) -> None:
+    assert xlsx._decimal(repr(number)) == Fraction(repr(number))
 
 
 # -- bounds ------------------------------------------------------------------------------------

