@@ -134,7 +134,8 @@ def _add_output(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMAT
 def _add_data(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="methodology file (.egr)")
     parser.add_argument("data", help="indicator data: .csv, .xlsx, .json, .yaml or .yml")
-    parser.add_argument("--sheet", metavar="NAME", help="XLSX: the sheet to read (default: the first)")
+    parser.add_argument("--sheet", metavar="NAME",
+                        help="XLSX: the sheet to read (default: the active one, if visible)")
 
 
 def _methodology(path: str, lang: Lang) -> egov_rules.Methodology:

@@ -216,6 +216,10 @@ IGNORED_COLUMN = _code(
     "column `{name}` is not an indicator: it is read as information and ignored in scoring",
     "cột `{name}` không phải chỉ số: chỉ được đọc để tham khảo, không dùng khi chấm điểm",
 )
+HIDDEN_SHEET = _code(
+    "W525", "hidden-sheet", "warning",
+    "{detail}", "{detail_vi}",
+)
 
 # -- M6xx: monotonicity ------------------------------------------------------------------
 NOT_MONOTONE = _code(

@@ -28,7 +28,7 @@ import pytest
 import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
-from egov_rules.inputs import load_csv, load_yaml
+from egov_rules.inputs import load_csv, load_xlsx, load_yaml
 from egov_rules.parser import MAX_FILE_CHARS, MAX_INDENT_DEPTH, MAX_PAREN_DEPTH
 from egov_rules.render import render_all, render_text
 
@@ -212,6 +212,7 @@ PYTHON_TESTED: dict[str, tuple[str, ...]] = {
     "E207": ("test_e207_bad_data",),
     "E208": ("test_e208_missing_reference",),
     "W520": ("test_w520_ignored_column",),
+    "W525": ("test_w525_hidden_sheet",),
 }
 
 
@@ -346,3 +347,24 @@ def test_w520_ignored_column(tmp_path: Path) -> None:
     assert render_text(reporter.diagnostics[0]).split("\n")[0] == (
         f"{path}:1:14: warning[W520]: column `STT` is not an indicator: it is read as "
         "information and ignored in scoring")
+
+
+def test_w525_hidden_sheet(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for title, meetings in (("2023", 1), ("2024", 4)):
+        sheet = workbook.create_sheet(title)
+        sheet.append(["entity", "block", "meetings", "bandwidth"])
+        sheet.append(["Tỉnh A", "province", meetings, 5])
+    workbook.remove(workbook.worksheets[0])
+    workbook["2023"].sheet_state = "hidden"
+    workbook.active = 1
+    path = tmp_path / "data.xlsx"
+    workbook.save(path)
+    reporter = Reporter()
+    entities = load_xlsx(path, reporter, egov_rules.compile(SMALL).model)
+    assert [(e.name, e.values["meetings"].value) for e in entities] == [("Tỉnh A", 4)]
+    assert [str(d) for d in reporter.diagnostics] == [
+        f"{path}!2023: warning[W525]: sheet `2023` is hidden and holds data; it is not read "
+        "(--sheet 2023 reads it)"]

@@ -17,6 +17,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from egov_rules.cli import main
@@ -225,6 +227,42 @@ def test_empty_styled_cells_and_blank_rows_cost_nothing_and_are_not_data(
 # -- which sheet -----------------------------------------------------------------------------
 
 
+def test_the_active_visible_sheet_is_read_and_a_hidden_one_with_data_is_named(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, egr: str) -> None:
+    book = package({"Old": worksheet(rows(HEADER, ROW_B)), "2024": worksheet(rows(HEADER, ROW_A)),
+                    "Empty": worksheet("")}, hidden=("Old", "Empty"), active=1)
+    path = save(tmp_path, book)
+    code, out, err = score(capsys, egr, path)
+    assert code == 0
+    assert points(out) == {"A": "25"}
+    assert err.splitlines()[0] == (
+        f"{path}!Old: warning[W525]: sheet `Old` is hidden and holds data; it is not read "
+        "(--sheet Old reads it)")
+    assert "Empty" not in err  # hidden, but nothing in it
+
+
+def test_a_hidden_active_sheet_gives_way_to_the_first_visible_one(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, egr: str) -> None:
+    book = package({"Old": worksheet(rows(HEADER, ROW_B)), "2024": worksheet(rows(HEADER, ROW_A))},
+                   hidden=("Old",), active=0)
+    code, out, err = score(capsys, egr, save(tmp_path, book))
+    assert code == 0
+    assert points(out) == {"A": "25"}
+    assert "sheet `Old` is hidden and holds data" in err
+
+
+def test_sheet_option_reads_a_hidden_sheet_and_says_so(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, egr: str) -> None:
+    book = package({"Old": worksheet(rows(HEADER, ROW_B)), "2024": worksheet(rows(HEADER, ROW_A))},
+                   hidden=("Old",), active=1)
+    path = save(tmp_path, book)
+    code, out, err = score(capsys, egr, path, "--sheet", "Old")
+    assert code == 0
+    assert points(out) == {"B": "2"}
+    assert err.splitlines()[0] == (
+        f"{path}!Old: warning[W525]: sheet `Old` is hidden; it is read because --sheet names it")
+
+
 def test_sheet_option_naming_a_chartsheet_or_nothing(
         capsys: pytest.CaptureFixture[str], tmp_path: Path, egr: str) -> None:
     path = save(tmp_path, package({"Data": worksheet(rows(HEADER, ROW_A))}, charts=("Chart",)))
@@ -243,6 +281,14 @@ def test_a_workbook_without_a_worksheet(capsys: pytest.CaptureFixture[str], tmp_
     code, _, err = score(capsys, egr, path)
     assert code == 1
     assert f"{path}: error[E207]: not a readable workbook: it has no worksheet" in err
+
+
+def test_every_worksheet_hidden(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                egr: str) -> None:
+    path = save(tmp_path, package({"A": worksheet(""), "B": worksheet("")}, hidden=("A", "B")))
+    code, _, err = score(capsys, egr, path)
+    assert code == 1
+    assert f"{path}: error[E207]: every worksheet is hidden (A, B): name one with --sheet" in err
 
 
 # -- malformed packages: a located error, exit 1, never a traceback --------------------------
@@ -436,6 +482,11 @@ def test_a_cell_longer_than_excel_allows(capsys: pytest.CaptureFixture[str], tmp
     assert code == 1
     assert (f"{path}!Data:A2: error[E207]: not a readable workbook: a text of more than 32,767 "
             "characters") in err
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_numbers_are_the_shortest_decimal_of_the_stored_float(number: float) -> None:
+    assert xlsx._decimal(repr(number)) == Fraction(repr(number))
 
 
 # -- bounds ------------------------------------------------------------------------------------
