@@ -15,7 +15,7 @@ from egov_rules.evaluate import (
     missing_reference_diagnostic,
 )
 from egov_rules.graph import EvalGraph, build_graph
-from egov_rules.inputs import EntityData, Located, from_mapping, validate_entity
+from egov_rules.inputs import EntityData, Located, from_mapping, from_mappings, validate_entity
 from egov_rules.model import Model
 from egov_rules.rank import cohort_best, rank_evaluations
 from egov_rules.results import Evaluation, Ranking, _parse_exact
@@ -89,21 +89,21 @@ class Methodology:
         """Score one entity of `block`. Nodes scored `relative to best in block` need the
         block's best value in `references` (node id → value) unless the rule states one."""
         reporter = Reporter()
-        values = validate_entity(self._model, from_mapping(entity, indicators, block), reporter)
+        data = from_mapping(entity, indicators, block)  # the names normalised as a file's are
+        values = validate_entity(self._model, data, reporter)
         if values is None:
             raise EgovRulesError(reporter.diagnostics)
         cohort = {k: _parse_exact(v) for k, v in (references or {}).items()}
-        return self._evaluate(entity, block, values, cohort, Located(None, path=entity))
+        return self._evaluate(data.name, str(data.block.value), values, cohort,
+                              Located(None, path=data.path))
 
     def evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
                       progress: Callable[[int], None] | None = None) -> Ranking:
         """Score entities together: `relative to best in block` uses the best of the block
         among them, and each index is ranked within each block. `progress`, if given, is
         called with the number of entities scored so far, after each one."""
-        data = entities if isinstance(entities, list) else [
-            from_mapping(name, values) for name, values in entities.items()
-        ]
         reporter = Reporter()
+        data = entities if isinstance(entities, list) else from_mappings(entities, reporter)
         validated: list[tuple[EntityData, dict[str, RuntimeValue]]] = []
         for entity in data:
             values = validate_entity(self._model, entity, reporter)

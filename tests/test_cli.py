@@ -154,7 +154,9 @@ BAD_DATA = [
     ("    portal_level: 3", "    portal_level: 7", "a level must be a whole number from 1 to 4 (got 7)"),
     ("    hosting: own", "    hosting: [own, cloud]", "expected one value, got a list"),
     ("    has_backup: yes", "    has_backup: maybe", "`maybe` is not a yes/no answer"),
-    ("    units: 20", "    units: 2,000", "`2,000` uses a comma"),
+    ("    units: 20", "    units: 2,000", "`2,000` reads two ways: 2000 with `,` separating "
+     "thousands, or 2 with `,` as the decimal mark"),
+    ("    units: 20", "    units: 20,5", "`20,5` uses a comma as the decimal mark"),
 ]
 
 

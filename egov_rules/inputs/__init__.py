@@ -18,6 +18,8 @@ from egov_rules.inputs.values import (
     RuntimeValue,
     coerce,
     from_mapping,
+    from_mappings,
+    normal_text,
     validate_entity,
 )
 from egov_rules.inputs.yaml_data import load_yaml
@@ -32,11 +34,13 @@ __all__ = (
     "coerce",
     "file_sha256",
     "from_mapping",
+    "from_mappings",
     "load_csv",
     "load_data",
     "load_json",
     "load_xlsx",
     "load_yaml",
+    "normal_text",
     "sniff_delimiter",
     "validate_entity",
 )

@@ -1,9 +1,15 @@
 """Located values and their checks: what one entity's data says, read exactly and checked
-against the methodology's declarations (types, bounds, blocks, the missing-data policy)."""
+against the methodology's declarations (types, bounds, blocks, the missing-data policy).
+
+Every reader hands its text here: `normal_text` is the one rule for names and text cells, and
+`coerce` the one place a number is read, within the bounds below (docs/testing.md, "Data
+limits")."""
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,12 +25,18 @@ from egov_rules.numbers import fmt
 from egov_rules.source import SourceFile, Span
 
 RuntimeValue = Fraction | bool | str
-_YES = {"yes", "y", "true", "có", "co", "1"}
-_NO = {"no", "n", "false", "không", "khong", "0"}
-MAX_DIGITS = 60
+_YES = {"yes", "y", "true", "on", "có", "co", "1"}
+_NO = {"no", "n", "false", "off", "không", "khong", "0"}
+
+# -- data limits (docs/testing.md, "Data limits") -------------------------------------------
+MAX_DIGITS = 60  # characters of a number as written
+MAX_SIGNIFICANT = 30  # significant digits of a number
+MAX_EXPONENT = 30  # a number is 0, or at least 10**-30 and below 10**30 in size
+MAX_TEXT_CHARS = 10_000  # characters of a name or a cell
+MAX_FILE_BYTES = 20_000_000  # a CSV, JSON or YAML file
 
 
-@dataclass
+@dataclass(slots=True)
 class Located:
     """A raw value with where it came from (a span in a file, or a key path)."""
 
@@ -68,37 +80,216 @@ class _BadValue(Exception):
         self.en, self.vi, self.hint = en, vi, hint
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A value a reader would not read, and why (e.g. a YAML 1.1 octal); reported by `coerce`
+    at the value's place, like any bad value."""
+
+    en: str
+    vi: str
+    hint: Text | None = None
+
+
+# -- text: one rule for every name and cell -------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def normal_text(text: str) -> str:
+    """A name or cell as compared and shown: NFC, without zero-width characters, trimmed, so
+    that two names that look the same are the same."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return text.strip()
+
+
+def text_problem(text: Any) -> _BadValue | None:
+    """Why a text cannot be a name or cell: a lone surrogate (not Unicode text, and no output
+    can write it) or more than MAX_TEXT_CHARS characters."""
+    if not isinstance(text, str):
+        return None
+    if len(text) > MAX_TEXT_CHARS:
+        return _BadValue(f"a text of {len(text):,} characters exceeds the limit of "
+                         f"{MAX_TEXT_CHARS:,}",
+                         f"văn bản dài {len(text):,} ký tự, vượt giới hạn {MAX_TEXT_CHARS:,}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = f"U+{ord(text[error.start]):04X}"
+        return _BadValue(f"`{shown(text)}` is not valid Unicode text: a lone surrogate ({code})",
+                         f"`{shown(text)}` không phải văn bản Unicode hợp lệ: có nửa ký tự đơn "
+                         f"lẻ (surrogate {code})")
+    return None
+
+
+def shown(raw: Any, limit: int = 40) -> str:
+    """A value as a message quotes it: lone surrogates escaped, long text cut."""
+    text = str(raw).encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# -- numbers: a decimal as written, within bounds --------------------------------------------
+
+# ASCII digits only (`\d` alone would read ١٢ or １２ too).
+_DECIMAL = re.compile(r"[+-]?(?P<whole>\d*)(?:\.(?P<part>\d*))?(?:[eE](?P<exp>[+-]?\d+))?", re.A)
+_TWO_WAYS = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}", re.A)  # 1.200: 1200, or 1.2
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}(?:\1\d{3})+", re.A)  # 1.234.567
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+", re.A)  # 1,5
+_OTHER_BASE = re.compile(r"[+-]?0([xX]|[oO]|[bB])")
+_BASES = {"x": "16", "o": "8", "b": "2"}
+_NOT_FINITE = frozenset({"inf", ".inf", "infinity", "nan", ".nan"})
+_ONE_WAY = Text("write decimals with a point and no thousands separator: 1234.5",
+                "viết số thập phân bằng dấu chấm, không dùng dấu phân cách nghìn: 1234.5")
+
+
+def _written_number(raw: str) -> Fraction:
+    """A number as a person or program wrote it in text: a plain decimal, never a guess."""
+    text = raw.replace("_", "")
+    if len(text) > MAX_DIGITS:
+        raise _BadValue(f"a number of more than {MAX_DIGITS} characters",
+                        f"số dài quá {MAX_DIGITS} ký tự")
+    if _TWO_WAYS.fullmatch(text):
+        raise _two_ways(text)
+    match = _DECIMAL.fullmatch(text)
+    if match is None or not (match["whole"] or match["part"]):
+        raise _not_a_number(text)
+    return _decimal(match, text)
+
+
+def _decimal(match: re.Match[str], text: str) -> Fraction:
+    """The exact value of a decimal that `_DECIMAL` matched, once its size is within bounds
+    (so that `1e99999999` never becomes a 100-million-digit integer)."""
+    whole, part = match["whole"], match["part"] or ""
+    digits = (whole + part).lstrip("0")
+    if not digits:
+        return Fraction(0)
+    significant = len(digits.rstrip("0"))
+    if significant > MAX_SIGNIFICANT:
+        raise _BadValue(f"`{text}` has {significant} significant digits; a number in data has "
+                        f"at most {MAX_SIGNIFICANT}",
+                        f"`{text}` có {significant} chữ số có nghĩa; số liệu có tối đa "
+                        f"{MAX_SIGNIFICANT}")
+    # The power of ten of the first nonzero digit: 1 for 12.5, -2 for 0.05.
+    size = len(whole) - 1 - (len(whole + part) - len(digits)) + int(match["exp"] or 0)
+    _check_size(size, text)
+    return Fraction(text)
+
+
+def _check_size(size: int, text: str | None = None) -> None:
+    """Refuse a number whose first digit stands for 10^size, beyond MAX_EXPONENT."""
+    if -MAX_EXPONENT <= size < MAX_EXPONENT:
+        return
+    said = f"`{shown(text)}` is" if text is not None else "this number is"
+    said_vi = f"`{shown(text)}`" if text is not None else "số này"
+    raise _BadValue(
+        f"{said} out of range (about 10^{size}): a number in data is 0, or at least "
+        f"10^-{MAX_EXPONENT} and below 10^{MAX_EXPONENT} in size",
+        f"{said_vi} nằm ngoài phạm vi (khoảng 10^{size}): số liệu bằng 0, hoặc có độ lớn "
+        f"từ 10^-{MAX_EXPONENT} đến dưới 10^{MAX_EXPONENT}")
+
+
+def _two_ways(text: str) -> _BadValue:
+    mark = "." if "." in text else ","
+    grouped = Fraction(text.replace(mark, ""))
+    decimal = Fraction(text.replace(mark, "."))
+    a, b = fmt(grouped, digits=12), fmt(decimal, digits=12)
+    return _BadValue(
+        f"`{text}` reads two ways: {a} with `{mark}` separating thousands, or {b} with `{mark}` "
+        "as the decimal mark",
+        f"`{text}` có thể hiểu hai cách: {a} nếu `{mark}` phân cách hàng nghìn, hoặc {b} nếu "
+        f"`{mark}` là dấu thập phân",
+        Text(f"write it so that it reads one way: {a} or {b}",
+             f"viết sao cho chỉ hiểu một cách: {a} hoặc {b}"))
+
+
+def _not_a_number(text: str) -> _BadValue:
+    """Why a text is not a number, said as precisely as its form allows."""
+    if text.lower().lstrip("+-") in _NOT_FINITE:
+        return _BadValue(f"`{text}` is not a finite number", f"`{text}` không phải số hữu hạn")
+    if "/" in text:
+        return _BadValue(f"`{shown(text)}` is a fraction or a date, not a number",
+                         f"`{shown(text)}` là phân số hoặc ngày tháng, không phải một số",
+                         Text("write the figure as a decimal number: 0.5, not 1/2",
+                              "viết số liệu dạng số thập phân: 0.5, không viết 1/2"))
+    if ":" in text:
+        return _BadValue(f"`{shown(text)}` is a time or a base-60 number, not a decimal number",
+                         f"`{shown(text)}` là giờ hoặc số cơ số 60, không phải số thập phân",
+                         Text("write the figure as a decimal number: 1.5 or 90, not 1:30",
+                              "viết số liệu dạng số thập phân: 1.5 hoặc 90, không viết 1:30"))
+    base = _OTHER_BASE.match(text)
+    if base is not None:
+        name = _BASES[base[1].lower()]
+        return _BadValue(f"`{shown(text)}` is written in base {name}",
+                         f"`{shown(text)}` được viết ở cơ số {name}",
+                         Text("write the number in decimal", "viết số ở hệ thập phân"))
+    return _separators(text) or _BadValue(f"`{shown(text)}` is not a number",
+                                          f"`{shown(text)}` không phải một số")
+
+
+def _separators(text: str) -> _BadValue | None:
+    """Thousands separators or a decimal comma: refused with what to write instead."""
+    if _GROUPED.fullmatch(text):
+        plain = text.replace(text[-4], "")
+        return _BadValue(f"`{text}` groups thousands with `{text[-4]}`",
+                         f"`{text}` dùng `{text[-4]}` để phân cách hàng nghìn",
+                         Text(f"write it without thousands separators: {plain}",
+                              f"viết không có dấu phân cách nghìn: {plain}"))
+    if _DECIMAL_COMMA.fullmatch(text):
+        point = text.replace(",", ".")
+        return _BadValue(f"`{text}` uses a comma as the decimal mark",
+                         f"`{text}` dùng dấu phẩy làm dấu thập phân",
+                         Text(f"write the decimal mark as a point: {point}",
+                              f"viết dấu thập phân bằng dấu chấm: {point}"))
+    if "," in text:
+        return _BadValue(f"`{shown(text)}` uses a comma", f"`{shown(text)}` có dấu phẩy",
+                         _ONE_WAY)
+    return None
+
+
 def _to_fraction(raw: Any) -> Fraction:
     if isinstance(raw, bool):
         raise _BadValue("expected a number, got a yes/no", "cần một số, nhận được có/không")
-    if isinstance(raw, Fraction):
-        return raw
-    if isinstance(raw, int):
-        return Fraction(raw)
-    if isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise _BadValue(f"{raw} is not a finite number", f"{raw} không phải số hữu hạn")
-        return Fraction(repr(raw))  # the decimal the user wrote, not the binary float
-    if isinstance(raw, Decimal):
-        if not raw.is_finite():
-            raise _BadValue(f"{raw} is not a finite number", f"{raw} không phải số hữu hạn")
-        return Fraction(raw)
     if isinstance(raw, str):
-        text = raw.strip().replace("_", "")
-        if len(text) > MAX_DIGITS:
-            raise _BadValue(f"a number of more than {MAX_DIGITS} characters",
-                            f"số dài quá {MAX_DIGITS} ký tự")
-        if "," in text:
-            raise _BadValue(f"`{raw}` uses a comma", f"`{raw}` có dấu phẩy",
-                            Text("write decimals with a point and no thousands separator: 1234.5",
-                                 "viết số thập phân bằng dấu chấm, không dùng dấu phân cách nghìn: "
-                                 "1234.5"))
-        try:
-            return Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            raise _BadValue(f"`{raw}` is not a number", f"`{raw}` không phải một số") from None
+        return _written_number(raw)
+    if isinstance(raw, int):
+        return _whole(raw)
+    if isinstance(raw, float | Decimal):
+        if not (math.isfinite(raw) if isinstance(raw, float) else raw.is_finite()):
+            raise _BadValue(f"{raw} is not a finite number", f"{raw} không phải số hữu hạn")
+        # the decimal the user wrote, not the binary float: 0.1 is 1/10
+        text = repr(raw) if isinstance(raw, float) else str(raw)
+        return _decimal(_number_match(text), text)
+    if isinstance(raw, Fraction):
+        return _exact(raw)
     raise _BadValue(f"expected a number, got {type(raw).__name__}",
                     f"cần một số, nhận được {type(raw).__name__}")
+
+
+def _number_match(text: str) -> re.Match[str]:
+    match = _DECIMAL.fullmatch(text)
+    if match is None or len(text) > MAX_DIGITS:
+        raise _BadValue(f"a number of more than {MAX_DIGITS} characters",
+                        f"số dài quá {MAX_DIGITS} ký tự")
+    return match
+
+
+def _whole(value: int) -> Fraction:
+    """An int given in Python, sized before it is ever turned into text."""
+    if value and abs(value) >= 10**MAX_EXPONENT:
+        _check_size(math.floor(math.log10(abs(value))))
+    return _decimal(_number_match(str(value)), str(value))
+
+
+def _exact(value: Fraction) -> Fraction:
+    """A Fraction given in Python (1/3 has no decimal), or read from a spreadsheet's float: its
+    size bounded, and its denominator as a decimal's within the bounds can be (10^60)."""
+    if value:
+        _check_size(math.floor(math.log10(abs(value.numerator)) - math.log10(value.denominator)))
+    limit = MAX_EXPONENT + MAX_SIGNIFICANT
+    if value.denominator > 10**limit:
+        raise _BadValue(f"a fraction whose denominator exceeds 10^{limit}",
+                        f"phân số có mẫu số vượt quá 10^{limit}")
+    return value
 
 
 def coerce(indicator: s.Indicator, raw: Any) -> RuntimeValue:
@@ -107,18 +298,31 @@ def coerce(indicator: s.Indicator, raw: Any) -> RuntimeValue:
     if nested is not None:
         raise _BadValue(f"expected one value, got a {nested}",
                         f"cần một giá trị, nhận được {_NESTED_VI[nested]}")
+    if isinstance(raw, Refused):
+        raise _BadValue(raw.en, raw.vi, raw.hint)
+    if isinstance(raw, str):
+        problem = text_problem(raw)
+        if problem is not None:
+            raise problem
+        raw = normal_text(raw)
     kind = indicator.kind
     if kind == "yes/no":
         return _yes_no(raw)
     if kind == "options":
         ids = [o.id for o in indicator.options]
-        if isinstance(raw, str) and raw.strip() in ids:
-            return raw.strip()
-        raise _BadValue(f"`{raw}` is not one of {', '.join(ids)}",
-                        f"`{raw}` không thuộc {', '.join(ids)}",
+        if isinstance(raw, str) and raw in ids:
+            return raw
+        raise _BadValue(f"`{shown(raw)}` is not one of {', '.join(ids)}",
+                        f"`{shown(raw)}` không thuộc {', '.join(ids)}",
                         did_you_mean(str(raw), ids))
-    if kind == "percent" and isinstance(raw, str) and raw.strip().endswith("%"):
-        raw = raw.strip()[:-1]
+    return _number(indicator, raw)
+
+
+def _number(indicator: s.Indicator, raw: Any) -> Fraction:
+    """A number, percent, count or level, checked against its kind and `between` bounds."""
+    kind = indicator.kind
+    if kind == "percent" and isinstance(raw, str) and raw.endswith("%"):
+        raw = raw[:-1].rstrip()
     value = _to_fraction(raw)
     if kind == "count":
         if value < 0:
@@ -146,9 +350,9 @@ def _check_between(indicator: s.Indicator, value: Fraction) -> None:
     if between is None or not isinstance(between.value, tuple):
         return
     lo, hi = between.value
-    shown = value * 100 if indicator.kind == "percent" else value
-    if not lo <= shown <= hi:
-        said, low, high = (fmt(v, digits=12) for v in (shown, lo, hi))
+    given = value * 100 if indicator.kind == "percent" else value
+    if not lo <= given <= hi:
+        said, low, high = (fmt(v, digits=12) for v in (given, lo, hi))
         raise _BadValue(f"{said} is outside the declared bounds {low} to {high}",
                         f"{said} nằm ngoài giới hạn {low} đến {high}")
 
@@ -163,7 +367,8 @@ def _yes_no(raw: Any) -> bool:
         return True
     if text in _NO:
         return False
-    raise _BadValue(f"`{raw}` is not a yes/no answer", f"`{raw}` không phải câu trả lời có/không",
+    raise _BadValue(f"`{shown(raw)}` is not a yes/no answer",
+                    f"`{shown(raw)}` không phải câu trả lời có/không",
                     Text("write yes or no (có / không)", "viết có hoặc không (yes / no)"))
 
 
@@ -179,19 +384,17 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
                     ) -> dict[str, RuntimeValue] | None:
     """Check one entity's data; report every problem; return its values when there is none."""
     before = len(reporter.diagnostics)
-    block = entity.block.value
-    if block is None or (isinstance(block, str) and not block.strip()):
-        _report(reporter, codes.BAD_DATA, entity.block if entity.block.span or entity.block.path
-                else Located(None, entity.span, entity.path),
-                detail=f"{entity.name}: no block given", detail_vi=f"{entity.name}: thiếu khối")
-    elif not isinstance(block, str) or block not in model.blocks:
-        _report(reporter, codes.UNKNOWN_NAME, entity.block, name=str(block), kind="block",
-                kind_vi="khối", hint=did_you_mean(str(block), list(model.blocks)))
+    problem = text_problem(entity.name)
+    if problem is not None:  # every message below starts with the name
+        _report(reporter, codes.BAD_DATA, Located(None, entity.span, entity.path or shown(entity.name)),
+                detail=f"the entity's name: {problem.en}", detail_vi=f"tên đơn vị: {problem.vi}")
+        return None
+    _check_block(model, entity, reporter)
     values: dict[str, RuntimeValue] = {}
     for name, located in entity.values.items():
         indicator = model.indicators.get(name)
         if indicator is None:
-            _report(reporter, codes.UNKNOWN_NAME, located, name=name, kind="indicator",
+            _report(reporter, codes.UNKNOWN_NAME, located, name=shown(name), kind="indicator",
                     kind_vi="chỉ số", hint=did_you_mean(name, list(model.indicators)))
             continue
         if located.value is None:
@@ -221,6 +424,22 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
     return values if len(reporter.diagnostics) == before else None
 
 
+def _check_block(model: Model, entity: EntityData, reporter: Reporter) -> None:
+    block = entity.block.value
+    if block is None or (isinstance(block, str) and not block.strip()):
+        _report(reporter, codes.BAD_DATA, entity.block if entity.block.span or entity.block.path
+                else Located(None, entity.span, entity.path),
+                detail=f"{entity.name}: no block given", detail_vi=f"{entity.name}: thiếu khối")
+    elif _nested_kind(block) is not None:
+        _report(reporter, codes.BAD_VALUE, entity.block,
+                detail=f"{entity.name}: block: expected one block id, got a {_nested_kind(block)}",
+                detail_vi=f"{entity.name}: block: cần một mã khối, nhận được "
+                          f"{_NESTED_VI[_nested_kind(block) or 'list']}")
+    elif not isinstance(block, str) or block not in model.blocks:
+        _report(reporter, codes.UNKNOWN_NAME, entity.block, name=shown(block), kind="block",
+                kind_vi="khối", hint=did_you_mean(str(block), list(model.blocks)))
+
+
 def _report_missing(reporter: Reporter, model: Model, entity: EntityData, where: Located,
                     names: list[str]) -> None:
     listed = ", ".join(f"`{n}`" for n in names)
@@ -240,31 +459,79 @@ def _report(reporter: Reporter, code: codes.Code, where: Located, hint: Text | N
 
 
 def from_mapping(name: str, data: Mapping[str, Any], block: str | None = None) -> EntityData:
-    """An entity from a plain mapping (the Python API); `block` may be given separately."""
+    """An entity from a plain mapping (the Python API); `block` may be given separately. The
+    name and block are normalised as a file's are (`normal_text`)."""
     values = dict(data)
     raw_block = block if block is not None else values.pop("block", None)
     if block is not None:
         values.pop("block", None)
+    name = normal_text(name) if isinstance(name, str) else name
+    path = shown(name, 80)
     return EntityData(
-        name=name, block=Located(raw_block, path=f"{name}.block"),
-        values={k: Located(v, path=f"{name}.{k}") for k, v in values.items()}, path=name,
+        name=name, block=Located(normal_value(raw_block), path=f"{path}.block"),
+        values={k: Located(v, path=f"{path}.{shown(k, 80)}") for k, v in values.items()},
+        path=path,
     )
 
 
+def from_mappings(entities: Mapping[str, Mapping[str, Any]], reporter: Reporter
+                  ) -> list[EntityData]:
+    """Entities from `{name: data}`; two keys that are one name once normalised (`Bộ A` in
+    NFC and in NFD) are reported as one entity given twice, never scored as two."""
+    found: dict[str, tuple[str, EntityData]] = {}
+    for key, data in entities.items():
+        entity = from_mapping(key, data)
+        first = found.get(entity.name)
+        if first is None:
+            found[entity.name] = (key, entity)
+            continue
+        reporter.diagnostics.append(Diagnostic(
+            codes.DUPLICATE_ID, None, {"name": shown(entity.name)}, same_name(first[0], key),
+            (), entity.path))
+    return [entity for _, entity in found.values()]
+
+
+def same_name(first: Any, again: Any) -> Text | None:
+    """The hint for a name given twice when the two were written differently."""
+    if first == again:
+        return None
+    return Text(f"{first!a} and {again!a} are the same name once normalised (NFC, without "
+                "zero-width characters or surrounding spaces)",
+                f"{first!a} và {again!a} là cùng một tên sau khi chuẩn hoá (NFC, bỏ ký tự độ "
+                "rộng 0 và khoảng trắng ở hai đầu)")
+
+
+def normal_value(raw: Any) -> Any:
+    """A raw value with its text normalised (`normal_text`); other values as they are."""
+    return normal_text(raw) if isinstance(raw, str) else raw
+
+
 def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not normal_text(value))
 
 
 def _report_duplicate(reporter: Reporter, name: str, cell: Located, first: Located) -> None:
     from egov_rules.diagnostics import Label
 
     labels = (Label(first.span, Text("first given here", "đã có ở đây")),) if first.span else ()
-    hint = None if first.span else Text(f"first given at {first.path}", f"đã có ở {first.path}")
-    reporter.diagnostics.append(Diagnostic(codes.DUPLICATE_ID, cell.span, {"name": name}, hint,
+    hint = same_name(first.value, cell.value) if first.span else Text(
+        f"first given at {first.path}", f"đã có ở {first.path}")
+    reporter.diagnostics.append(Diagnostic(codes.DUPLICATE_ID, cell.span, {"name": shown(name, 80)}, hint,
                                            labels, cell.path or None))
 
 
 def _read_text(path: str | Path, reporter: Reporter) -> SourceFile | None:
+    """A data file's text, once it is known to be within MAX_FILE_BYTES and UTF-8."""
+    size = Path(path).stat().st_size
+    if size > MAX_FILE_BYTES:
+        reporter.diagnostics.append(Diagnostic(
+            codes.TOO_LARGE, None, {"what": f"the data file ({size:,} bytes)",
+                                    "what_vi": f"tệp dữ liệu ({size:,} byte)",
+                                    "limit": f"{MAX_FILE_BYTES:,} bytes",
+                                    "limit_vi": f"{MAX_FILE_BYTES:,} byte"},
+            Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"),
+            (), str(path)))
+        return None
     try:
         return SourceFile.read(path)
     except UnicodeDecodeError:

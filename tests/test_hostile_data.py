@@ -1,0 +1,226 @@
+"""Hostile data: every way an attacker's fuzz broke the CSV, JSON and YAML readers, each one
+now a located diagnostic with exit 1 (never a traceback, a hang or a silently wrong score).
+
+Values are put into Bộ A of the quickstart example (one entity) in each format; messages are
+asserted in English. Expected figures are worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import egov_rules
+from egov_rules.cli import main
+from egov_rules.diagnostics import EgovRulesError
+from egov_rules.inputs import load_data, normal_text, values
+from tests.conftest import ROOT
+
+QUICKSTART = str(ROOT / "examples" / "quickstart.egr")
+# Bộ A of the quickstart example, column by column.
+BO_A = {"staff": "1000", "staff_with_pc": "950", "bandwidth_mbps": "500", "units": "20",
+        "units_on_wan": "18", "has_backup": "yes", "has_firewall": "yes",
+        "has_monitoring": "no", "incidents": "1", "online_share": "30", "portal_level": "3",
+        "hosting": "own", "meetings": "0", "it_staff": "6", "trained_share": "50"}
+NAME = "Bộ A"
+
+
+def csv_file(tmp_path: Path, changes: dict[str, str] | None = None, delimiter: str = ",",
+             name: str = NAME) -> Path:
+    row = {**BO_A, **(changes or {})}
+    text = delimiter.join(["entity", "block", *row]) + "\n" + \
+        delimiter.join([name, "ministry", *row.values()]) + "\n"
+    path = tmp_path / "data.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+FORMATS: dict[str, Callable[..., Path]] = {"csv": csv_file}
+
+
+def score(capsys: pytest.CaptureFixture[str], path: Path, *more: str) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(["score", QUICKSTART, str(path), "--lang", "en", "--format", "csv", *more], out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def inputs(path: Path) -> dict[str, Any]:
+    """What scoring read for Bộ A (percentages as shares)."""
+    methodology = egov_rules.load(QUICKSTART)
+    return dict(methodology.evaluate_many(load_data(path)).evaluation(NAME).inputs)
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_huge_exponent_is_refused_at_once(tmp_path: Path, fmt: str) -> None:
+    # Fraction("1e99999999") builds a 100-million-digit integer: minutes, then exit 3
+    path = FORMATS[fmt](tmp_path, {"staff": "1e99999999"})
+    done = subprocess.run([sys.executable, "-m", "egov_rules", "score", QUICKSTART, str(path),
+                           "--lang", "en"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "`1e99999999` is out of range (about 10^99999999)" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(("value", "message"), [
+    ("1e5000", "`1e5000` is out of range (about 10^5000): a number in data is 0, or at least "
+               "10^-30 and below 10^30 in size"),
+    ("1e30", "`1e30` is out of range (about 10^30)"),
+    ("1234567890123456789012345678901", "has 31 significant digits; a number in data has at "
+                                        "most 30"),
+])
+def test_numbers_beyond_the_bounds_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               fmt: str, value: str, message: str) -> None:
+    code, _, err = score(capsys, FORMATS[fmt](tmp_path, {"staff": value}))
+    assert code == 1 and "error[E205]: Bộ A: staff: " in err and message in err
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_numbers_within_the_bounds_are_read_exactly(tmp_path: Path, fmt: str) -> None:
+    path = FORMATS[fmt](tmp_path, {"staff": "123456789012345678901234567890", "units": "1e29",
+                                   "bandwidth_mbps": "0.000000000000000000000000000001"})
+    read = inputs(path)
+    assert read["staff"] == 123456789012345678901234567890
+    assert read["units"] == 10**29
+    assert read["bandwidth_mbps"] == Fraction(1, 10**30)
+
+
+def test_a_tiny_number_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = score(capsys, csv_file(tmp_path, {"bandwidth_mbps": "1e-31"}))
+    assert code == 1 and "`1e-31` is out of range (about 10^-31)" in err
+
+
+@pytest.mark.parametrize("value", [10**40, 1e300, 5e-324, Decimal("1e99999999"),
+                                   Fraction(1, 10**40), "1e99999999"])
+def test_the_python_api_applies_the_same_bounds(value: object) -> None:
+    methodology = egov_rules.load(QUICKSTART)
+    data: dict[str, object] = {**{k: int(v) if v.isdigit() else v for k, v in BO_A.items()},
+                               "bandwidth_mbps": value}
+    with pytest.raises(EgovRulesError) as raised:
+        methodology.evaluate(data, block="ministry", references={"bandwidth": 1})
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code.code == "E205" and "out of range" in diagnostic.message("en")
+
+
+def test_a_fraction_from_python_is_still_exact() -> None:
+    methodology = egov_rules.load(QUICKSTART)
+    data = {**{k: int(v) if v.isdigit() else v for k, v in BO_A.items()},
+            "bandwidth_mbps": Fraction(1, 3)}
+    evaluation = methodology.evaluate(data, block="ministry", references={"bandwidth": 1})
+    assert evaluation.inputs["bandwidth_mbps"] == Fraction(1, 3)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(("value", "thousands", "decimal"), [
+    ("1.200", "1200", "1.2"), ("1,200", "1200", "1.2"), ("1.000", "1000", "1"),
+    ("-12.500", "-12500", "-12.5"),
+])
+def test_a_number_that_reads_two_ways_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 fmt: str, value: str, thousands: str,
+                                                 decimal: str) -> None:
+    if fmt == "csv":  # Excel's Vietnamese export: `;` between cells, `.` between thousands
+        path = csv_file(tmp_path, {"staff": value}, delimiter=";")
+    else:
+        path = FORMATS[fmt](tmp_path, {"staff": value})
+    code, _, err = score(capsys, path)
+    mark = value[-4]
+    assert code == 1
+    assert (f"Bộ A: staff: `{value}` reads two ways: {thousands} with `{mark}` separating "
+            f"thousands, or {decimal} with `{mark}` as the decimal mark") in err
+    assert f"help: write it so that it reads one way: {thousands} or {decimal}" in err
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_unambiguous_numbers_still_read(tmp_path: Path, fmt: str) -> None:
+    changes = {"staff": "1200", "staff_with_pc": "1200", "bandwidth_mbps": "0.75",
+               "online_share": "95%" if fmt != "json" else '"95%"', "trained_share": "1.5",
+               "units": "0020", "it_staff": "12000"}
+    if fmt == "yaml":
+        changes["units"] = "20"  # a leading zero is YAML 1.1 octal: refused, tested below
+    path = (csv_file(tmp_path, changes, delimiter=";") if fmt == "csv"
+            else FORMATS[fmt](tmp_path, changes))
+    read = inputs(path)
+    assert (read["staff"], read["units"], read["it_staff"]) == (1200, 20, 12000)
+    assert read["bandwidth_mbps"] == Fraction(3, 4)
+    assert read["online_share"] == Fraction(95, 100)
+    assert read["trained_share"] == Fraction(15, 1000)  # 1.5 % as a share
+
+
+@pytest.mark.parametrize(("value", "message", "hint"), [
+    ("1,5", "`1,5` uses a comma as the decimal mark", "write the decimal mark as a point: 1.5"),
+    ("1.234.567", "`1.234.567` groups thousands with `.`",
+     "write it without thousands separators: 1234567"),
+    ("1.234,5", "`1.234,5` uses a comma", "write decimals with a point and no thousands"),
+])
+def test_separators_are_refused_with_what_to_write(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str],
+                                                   value: str, message: str, hint: str) -> None:
+    code, _, err = score(capsys, csv_file(tmp_path, {"bandwidth_mbps": value}, delimiter=";"))
+    assert code == 1 and message in err and f"help: {hint}" in err
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("value", ["2000/2", "1/2", "12/2023"])
+def test_fractions_and_dates_are_not_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             fmt: str, value: str) -> None:
+    code, _, err = score(capsys, FORMATS[fmt](tmp_path, {"staff": value}))
+    assert code == 1
+    assert f"Bộ A: staff: `{value}` is a fraction or a date, not a number" in err
+
+
+# -- text: lone surrogates, names that look the same --------------------------------------------
+
+
+def test_a_lone_surrogate_from_python_is_refused_and_printable() -> None:
+    methodology = egov_rules.load(QUICKSTART)
+    data = {"block": "ministry", **BO_A}
+    with pytest.raises(EgovRulesError) as raised:
+        methodology.evaluate_many({"Bộ A\udc00": data})
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code.code == "E207"
+    str(diagnostic).encode("utf-8")  # what the CLI writes: it must be writable
+
+
+NFD = "Bo\u0323\u0302 A"  # "Bộ A" decomposed, as macOS and some exporters write it
+
+
+def test_names_from_python_are_normalised_alike() -> None:
+    methodology = egov_rules.load(QUICKSTART)
+    data = {"block": "ministry", **BO_A}
+    with pytest.raises(EgovRulesError) as raised:
+        methodology.evaluate_many({NAME: data, NFD: data})
+    assert [d.code.code for d in raised.value.diagnostics] == ["E102"]
+    evaluation = methodology.evaluate(data, block="ministry", entity=NFD + "\u200b",
+                                      references={"bandwidth": 1})
+    assert evaluation.entity == NAME
+
+
+def test_normal_text_is_one_rule() -> None:
+    assert normal_text(" \ufeffBo\u0323\u0302\u200b A\u200d\u2060\t") == NAME
+    assert normal_text("Bộ  A") == "Bộ  A"  # only what cannot be seen is removed
+
+
+# -- limits on size ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path, fmt: str,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(values, "MAX_FILE_BYTES", 100)
+    path = FORMATS[fmt](tmp_path)
+    code, _, err = score(capsys, path)
+    size = path.stat().st_size
+    assert code == 1
+    assert (f"data.{fmt}: error[E007]: the data file ({size:,} bytes) exceeds the limit of "
+            "100 bytes") in err
