@@ -563,12 +563,11 @@ def _read_record(path: str, lang: Lang) -> Ranking:
     if not Path(path).is_file():
         raise _Usage(_say(lang, f"no such file: {path}", f"không có tệp: {path}"))
     try:
-        return Ranking.model_validate_json(Path(path).read_bytes())
-    except ValueError as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise EgovRulesError([Diagnostic(codes.BAD_DATA, None, {
-            "detail": f"not an egov_rules ranking record: {first}",
-            "detail_vi": f"không phải bản ghi xếp hạng của egov_rules: {first}"}, path=path)]) from None
+        return Ranking.read_record(path)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise _Usage(_say(lang, f"cannot read {path}: {reason}", f"không đọc được {path}: {reason}")
+                     ) from None
 
 
 def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:

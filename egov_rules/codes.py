@@ -239,5 +239,16 @@ UNNEEDED_EXEMPTION = _code(
     "`{node}` được khai báo không đơn điệu theo `{indicator}`, nhưng thực ra có: {reason_vi}",
 )
 
+# -- E7xx: audit records (`egov-rules verify-record`) ---------------------------------------
+BAD_RECORD = _code(
+    "E701", "bad-record", "error",
+    "{detail}", "{detail_vi}",
+)
+DUPLICATE_RECORD_ENTRY = _code(
+    "E702", "duplicate-record-entry", "error",
+    "a second {what}: a record holds exactly one",
+    "{what_vi} xuất hiện lần thứ hai: bản ghi chỉ được có đúng một",
+)
+
 ALL_CODES: tuple[Code, ...] = tuple(_ALL)
 BY_CODE: dict[str, Code] = {c.code: c for c in ALL_CODES}

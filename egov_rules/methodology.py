@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
+from egov_rules import codes
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Label, Reporter, Text
 from egov_rules.evaluate import (
     MissingReference,
     RuntimeValue,
@@ -105,7 +106,11 @@ class Methodology:
         reporter = Reporter()
         data = entities if isinstance(entities, list) else from_mappings(entities, reporter)
         validated: list[tuple[EntityData, dict[str, RuntimeValue]]] = []
+        first: dict[str, EntityData] = {}
         for entity in data:
+            if entity.name in first:  # a ranking holds one evaluation per entity
+                reporter.diagnostics.append(_repeated(entity, first[entity.name]))
+            first.setdefault(entity.name, entity)
             values = validate_entity(self._model, entity, reporter)
             if values is not None:
                 validated.append((entity, values))
@@ -164,6 +169,18 @@ class Methodology:
     def compiled_source(self, block: str) -> str:
         """The Python source generated for a block: its exact and fast functions."""
         return self.scorer.compiled.blocks[block].source
+
+
+def _repeated(entity: EntityData, first: EntityData) -> Diagnostic:
+    labels: tuple[Label, ...] = ()
+    hint: Text | None = None
+    if first.span is not None:
+        labels = (Label(first.span, Text("first given here", "đã có ở đây")),)
+    else:
+        where = first.path or first.name
+        hint = Text(f"first given at {where}", f"đã có ở {where}")
+    return Diagnostic(codes.DUPLICATE_ID, entity.span, {"name": entity.name}, hint, labels,
+                      entity.path or entity.name)
 
 
 def _info(model: Model) -> Any:

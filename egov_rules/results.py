@@ -8,26 +8,54 @@ value has one ("28.5"), otherwise a ratio ("2/3"); `numbers.exact_str` writes th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+import json
+import unicodedata
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar, cast, overload
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
     PlainSerializer,
     PlainValidator,
+    ValidationError,
     WithJsonSchema,
+    model_validator,
 )
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
-from egov_rules.diagnostics import Lang, Text
+from egov_rules import codes
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Text
 from egov_rules.numbers import exact_str
 
 SCHEMA_VERSION = "egov_rules.evaluation.v1"
+
+
+def visible(text: str) -> str:
+    """`text` with control and format characters written as escapes (`\\n`, `\\u202e`): a
+    record's strings are shown to people, and must not start a line, move the cursor or
+    reverse what follows."""
+    if text.isprintable():
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(c).startswith("C") else c for c in text)
+
+
+def _known_schema(version: str) -> str:
+    if version != SCHEMA_VERSION:  # other fields may mean other things: never guess
+        raise ValueError(f"schema `{visible(version)}` is not `{SCHEMA_VERSION}`, "
+                         "the one this version of egov_rules reads")
+    return version
+
+
+SchemaVersion = Annotated[str, AfterValidator(_known_schema)]
 
 
 def _parse_exact(value: Any) -> Fraction:
@@ -267,10 +295,47 @@ class MethodologyInfo(_Model):
     content_hash: str
 
 
+# -- one entry per key ------------------------------------------------------------------------
+# Lookups answer with the first entry of a key and a comparison may pair the last: a record
+# repeating a key could show one figure and verify another. Validation refuses it.
+
+JsonPath = tuple[str | int, ...]
+REPEATED = "repeated_entry"  # the pydantic error type; its context holds the `Repeat`s
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """An entry whose key an earlier entry of the same list already has."""
+
+    at: JsonPath  # from the model validated: ("evaluations", 3, "entity")
+    first: JsonPath
+    what: Text  # "evaluation of `Bộ A`"
+
+
+def _repeats(keys: Iterable[Hashable]) -> list[tuple[int, int]]:
+    """(position, position of the first) of each key equal to an earlier one."""
+    first: dict[Hashable, int] = {}
+    return [(k, first[key]) for k, key in enumerate(keys) if first.setdefault(key, k) != k]
+
+
+def _refuse(repeats: list[Repeat]) -> None:
+    if repeats:
+        listed = "; ".join(f"{pointer(r.at)} repeats {pointer(r.first)} ({r.what.en})"
+                           for r in repeats)
+        raise PydanticCustomError(REPEATED, "a record holds one entry per key: {listed}",
+                                  {"listed": listed, "repeats": repeats})
+
+
+def pointer(keys: JsonPath, path: str | Path | None = None) -> str:
+    """A JSON Pointer (RFC 6901), after the file name when there is one: `r.json#/ranks/3`."""
+    text = "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in keys)
+    return text if path is None else f"{path}#{text}"
+
+
 class Evaluation(_Model):
     """Everything computed for one entity, with an explanation for every node."""
 
-    schema_version: str = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     methodology: MethodologyInfo
     entity: str
     block: str
@@ -283,6 +348,19 @@ class Evaluation(_Model):
     )
     nodes: NodeResults
     indices: IndexResults
+
+    @model_validator(mode="after")
+    def _one_result_per_id(self) -> Evaluation:
+        # Only results read from data are checked: the evaluator builds with model_construct.
+        entity = visible(self.entity)
+        _refuse([
+            Repeat((part, k, "id"), (part, first, "id"),
+                   Text(f"result of {en} `{visible(results[k].id)}` of `{entity}`",
+                        f"kết quả của {vi} `{visible(results[k].id)}` của `{entity}`"))
+            for part, results, en, vi in (("nodes", self.nodes, "node", "mục"),
+                                          ("indices", self.indices, "index", "chỉ số"))
+            for k, first in _repeats(result.id for result in results)])
+        return self
 
     def node(self, node_id: str) -> NodeResult:
         return self.nodes.by_id(node_id)
@@ -397,7 +475,7 @@ def _evaluation_differences(name: str, old: dict[str, Any], new: dict[str, Any]
 class Ranking(_Model):
     """Evaluations of many entities scored together, ranked within each block."""
 
-    schema_version: str = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     methodology: MethodologyInfo
     evaluations: list[Evaluation]
     ranks: list[RankEntry]
@@ -409,8 +487,30 @@ class Ranking(_Model):
     inputs_sheet: str | None = Field(default=None, description="the XLSX sheet read, when one was named")
     inputs_hash: str | None = Field(default=None, description="sha256 of the data file's bytes")
 
+    @model_validator(mode="after")
+    def _one_entry_per_key(self) -> Ranking:
+        entities, ranks = self.evaluations, self.ranks
+        _refuse([
+            *(Repeat(("evaluations", k, "entity"), ("evaluations", first, "entity"),
+                     Text(f"evaluation of `{visible(entities[k].entity)}`",
+                          f"đánh giá của `{visible(entities[k].entity)}`"))
+              for k, first in _repeats(e.entity for e in entities)),
+            *(Repeat(("ranks", k), ("ranks", first),
+                     Text(f"rank row of `{visible(ranks[k].entity)}` for `{visible(ranks[k].index)}`",
+                          f"dòng xếp hạng của `{visible(ranks[k].entity)}` theo "
+                          f"`{visible(ranks[k].index)}`"))
+              for k, first in _repeats((r.entity, r.index) for r in ranks))])
+        return self
+
+    @classmethod
+    def read_record(cls, path: str | Path) -> Ranking:
+        """An audit record (`egov-rules score --format json`) read back; anything else raises
+        `EgovRulesError` with every problem located by its JSON Pointer (see `_read_record`)."""
+        return _read_record(path)
+
     def evaluation(self, entity: str) -> Evaluation:
-        """The evaluation of `entity` (the first, should a forged record repeat it)."""
+        """The evaluation of `entity` (the first, should a record made with model_construct
+        repeat it: validation refuses repeats)."""
         return self._first_by("_evaluation_by_entity", self.evaluations, lambda e: e.entity)[entity]
 
     def table(self, index: str, block: str) -> list[RankEntry]:
@@ -480,3 +580,129 @@ class Ranking(_Model):
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a ranking (which contains evaluations)."""
     return Ranking.model_json_schema()
+
+
+# -- reading an audit record back ----------------------------------------------------------------
+
+RECORD_MAX_BYTES = 200_000_000  # a hostile file must not exhaust memory; ~3,000 entities × 40 criteria
+RECORD_MAX_DEPTH = 200  # pydantic's JSON reader stops at 201; a record is 10 deep + 2 per derived value
+_SHOWN = 20  # problems listed one by one; a broken or hostile file may have millions
+
+
+class _Object(dict[str, Any]):
+    """A JSON object that remembers the keys given twice (readers disagree on which counts)."""
+
+    repeated: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    plain = dict(pairs)
+    if len(plain) == len(pairs):
+        return plain  # the usual case: no attribute to carry for each of millions of objects
+    result, seen = _Object(pairs), set()
+    result.repeated = []
+    for key, _ in pairs:
+        if key in seen:
+            result.repeated.append(key)
+        seen.add(key)
+    return result
+
+
+def _bad(where: str, en: str, vi: str, hint: Text | None = None) -> Diagnostic:
+    return Diagnostic(codes.BAD_RECORD, None, {"detail": en, "detail_vi": vi}, hint, path=where)
+
+
+def _limited(found: list[Diagnostic], path: str) -> list[Diagnostic]:
+    if len(found) <= _SHOWN:
+        return found
+    more = len(found) - _SHOWN
+    return [*found[:_SHOWN], _bad(path, f"{more} more problems in the record, not listed",
+                                  f"còn {more} vấn đề khác trong bản ghi, không liệt kê")]
+
+
+def _shape_problems(root: Any, path: str) -> list[Diagnostic]:
+    """Keys given twice and nesting beyond RECORD_MAX_DEPTH, walked without recursion."""
+    found: list[Diagnostic] = []
+    stack: list[tuple[Any, JsonPath]] = [(root, ())]
+    while stack:
+        value, keys = stack.pop()
+        if len(keys) >= RECORD_MAX_DEPTH:
+            return [_bad(pointer(keys, path), f"the record nests deeper than {RECORD_MAX_DEPTH} levels",
+                         f"bản ghi lồng sâu quá {RECORD_MAX_DEPTH} cấp")]
+        if isinstance(value, dict):
+            found += [_bad(pointer((*keys, key), path), f"the key `{visible(key)}` is given twice",
+                           f"khoá `{visible(key)}` xuất hiện hai lần")
+                      for key in getattr(value, "repeated", ())]
+            items: Iterable[tuple[str | int, Any]] = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        stack.extend((item, (*keys, key)) for key, item in items if isinstance(item, dict | list))
+    return found
+
+
+def _validation_problems(error: ValidationError, path: str) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for problem in error.errors(include_url=False):
+        keys = tuple(problem["loc"])
+        if problem["type"] != REPEATED:
+            found.append(_bad(pointer(keys, path), f"not what a record holds: {problem['msg']}",
+                              f"không đúng nội dung của bản ghi: {problem['msg']}"))
+            continue
+        for repeat in problem["ctx"]["repeats"]:
+            first = pointer((*keys, *repeat.first), path)
+            found.append(Diagnostic(
+                codes.DUPLICATE_RECORD_ENTRY, None, {"what": repeat.what.en, "what_vi": repeat.what.vi},
+                Text(f"the first is at {first}", f"lần đầu ở {first}"),
+                path=pointer((*keys, *repeat.at), path)))
+    return found
+
+
+def _read_record(path: str | Path) -> Ranking:
+    """An audit record read back, or `EgovRulesError`: a file larger than RECORD_MAX_BYTES,
+    not UTF-8, not JSON, not an object, nested deeper than RECORD_MAX_DEPTH, a key given
+    twice, another schema_version, a field a ranking does not hold or of the wrong type, a
+    second evaluation of an entity, rank row of an (entity, index) or result of a node or
+    index. Each problem is located: `record.json#/evaluations/3/entity`."""
+    where = str(path)
+    with open(path, "rb") as handle:
+        raw = handle.read(RECORD_MAX_BYTES + 1)  # never more, whatever the file's size
+    if len(raw) > RECORD_MAX_BYTES:
+        raise EgovRulesError([_bad(where, f"the record is larger than {RECORD_MAX_BYTES:,} bytes",
+                                   f"bản ghi lớn hơn {RECORD_MAX_BYTES:,} byte".replace(",", "."))])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise EgovRulesError([Diagnostic(codes.NOT_UTF8, None, path=where)]) from None
+    del raw  # a large record is held once as text, once as a tree, then once as a model
+    try:
+        root = json.loads(text, object_pairs_hook=_object)
+    except json.JSONDecodeError as error:
+        raise EgovRulesError([_bad(f"{where}:{error.lineno}:{error.colno}",
+                                   f"not valid JSON: {error.msg}",
+                                   f"không phải JSON hợp lệ: {error.msg}")]) from None
+    except RecursionError:  # deeper than Python's stack before the walk below could say so
+        raise EgovRulesError([_bad(where, f"the record nests deeper than {RECORD_MAX_DEPTH} levels",
+                                   f"bản ghi lồng sâu quá {RECORD_MAX_DEPTH} cấp")]) from None
+    written = Text("a ranking written by `egov-rules score --format json`",
+                   "một bảng xếp hạng do `egov-rules score --format json` ghi ra")
+    if not isinstance(root, dict):
+        raise EgovRulesError([_bad(where, f"expected a JSON object, found {type(root).__name__}",
+                                   f"cần một đối tượng JSON, gặp {type(root).__name__}", written)])
+    found = _shape_problems(root, where)
+    if found:
+        raise EgovRulesError(_limited(found, where))
+    version = root.get("schema_version")
+    if version != SCHEMA_VERSION:  # the other fields of another schema may mean other things
+        shown = visible(json.dumps(version, ensure_ascii=False))
+        raise EgovRulesError([_bad(
+            pointer(("schema_version",), where) if "schema_version" in root else where,
+            f"schema_version {shown} is not {SCHEMA_VERSION}, the one this egov_rules reads",
+            f"schema_version {shown} không phải {SCHEMA_VERSION}, phiên bản egov_rules này đọc",
+            written)])
+    del root
+    try:
+        return Ranking.model_validate_json(text)
+    except ValidationError as error:
+        raise EgovRulesError(_limited(_validation_problems(error, where), where)) from None

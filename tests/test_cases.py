@@ -18,19 +18,24 @@ write down) are tested in Python at the end of this module; `PYTHON_TESTED` name
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
-from egov_rules.inputs import load_csv, load_xlsx, load_yaml
+from egov_rules.inputs import load_csv, load_data, load_xlsx, load_yaml
 from egov_rules.parser import MAX_FILE_CHARS, MAX_INDENT_DEPTH, MAX_PAREN_DEPTH
 from egov_rules.render import render_all, render_text
+from tests.conftest import ROOT
 
 CASES = Path(__file__).resolve().parent / "cases" / "check"
 
@@ -213,6 +218,8 @@ PYTHON_TESTED: dict[str, tuple[str, ...]] = {
     "E208": ("test_e208_missing_reference",),
     "W520": ("test_w520_ignored_column",),
     "W525": ("test_w525_hidden_sheet",),
+    "E701": ("test_e701_bad_record",),
+    "E702": ("test_e702_duplicate_record_entry",),
 }
 
 
@@ -368,3 +375,41 @@ def test_w525_hidden_sheet(tmp_path: Path) -> None:
     assert [str(d) for d in reporter.diagnostics] == [
         f"{path}!2023: warning[W525]: sheet `2023` is hidden and holds data; it is not read "
         "(--sheet 2023 reads it)"]
+
+
+def _record_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Any], None]
+                  ) -> list[str]:
+    """The first lines, English then Vietnamese, of what reading back a changed record raises."""
+    m = egov_rules.load(ROOT / "examples" / "quickstart.egr")
+    record = json.loads(m.evaluate_many(load_data(ROOT / "examples" / "quickstart-data.csv",
+                                                  model=m.model)).model_dump_json())
+    change(record)
+    monkeypatch.chdir(tmp_path)
+    Path("record.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(EgovRulesError) as raised:
+        egov_rules.Ranking.read_record("record.json")
+    return [render_text(d, lang).split("\n")[0] for d in raised.value.diagnostics for lang in ("en", "vi")]
+
+
+def test_e701_bad_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As docs/diagnostics.md shows it.
+    lines = _record_lines(tmp_path, monkeypatch,
+                          lambda record: record.update(schema_version="egov_rules.evaluation.v2"))
+    assert lines == [
+        'record.json#/schema_version: error[E701]: schema_version "egov_rules.evaluation.v2" is '
+        "not egov_rules.evaluation.v1, the one this egov_rules reads",
+        'record.json#/schema_version: lỗi[E701]: schema_version "egov_rules.evaluation.v2" '
+        "không phải egov_rules.evaluation.v1, phiên bản egov_rules này đọc"]
+
+
+def test_e702_duplicate_record_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def forge(record: Any) -> None:  # a copy of Bộ A claiming 30 for computers, placed first
+        forged = copy.deepcopy(record["evaluations"][0])
+        forged["nodes"][1]["points"] = "30"
+        record["evaluations"].insert(0, forged)
+
+    assert _record_lines(tmp_path, monkeypatch, forge) == [  # as docs/diagnostics.md shows it
+        "record.json#/evaluations/1/entity: error[E702]: a second evaluation of `Bộ A (minh hoạ)`: "
+        "a record holds exactly one",
+        "record.json#/evaluations/1/entity: lỗi[E702]: đánh giá của `Bộ A (minh hoạ)` xuất hiện "
+        "lần thứ hai: bản ghi chỉ được có đúng một"]

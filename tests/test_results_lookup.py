@@ -1,5 +1,6 @@
 """Lookups in results (`Ranking.evaluation`, `rank_of`, `Evaluation.node`, `index`) find the
-right item among many, the first of duplicates in a forged record, and build their table once
+right item among many (a record repeating one is refused when validated; built
+without validation, the first of duplicates), and build their table once
 instead of searching the list on every call (the CLI and the HTML report look up every row)."""
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 import egov_rules
-from egov_rules.results import Evaluation, IndexResults, NodeResults, Ranking
+from egov_rules.results import Evaluation, IndexResults, NodeResults, RankEntry, Ranking
 
 SOURCE = """methodology lookups
   title "t"
@@ -63,21 +65,23 @@ def test_unknown_names_raise_key_error(ranking: Ranking) -> None:
         ranking.evaluation("E1").index("nothing")
 
 
-def test_a_forged_record_with_duplicates_gives_the_first(ranking: Ranking) -> None:
+def test_a_record_with_duplicates_is_refused_or_gives_the_first(ranking: Ranking) -> None:
     record = ranking.model_dump(mode="json")
     own = next(e for e in record["evaluations"] if e["entity"] == "E5")
-    impostor = {**own, "block": "a", "nodes": [{**own["nodes"][0], "points": "77"}, *own["nodes"]],
-                "indices": [{**own["indices"][0], "value": "0.77"}, *own["indices"]]}
+    impostor = {**own, "block": "a", "nodes": [{**own["nodes"][0], "points": "77"}, *own["nodes"]]}
     rank = next(r for r in record["ranks"] if r["entity"] == "E5")
-    forged = Ranking.model_validate({
-        **record, "evaluations": [*record["evaluations"], impostor],
-        "ranks": [*record["ranks"], {**rank, "rank": 1}],
-    })
-    assert forged.evaluation("E5").block == "b"                      # the first E5, not the impostor
-    assert forged.rank_of("E5", "share") == 98                       # x = 2, not the forged 1st
-    first_of_impostor = forged.evaluations[-1]
-    assert first_of_impostor.node(own["nodes"][0]["id"]).points == 77
-    assert first_of_impostor.index(own["indices"][0]["id"]).value == Fraction("0.77")
+    with pytest.raises(ValidationError, match="a record holds one entry per key"):
+        Ranking.model_validate({**record, "evaluations": [*record["evaluations"], impostor],
+                                "ranks": [*record["ranks"], {**rank, "rank": 1}]})
+    # Built without validation (model_construct), lookups answer with the first of a key.
+    e5 = ranking.evaluation("E5")
+    nodes = [e5.nodes[0].model_copy(update={"points": Fraction(77)}), *e5.nodes]
+    second = Evaluation.model_construct(**{**dict(e5), "block": "a", "nodes": NodeResults.of(nodes)})
+    built = Ranking.model_construct(**{**dict(ranking), "evaluations": [*ranking.evaluations, second],
+                                       "ranks": [*ranking.ranks, RankEntry(**{**rank, "rank": 1})]})
+    assert built.evaluation("E5").block == "b"                       # the first E5, not the second
+    assert built.rank_of("E5", "share") == 98                        # x = 2, not the forged 1st
+    assert built.evaluations[-1].node(own["nodes"][0]["id"]).points == 77
 
 
 class _CountingList(list[Any]):

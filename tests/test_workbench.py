@@ -198,6 +198,24 @@ def test_verify_record_reports_changed_data(capsys: pytest.CaptureFixture[str], 
     assert "Bộ C (minh hoạ) · wan · points: recorded 2, recomputed 4" in out
 
 
+@pytest.mark.parametrize("place", ["before", "after"])
+def test_verify_record_refuses_a_second_evaluation(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path, place: str) -> None:
+    record = make_record(capsys, tmp_path)
+    data = json.loads(record.read_text(encoding="utf-8"))
+    forged = json.loads(json.dumps(data["evaluations"][0]))  # Bộ A again, claiming 30 (28.5)
+    next(n for n in forged["nodes"] if n["id"] == "computers")["points"] = "30"
+    data["evaluations"].insert(0 if place == "before" else len(data["evaluations"]), forged)
+    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "verify-record", str(record), "--lang", "en")
+    assert (code, out) == (1, "")
+    second = 1 if place == "before" else 5
+    assert err.splitlines()[:2] == [
+        f"{record}#/evaluations/{second}/entity: error[E702]: a second evaluation of "
+        "`Bộ A (minh hoạ)`: a record holds exactly one",
+        f"  = help: the first is at {record}#/evaluations/0/entity"]
+
+
 # -- a national batch ------------------------------------------------------------------------
 
 SMALL = """methodology small
