@@ -85,7 +85,31 @@ Table = tuple[list[str], list[list[str]]]  # header, rows: every cell as the tex
 # signature → the strict-xfail regression test in tests/test_fuzz_data.py that pins it down.
 # When a fix lands, the regression test passes (XPASS fails loudly): remove its xfail mark
 # and its line here.
-KNOWN: dict[str, str] = {}
+_T = "tests/test_fuzz_data.py::"
+KNOWN: dict[str, str] = {
+    # crashes (exit 3)
+    "crash: ValueError in egov_rules/inputs/tables.py:<listcomp>": _T + "test_csv_lines_without_fields",
+    "crash: ParseError in egov_rules/inputs/tables.py:load_xlsx": _T + "test_xlsx_malformed_xml",
+    "crash: ValueError in egov_rules/inputs/tables.py:load_xlsx": _T + "test_xlsx_unreadable_cells",
+    "crash: IndexError in egov_rules/inputs/tables.py:load_xlsx": _T + "test_xlsx_unreadable_cells",
+    "crash: error in egov_rules/inputs/tables.py:load_xlsx": _T + "test_xlsx_damaged_zip",
+    "crash: BadZipFile in egov_rules/inputs/tables.py:load_xlsx": _T + "test_xlsx_damaged_zip",
+    "crash: RecursionError in egov_rules/inputs/json_data.py:load_json": _T + "test_deep_nesting",
+    "crash: RecursionError in egov_rules/inputs/yaml_data.py:load_yaml": _T + "test_deep_nesting",
+    "crash: ValueError in egov_rules/inputs/json_data.py:load_json":
+        _T + "test_json_integer_of_5000_digits",
+    "crash: ValueError in egov_rules/numbers.py:fmt": _T + "test_huge_values",
+    "crash: UnicodeEncodeError in egov_rules/cli.py:_emit": _T + "test_lone_surrogate_in_a_name",
+    "crash: OSError in egov_rules/cli.py:_stored_path": _T + "test_paths_the_system_refuses",
+    "crash: OSError in egov_rules/source.py:read": _T + "test_paths_the_system_refuses",
+    # hangs (hazards: left out of the CI run)
+    "hang: in egov_rules/inputs/values.py:_to_fraction": _T + "test_huge_exponent_is_refused_at_once",
+    "hang: in egov_rules/inputs/tables.py:<listcomp>": _T + "test_xlsx_a_million_rows",
+    "hang: in egov_rules/inputs/tables.py:_xlsx_value": _T + "test_xlsx_a_million_rows",
+    "hang: in egov_rules/inputs/tables.py:load_xlsx": _T + "test_xlsx_a_million_rows",
+    "killed: xlsx.far_cell": _T + "test_xlsx_a_million_rows",
+    "killed: xlsx.far_empty_cell": _T + "test_xlsx_a_million_rows",
+}
 
 
 # -- tables and their renderings -----------------------------------------------------------

@@ -1,0 +1,291 @@
+"""What the data fuzzer (`tests/fuzz_data.py`) found, pinned down, and the fuzzer's own
+harness.
+
+Each finding has a strict-xfail regression test with the smallest input that shows it: when a
+fix lands, the test passes, strict xfail turns that into a failure, and whoever merges the fix
+removes the mark here and the finding's lines in `fuzz_data.KNOWN`.
+
+By hand, at a larger budget: `python -m tests.fuzz_data --budget 5000 --seed N`
+(docs/testing.md).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import fuzz_data as fz
+from tests.conftest import ROOT
+
+QUICKSTART = ROOT / "examples" / "quickstart.egr"
+TABLE = fz.read_table(ROOT / "examples" / "quickstart-data.csv")
+NAMES = [row[0] for row in TABLE[1]]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled_once() -> Iterator[None]:
+    with fz.cached_methodologies():
+        yield
+
+
+def test_every_mutation_makes_a_case(tmp_path: Path) -> None:
+    """The generators themselves, on many more case numbers than CI runs (nothing is run)."""
+    seeds = fz.make_seeds(tmp_path)
+    seen = set()
+    for number in range(160):
+        case = fz.make_case(7, number, seeds)
+        assert case.files and case.data in case.files, case
+        assert case.expect.kind in ("same", "error", "any", "ok")
+        seen.add(case.component)
+    assert seen == {c for c, _, _ in fz.MUTATORS}
+
+
+def test_the_reference_reads_its_own_csv_back() -> None:
+    # A table written by csv_text (CR quoted too) is read back by the csv module unchanged:
+    # the reference the fuzzer compares with is what it means.
+    header, rows = TABLE
+    odd = (header, [[f"a\rb{i}", *row[1:]] for i, row in enumerate(rows)])
+    for table in (TABLE, odd):
+        for delimiter in (",", ";"):
+            assert fz._csv_reference(fz.csv_text(table, delimiter)) == table
+
+
+def test_a_crash_is_exit_3_with_its_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from egov_rules import cli
+
+    def broken(args: object) -> None:
+        raise RuntimeError("boom")
+    monkeypatch.setattr(cli, "score_data", broken)
+    outcome = fz.run_main(["score", str(QUICKSTART), str(tmp_path / "data.csv")], timeout=20)
+    assert (outcome.kind, outcome.code, outcome.where) == ("crash", 3, "egov_rules/cli.py:_cmd_score")
+    assert outcome.error == "RuntimeError: boom" and "Traceback" in outcome.trace
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_a_hang_is_stopped_and_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       forked: bool) -> None:
+    import time
+
+    from egov_rules import cli
+
+    def slow(args: object) -> None:
+        time.sleep(30)
+    monkeypatch.setattr(cli, "score_data", slow)
+    argv = ["score", str(QUICKSTART), str(tmp_path / "data.csv")]
+    outcome = fz.run_forked(argv, 1, tmp_path) if forked else fz.run_main(argv, timeout=0.5)
+    assert outcome.kind == "hang" and outcome.where in ("egov_rules/cli.py:_cmd_score",
+                                                        "egov_rules/cli.py:main"), outcome
+
+
+# -- helpers for the regression tests ------------------------------------------------------
+
+
+def run(tmp_path: Path, name: str, data: bytes | str, *extra: str, command: str = "score"
+        ) -> fz.Outcome:
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
+    argv = [command, str(QUICKSTART), str(path), *extra]
+    if command == "score" and "--format" not in extra:
+        argv += ["--format", "csv", "--output", str(tmp_path / "out.csv")]
+    return fz.run_main(argv, timeout=30)
+
+
+def scores(tmp_path: Path) -> dict[str, list[str]]:
+    parsed = fz._parse_scores(fz._read(tmp_path / "out.csv"))
+    assert parsed is not None
+    return parsed[1]
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    folder = tmp_path_factory.mktemp("baseline")
+    assert run(folder, "data.csv", fz.csv_text(TABLE)).code == 0
+    return scores(folder)
+
+
+def table_with(row: int, column: int, text: str) -> fz.Table:
+    header, rows = TABLE
+    changed = [list(r) for r in rows]
+    changed[row][column] = text
+    return header, changed
+
+
+def xlsx_parts(shared: bool = False) -> dict[str, bytes]:
+    parts = fz.zip_parts(fz.xlsx_bytes(TABLE))
+    return fz.shared_strings(parts) if shared else parts
+
+
+def with_sheet(parts: dict[str, bytes], change: object) -> bytes:
+    sheet = fz.first_sheet_part(parts)
+    parts = dict(parts)
+    parts[sheet] = change(parts[sheet].decode("utf-8")).encode("utf-8")  # type: ignore[operator]
+    return fz.zip_bytes(parts)
+
+
+def no_crash(outcome: fz.Outcome) -> None:
+    assert outcome.kind == "exit", f"{outcome.kind}: {outcome.error} at {outcome.where}"
+
+
+def xfail(finding: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=f"fuzz finding: {finding} (issue 13; remove the "
+                             "mark and its KNOWN lines in tests/fuzz_data.py once fixed)")
+
+
+# -- crashes (exit 3) ----------------------------------------------------------------------
+
+CSV = fz.csv_text(TABLE)
+
+
+@xfail("a CSV line that yields no fields (a blank line, or one the csv module refuses) "
+       "crashes load_csv: zip() ValueError")
+@pytest.mark.parametrize("text", [
+    pytest.param(CSV + "\n", id="blank-line-at-the-end"),
+    pytest.param(CSV.replace("\n", "\n\n", 2), id="blank-line-between-rows"),
+    pytest.param(CSV.replace("Bộ A (minh hoạ)", "Bộ A\r(minh hoạ)"), id="bare-CR-in-a-cell"),
+    pytest.param(CSV.replace("Bộ A (minh hoạ)", "x" * 140_000), id="cell-beyond-csv-field-limit"),
+])
+def test_csv_lines_without_fields(tmp_path: Path, text: str, baseline: dict[str, list[str]]) -> None:
+    outcome = run(tmp_path, "data.csv", text)
+    no_crash(outcome)
+    if text.strip() == CSV.strip() or text.replace("\n\n", "\n") == CSV:
+        assert outcome.code == 0 and scores(tmp_path) == baseline  # a blank line carries nothing
+    else:
+        assert outcome.code in (0, 1)
+
+
+@xfail("malformed XML in a workbook part escapes load_xlsx (xml ParseError)")
+def test_xlsx_malformed_xml(tmp_path: Path) -> None:
+    data = with_sheet(xlsx_parts(), lambda xml: xml[: len(xml) // 2])
+    outcome = run(tmp_path, "data.xlsx", data)
+    no_crash(outcome)
+    assert outcome.code == 1
+
+
+@xfail("a cell value openpyxl cannot read escapes load_xlsx: ValueError for a non-numeric <v> "
+       "or shared-string index, IndexError for one out of range")
+@pytest.mark.parametrize(("shared", "cell", "value"), [
+    (False, "C2", "abc"), (False, "C2", " "), (True, "A2", "x"), (True, "A2", "99999"),
+])
+def test_xlsx_unreadable_cells(tmp_path: Path, shared: bool, cell: str, value: str) -> None:
+    data = with_sheet(xlsx_parts(shared), lambda xml: re.sub(
+        rf'(<c r="{cell}"[^>]*>)<v>[^<]*</v>', lambda m: f"{m.group(1)}<v>{value}</v>", xml, count=1))
+    outcome = run(tmp_path, "data.xlsx", data)
+    no_crash(outcome)
+    assert outcome.code == 1
+
+
+def _corrupt_sheet_stream(parts: dict[str, bytes]) -> bytes:
+    """The workbook with a byte of the sheet's deflate stream changed."""
+    data = bytearray(fz.zip_bytes(parts))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo(fz.first_sheet_part(parts))
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    return bytes(data)
+
+
+@xfail("a damaged deflate stream or CRC in a workbook escapes load_xlsx (zlib.error / "
+       "BadZipFile raised while the rows are read)")
+def test_xlsx_damaged_zip(tmp_path: Path) -> None:
+    outcome = run(tmp_path, "data.xlsx", _corrupt_sheet_stream(xlsx_parts()))
+    no_crash(outcome)
+    assert outcome.code == 1
+
+
+@xfail("deep nesting in JSON or YAML overflows the parser's recursion (RecursionError)")
+@pytest.mark.parametrize(("name", "text"), [
+    ("data.json", "[" * 100_000 + "]" * 100_000),
+    ("data.json", '{"A": {"block": "ministry", "staff": ' + "[" * 100_000 + "]" * 100_000 + "}}"),
+    ("data.yaml", "{a: " * 5_000 + "1" + "}" * 5_000),
+    ("data.yaml", "A:\n  block: ministry\n  staff: " + "{a: " * 5_000 + "1" + "}" * 5_000 + "\n"),
+])
+def test_deep_nesting(tmp_path: Path, name: str, text: str) -> None:
+    outcome = run(tmp_path, name, text)
+    no_crash(outcome)
+    assert outcome.code == 1
+
+
+@xfail("a JSON integer of more than 4,300 digits escapes load_json (int conversion ValueError)")
+def test_json_integer_of_5000_digits(tmp_path: Path) -> None:
+    text = fz.json_text(table_with(0, 2, "1" * 5000))
+    outcome = run(tmp_path, "data.json", text)
+    no_crash(outcome)
+    assert outcome.code == 1  # a number of more than 60 characters is E205
+
+
+@xfail("a value like 1e5000 is accepted, then formatting it crashes numbers.fmt (int to str "
+       "beyond 4,300 digits)")
+def test_huge_values(tmp_path: Path) -> None:
+    outcome = run(tmp_path, "data.csv", fz.csv_text(table_with(0, 2, "1e5000")))  # staff: a count
+    no_crash(outcome)
+    assert outcome.code in (0, 1)
+
+
+@xfail("a lone surrogate in a JSON string (\\ud800) reaches the output writer: "
+       "UnicodeEncodeError in cli._emit")
+def test_lone_surrogate_in_a_name(tmp_path: Path) -> None:
+    text = fz.json_text(TABLE).replace(json.dumps(NAMES[0], ensure_ascii=False)[1:-1],
+                                       NAMES[0] + "\\ud800", 1)
+    outcome = run(tmp_path, "data.json", text)
+    no_crash(outcome)
+    assert outcome.code in (0, 1)
+
+
+@xfail("a path the system refuses to open (a name longer than NAME_MAX, a file that fails "
+       "with EIO) raises OSError from is_file() or read: exit 3 instead of a usage error")
+@pytest.mark.parametrize("where", ["data", "methodology", "record"])
+def test_paths_the_system_refuses(tmp_path: Path, where: str) -> None:
+    too_long = str(tmp_path / ("a" * 300 + ".csv"))
+    if where == "data":
+        argv = ["score", str(QUICKSTART), too_long]
+    elif where == "methodology":
+        if not Path("/proc/self/mem").exists():
+            pytest.skip("needs Linux's /proc/self/mem (reading it fails with EIO)")
+        argv = ["check", "/proc/self/mem"]
+    else:
+        data = tmp_path / "data.csv"
+        data.write_text(CSV, encoding="utf-8")
+        record = tmp_path / "record.json"
+        assert fz.run_main(["score", str(QUICKSTART), str(data), "--format", "json",
+                            "--output", str(record)], 30).code == 0
+        content = json.loads(record.read_text(encoding="utf-8"))
+        content["methodology_path"] = "a" * 300 + ".egr"
+        record.write_text(json.dumps(content), encoding="utf-8")
+        argv = ["verify-record", str(record)]
+    outcome = fz.run_main(argv, 30)
+    no_crash(outcome)
+    assert outcome.code in (1, 2)
+
+
+# -- hangs ---------------------------------------------------------------------------------
+
+
+@xfail("an 8-digit exponent (1e99999999, 1E-99999999) is expanded to an integer of 10^8 "
+       "digits in values._to_fraction: minutes of CPU")
+def test_huge_exponent_is_refused_at_once(tmp_path: Path) -> None:
+    # 1 s of CPU (not of a busy machine's wall clock): refusing takes milliseconds
+    (tmp_path / "data.csv").write_text(fz.csv_text(table_with(0, 2, "1e99999999")), encoding="utf-8")
+    outcome = fz.run_forked(["score", str(QUICKSTART), str(tmp_path / "data.csv")], timeout=60,
+                            folder=tmp_path, cpu_seconds=1)
+    no_crash(outcome)
+    assert outcome.code == 1
+
+
+@xfail("a workbook whose (true) dimension reaches row 1,048,576 makes load_xlsx build a "
+       "million rows")
+def test_xlsx_a_million_rows(tmp_path: Path) -> None:
+    def far(xml: str) -> str:
+        xml = re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:Q1048576"/>', xml)
+        return xml.replace("</sheetData>", '<row r="1048576"><c r="A1048576"><v>1</v></c></row>'
+                           "</sheetData>")
+    (tmp_path / "data.xlsx").write_bytes(with_sheet(xlsx_parts(), far))
+    outcome = fz.run_forked(["score", str(QUICKSTART), str(tmp_path / "data.xlsx")], timeout=60,
+                            folder=tmp_path, cpu_seconds=1)
+    no_crash(outcome)
+    assert outcome.code == 1  # a figure in a row without an entity name
