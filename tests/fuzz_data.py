@@ -109,6 +109,24 @@ KNOWN: dict[str, str] = {
     "hang: in egov_rules/inputs/tables.py:load_xlsx": _T + "test_xlsx_a_million_rows",
     "killed: xlsx.far_cell": _T + "test_xlsx_a_million_rows",
     "killed: xlsx.far_empty_cell": _T + "test_xlsx_a_million_rows",
+    # silent misreadings
+    "mismatch: xlsx.stale_dimension": _T + "test_xlsx_stale_dimension_reads_every_cell",
+    "refused: xlsx.stale_dimension": _T + "test_xlsx_stale_dimension_reads_every_cell",
+    "silent: xlsx.far_cell scored without an error": _T + "test_xlsx_stale_dimension_reads_every_cell",
+    "mismatch: xlsx.hidden_first_sheet": _T + "test_xlsx_hidden_first_sheet_is_not_read_silently",
+    "silent: xlsx.bad_shared_index scored without an error": _T + "test_xlsx_negative_shared_string_index",
+    **{f"silent: names.duplicate.{fmt} scored without an error":
+       _T + "test_names_equal_up_to_normalisation_are_one_entity" for fmt in ("csv", "json", "yaml", "xlsx")},
+    "mismatch: names.yaml": _T + "test_yaml_names_are_stripped",
+    "silent: names.yaml accepted where the reference refuses": _T + "test_yaml_names_are_stripped",
+    "silent: yaml.key_spacing scored without an error": _T + "test_yaml_names_are_stripped",
+    "mismatch: yaml.yaml11": _T + "test_yaml_reads_numbers_as_written",
+    "silent: yaml.yaml11 accepted where the reference refuses": _T + "test_yaml_reads_numbers_as_written",
+    "mismatch: values.yaml.odd": _T + "test_yaml_reads_numbers_as_written",
+    "silent: values.yaml.odd accepted where the reference refuses": _T + "test_yaml_reads_numbers_as_written",
+    "silent: yaml.complex_key scored without an error": _T + "test_yaml_complex_key_is_an_error",
+    **{f"silent: records.{what} scored without an error": _T + "test_record_with_a_duplicate_does_not_verify"
+       for what in ("dup_evaluation", "dup_rank")},
 }
 
 

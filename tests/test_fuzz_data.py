@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -289,3 +290,101 @@ def test_xlsx_a_million_rows(tmp_path: Path) -> None:
                             folder=tmp_path, cpu_seconds=1)
     no_crash(outcome)
     assert outcome.code == 1  # a figure in a row without an entity name
+
+
+# -- silent misreadings --------------------------------------------------------------------
+
+
+@xfail("a stale <dimension> (smaller than the data, as many writers leave it) makes the "
+       "read-only XLSX reader drop rows silently, or columns (then refused, or zeros under "
+       "`missing zero`)")
+@pytest.mark.parametrize("ref", ["A1:Q2", "A1:P6"])
+def test_xlsx_stale_dimension_reads_every_cell(tmp_path: Path, ref: str,
+                                               baseline: dict[str, list[str]]) -> None:
+    data = with_sheet(xlsx_parts(), lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>',
+                                                       f'<dimension ref="{ref}"/>', xml))
+    outcome = run(tmp_path, "data.xlsx", data)
+    assert outcome.code == 0 and scores(tmp_path) == baseline
+
+
+@xfail("the first sheet is read even when it is hidden: another table's figures are scored "
+       "silently")
+def test_xlsx_hidden_first_sheet_is_not_read_silently(tmp_path: Path,
+                                                      baseline: dict[str, list[str]]) -> None:
+    last_year = table_with(0, 2, "2000")  # the hidden first sheet: last year's figures
+    data = fz.xlsx_bytes(TABLE, sheets=[("2023", last_year, "hidden"), ("2024", TABLE, "visible")])
+    outcome = run(tmp_path, "data.xlsx", data)
+    assert outcome.code == 1 or scores(tmp_path) == baseline
+
+
+@xfail("a negative shared-string index (<v>-1</v>) reads the last shared string: an entity "
+       "silently renamed")
+def test_xlsx_negative_shared_string_index(tmp_path: Path) -> None:
+    data = with_sheet(xlsx_parts(shared=True), lambda xml: re.sub(
+        r'(<c r="A2"[^>]*>)<v>[^<]*</v>', lambda m: m.group(1) + "<v>-1</v>", xml, count=1))
+    outcome = run(tmp_path, "data.xlsx", data)
+    no_crash(outcome)
+    assert outcome.code == 1
+
+
+@xfail("entity names equal up to Unicode normalisation or invisible characters (NFD, "
+       "zero-width space, BOM) are scored as two entities instead of being a duplicate")
+@pytest.mark.parametrize(("fmt", "trick"), [
+    ("csv", "nfd"), ("json", "zero_width"), ("yaml", "bom_inside"), ("csv", "zwj"),
+])
+def test_names_equal_up_to_normalisation_are_one_entity(tmp_path: Path, fmt: str, trick: str) -> None:
+    change = dict(fz.EQUIVALENT_NAMES)[trick]
+    header, rows = TABLE
+    copy = [change(rows[0][0]), *rows[0][1:]]
+    assert copy[0] != rows[0][0] and unicodedata.normalize("NFC", copy[0]).replace(
+        "\u200b", "").replace("\ufeff", "").replace("\u200d", "") == rows[0][0]
+    table = (header, [*rows, copy])
+    text = {"csv": fz.csv_text, "json": fz.json_text, "yaml": fz.yaml_text}[fmt](table)
+    outcome = run(tmp_path, f"data.{fmt}", text)
+    assert outcome.code == 1
+
+
+@xfail("YAML entity names are not stripped as CSV, JSON and XLSX names are: `\"Bộ A \"` and "
+       "`Bộ A` are two entities, a name of spaces is accepted")
+@pytest.mark.parametrize("name", [NAMES[1] + " ", " \u00a0"])
+def test_yaml_names_are_stripped(tmp_path: Path, name: str) -> None:
+    header, rows = TABLE
+    table = (header, [*rows, [name, *rows[1][1:]]])
+    outcome = run(tmp_path, "data.yaml", fz.yaml_text(table))
+    assert outcome.code == 1  # the same entity twice; an entity without a name
+
+
+@xfail("YAML 1.1 integer forms are read as YAML 1.1 (0100 = 64, 1:30 = 90, 0b11 = 3) where "
+       "the same text in CSV is 100 or not a number")
+@pytest.mark.parametrize("text", ["0100", "1:30", "0b11"])
+def test_yaml_reads_numbers_as_written(tmp_path: Path, text: str) -> None:
+    as_csv = run(tmp_path, "data.csv", fz.csv_text(table_with(0, 2, text)))
+    expected = scores(tmp_path) if as_csv.code == 0 else None
+    outcome = run(tmp_path, "data.yaml", fz.yaml_text(table_with(0, 2, text)))  # plain: `staff: 0100`
+    assert outcome.code == as_csv.code
+    if expected is not None:
+        assert scores(tmp_path) == expected
+
+
+@xfail("a YAML key that is a sequence or mapping becomes an entity named after PyYAML's node "
+       "objects (`[ScalarNode(…)]`)")
+def test_yaml_complex_key_is_an_error(tmp_path: Path) -> None:
+    text = fz.yaml_text(TABLE).replace(fz.yaml_quote(NAMES[0]) + ":", "[a, b]:", 1)
+    outcome = run(tmp_path, "data.yaml", text)
+    assert outcome.code == 1
+
+
+@xfail("verify-record keys evaluations and rank rows by name: a record with one given twice "
+       "verifies (and counts 6 entities for 5)")
+@pytest.mark.parametrize("what", ["evaluations", "ranks"])
+def test_record_with_a_duplicate_does_not_verify(tmp_path: Path, what: str) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text(CSV, encoding="utf-8")
+    record = tmp_path / "record.json"
+    made = fz.run_main(["score", str(QUICKSTART), str(data), "--format", "json", "--output", str(record)], 30)
+    assert made.code == 0
+    content = json.loads(record.read_text(encoding="utf-8"))
+    content[what].append(content[what][0])
+    record.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    outcome = fz.run_main(["verify-record", str(record)], 30)
+    assert outcome.code == 1
