@@ -127,6 +127,16 @@ KNOWN: dict[str, str] = {
     "silent: yaml.complex_key scored without an error": _T + "test_yaml_complex_key_is_an_error",
     **{f"silent: records.{what} scored without an error": _T + "test_record_with_a_duplicate_does_not_verify"
        for what in ("dup_evaluation", "dup_rank")},
+    # outputs
+    "output: score --format csv does not give back the names read":
+        _T + "test_csv_output_quotes_a_carriage_return",
+    "output: --format csv: CSV rows of different widths": _T + "test_csv_output_quotes_a_carriage_return",
+    "output: --format markdown: Markdown table row with a different number of cells":
+        _T + "test_markdown_output_keeps_a_name_in_its_cell",
+    "output: --format text: terminal control characters from the data":
+        _T + "test_no_terminal_control_from_the_data",
+    "output: diagnostics echo terminal control characters from the data":
+        _T + "test_no_terminal_control_from_the_data",
 }
 
 
