@@ -34,6 +34,8 @@ MAX_SIGNIFICANT = 30  # significant digits of a number
 MAX_EXPONENT = 30  # a number is 0, or at least 10**-30 and below 10**30 in size
 MAX_TEXT_CHARS = 10_000  # characters of a name or a cell
 MAX_FILE_BYTES = 20_000_000  # a CSV, JSON or YAML file
+MAX_ENTITIES = 100_000  # rows or entities in one file
+MAX_VALUES = 1_000_000  # cells (CSV), values (JSON), nodes (YAML) in one file: memory
 
 
 @dataclass(slots=True)
@@ -540,3 +542,17 @@ def _read_text(path: str | Path, reporter: Reporter) -> SourceFile | None:
                                            "lưu tệp dạng UTF-8 (Excel: “CSV UTF-8”)"),
             (), str(path)))
         return None
+
+
+def too_many_values(reporter: Reporter, where: Located) -> None:
+    """The value after the MAX_VALUES-th (a cell, a JSON value, a YAML node): refused there."""
+    _report(reporter, codes.TOO_LARGE, where, what="the number of values in one file",
+            what_vi="số giá trị trong một tệp", limit=f"{MAX_VALUES:,}",
+            hint=Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"))
+
+
+def too_many_entities(reporter: Reporter, where: Located) -> None:
+    """The entity after the MAX_ENTITIES-th: the file is refused there."""
+    _report(reporter, codes.TOO_LARGE, where, what="the number of entities in one file",
+            what_vi="số đơn vị trong một tệp", limit=f"{MAX_ENTITIES:,}",
+            hint=Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"))
