@@ -24,7 +24,14 @@ import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
 from egov_rules.explain import block_label, declared_round, index_label
-from egov_rules.inputs import EntityData, UnsupportedFormat, file_sha256, load_data, validate_entity
+from egov_rules.inputs import (
+    EntityData,
+    UnsupportedFormat,
+    file_sha256,
+    load_data,
+    normal_text,
+    validate_entity,
+)
 from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
@@ -198,8 +205,8 @@ def score_data(args: argparse.Namespace) -> Ranking:
 
 
 def _pick(ranking: Ranking, entity: str, lang: Lang) -> Evaluation:
-    try:
-        return ranking.evaluation(entity)
+    try:  # the name as the data's names are read (a terminal may give NFD)
+        return ranking.evaluation(normal_text(entity))
     except KeyError:
         names = ", ".join(e.entity for e in ranking.evaluations)
         hint = did_you_mean(entity, [e.entity for e in ranking.evaluations])

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 import egov_rules
 from egov_rules import parser
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
-from egov_rules.inputs import load_data, load_yaml
+from egov_rules.inputs import load_data, load_yaml, yaml_data
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = (ROOT / "examples" / "quickstart.egr").read_text(encoding="utf-8")
@@ -105,7 +106,9 @@ def test_data_loading_uses_the_safe_yaml_loader() -> None:
     sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "egov_rules").rglob("*.py"))
     assert "yaml.load(" not in sources and "unsafe_load" not in sources
     assert "Loader=yaml.Loader" not in sources and "FullLoader" not in sources
-    assert "Loader=yaml.SafeLoader" in sources
+    # data is composed by the safe loader with a depth check (yaml_data._Loader), nothing else
+    assert set(re.findall(r"Loader=([\w.]+)", sources)) == {"_Loader"}
+    assert issubclass(yaml_data._Loader, yaml.SafeLoader)
 
 
 @pytest.mark.parametrize("payload", [

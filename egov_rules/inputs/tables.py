@@ -4,13 +4,29 @@ located."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, Reporter, Text, did_you_mean
-from egov_rules.inputs.values import EntityData, Located, _is_empty, _read_text, _report, _report_duplicate
+from egov_rules.inputs.values import (
+    MAX_ENTITIES,
+    MAX_TEXT_CHARS,
+    MAX_VALUES,
+    EntityData,
+    Located,
+    _is_empty,
+    _read_text,
+    _report,
+    _report_duplicate,
+    normal_text,
+    normal_value,
+    too_many_entities,
+    too_many_values,
+)
 from egov_rules.model import Model
+from egov_rules.source import SourceFile
 
 ENTITY_COLUMNS = ("entity", "đơn vị", "don_vi")
 BLOCK_COLUMNS = ("block", "khối", "khoi")
@@ -46,7 +62,7 @@ def _column_kind(name: str) -> str:
 
 def _entities_from_table(table: _Table, reporter: Reporter, model: Model | None
                          ) -> list[EntityData]:
-    kinds = [_column_kind(str(cell.value or "")) for cell in table.header]
+    kinds = [_column_kind(normal_text(str(cell.value or ""))) for cell in table.header]
     if "entity" not in kinds or "block" not in kinds:
         where = table.header[0] if table.header else Located(None)
         _report(reporter, codes.BAD_DATA, where,
@@ -66,7 +82,7 @@ def _entities_from_table(table: _Table, reporter: Reporter, model: Model | None
             continue  # a blank line carries nothing
         _stray_cells(table, row, kinds, reporter)
         name_cell = _cell(table, row, number, entity_col)
-        name = "" if _is_empty(name_cell.value) else str(name_cell.value).strip()
+        name = "" if _is_empty(name_cell.value) else normal_text(str(name_cell.value))
         if not name:
             _report(reporter, codes.BAD_DATA, name_cell,
                     detail="this row has figures but no entity name",
@@ -77,13 +93,12 @@ def _entities_from_table(table: _Table, reporter: Reporter, model: Model | None
             continue
         seen[name] = name_cell
         block_cell = _cell(table, row, number, block_col)
-        block = None if _is_empty(block_cell.value) else str(block_cell.value).strip()
+        block = None if _is_empty(block_cell.value) else normal_text(str(block_cell.value))
         values = {}
         for index, indicator in columns.items():
             cell = _cell(table, row, number, index)
-            raw = None if _is_empty(cell.value) else cell.value
-            values[indicator] = Located(raw.strip() if isinstance(raw, str) else raw,
-                                        cell.span, cell.path)
+            raw = normal_value(cell.value)
+            values[indicator] = Located(None if raw == "" else raw, cell.span, cell.path)
         entities.append(EntityData(name=name, block=Located(block, block_cell.span, block_cell.path),
                                    values=values, span=name_cell.span, path=name_cell.path,
                                    missing_reported=absent))
@@ -99,7 +114,7 @@ def _indicator_columns(table: _Table, kinds: list[str], reporter: Reporter, mode
     """Column index → indicator id, reporting ignored, unknown and repeated headers."""
     columns: dict[int, str] = {}
     for index, (cell, kind) in enumerate(zip(table.header, kinds, strict=True)):
-        name = str(cell.value or "").strip()
+        name = normal_text(str(cell.value or ""))
         if kind == "info":
             _report(reporter, codes.IGNORED_COLUMN, cell, name=name)
         elif kind in ("entity", "block") and kinds.index(kind) != index:
@@ -147,31 +162,6 @@ def _stray_cells(table: _Table, row: list[Located], kinds: list[str], reporter: 
                     detail_vi=f"`{cell.value}` nằm trong cột không có tên")
 
 
-def _records(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of each CSV record; a newline inside quotes does not end one."""
-    records: list[tuple[int, int]] = []
-    start, quoted = 0, False
-    for offset, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == "\n" and not quoted:
-            records.append((start, offset))
-            start = offset + 1
-    if start < len(text):
-        records.append((start, len(text)))
-    return records
-
-
-def _field_starts(raw: str, delimiter: str) -> list[int]:
-    starts, quoted = [0], False
-    for offset, char in enumerate(raw):
-        if char == '"':
-            quoted = not quoted
-        elif char == delimiter and not quoted:
-            starts.append(offset + 1)
-    return starts
-
-
 def sniff_delimiter(header_line: str) -> str:
     """`;` when the header has more semicolons than commas (Excel in many locales), else `,`."""
     unquoted = "".join(part for i, part in enumerate(header_line.split('"')) if i % 2 == 0)
@@ -179,34 +169,128 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def load_csv(path: str | Path, reporter: Reporter, model: Model | None = None) -> list[EntityData]:
-    """Entities from a CSV file: UTF-8 (BOM or not), `,` or `;` delimited, one row per entity."""
-    import csv
-
+    """Entities from a CSV file: UTF-8 (BOM or not), `,` or `;` delimited, one row per entity.
+    Blank lines are skipped; a line ends at LF, CRLF or CR outside quotes (RFC 4180)."""
     source = _read_text(path, reporter)
     if source is None:
         return []
-    records = _records(source.text)
-    if not records:
+    first_line = re.search(r"[^\r\n]*\S[^\r\n]*", source.text)
+    if first_line is None:
         reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
             "detail": "the file is empty", "detail_vi": "tệp rỗng"}, path=str(path)))
         return []
-    delimiter = sniff_delimiter(source.text[records[0][0]:records[0][1]])
-    rows: list[list[Located]] = []
-    ends: list[Located] = []
-    for start, end in records:
-        raw = source.text[start:end].removesuffix("\r")
-        try:
-            fields = next(csv.reader([raw], delimiter=delimiter), [])
-        except csv.Error as error:
-            reporter.report(codes.BAD_DATA, source.span(start, end), detail=f"not valid CSV: {error}",
-                            detail_vi=f"không phải CSV hợp lệ: {error}")
-            fields = []
-        starts = _field_starts(raw, delimiter)
-        if len(starts) != len(fields):  # a malformed quote: locate at the start of the record
-            starts = [0] * len(fields)
-        bounds = [*[s - 1 for s in starts[1:]], len(raw)]
-        rows.append([Located(value, source.span(start + s, start + e))
-                     for value, s, e in zip(fields, starts, bounds, strict=True)])
-        ends.append(Located(None, source.span(start + len(raw), start + len(raw))))
-    table = _Table(header=rows[0], rows=rows[1:], end_of_row=ends[1:])
-    return _entities_from_table(table, reporter, model)
+    reader = _CsvReader(source, sniff_delimiter(first_line.group()), reporter)
+    rows, ends = reader.rows()
+    if not rows:
+        return []
+    return _entities_from_table(_Table(rows[0], rows[1:], ends[1:]), reporter, model)
+
+
+class _CsvReader:
+    """CSV records with every cell located: quoted cells may hold delimiters, quotes (`""`)
+    and line breaks; anything else malformed is a located error, never a traceback."""
+
+    def __init__(self, source: SourceFile, delimiter: str, reporter: Reporter) -> None:
+        self.source, self.text, self.delimiter = source, source.text, delimiter
+        self.reporter = reporter
+        self.unquoted = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+        self.newline = re.compile("[\r\n]")
+
+    def rows(self) -> tuple[list[list[Located]], list[Located]]:
+        """The non-blank records, and where each one's missing trailing cells would be."""
+        rows: list[list[Located]] = []
+        ends: list[Located] = []
+        pos = count = 0
+        while pos < len(self.text):
+            record = self._record(pos)
+            if record is None:
+                break  # an unclosed quote: the rest of the file would be one cell
+            cells, end, pos = record
+            if all(not cell.value for cell in cells):  # a blank line, or a dropped one
+                continue
+            count += len(cells)
+            if len(rows) > MAX_ENTITIES or count > MAX_VALUES:  # the header is not an entity
+                (too_many_entities if len(rows) > MAX_ENTITIES else too_many_values)(
+                    self.reporter, cells[0])
+                break
+            rows.append(cells)
+            ends.append(Located(None, self.source.span(end, end)))
+        return rows, ends
+
+    def _record(self, pos: int) -> tuple[list[Located], int, int] | None:
+        """(cells, where the record ends, where the next begins), or None after an error that
+        ends the reading."""
+        newline = self.newline.search(self.text, pos)
+        end = newline.start() if newline is not None else len(self.text)
+        line = self.text[pos:end]
+        if '"' in line:
+            return self._quoted_record(pos)
+        cells: list[Located] = []
+        for value in line.split(self.delimiter):  # the usual record, read fast
+            cells.append(Located(value, self.source.span(pos, pos + len(value))))
+            pos += len(value) + 1
+        return self._within_limit(cells), end, self._next(end)
+
+    def _quoted_record(self, pos: int) -> tuple[list[Located], int, int] | None:
+        cells: list[Located] = []
+        while True:
+            start = pos
+            cell = self._quoted(pos) if self.text.startswith('"', pos) else self._plain(pos)
+            if cell is None:
+                return None
+            value, pos = cell
+            cells.append(Located(value, self.source.span(start, pos)))
+            if not self.text.startswith(self.delimiter, pos):
+                break
+            pos += 1
+        return self._within_limit(cells), pos, self._next(pos)
+
+    def _next(self, end: int) -> int:
+        return end + (2 if self.text.startswith("\r\n", end) else 1)
+
+    def _within_limit(self, cells: list[Located]) -> list[Located]:
+        """The record, or none of it when a cell exceeds MAX_TEXT_CHARS (reported)."""
+        too_long = [cell.span for cell in cells
+                    if cell.span is not None and cell.span.end - cell.span.start > MAX_TEXT_CHARS]
+        for span in too_long:
+            size = span.end - span.start
+            self.reporter.report(codes.TOO_LARGE, self.source.span(span.start, span.start + 1),
+                                 what=f"a cell ({size:,} characters)",
+                                 what_vi=f"một ô ({size:,} ký tự)",
+                                 limit=f"{MAX_TEXT_CHARS:,} characters",
+                                 limit_vi=f"{MAX_TEXT_CHARS:,} ký tự")
+        return [] if too_long else cells
+
+    def _plain(self, pos: int) -> tuple[str, int]:
+        end = self.unquoted.match(self.text, pos).end()  # type: ignore[union-attr]
+        return self.text[pos:end], end
+
+    def _quoted(self, pos: int) -> tuple[str, int] | None:
+        """A quoted cell from its opening quote: its value and where it ends."""
+        parts: list[str] = []
+        inside = pos + 1
+        while True:
+            close = self.text.find('"', inside)
+            if close < 0:
+                self.reporter.report(
+                    codes.BAD_DATA, self.source.span(pos, pos + 1),
+                    hint=Text('close the quote; write a quote inside a quoted cell as ""',
+                              'đóng dấu nháy; dấu nháy bên trong ô có nháy viết là ""'),
+                    detail="this quote opens a cell that is never closed",
+                    detail_vi="dấu nháy này mở một ô không bao giờ được đóng")
+                return None
+            parts.append(self.text[inside:close])
+            if not self.text.startswith('""', close):
+                break
+            parts.append('"')
+            inside = close + 2
+        end = close + 1
+        after = self.unquoted.match(self.text, end).end()  # type: ignore[union-attr]
+        if after > end:  # `"a"b`: not a quoted cell, nor a plain one
+            self.reporter.report(
+                codes.BAD_DATA, self.source.span(end, after),
+                hint=Text("quote the whole cell, and write a quote inside it as \"\"",
+                          "đặt cả ô trong dấu nháy; dấu nháy bên trong viết là \"\""),
+                detail="text after the closing quote of a cell",
+                detail_vi="có ký tự sau dấu nháy đóng của ô")
+        return "".join(parts) + self.text[end:after], after

@@ -34,6 +34,9 @@ MAX_SIGNIFICANT = 30  # significant digits of a number
 MAX_EXPONENT = 30  # a number is 0, or at least 10**-30 and below 10**30 in size
 MAX_TEXT_CHARS = 10_000  # characters of a name or a cell
 MAX_FILE_BYTES = 20_000_000  # a CSV, JSON or YAML file
+MAX_ENTITIES = 100_000  # rows or entities in one file
+MAX_VALUES = 1_000_000  # cells (CSV), values (JSON), nodes (YAML) in one file: memory
+MAX_DEPTH = 64  # lists and mappings inside each other (JSON, YAML)
 
 
 @dataclass(slots=True)
@@ -372,14 +375,6 @@ def _yes_no(raw: Any) -> bool:
                     Text("write yes or no (có / không)", "viết có hoặc không (yes / no)"))
 
 
-def _as_written(indicator: s.Indicator, located: Located) -> Any:
-    """An option id is the text as written: YAML 1.1 reads a bare `on`, `off` or `yes` as a
-    boolean, which would lose which word the data file used."""
-    if indicator.kind == "options" and isinstance(located.value, bool) and located.span is not None:
-        return located.span.text
-    return located.value
-
-
 def validate_entity(model: Model, entity: EntityData, reporter: Reporter
                     ) -> dict[str, RuntimeValue] | None:
     """Check one entity's data; report every problem; return its values when there is none."""
@@ -400,7 +395,7 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
         if located.value is None:
             continue  # treated as missing below
         try:
-            values[name] = coerce(indicator, _as_written(indicator, located))
+            values[name] = coerce(indicator, located.value)
         except _BadValue as bad:
             _report(reporter, codes.BAD_VALUE, located, hint=bad.hint,
                     detail=f"{entity.name}: {name}: {bad.en}",
@@ -540,3 +535,24 @@ def _read_text(path: str | Path, reporter: Reporter) -> SourceFile | None:
                                            "lưu tệp dạng UTF-8 (Excel: “CSV UTF-8”)"),
             (), str(path)))
         return None
+
+
+def too_deep(reporter: Reporter, where: Located) -> None:
+    """The list or mapping that opens the (MAX_DEPTH + 1)-th level: refused there, before a
+    parser that recurses would exhaust the stack."""
+    _report(reporter, codes.TOO_LARGE, where, what="nesting depth", what_vi="độ lồng nhau",
+            limit=f"{MAX_DEPTH} levels", limit_vi=f"{MAX_DEPTH} mức")
+
+
+def too_many_values(reporter: Reporter, where: Located) -> None:
+    """The value after the MAX_VALUES-th (a cell, a JSON value, a YAML node): refused there."""
+    _report(reporter, codes.TOO_LARGE, where, what="the number of values in one file",
+            what_vi="số giá trị trong một tệp", limit=f"{MAX_VALUES:,}",
+            hint=Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"))
+
+
+def too_many_entities(reporter: Reporter, where: Located) -> None:
+    """The entity after the MAX_ENTITIES-th: the file is refused there."""
+    _report(reporter, codes.TOO_LARGE, where, what="the number of entities in one file",
+            what_vi="số đơn vị trong một tệp", limit=f"{MAX_ENTITIES:,}",
+            hint=Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"))

@@ -1,31 +1,76 @@
 """Entities from YAML: `{entity: {block: …, indicator: value}}`, optionally under `entities:`.
-Scalars are read from their text, so 0.1 is 1/10 and option ids like `on` stay strings."""
+Scalars are read from their text, as a CSV cell is, so 0.1 is 1/10, option ids like `on` stay
+words, and the forms YAML 1.1 and 1.2 read differently (`0100`, `1:30`) are refused."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from egov_rules import codes
-from egov_rules.diagnostics import Diagnostic, Reporter
-from egov_rules.inputs.values import EntityData, Located, Nested
+from egov_rules.diagnostics import Reporter, Text
+from egov_rules.inputs.values import (
+    MAX_DEPTH,
+    MAX_ENTITIES,
+    MAX_VALUES,
+    EntityData,
+    Located,
+    Nested,
+    Refused,
+    _read_text,
+    _report_duplicate,
+    normal_text,
+    text_problem,
+    too_deep,
+    too_many_entities,
+    too_many_values,
+)
 from egov_rules.source import SourceFile, Span
 
-_INT_READER = yaml.SafeLoader("")  # only its YAML 1.1 integer constructor is used
+_NULL = "tag:yaml.org,2002:null"
+# A plain scalar with a leading zero: octal to YAML 1.1 (0100 is 64), decimal to YAML 1.2.
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
+
+
+class _TooLarge(Exception):
+    def __init__(self, mark: Any, deep: bool) -> None:
+        super().__init__()
+        self.mark, self.deep = mark, deep
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, composing nodes no deeper than MAX_DEPTH (its composer recurses) and
+    no more than MAX_VALUES of them (each costs memory)."""
+
+    depth = nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        self.nodes += 1
+        try:
+            if self.depth > MAX_DEPTH or self.nodes > MAX_VALUES:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _TooLarge(mark, deep=self.depth > MAX_DEPTH)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
 
 def load_yaml(path: str | Path, reporter: Reporter) -> list[EntityData]:
     """Entities from a YAML file: `{entity: {block: …, indicator: value, …}}`, optionally
-    under a top-level `entities:` key. Decimals are read exactly, as written."""
-    try:
-        source = SourceFile.read(path)
-    except UnicodeDecodeError:
-        reporter.report(codes.NOT_UTF8, None)
-        reporter.diagnostics[-1] = Diagnostic(codes.NOT_UTF8, None, {}, None, (), str(path))
+    under a top-level `entities:` key. Numbers are read exactly, as written."""
+    source = _read_text(path, reporter)
+    if source is None:
         return []
     try:
-        root = yaml.compose(source.text, Loader=yaml.SafeLoader)
+        root = yaml.compose(source.text, Loader=_Loader)
+    except _TooLarge as large:
+        where = Located(None, source.span(large.mark.index, large.mark.index + 1))
+        (too_deep if large.deep else too_many_values)(reporter, where)
+        return []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = source.span(mark.index, mark.index + 1) if mark is not None else None
@@ -54,18 +99,40 @@ def _entities_from_yaml(root: yaml.Node | None, source: SourceFile, reporter: Re
             detail_vi="cần một ánh xạ từ tên đơn vị đến dữ liệu của đơn vị",
         )
         return []
+    if len(root.value) > MAX_ENTITIES:
+        too_many_entities(reporter, Located(None, _span(source, root.value[MAX_ENTITIES][0])))
+        return []
     entities: list[EntityData] = []
-    seen: dict[str, Span] = {}
+    seen: dict[str, Located] = {}
     for key, value in root.value:
-        name = str(key.value)
-        if name in seen:
-            reporter.report(codes.DUPLICATE_ID, _span(source, key), name=name)
+        name = _name(key, source, reporter)
+        if name is None:
             continue
-        seen[name] = _span(source, key)
+        here = Located(key.value, _span(source, key))
+        if name in seen:
+            _report_duplicate(reporter, name, here, seen[name])
+            continue
+        seen[name] = here
         entity = _entity_from_yaml(name, key, value, source, reporter)
         if entity is not None:
             entities.append(entity)
     return entities
+
+
+def _name(key: yaml.Node, source: SourceFile, reporter: Reporter) -> str | None:
+    """A key as a name (`normal_text`), or None after saying why it cannot be one."""
+    bad = text_problem(key.value) if isinstance(key, yaml.ScalarNode) else None
+    if not isinstance(key, yaml.ScalarNode):
+        en, vi = ("a name must be text, not a list or mapping",
+                  "tên phải là văn bản, không phải danh sách hay ánh xạ")
+    elif bad is not None:
+        en, vi = bad.en, bad.vi
+    elif not normal_text(key.value):
+        en, vi = "a key without a name", "khoá không có tên"
+    else:
+        return normal_text(key.value)
+    reporter.report(codes.BAD_DATA, _span(source, key), detail=en, detail_vi=vi)
+    return None
 
 
 def _entity_from_yaml(name: str, key: yaml.Node, node: yaml.Node, source: SourceFile,
@@ -77,13 +144,19 @@ def _entity_from_yaml(name: str, key: yaml.Node, node: yaml.Node, source: Source
         return None
     entity = EntityData(name=name, block=Located(None, _span(source, key)),
                         span=_span(source, key), path=name)
+    keys: dict[str, Located] = {}
     for item_key, item_value in node.value:
-        field_name = str(item_key.value)
+        field_name = _name(item_key, source, reporter)
+        if field_name is None:
+            continue
+        if field_name in keys:
+            _report_duplicate(reporter, field_name, Located(item_key.value, _span(source, item_key)),
+                              keys[field_name])
+            continue
+        keys[field_name] = Located(item_key.value, _span(source, item_key))
         located = Located(_scalar(item_value), _span(source, item_value), f"{name}.{field_name}")
         if field_name == "block":
             entity.block = located
-        elif field_name in entity.values:
-            reporter.report(codes.DUPLICATE_ID, _span(source, item_key), name=field_name)
         else:
             entity.values[field_name] = located
     if entity.block.value is None:
@@ -94,23 +167,24 @@ def _entity_from_yaml(name: str, key: yaml.Node, node: yaml.Node, source: Source
 
 
 def _scalar(node: yaml.Node) -> Any:
-    """A YAML scalar as Python, with decimals kept exact (as the text that was written)."""
+    """A YAML value as its text (read by `coerce`, as a CSV cell is); None when empty or null,
+    a `Nested` for a list or mapping, a `Refused` for a leading-zero number."""
     if not isinstance(node, yaml.ScalarNode):
         return Nested("list" if isinstance(node, yaml.SequenceNode) else "mapping")
-    tag = node.tag.rsplit(":", 1)[-1]
-    text = node.value
-    if tag == "float":
-        lowered = text.lower()
-        if lowered in (".inf", "+.inf", "-.inf", ".nan"):
-            return float(lowered.replace(".", ""))
-        return text.replace("_", "")
-    if tag == "int":
-        try:
-            return int(_INT_READER.construct_yaml_int(node))
-        except ValueError:
-            return text  # e.g. thousands of digits: reported by `coerce`
-    if tag == "bool":
-        return text.lower() in ("yes", "true", "on", "y")
-    if tag == "null":
+    if node.tag == _NULL:
         return None
-    return text
+    if node.style is None and _LEADING_ZERO.fullmatch(node.value):
+        return _leading_zero(node.value)
+    return normal_text(node.value)
+
+
+def _leading_zero(text: str) -> Refused:
+    digits = text.replace("_", "")
+    decimal = str(int(digits))
+    octal = f" and YAML 1.1 as {int(digits, 8)}" if set(digits.lstrip("+-")) <= set("01234567") \
+        else ""
+    octal_vi = f", YAML 1.1 đọc là {int(digits, 8)}" if octal else ""
+    return Refused(f"`{text}` has a leading zero: YAML 1.2 reads it as {decimal}{octal}",
+                   f"`{text}` có số 0 ở đầu: YAML 1.2 đọc là {decimal}{octal_vi}",
+                   Text(f"write {decimal} without the leading zero",
+                        f"viết {decimal}, không có số 0 ở đầu"))
