@@ -457,16 +457,21 @@ def _keyed(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
 def _evaluation_differences(name: str, old: dict[str, Any], new: dict[str, Any]
                             ) -> list[Difference]:
     found: list[Difference] = []
-    plain = {k: v for k, v in old.items() if k not in ("nodes", "indices", "inputs", "cohort")}
-    plain_new = {k: v for k, v in new.items() if k not in ("nodes", "indices", "inputs", "cohort")}
+    parts = ("nodes", "indices", "inputs", "cohort", "methodology")
+    plain = {k: v for k, v in old.items() if k not in parts}
+    plain_new = {k: v for k, v in new.items() if k not in parts}
     found += _compare(name, "—", plain, plain_new)
-    found += _compare(name, "inputs", old.get("inputs", {}), new.get("inputs", {}))
-    found += _compare(name, "cohort", old.get("cohort", {}), new.get("cohort", {}))
+    for part in ("methodology", "inputs", "cohort"):  # field by field
+        found += _compare(name, part, old.get(part, {}), new.get(part, {}))
     for part in ("nodes", "indices"):
         before, after = _keyed(old.get(part, []), "id"), _keyed(new.get(part, []), "id")
         for node in sorted(set(before) | set(after)):
             found += _compare(name, node, before.get(node, {}), after.get(node, {}))
     return found
+
+
+_LISTED = ("evaluations", "ranks", "ties", "methodology")  # compared item by item
+_PATHS = ("methodology_path", "inputs_path")
 
 
 class Ranking(_Model):
@@ -548,10 +553,14 @@ class Ranking(_Model):
         })
 
     def differences(self, recomputed: Ranking) -> list[Difference]:
-        """Every value in which this (recorded) ranking differs from `recomputed`."""
+        """Every value in which this (recorded) ranking differs from `recomputed`, record
+        fields (schema and library versions, data hash and sheet) included; not the paths,
+        which say where the files were, not what they held (the hashes say that)."""
         old = self.model_dump(mode="json")
         new = recomputed.model_dump(mode="json")
         found: list[Difference] = []
+        own = [key for key in old if key not in _LISTED and key not in _PATHS]
+        found += _compare("—", "record", {k: old[k] for k in own}, {k: new[k] for k in own})
         before, after = _keyed(old["evaluations"], "entity"), _keyed(new["evaluations"], "entity")
         for name in sorted(set(before) | set(after)):
             if name not in before or name not in after:

@@ -216,6 +216,21 @@ def test_verify_record_refuses_a_second_evaluation(capsys: pytest.CaptureFixture
         f"  = help: the first is at {record}#/evaluations/0/entity"]
 
 
+@pytest.mark.parametrize(("field", "line"), [
+    ("library_version", "— · record · library_version: recorded 0.0.9, recomputed 0.1.0"),
+    ("inputs_hash", "— · record · inputs_hash: recorded null, recomputed "),
+])
+def test_verify_record_compares_the_record_fields(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path, field: str, line: str) -> None:
+    record = make_record(capsys, tmp_path)
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data[field] = "0.0.9" if field == "library_version" else None  # no hash: nothing checked
+    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(capsys, "verify-record", str(record), "--lang", "en")
+    assert code == 1
+    assert out.startswith(line)
+
+
 # -- a national batch ------------------------------------------------------------------------
 
 SMALL = """methodology small
