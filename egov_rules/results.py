@@ -325,7 +325,8 @@ def _refuse(repeats: list[Repeat]) -> None:
 
 def pointer(keys: JsonPath, path: str | Path | None = None) -> str:
     """A JSON Pointer (RFC 6901), after the file name when there is one: `r.json#/ranks/3`."""
-    text = "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in keys)
+    # Keys come from the record: shown with control characters escaped, like its values.
+    text = "".join("/" + visible(str(k)).replace("~", "~0").replace("/", "~1") for k in keys)
     return text if path is None else f"{path}#{text}"
 
 
@@ -653,8 +654,9 @@ def _validation_problems(error: ValidationError, path: str) -> list[Diagnostic]:
     for problem in error.errors(include_url=False):
         keys = tuple(problem["loc"])
         if problem["type"] != REPEATED:
-            found.append(_bad(pointer(keys, path), f"not what a record holds: {problem['msg']}",
-                              f"không đúng nội dung của bản ghi: {problem['msg']}"))
+            message = visible(problem["msg"])  # some quote the value read
+            found.append(_bad(pointer(keys, path), f"not what a record holds: {message}",
+                              f"không đúng nội dung của bản ghi: {message}"))
             continue
         for repeat in problem["ctx"]["repeats"]:
             first = pointer((*keys, *repeat.first), path)
@@ -702,6 +704,7 @@ def _read_record(path: str | Path) -> Ranking:
     version = root.get("schema_version")
     if version != SCHEMA_VERSION:  # the other fields of another schema may mean other things
         shown = visible(json.dumps(version, ensure_ascii=False))
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"  # it may be any JSON value
         raise EgovRulesError([_bad(
             pointer(("schema_version",), where) if "schema_version" in root else where,
             f"schema_version {shown} is not {SCHEMA_VERSION}, the one this egov_rules reads",

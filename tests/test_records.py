@@ -118,6 +118,18 @@ def test_names_in_messages_cannot_write_lines(tmp_path: Path, record: dict[str, 
                          "a record holds exactly one")
 
 
+def test_keys_and_values_in_messages_cannot_write_lines(tmp_path: Path,
+                                                       record: dict[str, Any]) -> None:
+    ranks = [{**record["ranks"][0], "note\nE000 all clear\x1b[2J": 1}, *record["ranks"][1:]]
+    path = _write(tmp_path, {**record, "ranks": ranks})
+    assert _refused(path) == [f"{path}#/ranks/0/note\\nE000 all clear\\x1b[2J: error[E701]: "
+                              "not what a record holds: Extra inputs are not permitted"]
+    path = _write(tmp_path, {**record, "schema_version": ["v2\n"] * 50})
+    (line,) = _refused(path)
+    assert line.endswith('is not egov_rules.evaluation.v1, the one this egov_rules reads')
+    assert '["v2\\n", ' in line and len(line) < len(str(path)) + 200
+
+
 def test_problems_of_the_file_are_located(tmp_path: Path, record: dict[str, Any]) -> None:
     path = _write(tmp_path, '{"schema_version": "egov_rules.evaluation.v1",\n "ranks": [1,]}')
     assert _refused(path) == [f"{path}:2:14: error[E701]: not valid JSON: Expecting value"]
