@@ -13,6 +13,7 @@ import importlib
 import io
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,7 +37,7 @@ from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
 from egov_rules.report.tables import Cell, Table, csv_text, render_tables, table_markdown
-from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep
+from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, visible
 from egov_rules.source import SourceFile
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -553,19 +554,6 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
 # -- verify-record -------------------------------------------------------------------------
 
 
-def _stored_path(given: str | None, stored: str | None, record: Path, what: str, lang: Lang) -> str:
-    """The file named on the command line, else the record's path (as given, or beside it)."""
-    if given is not None:
-        return given
-    if stored is None:
-        raise _Usage(_say(lang, f"the record names no {what} file; pass --{what}",
-                          f"bản ghi không lưu đường dẫn tệp {what}; hãy truyền --{what}"))
-    candidate = Path(stored)
-    if not candidate.is_file() and not candidate.is_absolute() and (record.parent / candidate).is_file():
-        return str(record.parent / candidate)
-    return stored
-
-
 def _read_record(path: str, lang: Lang) -> Ranking:
     if not Path(path).is_file():
         raise _Usage(_say(lang, f"no such file: {path}", f"không có tệp: {path}"))
@@ -577,28 +565,69 @@ def _read_record(path: str, lang: Lang) -> Ranking:
                      ) from None
 
 
+def _recorded(path: str | None, lang: Lang) -> str:
+    """A path a record holds, as it can be shown and pasted: never read, never trusted."""
+    return _say(lang, "no file", "không có tệp") if path is None else shlex.quote(visible(path))
+
+
+def _files_to_name(args: argparse.Namespace, record: Ranking) -> str:
+    """Why verify-record needs --methodology and --data, with the paths the record holds."""
+    lang: Lang = args.lang
+    file = _say(lang, "FILE", "TỆP")
+    missing = " ".join(f"{flag} {file}" for flag, given in (("--methodology", args.methodology),
+                                                          ("--data", args.data)) if given is None)
+    made_from = (f"--methodology {_recorded(record.methodology_path, lang)} "
+                 f"--data {_recorded(record.inputs_path, lang)}")
+    return _say(lang, f"verify-record reads only the files named on its command line, never a path "
+                f"a record holds: pass {missing}. The record says it was made with {made_from}: "
+                "check that these are the files meant before passing them",
+                f"verify-record chỉ đọc các tệp nêu trên dòng lệnh, không bao giờ đọc đường dẫn lưu "
+                f"trong bản ghi: hãy truyền {missing}. Bản ghi cho biết nó được tạo với {made_from}: "
+                "hãy kiểm tra đúng là các tệp cần dùng trước khi truyền")
+
+
+def _file_problems(args: argparse.Namespace, record: Ranking, recomputed: Ranking
+                   ) -> tuple[list[str], set[tuple[str, str]]]:
+    """The files given that are not the ones recorded, for people; and the (node, field) of
+    the differences these lines already say."""
+    lang: Lang = args.lang
+    problems, said = [], set()
+    rules, data = recomputed.methodology.content_hash, recomputed.inputs_hash
+    if rules != record.methodology.content_hash:
+        said.add(("methodology", "content_hash"))
+        recorded = visible(record.methodology.content_hash)
+        problems.append(_say(
+            lang, f"the methodology {args.file} is not the one recorded (made with "
+            f"{_recorded(record.methodology_path, lang)}): content hash {rules}, the record says {recorded}",
+            f"phương pháp {args.file} không phải bản đã ghi (bản ghi tạo với "
+            f"{_recorded(record.methodology_path, lang)}): mã băm {rules}, bản ghi lưu {recorded}"))
+    if record.inputs_hash is None:  # no hash, no check: never a silent pass
+        said.add(("record", "inputs_hash"))
+        problems.append(_say(
+            lang, f"the record holds no sha256 of its data: {args.data} cannot be checked against it",
+            f"bản ghi không lưu sha256 của dữ liệu: không thể đối chiếu {args.data} với bản ghi"))
+    elif data != record.inputs_hash:
+        said.add(("record", "inputs_hash"))
+        recorded = visible(record.inputs_hash)
+        problems.append(_say(
+            lang, f"the data {args.data} is not the file recorded (made with "
+            f"{_recorded(record.inputs_path, lang)}): sha256 {data}, the record says {recorded}",
+            f"dữ liệu {args.data} không phải tệp đã ghi (bản ghi tạo với "
+            f"{_recorded(record.inputs_path, lang)}): sha256 {data}, bản ghi lưu {recorded}"))
+    return problems, said
+
+
 def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
     lang: Lang = args.lang
     record = _read_record(args.record, lang)
-    args.file = _stored_path(args.methodology, record.methodology_path, Path(args.record),
-                             "methodology", lang)
-    args.data = _stored_path(args.data, record.inputs_path, Path(args.record), "data", lang)
-    args.sheet = record.inputs_sheet
+    if args.methodology is None or args.data is None:
+        raise _Usage(_files_to_name(args, record))
+    args.file = args.methodology
+    if args.sheet is None:  # a name inside the file given, not a path: safe to take
+        args.sheet = record.inputs_sheet
     recomputed = score_data(args)
-    problems = []
-    if recomputed.methodology.content_hash != record.methodology.content_hash:
-        problems.append(_say(
-            lang, f"the methodology {args.file} is not the one recorded: content hash "
-            f"{recomputed.methodology.content_hash}, the record says {record.methodology.content_hash}",
-            f"phương pháp {args.file} không phải bản đã ghi: mã băm {recomputed.methodology.content_hash}, "
-            f"bản ghi lưu {record.methodology.content_hash}"))
-    if record.inputs_hash is not None and recomputed.inputs_hash != record.inputs_hash:
-        problems.append(_say(
-            lang, f"the data {args.data} is not the file recorded: sha256 {recomputed.inputs_hash}, "
-            f"the record says {record.inputs_hash}",
-            f"dữ liệu {args.data} không phải tệp đã ghi: sha256 {recomputed.inputs_hash}, "
-            f"bản ghi lưu {record.inputs_hash}"))
-    differences = record.differences(recomputed)
+    problems, said = _file_problems(args, record, recomputed)
+    differences = [d for d in record.differences(recomputed) if (d.node, d.field) not in said]
     ok = not problems and not differences
     if args.format == "json":
         payload = {"ok": ok, "problems": problems,
@@ -607,10 +636,12 @@ def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK if ok else EXIT_INPUT
     lines = [*problems]
     for d in differences:
-        lines.append(_say(lang, f"{d.entity} · {d.node} · {d.field}: recorded {d.recorded}, "
-                          f"recomputed {d.recomputed}",
-                          f"{d.entity} · {d.node} · {d.field}: bản ghi {d.recorded}, "
-                          f"tính lại {d.recomputed}"))
+        entity, node, field = visible(d.entity), visible(d.node), visible(d.field)
+        recorded, recomputed_value = visible(d.recorded), visible(d.recomputed)
+        lines.append(_say(lang, f"{entity} · {node} · {field}: recorded {recorded}, "
+                          f"recomputed {recomputed_value}",
+                          f"{entity} · {node} · {field}: bản ghi {recorded}, "
+                          f"tính lại {recomputed_value}"))
     count = len(record.evaluations)
     lines.append(_say(lang, f"record verified: {count} entities recomputed, every value matches",
                       f"bản ghi khớp: đã tính lại {count} đơn vị, mọi giá trị trùng khớp") if ok else
@@ -719,10 +750,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify_record = sub.add_parser("verify-record", help="recompute a JSON record and compare")
     verify_record.add_argument("record", help="a ranking written by `score --format json`")
+    # Needed, though argparse is not told: the usage error names the paths the record holds.
     verify_record.add_argument("--methodology", metavar="FILE",
-                               help="rule file (default: the path stored in the record)")
+                               help="the rule file (needed: a record's paths are never read)")
     verify_record.add_argument("--data", metavar="FILE",
-                               help="data file (default: the path stored in the record)")
+                               help="the data file (needed: a record's paths are never read)")
+    verify_record.add_argument("--sheet", metavar="NAME",
+                               help="XLSX: the sheet to read (default: the one the record names)")
     _add_output(verify_record, ("text", "json"))
     verify_record.set_defaults(handler=_cmd_verify_record)
 
@@ -795,6 +829,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if sys.stderr is not None:  # `2>&1 | head`: it may be the pipe that broke
             _abandon(sys.stderr)
         return EXIT_BROKEN_PIPE
+    except OSError as error:  # outputs are handled where written: this is an input that cannot be read
+        where = error.filename if error.filename is not None else _say(lang, "an input", "một tệp vào")
+        _complain(_say(lang, f"cannot read {where}: {_reason(error)}",
+                       f"không đọc được {where}: {_reason(error)}"))
+        return EXIT_USAGE
     except KeyboardInterrupt:
         _abandon(out)  # what is left in its buffer is not worth waiting for
         _complain(_say(lang, "interrupted", "đã dừng theo yêu cầu"))

@@ -328,7 +328,8 @@ def _refuse(repeats: list[Repeat]) -> None:
 
 def pointer(keys: JsonPath, path: str | Path | None = None) -> str:
     """A JSON Pointer (RFC 6901), after the file name when there is one: `r.json#/ranks/3`."""
-    text = "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in keys)
+    # Keys come from the record: shown with control characters escaped, like its values.
+    text = "".join("/" + visible(str(k)).replace("~", "~0").replace("/", "~1") for k in keys)
     return text if path is None else f"{path}#{text}"
 
 
@@ -460,16 +461,21 @@ def _keyed(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
 def _evaluation_differences(name: str, old: dict[str, Any], new: dict[str, Any]
                             ) -> list[Difference]:
     found: list[Difference] = []
-    plain = {k: v for k, v in old.items() if k not in ("nodes", "indices", "inputs", "cohort")}
-    plain_new = {k: v for k, v in new.items() if k not in ("nodes", "indices", "inputs", "cohort")}
+    parts = ("nodes", "indices", "inputs", "cohort", "methodology")
+    plain = {k: v for k, v in old.items() if k not in parts}
+    plain_new = {k: v for k, v in new.items() if k not in parts}
     found += _compare(name, "—", plain, plain_new)
-    found += _compare(name, "inputs", old.get("inputs", {}), new.get("inputs", {}))
-    found += _compare(name, "cohort", old.get("cohort", {}), new.get("cohort", {}))
+    for part in ("methodology", "inputs", "cohort"):  # field by field
+        found += _compare(name, part, old.get(part, {}), new.get(part, {}))
     for part in ("nodes", "indices"):
         before, after = _keyed(old.get(part, []), "id"), _keyed(new.get(part, []), "id")
         for node in sorted(set(before) | set(after)):
             found += _compare(name, node, before.get(node, {}), after.get(node, {}))
     return found
+
+
+_LISTED = ("evaluations", "ranks", "ties", "methodology")  # compared item by item
+_PATHS = ("methodology_path", "inputs_path")
 
 
 class Ranking(_Model):
@@ -551,10 +557,14 @@ class Ranking(_Model):
         })
 
     def differences(self, recomputed: Ranking) -> list[Difference]:
-        """Every value in which this (recorded) ranking differs from `recomputed`."""
+        """Every value in which this (recorded) ranking differs from `recomputed`, record
+        fields (schema and library versions, data hash and sheet) included; not the paths,
+        which say where the files were, not what they held (the hashes say that)."""
         old = self.model_dump(mode="json")
         new = recomputed.model_dump(mode="json")
         found: list[Difference] = []
+        own = [key for key in old if key not in _LISTED and key not in _PATHS]
+        found += _compare("—", "record", {k: old[k] for k in own}, {k: new[k] for k in own})
         before, after = _keyed(old["evaluations"], "entity"), _keyed(new["evaluations"], "entity")
         for name in sorted(set(before) | set(after)):
             if name not in before or name not in after:
@@ -647,8 +657,9 @@ def _validation_problems(error: ValidationError, path: str) -> list[Diagnostic]:
     for problem in error.errors(include_url=False):
         keys = tuple(problem["loc"])
         if problem["type"] != REPEATED:
-            found.append(_bad(pointer(keys, path), f"not what a record holds: {problem['msg']}",
-                              f"không đúng nội dung của bản ghi: {problem['msg']}"))
+            message = visible(problem["msg"])  # some quote the value read
+            found.append(_bad(pointer(keys, path), f"not what a record holds: {message}",
+                              f"không đúng nội dung của bản ghi: {message}"))
             continue
         for repeat in problem["ctx"]["repeats"]:
             first = pointer((*keys, *repeat.first), path)
@@ -696,6 +707,7 @@ def _read_record(path: str | Path) -> Ranking:
     version = root.get("schema_version")
     if version != SCHEMA_VERSION:  # the other fields of another schema may mean other things
         shown = visible(json.dumps(version, ensure_ascii=False))
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"  # it may be any JSON value
         raise EgovRulesError([_bad(
             pointer(("schema_version",), where) if "schema_version" in root else where,
             f"schema_version {shown} is not {SCHEMA_VERSION}, the one this egov_rules reads",

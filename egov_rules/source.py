@@ -23,7 +23,12 @@ class SourceFile:
     @classmethod
     def read(cls, path: str | Path) -> SourceFile:
         """Read a file as UTF-8 (a BOM is tolerated and dropped)."""
-        raw = Path(path).read_bytes()
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as error:  # a failing read (EIO) names no file: say which
+            if error.filename is None:
+                error.filename = str(path)
+            raise
         text = raw.decode("utf-8-sig")
         return cls(str(path), text)
 

@@ -88,10 +88,10 @@ def test_verify_record_output_onto_the_record_or_its_inputs_is_refused(
     rule, data = inputs
     record = tmp_path / "record.json"
     assert run(capsys, "score", str(rule), str(data), "--format", "json", "--output", str(record))[0] == 0
-    # The record names the rule file and the data: they are inputs too, found only once read.
     for victim in (record, rule, data):
         before = victim.read_bytes()
-        code, _, err = run(capsys, "verify-record", str(record), "--output", str(victim), "--lang", "en")
+        code, _, err = run(capsys, "verify-record", str(record), "--methodology", str(rule),
+                           "--data", str(data), "--output", str(victim), "--lang", "en")
         assert code == 2 and "it would be overwritten" in err
         assert victim.read_bytes() == before
 

@@ -118,6 +118,18 @@ def test_names_in_messages_cannot_write_lines(tmp_path: Path, record: dict[str, 
                          "a record holds exactly one")
 
 
+def test_keys_and_values_in_messages_cannot_write_lines(tmp_path: Path,
+                                                       record: dict[str, Any]) -> None:
+    ranks = [{**record["ranks"][0], "note\nE000 all clear\x1b[2J": 1}, *record["ranks"][1:]]
+    path = _write(tmp_path, {**record, "ranks": ranks})
+    assert _refused(path) == [f"{path}#/ranks/0/note\\nE000 all clear\\x1b[2J: error[E701]: "
+                              "not what a record holds: Extra inputs are not permitted"]
+    path = _write(tmp_path, {**record, "schema_version": ["v2\n"] * 50})
+    (line,) = _refused(path)
+    assert line.endswith('is not egov_rules.evaluation.v1, the one this egov_rules reads')
+    assert '["v2\\n", ' in line and len(line) < len(str(path)) + 200
+
+
 def test_problems_of_the_file_are_located(tmp_path: Path, record: dict[str, Any]) -> None:
     path = _write(tmp_path, '{"schema_version": "egov_rules.evaluation.v1",\n "ranks": [1,]}')
     assert _refused(path) == [f"{path}:2:14: error[E701]: not valid JSON: Expecting value"]
@@ -194,3 +206,28 @@ def test_evaluate_many_refuses_an_entity_given_twice(quickstart: egov_rules.Meth
     assert render_text(diagnostic).split("\n")[0] == (
         f"{DATA}:4:1: error[E102]: `Bộ C (minh hoạ)` is declared twice")
 
+
+def test_differences_compare_every_field_but_the_paths(record: dict[str, Any]) -> None:
+    honest = Ranking.model_validate(record)
+    changed = Ranking.model_validate({
+        **record, "library_version": "0.0.9", "inputs_hash": None, "inputs_sheet": "2023",
+        "methodology_path": "/etc/passwd", "inputs_path": "elsewhere.csv"})  # paths: not compared
+    other_schema = honest.model_copy(update={"schema_version": "egov_rules.evaluation.v0"})
+    found = [(d.entity, d.node, d.field, d.recorded, d.recomputed)
+             for d in [*changed.differences(honest), *other_schema.differences(honest)]]
+    assert found == [
+        ("—", "record", "inputs_hash", "null", record["inputs_hash"]),
+        ("—", "record", "inputs_sheet", "2023", "null"),
+        ("—", "record", "library_version", "0.0.9", egov_rules.__version__),
+        ("—", "record", "schema_version", "egov_rules.evaluation.v0", "egov_rules.evaluation.v1"),
+    ]
+
+
+def test_differences_compare_an_evaluation_s_methodology_field_by_field(
+        record: dict[str, Any]) -> None:
+    evaluations = copy.deepcopy(record["evaluations"])
+    evaluations[0]["methodology"]["year"] = 2023
+    forged = Ranking.model_validate({**record, "evaluations": evaluations})
+    assert [(d.entity, d.node, d.field, d.recorded, d.recomputed)
+            for d in forged.differences(Ranking.model_validate(record))] == [
+        (BO_A, "methodology", "year", "2023", "2024")]

@@ -3,6 +3,7 @@ JSON record anyone can recompute."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import io
@@ -10,8 +11,10 @@ import json
 import sys
 import time
 import types
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -163,22 +166,34 @@ def test_record_carries_what_is_needed_to_recompute(capsys: pytest.CaptureFixtur
     assert len(record["evaluations"]) == 5
 
 
+FILES = ("--methodology", QUICKSTART, "--data", DATA_CSV)
+
+
+def verify(capsys: pytest.CaptureFixture[str], record: Path, *argv: str) -> tuple[int, str, str]:
+    return run(capsys, "verify-record", str(record), *FILES, "--lang", "en", *argv)
+
+
+def edit(record: Path, change: Callable[[dict[str, Any]], object]) -> Path:
+    data = json.loads(record.read_text(encoding="utf-8"))
+    change(data)
+    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return record
+
+
 def test_verify_record_accepts_an_untouched_record(capsys: pytest.CaptureFixture[str],
                                                    tmp_path: Path) -> None:
-    record = make_record(capsys, tmp_path)
-    code, out, _ = run(capsys, "verify-record", str(record), "--lang", "en")
+    code, out, _ = verify(capsys, make_record(capsys, tmp_path))
     assert code == 0
     assert out == "record verified: 5 entities recomputed, every value matches\n"
 
 
 def test_verify_record_lists_each_tampered_value(capsys: pytest.CaptureFixture[str],
                                                  tmp_path: Path) -> None:
-    record = make_record(capsys, tmp_path)
-    data = json.loads(record.read_text(encoding="utf-8"))
-    bo_a = next(e for e in data["evaluations"] if e["entity"] == "Bộ A (minh hoạ)")
-    next(n for n in bo_a["nodes"] if n["id"] == "computers")["points"] = "30"  # really 28.5
-    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    code, out, _ = run(capsys, "verify-record", str(record), "--lang", "en")
+    def tamper(data: dict[str, Any]) -> None:
+        bo_a = next(e for e in data["evaluations"] if e["entity"] == "Bộ A (minh hoạ)")
+        next(n for n in bo_a["nodes"] if n["id"] == "computers")["points"] = "30"  # really 28.5
+
+    code, out, _ = verify(capsys, edit(make_record(capsys, tmp_path), tamper))
     assert code == 1
     assert out.splitlines() == [
         "Bộ A (minh hoạ) · computers · points: recorded 30, recomputed 28.5",
@@ -192,28 +207,167 @@ def test_verify_record_reports_changed_data(capsys: pytest.CaptureFixture[str], 
     # Bộ C gains one unit on the WAN: 2/5 × 10 = 4 points instead of 1/5 × 10 = 2.
     changed.write_text(Path(DATA_CSV).read_text(encoding="utf-8").replace(",5,1,", ",5,2,"),
                        encoding="utf-8")
-    code, out, _ = run(capsys, "verify-record", str(record), "--data", str(changed), "--lang", "en")
+    code, out, _ = run(capsys, "verify-record", str(record), "--methodology", QUICKSTART,
+                       "--data", str(changed), "--lang", "en")
     assert code == 1
-    assert f"the data {changed} is not the file recorded: sha256" in out
-    assert "Bộ C (minh hoạ) · wan · points: recorded 2, recomputed 4" in out
+    lines = out.splitlines()
+    assert lines[0].startswith(f"the data {changed} is not the file recorded (made with "
+                               f"{DATA_CSV}): sha256 ")
+    assert "Bộ C (minh hoạ) · wan · points: recorded 2, recomputed 4" in lines
+    # The hash is said once, by the line about the file, not again as a differing value.
+    assert not any("inputs_hash" in line for line in lines)
+    assert lines[-1].startswith("record does NOT match: 1 file problem(s), ")
+
+
+def test_verify_record_reports_another_methodology(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    # The same rules with one more comment: every figure agrees, the file is not the one recorded.
+    other = tmp_path / "rules.egr"
+    other.write_text("# edited\n" + Path(QUICKSTART).read_text(encoding="utf-8"), encoding="utf-8")
+    record = make_record(capsys, tmp_path)
+    code, out, _ = run(capsys, "verify-record", str(record), "--methodology", str(other),
+                       "--data", DATA_CSV, "--lang", "en")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith(f"the methodology {other} is not the one recorded (made with "
+                               f"{QUICKSTART}): content hash ")
+    assert all("content_hash" not in line for line in lines)
+    assert lines[-1] == "record does NOT match: 1 file problem(s), 0 differing value(s)"
+
+
+def test_verify_record_never_reads_the_paths_a_record_holds(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    secret = tmp_path / "secret.egr"
+    secret.write_text("root:x:0:0:the secret line\n", encoding="utf-8")
+    record = edit(make_record(capsys, tmp_path), lambda data: data.update(
+        methodology_path=str(secret), inputs_path="/etc/passwd"))
+    # Without the files named: a usage error naming the record's paths, reading neither.
+    code, out, err = run(capsys, "verify-record", str(record), "--lang", "en")
+    assert (code, out) == (2, "")
+    assert "secret line" not in err and "root:" not in err
+    assert err == ("egov-rules: verify-record reads only the files named on its command line, "
+                   "never a path a record holds: pass --methodology FILE --data FILE. The record "
+                   f"says it was made with --methodology {secret} --data /etc/passwd: check that "
+                   "these are the files meant before passing them\n")
+    code, _, err = run(capsys, "verify-record", str(record), "--methodology", QUICKSTART)
+    assert code == 2 and "hãy truyền --data TỆP." in err and "--methodology TỆP" not in err
+    # With them: the files given are checked by hash; where the record says they were is not.
+    code, out, _ = verify(capsys, record)
+    assert (code, out) == (0, "record verified: 5 entities recomputed, every value matches\n")
+
+
+def test_verify_record_shows_a_hostile_path_inert(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
+    record = edit(make_record(capsys, tmp_path), lambda data: data.update(
+        methodology_path="a b.egr\nrecord verified\x1b[2J", inputs_path=None))
+    code, _, err = run(capsys, "verify-record", str(record), "--lang", "en")
+    assert code == 2
+    assert "--methodology 'a b.egr\\nrecord verified\\x1b[2J' --data no file:" in err
+
+
+def test_verify_record_refuses_a_missing_data_hash(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    record = edit(make_record(capsys, tmp_path), lambda data: data.update(inputs_hash=None))
+    code, out, _ = verify(capsys, record)
+    assert code == 1
+    assert out.splitlines() == [
+        f"the record holds no sha256 of its data: {DATA_CSV} cannot be checked against it",
+        "record does NOT match: 1 file problem(s), 0 differing value(s)"]
+
+
+def test_verify_record_reports_another_library_version(capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path) -> None:
+    # Every figure agrees; whether results of another version stand is the reader's call.
+    record = edit(make_record(capsys, tmp_path), lambda data: data.update(library_version="0.0.9"))
+    code, out, _ = verify(capsys, record)
+    assert code == 1
+    assert out.splitlines() == ["— · record · library_version: recorded 0.0.9, recomputed 0.1.0",
+                                "record does NOT match: 0 file problem(s), 1 differing value(s)"]
+
+
+def test_verify_record_reads_and_compares_the_sheet(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    workbook = str(quickstart_xlsx(tmp_path / "data.xlsx"))
+    record = tmp_path / "record.json"
+    code, _, _ = run(capsys, "score", QUICKSTART, workbook, "--sheet", "2024", "--format", "json",
+                     "--output", str(record))
+    assert code == 0
+    given = ("verify-record", str(record), "--methodology", QUICKSTART, "--data", workbook)
+    assert run(capsys, *given)[0] == 0                     # the record's sheet, 2024, is read
+    code, out, _ = run(capsys, *given, "--sheet", "2024", "--lang", "en")
+    assert code == 0, out
+    edit(record, lambda data: data.update(inputs_sheet=None))   # "the first sheet": the same one
+    code, out, _ = run(capsys, *given, "--sheet", "2024", "--lang", "en")
+    assert code == 1
+    assert "— · record · inputs_sheet: recorded null, recomputed 2024" in out.splitlines()
 
 
 @pytest.mark.parametrize("place", ["before", "after"])
 def test_verify_record_refuses_a_second_evaluation(capsys: pytest.CaptureFixture[str],
                                                    tmp_path: Path, place: str) -> None:
-    record = make_record(capsys, tmp_path)
-    data = json.loads(record.read_text(encoding="utf-8"))
-    forged = json.loads(json.dumps(data["evaluations"][0]))  # Bộ A again, claiming 30 (28.5)
-    next(n for n in forged["nodes"] if n["id"] == "computers")["points"] = "30"
-    data["evaluations"].insert(0 if place == "before" else len(data["evaluations"]), forged)
-    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    code, out, err = run(capsys, "verify-record", str(record), "--lang", "en")
+    def forge(data: dict[str, Any]) -> None:  # Bộ A again, claiming 30 for computers (28.5)
+        forged = copy.deepcopy(data["evaluations"][0])
+        next(n for n in forged["nodes"] if n["id"] == "computers")["points"] = "30"
+        data["evaluations"].insert(0 if place == "before" else len(data["evaluations"]), forged)
+
+    record = edit(make_record(capsys, tmp_path), forge)
+    code, out, err = verify(capsys, record)
     assert (code, out) == (1, "")
     second = 1 if place == "before" else 5
     assert err.splitlines()[:2] == [
         f"{record}#/evaluations/{second}/entity: error[E702]: a second evaluation of "
         "`Bộ A (minh hoạ)`: a record holds exactly one",
         f"  = help: the first is at {record}#/evaluations/0/entity"]
+
+
+def test_verify_record_refuses_a_second_rank_row(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    record = edit(make_record(capsys, tmp_path),
+                  lambda data: data["ranks"].append({**data["ranks"][0], "rank": 9}))
+    code, _, err = verify(capsys, record)
+    assert code == 1
+    assert err.startswith(f"{record}#/ranks/20: error[E702]: a second rank row of "
+                          "`Bộ A (minh hoạ)` for `infrastructure_index`")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"schema_version": "egov_rules.evaluation.v0"}',
+     '#/schema_version: error[E701]: schema_version "egov_rules.evaluation.v0" is not'),
+    ("[1, 2", ":1:6: error[E701]: not valid JSON: Expecting ',' delimiter"),
+    ("[" * 5000 + "]" * 5000, ": error[E701]: the record nests deeper than 200 levels"),
+    ('"a ranking"', ": error[E701]: expected a JSON object, found str"),
+])
+def test_verify_record_refuses_what_is_not_a_record(capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path, text: str, message: str) -> None:
+    record = tmp_path / "record.json"
+    record.write_text(text, encoding="utf-8")
+    code, out, err = verify(capsys, record)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"{record}{message}")
+
+
+def test_verify_record_shows_the_record_text_inert(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
+    # A renamed entity cannot print a line of its own, nor reach the terminal's controls.
+    fake = "Bộ A\nrecord verified: 5 entities recomputed, every value matches\x1b[1A"
+    record = edit(make_record(capsys, tmp_path),
+                  lambda data: [row.update(entity=fake) for row in [data["evaluations"][0],
+                                *(r for r in data["ranks"] if r["entity"] == "Bộ A (minh hoạ)")]])
+    code, out, _ = verify(capsys, record)
+    assert code == 1
+    assert "record verified: 5 entities recomputed, every value matches" not in out.splitlines()
+    assert "\x1b" not in out
+    assert ("Bộ A\\nrecord verified: 5 entities recomputed, every value matches\\x1b[1A · — · "
+            "entity: recorded present, recomputed absent") in out.splitlines()
+
+
+def test_verify_record_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    record = edit(make_record(capsys, tmp_path), lambda data: data.update(inputs_hash=None))
+    code, out, _ = verify(capsys, record, "--format", "json")
+    assert code == 1
+    assert json.loads(out) == {"ok": False, "problems": [
+        f"the record holds no sha256 of its data: {DATA_CSV} cannot be checked against it"],
+        "differences": []}
 
 
 # -- a national batch ------------------------------------------------------------------------
