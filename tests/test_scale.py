@@ -263,6 +263,16 @@ def test_band_rows_are_checked_and_stepped_as_before(specs: list[tuple[str, Frac
     bands.check_band_list(rows, domain, new, span)
     assert _said(new) == _said(old)
     assert bands.bands_steps(rows, domain) == _old_steps(rows, domain)
+    # The next points read the points at each row's entry value from the steps over every
+    # value, where they scanned the rows for the first that holds.
+    steps = bands.bands_steps(rows, Domain(Interval(None, None), domain.integer))
+    keys = [bands._lower_key(piece) for piece, _ in steps]
+    for band in rows:
+        entry = bands.band_entry(band, domain.integer)
+        if entry is not None:
+            holding = [b for b in rows if bands.band_holds(b, entry)]
+            assert bands._points_at(steps, keys, entry) == (
+                bands.band_award(holding[0]) if holding else None)
 
 
 def _band_rule(count: int, points: Callable[[int], int]) -> str:
