@@ -329,16 +329,19 @@ def _score_table(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
             headers += [i, f"{i}_grade", f"{i}_rank"]
     else:
         headers += categories + indices
-    rows = [_score_row(ranking, e, lang, machine) for e in evaluations]
+    rows = [_score_row(ranking, e, categories, lang, machine) for e in evaluations]
     caption = "" if machine else _say(
         lang, "categories: points/max; indices: value, grade and rank in the block",
         "lĩnh vực: điểm/tối đa; chỉ số: giá trị, xếp loại và thứ hạng trong khối")
     return Table(_w("scores", lang), headers, rows, caption)
 
 
-def _score_row(ranking: Ranking, evaluation: Evaluation, lang: Lang, machine: bool) -> list[Cell]:
+def _score_row(ranking: Ranking, evaluation: Evaluation, categories: list[str], lang: Lang,
+               machine: bool) -> list[Cell]:
     row: list[Cell] = [evaluation.entity, evaluation.block]
-    for node in (n for n in evaluation.nodes if n.depth == 0):
+    # Only the categories' results are made: each criterion's words and next points were
+    # made too, and then not shown (4.7 ms per entity).
+    for node in (evaluation.node(c) for c in categories):
         if machine:
             row += [node.points, node.max]
         elif node.points is None or node.max is None:
@@ -500,11 +503,13 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
         for block in _ranked_blocks(ranking, args):
             rows = ranking.table(index, block)
             ties = _w(ranking.ties[index], lang) if ranking.ties[index] in _WORDS else ranking.ties[index]
-            grades = {r.entity: _grade(ranking.evaluation(r.entity).index(index), lang) for r in rows}
+            # The grade each entry carries: an index's result would be made, words and all.
+            grades = {r.entity: (r.grade_en or r.grade or "") if lang == "en" else (r.grade or "")
+                      for r in rows}
+            digits = declared_round(ranking, index)  # once a table, not once a row
             body = [[index, block, r.rank, r.entity, r.value, grades[r.entity]] if machine else
                     ["—" if r.rank is None else str(r.rank), r.entity,
-                     _number(r.value, lang, declared_round(ranking, index)),
-                     grades[r.entity]] for r in rows]
+                     _number(r.value, lang, digits), grades[r.entity]] for r in rows]
             headers = ["index", "block", "rank", "entity", "value", "grade"] if machine else [
                 _w("rank", lang), _w("entity", lang), _w("value", lang), _w("grade", lang)]
             tables.append(Table(f"{index} — {labels.get(block, block)}", headers, body,

@@ -298,6 +298,15 @@ def evaluate_entity(
 ) -> Evaluation:
     """Score one entity. `cohort` maps relative nodes to the best value in the block; `env`
     is `compute_lets(model, inputs)` when the caller has it already."""
+    return evaluate_with_indices(model, entity, block, inputs, cohort, env)[0]
+
+
+def evaluate_with_indices(
+    model: Model, entity: str, block: str, inputs: Mapping[str, RuntimeValue],
+    cohort: Mapping[str, Fraction] | None = None, env: dict[str, RuntimeValue] | None = None,
+) -> tuple[Evaluation, dict[str, IndexFacts]]:
+    """`evaluate_entity`, with its indices' facts by id: what ranking reads (an index's
+    result makes its words, 0.4 ms each: 4 ranked indices of 100,000 entities took minutes)."""
     plan = _plan(model)
     run = _Run(model, block, env if env is not None else compute_lets(model, inputs),
                cohort or {})
@@ -315,7 +324,7 @@ def evaluate_entity(
         block_label_en=block_decl.label_en, inputs=given, cohort=run.cohort_used,
         nodes=NodeResults(plan.position, explanation.node),
         indices=IndexResults(plan.index_position, explanation.index),
-    )
+    ), done
 
 
 def figures(model: Model, block: str, inputs: Mapping[str, RuntimeValue],

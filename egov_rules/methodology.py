@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Label, Reporter, Text
 from egov_rules.evaluate import (
+    IndexFacts,
     MissingReference,
     RuntimeValue,
     compute_lets,
-    evaluate_entity,
+    evaluate_with_indices,
     missing_reference_diagnostic,
 )
 from egov_rules.graph import EvalGraph, build_graph
@@ -96,7 +97,7 @@ class Methodology:
             raise EgovRulesError(reporter.diagnostics)
         cohort = {k: _parse_exact(v) for k, v in (references or {}).items()}
         return self._evaluate(data.name, str(data.block.value), values, cohort,
-                              Located(None, path=data.path))
+                              Located(None, path=data.path))[0]
 
     def evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
                       progress: Callable[[int], None] | None = None) -> Ranking:
@@ -119,22 +120,27 @@ class Methodology:
         envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in validated]
         best = cohort_best(self._model, envs)
         evaluations: list[Evaluation] = []
+        standings: list[tuple[str, str, Mapping[str, IndexFacts]]] = []
         for (entity, values), (block, env) in zip(validated, envs, strict=True):
-            evaluations.append(self._evaluate(entity.name, block, values, best.get(block, {}),
-                                              Located(None, entity.span, entity.path), env))
+            evaluation, indices = self._evaluate(
+                entity.name, block, values, best.get(block, {}),
+                Located(None, entity.span, entity.path), env)
+            evaluations.append(evaluation)
+            standings.append((entity.name, block, indices))
             if progress is not None:
                 progress(len(evaluations))
         return Ranking(
             methodology=evaluations[0].methodology if evaluations else _info(self._model),
-            evaluations=evaluations, ranks=rank_evaluations(self._model, evaluations),
+            evaluations=evaluations, ranks=rank_evaluations(self._model, standings),
             ties={k: r.ties for k, r in self._model.ranks.items()},
         )
 
     def _evaluate(self, entity: str, block: str, values: dict[str, RuntimeValue],
                   cohort: Mapping[str, Fraction], where: Located,
-                  env: dict[str, RuntimeValue] | None = None) -> Evaluation:
+                  env: dict[str, RuntimeValue] | None = None
+                  ) -> tuple[Evaluation, dict[str, IndexFacts]]:
         try:
-            return evaluate_entity(self._model, entity, block, values, cohort, env)
+            return evaluate_with_indices(self._model, entity, block, values, cohort, env)
         except MissingReference as missing:
             raise EgovRulesError([missing_reference_diagnostic(
                 missing.node.id, where.span, where.path or entity)]) from None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
-from egov_rules.evaluate import RuntimeValue, relative_input
+from egov_rules.evaluate import IndexFacts, RuntimeValue, relative_input
 from egov_rules.model import Model
-from egov_rules.results import Evaluation, RankEntry
+from egov_rules.results import RankEntry
 
 
 def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]]]
@@ -44,25 +44,38 @@ def rank_values(values: Mapping[str, Fraction | None], ties: str) -> dict[str, i
     }
 
 
-def rank_evaluations(model: Model, evaluations: Sequence[Evaluation]) -> list[RankEntry]:
+# Entries are built from checked figures, without validation, and share the set of the
+# fields they were given: a validated entry held its own 512-byte set, 1 KB in all, and
+# four ranked indices of 100,000 entities took 400 MB (pydantic copies the set to change it).
+_ENTRY_FIELDS = set(RankEntry.model_fields)
+
+
+def rank_evaluations(model: Model,
+                     standings: Sequence[tuple[str, str, Mapping[str, IndexFacts]]]
+                     ) -> list[RankEntry]:
+    """Every ranked index within every block. `standings` holds each entity's name, block
+    and index facts (the value shown and the grade row; reading them from the evaluations
+    made each index's words)."""
+    by_block: dict[str, list[tuple[str, Mapping[str, IndexFacts]]]] = {}
+    for entity, block, indices in standings:
+        by_block.setdefault(block, []).append((entity, indices))
     entries: list[RankEntry] = []
     for index_id, rule in model.ranks.items():
+        grades = model.grades.get(index_id)
         for block in model.blocks:
-            members = [e for e in evaluations if e.block == block]
-            if not members:
-                continue
             values: dict[str, Fraction | None] = {}
-            grades: dict[str, tuple[str | None, str | None]] = {}
-            for evaluation in members:
-                result = evaluation.index(index_id)
-                values[evaluation.entity] = (
-                    result.rounded if result.rounded is not None else result.value
-                )
-                grades[evaluation.entity] = (result.grade, result.grade_en)
+            labels: dict[str, tuple[str | None, str | None]] = {}
+            for entity, indices in by_block.get(block, ()):
+                facts = indices[index_id]
+                values[entity] = facts.rounded if facts.rounded is not None else facts.value
+                band = None if grades is None or facts.grade_row is None \
+                    else grades.bands[facts.grade_row]
+                labels[entity] = (None, None) if band is None else (str(band.award), band.award_en)
             ranks = rank_values(values, rule.ties)
             entries.extend(
-                RankEntry(index=index_id, block=block, entity=name, value=values[name],
-                          rank=ranks[name], grade=grades[name][0], grade_en=grades[name][1])
+                RankEntry.model_construct(
+                    _ENTRY_FIELDS, index=index_id, block=block, entity=name, value=values[name],
+                    rank=ranks[name], grade=labels[name][0], grade_en=labels[name][1])
                 for name in values
             )
     return entries

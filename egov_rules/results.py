@@ -8,6 +8,7 @@ value has one ("28.5"), otherwise a ratio ("2/3"); `numbers.exact_str` writes th
 
 from __future__ import annotations
 
+import bisect
 import json
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -474,6 +475,33 @@ def _evaluation_differences(name: str, old: dict[str, Any], new: dict[str, Any]
     return found
 
 
+class _RankTable:
+    """One index in one block, best first, and what `next_rank` looks up in it: each entity's
+    row, and the values held, highest first, each with the rank and entities of its first
+    row (read from the rows, not recomputed: a record read back is taken as it is)."""
+
+    def __init__(self, rows: list[RankEntry]) -> None:
+        self.rows = rows
+        self.own: dict[str, RankEntry] = {}
+        self.ranked = 0
+        held: dict[Fraction, tuple[int | None, list[str]]] = {}
+        for row in rows:
+            self.own.setdefault(row.entity, row)
+            self.ranked += row.rank is not None
+            if row.value is not None:
+                held.setdefault(row.value, (row.rank, []))[1].append(row.entity)
+        self.values = sorted(held)  # lowest first, for bisection
+        self.held = held
+
+    def lowest_above(self, value: Fraction) -> tuple[Fraction, int | None, list[str]] | None:
+        """The lowest value held above `value`, with its rank and entities (None: first)."""
+        at = bisect.bisect_right(self.values, value)
+        if at == len(self.values):
+            return None
+        target = self.values[at]
+        return target, *self.held[target]
+
+
 _LISTED = ("evaluations", "ranks", "ties", "methodology")  # compared item by item
 _PATHS = ("methodology_path", "inputs_path")
 
@@ -521,8 +549,22 @@ class Ranking(_Model):
 
     def table(self, index: str, block: str) -> list[RankEntry]:
         """Entries of one index in one block, best first (unranked entries last)."""
-        rows = [r for r in self.ranks if r.index == index and r.block == block]
-        return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.entity))
+        found = self._tables().get((index, block))
+        return [] if found is None else list(found.rows)
+
+    def _tables(self) -> dict[tuple[str, str], _RankTable]:
+        """Every (index, block)'s table, built in one pass over the ranks on first use (kept
+        like `_first_by`'s): filtering all ranks per table, and per entity in `next_rank`,
+        made explaining every entity of a ranking quadratic."""
+        cached = self.__dict__.get("_rank_tables")
+        if cached is None or cached[0] is not self.ranks:
+            grouped: dict[tuple[str, str], list[RankEntry]] = {}
+            for row in self.ranks:
+                grouped.setdefault((row.index, row.block), []).append(row)
+            cached = self.__dict__["_rank_tables"] = (self.ranks, {
+                key: _RankTable(sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.entity)))
+                for key, rows in grouped.items()})
+        return cast(dict[tuple[str, str], _RankTable], cached[1])
 
     def rank_of(self, entity: str, index: str) -> int | None:
         rows = self._first_by("_rank_by_entity", self.ranks, lambda row: (row.entity, row.index))
@@ -534,15 +576,14 @@ class Ranking(_Model):
         return [self._step(evaluation, index) for index in self.ties]
 
     def _step(self, evaluation: Evaluation, index_id: str) -> RankStep:
-        rows = self.table(index_id, evaluation.block)
-        own = next(r for r in rows if r.entity == evaluation.entity)
+        table = self._tables()[index_id, evaluation.block]
+        own = table.own[evaluation.entity]
         step = RankStep(index=index_id, block=evaluation.block, rank=own.rank, value=own.value,
-                        of=sum(1 for r in rows if r.rank is not None))
-        above = [r for r in rows if r.value is not None and own.value is not None
-                 and r.value > own.value]
-        if not above or own.value is None:
+                        of=table.ranked)
+        above = None if own.value is None else table.lowest_above(own.value)
+        if above is None or own.value is None:
             return step
-        target = min(r.value for r in above if r.value is not None)
+        target, target_rank, target_entities = above
         result = evaluation.index(index_id)
         # Half-up rounding: the exact index only has to reach target − half a unit.
         threshold = target - (Fraction(1, 2 * 10**result.round) if result.round is not None else 0)
@@ -551,8 +592,7 @@ class Ranking(_Model):
         if result.points is not None and result.max:  # an index that adds up points
             points = threshold * result.max - result.points
         return step.model_copy(update={
-            "target_rank": next(r.rank for r in above if r.value == target),
-            "target_entities": [r.entity for r in above if r.value == target],
+            "target_rank": target_rank, "target_entities": target_entities,
             "target_value": target, "index_gap": threshold - exact, "points_needed": points,
         })
 

@@ -264,7 +264,7 @@ def test_paths_the_system_refuses(tmp_path: Path, where: str) -> None:
     no_crash(outcome)
     assert outcome.code == 2
     assert "không đọc được " + (too_long if where != "methodology" else "/proc/self/mem") in outcome.stderr \
-        or where == "record" and "không đọc được " + too_long[:-4] + ".json" in outcome.stderr
+        or (where == "record" and "không đọc được " + too_long[:-4] + ".json" in outcome.stderr)
 
 
 # -- hangs ---------------------------------------------------------------------------------

@@ -134,7 +134,7 @@ class _Covered:
     admits a half-line (`at least`/`above` upwards, `at most`/`below` downwards) or every
     value (`otherwise`), and half-lines that point the same way are nested. So the values a
     row takes first, and the values no row takes, are each one interval: no row is compared
-    with every row before it (1,000 rows took 9.5 s to check, 10,000 over 300 s)."""
+    with every row before it (1,000 rows took 8 s to check, 5,000 took 464 s)."""
 
     def __init__(self) -> None:
         self.up: Interval | None = None  # the widest upward half-line so far
