@@ -205,7 +205,17 @@ def score_data(args: argparse.Namespace) -> Ranking:
     })
 
 
+def _typed(text: str) -> str:
+    """A name typed on the command line. Under a locale that is not UTF-8, Python decodes
+    its bytes with surrogate escapes; they are UTF-8 (as the data's names are) when they decode."""
+    try:
+        return text.encode(sys.getfilesystemencoding(), "surrogateescape").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def _pick(ranking: Ranking, entity: str, lang: Lang) -> Evaluation:
+    entity = _typed(entity)
     try:  # the name as the data's names are read (a terminal may give NFD)
         return ranking.evaluation(normal_text(entity))
     except KeyError:

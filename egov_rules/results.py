@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,12 +60,30 @@ def _known_schema(version: str) -> str:
 SchemaVersion = Annotated[str, AfterValidator(_known_schema)]
 
 
+# A record's numbers are ours (decimals or p/q, never an exponent) or a caller's reference
+# figures: bounded before Fraction sees them, which would build 10^99999999 digit by digit.
+_MAX_NUMBER_CHARS = 1_000
+_EXPONENT = re.compile(r"[eE]([+-]?\d+)")
+
+
+def _bounded_fraction(text: str) -> Fraction:
+    exponent = _EXPONENT.search(text)
+    if len(text) > _MAX_NUMBER_CHARS or (exponent is not None and len(exponent[1]) > 4):
+        raise ValueError(f"a number of more than {_MAX_NUMBER_CHARS:,} characters or with an "
+                         "exponent beyond 9999")
+    return Fraction(text)
+
+
 def _parse_exact(value: Any) -> Fraction:
     if isinstance(value, Fraction):
         return value
     if isinstance(value, bool):
         raise ValueError("expected a number, got a yes/no")
-    if isinstance(value, int | str | Decimal):
+    if isinstance(value, str):
+        return _bounded_fraction(value)
+    if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > 9_999:
+        raise ValueError("a number with an exponent beyond 9999")
+    if isinstance(value, int | Decimal):
         return Fraction(value)
     if isinstance(value, float):
         return Fraction(repr(value))
@@ -87,7 +106,7 @@ def _parse_value(value: Any) -> Fraction | bool | str:
         return value
     if isinstance(value, str):
         try:
-            return Fraction(value)
+            return _bounded_fraction(value)
         except ValueError:
             return value  # an option id: identifiers never parse as numbers
     return _parse_exact(value)
@@ -608,15 +627,17 @@ class Ranking(_Model):
         before, after = _keyed(old["evaluations"], "entity"), _keyed(new["evaluations"], "entity")
         for name in sorted(set(before) | set(after)):
             if name not in before or name not in after:
-                found.append(Difference(entity=name, node="—", field="entity",
-                                        recorded="present" if name in before else "absent",
-                                        recomputed="present" if name in after else "absent"))
+                found.append(_presence(name, "—", "entity", name in before, name in after))
                 continue
             found += _evaluation_differences(name, before[name], after[name])
         ranks_old = {(r["index"], r["entity"]): r for r in old["ranks"]}
         ranks_new = {(r["index"], r["entity"]): r for r in new["ranks"]}
         for key in sorted(set(ranks_old) | set(ranks_new)):
-            found += _compare(key[1], f"rank:{key[0]}", ranks_old.get(key, {}), ranks_new.get(key, {}))
+            if key not in ranks_old or key not in ranks_new:  # one line, not one per field
+                found.append(_presence(key[1], f"rank:{key[0]}", "row", key in ranks_old,
+                                       key in ranks_new))
+                continue
+            found += _compare(key[1], f"rank:{key[0]}", ranks_old[key], ranks_new[key])
         found += _compare("—", "ties", old["ties"], new["ties"])
         found += _compare("—", "methodology", old["methodology"], new["methodology"])
         return found
@@ -625,6 +646,12 @@ class Ranking(_Model):
         from egov_rules.explain import render_ranking
 
         return render_ranking(self, lang)
+
+
+def _presence(entity: str, node: str, field: str, recorded: bool, recomputed: bool) -> Difference:
+    return Difference(entity=entity, node=node, field=field,
+                      recorded="present" if recorded else "absent",
+                      recomputed="present" if recomputed else "absent")
 
 
 def json_schema() -> dict[str, Any]:

@@ -108,11 +108,16 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("environment", [
     pytest.param({"PYTHONIOENCODING": "ascii"}, id="ascii"),
-    pytest.param({"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": None}, id="C-locale"),
+    # Python would switch a C locale to UTF-8 (PEP 538, PEP 540): both turned off, it is ASCII.
+    pytest.param({"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": None, "PYTHONUTF8": "0",
+                  "PYTHONCOERCECLOCALE": "0"}, id="C-locale"),
 ])
 def test_a_terminal_that_cannot_show_vietnamese_still_gets_everything(
         tmp_path: Path, environment: dict[str, str | None]) -> None:
-    encoding = environment.get("PYTHONIOENCODING") or "utf-8"
+    probe = subprocess.run([sys.executable, "-c", "import sys; print(sys.stdout.encoding)"],
+                           capture_output=True, text=True, timeout=TIMEOUT, env=env(**environment))
+    encoding = probe.stdout.strip()
+    assert encoding.lower() in ("ascii", "ansi_x3.4-1968"), encoding  # the case is what it says
     shown = subprocess.run(command("score", QUICKSTART, DATA_CSV), cwd=tmp_path, capture_output=True,
                            timeout=TIMEOUT, env=env(**environment))
     assert shown.returncode == 0 and shown.stderr == b""
@@ -129,6 +134,10 @@ def test_a_terminal_that_cannot_show_vietnamese_still_gets_everything(
                            capture_output=True, timeout=TIMEOUT, env=env(**environment))
     assert wrong.returncode == 2 and b"Traceback" not in wrong.stderr
     assert "Bộ Z".encode(encoding, "backslashreplace") in wrong.stderr
+    # A name typed in UTF-8 is found, though Python decodes argv with the locale's encoding.
+    right = subprocess.run(command("score", QUICKSTART, DATA_CSV, "--entity", "Bộ A (minh hoạ)"),
+                           cwd=tmp_path, capture_output=True, timeout=TIMEOUT, env=env(**environment))
+    assert right.returncode == 0, right.stderr
 
 
 def close(descriptor: int) -> None:

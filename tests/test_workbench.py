@@ -420,3 +420,27 @@ def test_ten_thousand_communes(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     expected = {f"Xã {i}" for i in range(10_000) if i % 31 == 30 and i % 7 != 0}
     assert top == expected
     assert {r["value"] for r in rows if r["rank"] == "1"} == {"1"}
+
+
+@pytest.mark.parametrize("what", ["evaluations", "ranks"])
+def test_verify_record_reports_a_dropped_row(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                             what: str) -> None:
+    record = edit(make_record(capsys, tmp_path), lambda data: data[what].pop(0))
+    code, out, _ = verify(capsys, record)
+    assert code == 1
+    assert "record does NOT match" in out.splitlines()[-1]
+    where = "entity" if what == "evaluations" else "rank:infrastructure_index · row"
+    assert f"Bộ A (minh hoạ) · {'— · ' if what == 'evaluations' else ''}{where}: recorded absent, " \
+        "recomputed present" in out, out
+
+
+@pytest.mark.parametrize("huge", ["1e99999999", "1" * 5000])
+def test_verify_record_refuses_a_huge_number_at_once(capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path, huge: str) -> None:
+    # Fraction("1e99999999") builds a hundred-million-digit integer: minutes, then memory.
+    def plant(data: dict[str, Any]) -> None:
+        next(n for n in data["evaluations"][0]["nodes"] if n.get("points"))["points"] = huge
+
+    code, out, err = verify(capsys, edit(make_record(capsys, tmp_path), plant))
+    assert (code, out) == (1, "")
+    assert "error[E701]" in err and "/points" in err
