@@ -503,3 +503,37 @@ def test_no_text_in_a_csv_cell_is_an_internal_error(tmp_path_factory: pytest.Tem
     finally:
         sys.stderr = saved
     assert code in (0, 1), err.getvalue()
+
+
+# -- diagnostics on a huge line ---------------------------------------------------------------
+
+
+def test_a_diagnostic_quotes_a_window_of_a_huge_line(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # Minified JSON: 60,000 entities on one line of about 2.6 million characters, one of them
+    # with a bare word for a value (a JSON syntax error located at it).
+    text = json.dumps({f"E{k}": {"block": "ministry", "staff": 1000} for k in range(60_000)},
+                      separators=(",", ":"))
+    at = text.index('"staff":1000', len(text) // 2) + len('"staff":')
+    path = tmp_path / "data.json"
+    path.write_text(text[:at] + "nhiều" + text[at + 4:], encoding="utf-8")
+    code, _, err = score(capsys, path)
+    assert code == 1 and len(text) > 2_000_000
+    assert err.startswith(f"{path}:1:{at + 1}: error[E207]: not valid JSON")
+    quoted, caret = err.splitlines()[2:4]
+    assert len(quoted) <= 210 and quoted.startswith("1 | …") and quoted.endswith("…")
+    assert caret.count("^") == 1 and quoted[caret.index("^"):].startswith("nhiều},")
+    assert len(err) < 1_000
+
+
+def test_a_short_line_is_quoted_whole() -> None:
+    from egov_rules.render import _window
+
+    assert _window("x" * 200, 200) == ("x" * 200, 200)
+    line = "a" * 1_000 + "β" + "c" * 1_000
+    cut, column = _window(line, 1_001)
+    assert len(cut) == 202 and cut[column - 1] == "β"
+    cut, column = _window(line, 2)  # near the start: no cut before it
+    assert cut.startswith("aa") and cut.endswith("…") and column == 2
+    cut, column = _window(line, len(line) + 1)  # the end of the line (a missing bracket)
+    assert cut.startswith("…") and cut.endswith("c") and column == len(cut) + 1
