@@ -34,7 +34,7 @@ from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
 from egov_rules.inputs import load_csv, load_data, load_xlsx, load_yaml
 from egov_rules.parser import MAX_FILE_CHARS, MAX_INDENT_DEPTH, MAX_PAREN_DEPTH
-from egov_rules.render import render_all, render_text
+from egov_rules.render import _window, render_all, render_text
 from tests.conftest import ROOT
 
 CASES = Path(__file__).resolve().parent / "cases" / "check"
@@ -167,10 +167,14 @@ def assert_compiler_style(diagnostic: Diagnostic) -> None:
         assert lines[0] == (f"{span.path}:{span.line}:{span.column}: "
                             f"{severity}[{diagnostic.code.code}]: {message}")
         gutter = len(str(span.line))
-        numbered = f"{span.line:>{gutter}} | {span.source.line_text(span.line)}"
+        # The line as quoted: whole, or its window around the caret when it is long.
+        text, column = _window(span.source.line_text(span.line), span.column)
+        assert text == span.source.line_text(span.line) or len(text) <= 202
+        numbered = f"{span.line:>{gutter}} | {text}"
         assert numbered in lines, f"source line missing from:\n{chr(10).join(lines)}"
         caret = lines[lines.index(numbered) + 1]
-        assert caret.index("^") - (gutter + 3) == span.column - 1, "\n".join(lines)
+        assert caret.index("^") - (gutter + 3) == column - 1, "\n".join(lines)
+        assert text[column - 1:].startswith(span.text[:1]), "\n".join(lines)
     if diagnostic.code.en != diagnostic.code.vi:  # templates that are all placeholders aside
         assert diagnostic.message("vi") != diagnostic.message("en"), "no Vietnamese message"
     # No English left in the Vietnamese message, outside `code`, “labels” and "quotes".
