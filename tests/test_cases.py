@@ -222,6 +222,7 @@ PYTHON_TESTED: dict[str, tuple[str, ...]] = {
     "E208": ("test_e208_missing_reference",),
     "W520": ("test_w520_ignored_column",),
     "W525": ("test_w525_hidden_sheet",),
+    "W526": ("test_w526_hidden_cells",),
     "E701": ("test_e701_bad_record",),
     "E702": ("test_e702_duplicate_record_entry",),
 }
@@ -379,6 +380,26 @@ def test_w525_hidden_sheet(tmp_path: Path) -> None:
     assert [str(d) for d in reporter.diagnostics] == [
         f"{path}!2023: warning[W525]: sheet `2023` is hidden and holds data; it is not read "
         "(--sheet 2023 reads it)"]
+
+
+def test_w526_hidden_cells(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "2024"
+    sheet.append(["entity", "block", "meetings", "bandwidth"])
+    sheet.append(["Tỉnh A", "province", 4, 5])
+    sheet.append(["Tỉnh B", "province", 1, 2])
+    sheet.row_dimensions[3].hidden = True
+    path = tmp_path / "data.xlsx"
+    workbook.save(path)
+    reporter = Reporter()
+    entities = load_xlsx(path, reporter, egov_rules.compile(SMALL).model)
+    assert [e.name for e in entities] == ["Tỉnh A", "Tỉnh B"]  # read, as when shown
+    assert [str(d) for d in reporter.diagnostics] == [
+        f"{path}!2024: warning[W526]: row 3 of sheet `2024` is hidden and holds data; read as "
+        "any other row"]
 
 
 def _record_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Any], None]
