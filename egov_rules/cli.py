@@ -31,6 +31,7 @@ from egov_rules.inputs import (
     file_sha256,
     load_data,
     normal_text,
+    sheet_read,
     validate_entity,
 )
 from egov_rules.numbers import fmt, fmt_published
@@ -200,7 +201,7 @@ def score_data(args: argparse.Namespace) -> Ranking:
         ranking = methodology.evaluate_many(entities, progress=report_progress)
     return ranking.model_copy(update={
         "library_version": egov_rules.__version__, "methodology_path": args.file,
-        "inputs_path": args.data, "inputs_sheet": args.sheet,
+        "inputs_path": args.data, "inputs_sheet": sheet_read(args.data, args.sheet),
         "inputs_hash": file_sha256(args.data),
     })
 

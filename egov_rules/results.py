@@ -528,7 +528,7 @@ class Ranking(_Model):
     library_version: str | None = Field(default=None, description="egov_rules version that computed it")
     methodology_path: _FilePath = Field(default=None, description="the rule file, as it was given")
     inputs_path: _FilePath = Field(default=None, description="the data file, as it was given")
-    inputs_sheet: str | None = Field(default=None, description="the XLSX sheet read, when one was named")
+    inputs_sheet: str | None = Field(default=None, description="the XLSX sheet read (named or chosen)")
     inputs_hash: str | None = Field(default=None, description="sha256 of the data file's bytes")
 
     @model_validator(mode="after")

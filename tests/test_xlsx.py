@@ -8,6 +8,7 @@ are asserted in English (`--lang en`) with the `file.xlsx!Sheet:C7` that locates
 from __future__ import annotations
 
 import io
+import json
 import random
 import tracemalloc
 import zipfile
@@ -23,7 +24,7 @@ from openpyxl import Workbook
 
 from egov_rules.cli import main
 from egov_rules.diagnostics import Reporter
-from egov_rules.inputs import load_data, xlsx
+from egov_rules.inputs import load_data, sheet_read, xlsx
 
 # Three indicators of three kinds; `missing zero`, so a value that vanished would score 0
 # instead of failing: the reader, not the policy, must notice.
@@ -696,3 +697,26 @@ def test_hidden_columns_out_of_the_sheet_are_refused(tmp_path: Path, col: str) -
                                                       before=f"<cols>{col}</cols>")}))
     assert xlsx.load_xlsx(path, reporter) == []
     assert [d.code.code for d in reporter.diagnostics] == ["E207"]
+
+
+def test_the_record_names_the_sheet_read_without_sheet(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, egr: str) -> None:
+    # Two visible sheets, the second active: it is the one read, and the record says so.
+    old = worksheet(rows(HEADER, ["A", "province", 1, 0, "no"]))
+    path = save(tmp_path, package({"Old": old, "Mới": worksheet(rows(HEADER, ROW_A, ROW_B))},
+                                  active=1))
+    out = io.StringIO()
+    assert main(["score", egr, path, "--format", "json"], out=out) == 0
+    record = json.loads(out.getvalue())
+    assert record["inputs_sheet"] == "Mới"
+    assert [e["entity"] for e in record["evaluations"]] == ["A", "B"]
+    saved = tmp_path / "record.json"
+    saved.write_text(out.getvalue(), encoding="utf-8")
+    out = io.StringIO()
+    code = main(["verify-record", str(saved), "--methodology", egr, "--data", path, "--lang",
+                 "en"], out=out)
+    assert (code, out.getvalue()) == (0, "record verified: 2 entities recomputed, every value "
+                                         "matches\n")
+    capsys.readouterr()
+    assert sheet_read(path) == "Mới" and sheet_read(path, "Old") == "Old"
+    assert sheet_read(tmp_path / "data.csv") is None  # a table of another format has no sheet

@@ -829,6 +829,17 @@ def _report_hidden(reader: _SheetReader, where: str, title: str, reporter: Repor
                      "bỏ ẩn trong Excel để thấy mọi thứ được chấm điểm"))
 
 
+def sheet_read(path: str | Path, sheet: str | None = None) -> str | None:
+    """The name of the sheet `load_xlsx` reads: `sheet`, else the one it chooses (None when
+    the workbook cannot be read or has no sheet to choose: `load_xlsx` says why)."""
+    try:
+        with _Package(str(path)) as package:
+            chosen = _choose(_Book(package), sheet, str(path), Reporter())
+    except _Problem:
+        return None
+    return None if chosen is None else chosen.name
+
+
 def load_xlsx(path: str | Path, reporter: Reporter, model: Model | None = None,
               sheet: str | None = None) -> list[EntityData]:
     """Entities from one worksheet of an XLSX workbook, one row each: the sheet named, else
