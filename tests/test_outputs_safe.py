@@ -208,6 +208,18 @@ def test_csv_text_guards_text_cells_and_keeps_numbers_numbers() -> None:
                      "-2.5", "-2/3", "-3", "", "True"]]
 
 
+def test_csv_never_writes_two_names_as_one_cell(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    # `- X` is written `'- X`: were `'- X` written as it is, the two would be one cell.
+    names = ["- X", "'- X", "''- X", "'plain", "plain"]
+    code, out, err = run(capsys, "score", QUICKSTART, hostile_data(tmp_path, names),
+                         "--format", "csv")
+    assert code == 0, err
+    cells = [r["entity"] for r in csv.DictReader(io.StringIO(out))]
+    assert sorted(cells) == sorted(["'- X", "''- X", "'''- X", "''plain", "plain"])
+    assert sorted(c[1:] if c.startswith("'") else c for c in cells) == sorted(names)
+
+
 def test_csv_a_carriage_return_in_a_name_does_not_split_the_row() -> None:
     text = csv_text([["entity", "value"], ["a\rb", Fraction(1, 2)], ["c\r\nd", 1]])
     assert list(csv.reader(io.StringIO(text, newline=""))) == [
