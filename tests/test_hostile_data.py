@@ -537,3 +537,28 @@ def test_a_short_line_is_quoted_whole() -> None:
     assert cut.startswith("aa") and cut.endswith("…") and column == 2
     cut, column = _window(line, len(line) + 1)  # the end of the line (a missing bracket)
     assert cut.startswith("…") and cut.endswith("c") and column == len(cut) + 1
+
+
+# -- headers that look like an indicator's id -------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["staff\u200b", "\u200bstaff", "\ufeffstaff", " staff "])
+def test_a_header_read_as_the_id_it_looks_like(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               header: str) -> None:
+    # A header is a cell: read by `normal_text` as every cell and name, so an invisible
+    # character around an id is the id (fuzzer case 101, seed 2026: the oracle was wrong).
+    path = csv_file(tmp_path)
+    text = path.read_text("utf-8").replace("entity,block,staff,", f'entity,block,"{header}",', 1)
+    path.write_text(text, encoding="utf-8")
+    code, out, err = score(capsys, path)
+    assert (code, err) == (0, "") and out.splitlines()[1].startswith("Bộ A,ministry,87.5,100,")
+
+
+@pytest.mark.parametrize("header", ["STAFF", "staff_", "\u202estaff", "sta\u0301ff"])
+def test_a_header_that_only_looks_like_an_id_is_another_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str) -> None:
+    path = csv_file(tmp_path)
+    text = path.read_text("utf-8").replace("entity,block,staff,", f"entity,block,{header},", 1)
+    path.write_text(text, encoding="utf-8")
+    code, _, err = score(capsys, path)
+    assert code == 1 and "no column for indicator `staff`" in err
