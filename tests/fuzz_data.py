@@ -1130,9 +1130,10 @@ def m_records(g: Gen) -> Case:
         record["ranks"] = []
     elif how == "change_points":
         node = g.rng.choice([n for n in evaluations[i]["nodes"] if n.get("points") is not None])
-        node["points"] = g.rng.choice(["0", "1000", "-1", "1/3", str(node["points"]) + "1"])
-        if node["points"] == "0" and node.get("max") == "0":
-            node["points"] = "1"
+        # Never the points it has (case 410, seed 2026: "0" for "0" left the record as it
+        # was, and verify-record rightly found it matching).
+        node["points"] = g.rng.choice([p for p in ["0", "1000", "-1", "1/3", str(node["points"]) + "1"]
+                                       if p != node["points"]])
     elif how == "change_input":
         key = g.rng.choice([k for k, v in evaluations[i]["inputs"].items() if isinstance(v, str)])
         evaluations[i]["inputs"][key] = "12345" if evaluations[i]["inputs"][key] != "12345" else "0"
