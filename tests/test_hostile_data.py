@@ -562,3 +562,29 @@ def test_a_header_that_only_looks_like_an_id_is_another_column(
     path.write_text(text, encoding="utf-8")
     code, _, err = score(capsys, path)
     assert code == 1 and "no column for indicator `staff`" in err
+
+
+# -- YAML tags ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("changes", "name", "tag"), [
+    ({}, "!!binary aGk=", "!!binary"),  # fuzzer case 205, seed 2026: scored as the name `aGk=`
+    ({"staff": "!!int 0o1750"}, NAME, "!!int"),  # YAML 1.1's octal 1000, read as text
+    ({"staff": "!!float 1e3"}, NAME, "!!float"),
+    ({"has_backup": "!custom yes"}, NAME, "!custom"),
+    ({"units": "!!binary MjA="}, NAME, "!!binary"),
+])
+def test_a_yaml_tag_is_refused_not_read_as_bare_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], changes: dict[str, str], name: str,
+        tag: str) -> None:
+    path = yaml_file(tmp_path, changes, name=name)
+    code, out, err = score(capsys, path)
+    assert (code, out) == (1, "")
+    assert f"error[E207]: the YAML tag `{tag}` is not read" in err.splitlines()[0]
+
+
+def test_a_yaml_str_tag_is_the_text_itself(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = yaml_file(tmp_path, {"staff": "!!str 1000", "hosting": "!!str own"})
+    code, out, err = score(capsys, path)
+    assert (code, err) == (0, "") and out.splitlines()[1].startswith("Bộ A,ministry,87.5,100,")
