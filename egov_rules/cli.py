@@ -31,6 +31,7 @@ from egov_rules.inputs import (
     file_sha256,
     load_data,
     normal_text,
+    sheet_read,
     validate_entity,
 )
 from egov_rules.numbers import fmt, fmt_published
@@ -38,7 +39,7 @@ from egov_rules.render import render_all, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
 from egov_rules.report.tables import Cell, Table, csv_text, render_tables, table_markdown
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, visible
-from egov_rules.source import SourceFile
+from egov_rules.source import SourceFile, shown_path
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # As a shell reports a command that a signal stopped (128 + its number): Ctrl-C (SIGINT), and
@@ -69,7 +70,7 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], lang: Lang) -> None:
 
 
 def _complain(message: str) -> None:
-    _to_stderr(f"egov-rules: {printable(message)}\n")
+    _to_stderr(f"egov-rules: {printable(shown_path(message))}\n")  # a file name may not be UTF-8
 
 
 def _to_stderr(text: str) -> None:
@@ -200,7 +201,7 @@ def score_data(args: argparse.Namespace) -> Ranking:
         ranking = methodology.evaluate_many(entities, progress=report_progress)
     return ranking.model_copy(update={
         "library_version": egov_rules.__version__, "methodology_path": args.file,
-        "inputs_path": args.data, "inputs_sheet": args.sheet,
+        "inputs_path": args.data, "inputs_sheet": sheet_read(args.data, args.sheet),
         "inputs_hash": file_sha256(args.data),
     })
 
@@ -582,7 +583,7 @@ def _read_record(path: str, lang: Lang) -> Ranking:
 
 def _recorded(path: str | None, lang: Lang) -> str:
     """A path a record holds, as it can be shown and pasted: never read, never trusted."""
-    return _say(lang, "no file", "không có tệp") if path is None else shlex.quote(visible(path))
+    return _say(lang, "no file", "không có tệp") if path is None else shlex.quote(visible(shown_path(path)))
 
 
 def _files_to_name(args: argparse.Namespace, record: Ranking) -> str:

@@ -220,6 +220,10 @@ HIDDEN_SHEET = _code(
     "W525", "hidden-sheet", "warning",
     "{detail}", "{detail_vi}",
 )
+HIDDEN_CELLS = _code(
+    "W526", "hidden-cells", "warning",
+    "{detail}", "{detail_vi}",
+)
 
 # -- M6xx: monotonicity ------------------------------------------------------------------
 NOT_MONOTONE = _code(

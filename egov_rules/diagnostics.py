@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from egov_rules.codes import Code
-from egov_rules.source import Span
+from egov_rules.source import Span, shown_path
 
 Lang = Literal["en", "vi"]
 
@@ -66,7 +66,7 @@ class Diagnostic:
     def location(self) -> str:
         if self.span is not None:
             return f"{self.span.path}:{self.span.line}:{self.span.column}"
-        return self.path or "<unknown>"
+        return shown_path(self.path) if self.path else "<unknown>"
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}[{self.code.code}]: {self.message()}"

@@ -22,19 +22,38 @@ def _word(key: str, lang: Lang) -> str:
     return vi if lang == "vi" else en
 
 
+#: The most characters of a source line quoted under a diagnostic: a minified JSON file or a
+#: CSV row can be one line of megabytes, and the caret only needs its surroundings.
+EXCERPT_CHARS = 200
+_BEFORE_CARET = 60  # characters kept before the caret when the line is cut
+
+
 def _excerpt(span: Span, gutter: int) -> list[str]:
     line_no = span.line
     text = span.source.line_text(line_no)
     column = span.column
     end_line, end_column = span.end_position
     width = (end_column - column) if end_line == line_no else len(text) - column + 1
-    width = max(1, width)
+    text, column = _window(text, column)
+    width = max(1, min(width, len(text) - column + 1))
     pad = " " * gutter
     return [
         f"{pad} |",
         f"{line_no:>{gutter}} | {text}",
         f"{pad} | {' ' * (column - 1)}{'^' * width}",
     ]
+
+
+def _window(text: str, column: int) -> tuple[str, int]:
+    """At most EXCERPT_CHARS characters of the line around `column` (1-based), with `…` where
+    it is cut, and the column of the same character in what is kept."""
+    if len(text) <= EXCERPT_CHARS:
+        return text, column
+    start = min(max(0, column - 1 - _BEFORE_CARET), len(text) - EXCERPT_CHARS)
+    end = start + EXCERPT_CHARS
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    return f"{head}{text[start:end]}{tail}", column - start + len(head)
 
 
 def render_text(diagnostic: Diagnostic, lang: Lang = "en") -> str:

@@ -36,6 +36,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Text
 from egov_rules.numbers import exact_str
+from egov_rules.source import shown_path
 
 SCHEMA_VERSION = "egov_rules.evaluation.v1"
 
@@ -521,6 +522,15 @@ class _RankTable:
         return target, *self.held[target]
 
 
+def _shown(path: str | None) -> str | None:
+    return None if path is None else shown_path(path)
+
+
+#: A file's path in a record, written in its display form (`source.shown_path`: bytes of the
+#: name that are not UTF-8 as `\xff`, which no JSON can hold): for people to find the file,
+#: never read again (verify-record reads only the files on its command line).
+_FilePath = Annotated[str | None, PlainSerializer(_shown)]
+
 _LISTED = ("evaluations", "ranks", "ties", "methodology")  # compared item by item
 _PATHS = ("methodology_path", "inputs_path")
 
@@ -535,9 +545,9 @@ class Ranking(_Model):
     ties: dict[str, str] = Field(default_factory=dict, description="index id → tie rule")
     # The audit record: enough to find and re-run exactly what produced this ranking.
     library_version: str | None = Field(default=None, description="egov_rules version that computed it")
-    methodology_path: str | None = Field(default=None, description="the rule file, as it was given")
-    inputs_path: str | None = Field(default=None, description="the data file, as it was given")
-    inputs_sheet: str | None = Field(default=None, description="the XLSX sheet read, when one was named")
+    methodology_path: _FilePath = Field(default=None, description="the rule file, as it was given")
+    inputs_path: _FilePath = Field(default=None, description="the data file, as it was given")
+    inputs_sheet: str | None = Field(default=None, description="the XLSX sheet read (named or chosen)")
     inputs_hash: str | None = Field(default=None, description="sha256 of the data file's bytes")
 
     @model_validator(mode="after")

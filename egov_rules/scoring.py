@@ -21,6 +21,7 @@ from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
 from egov_rules.emit import U, Uncertain, Unusual
 from egov_rules.evaluate import MissingReference, RuntimeValue, missing_reference_diagnostic
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
+from egov_rules.inputs.values import by_normal_name, normal_value
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
 
@@ -142,7 +143,8 @@ class Scorer:
 
     def score(self, indicators: Mapping[str, Any], block: str, entity: str,
               references: Mapping[str, Any] | None, exact: bool) -> Score:
-        item = _Entity(entity, block, indicators, None, block)
+        block = normal_value(block)  # the names as `evaluate` reads them
+        item = _Entity(normal_value(entity), block, indicators, None, block)
         code = self.compiled.blocks.get(block) if isinstance(block, str) else None
         try:
             refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
@@ -255,6 +257,8 @@ class Scorer:
     def score_many(self, entities: Mapping[str, Mapping[str, Any]] | Iterable[EntityData],
                    references: Mapping[str, Any] | None, exact: bool,
                    progress: Callable[[int], None] | None) -> Iterator[Score]:
+        if isinstance(entities, Mapping):
+            entities = _normal_names(entities)
         if references is not None or not self.has_cohort:
             refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
             bests = {block: tuple(refs.get(r.node) for r in code.relatives)
@@ -285,6 +289,9 @@ class Scorer:
         for done, (name, data) in enumerate(entities.items(), 1):
             block: Any = data.get("block")
             function = fast.get(block) if type(block) is str else None
+            if function is None:
+                block = normal_value(block)  # ` Tỉnh` is `Tỉnh`, as a file's block is
+                function = fast.get(block) if type(block) is str else None
             figures = None
             if function is not None:
                 try:
@@ -413,10 +420,20 @@ def _items(entities: Mapping[str, Mapping[str, Any]] | Iterable[EntityData]
            ) -> Iterator[_Entity]:
     if isinstance(entities, Mapping):
         for name, data in entities.items():
-            yield _Entity(name, data.get("block"), data, None)
+            yield _Entity(name, normal_value(data.get("block")), data, None)
         return
     for entity in entities:
         yield _Entity(entity.name, entity.block.value, None, entity)
+
+
+def _normal_names(entities: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """The entities by their names normalised, as `evaluate_many` reads them: two keys that
+    are one name (NFC and NFD, a zero-width space) are one entity given twice (E102)."""
+    reporter = Reporter()
+    found = by_normal_name(entities, reporter)
+    if reporter.has_errors:
+        raise EgovRulesError(reporter.diagnostics)
+    return {name: data for name, (_, data) in found.items()}
 
 
 def _missing_reference(node: str, item: _Entity) -> Diagnostic:

@@ -7,6 +7,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def shown_path(path: str) -> str:
+    """A file name as text, for every output that names a file (diagnostics, the audit record,
+    reports). On POSIX a name is bytes: those that are not UTF-8 reach Python as lone
+    surrogates (`os.fsdecode(b"data\\xff.csv")`), which no UTF-8 output can write; they are
+    shown as `\\xff`, the rest of the name as it is. A display form, never opened again."""
+    if path.isascii():
+        return path
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to: shown as `\ud800`
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class SourceFile:
     """The text of one rule file, with the offsets at which its lines start."""
@@ -63,7 +77,8 @@ class Span:
 
     @property
     def path(self) -> str:
-        return self.source.path
+        """The file's name as shown (`shown_path`)."""
+        return shown_path(self.source.path)
 
     @property
     def line(self) -> int:

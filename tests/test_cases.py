@@ -34,7 +34,7 @@ from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
 from egov_rules.inputs import load_csv, load_data, load_xlsx, load_yaml
 from egov_rules.parser import MAX_FILE_CHARS, MAX_INDENT_DEPTH, MAX_PAREN_DEPTH
-from egov_rules.render import render_all, render_text
+from egov_rules.render import _window, render_all, render_text
 from tests.conftest import ROOT
 
 CASES = Path(__file__).resolve().parent / "cases" / "check"
@@ -167,10 +167,14 @@ def assert_compiler_style(diagnostic: Diagnostic) -> None:
         assert lines[0] == (f"{span.path}:{span.line}:{span.column}: "
                             f"{severity}[{diagnostic.code.code}]: {message}")
         gutter = len(str(span.line))
-        numbered = f"{span.line:>{gutter}} | {span.source.line_text(span.line)}"
+        # The line as quoted: whole, or its window around the caret when it is long.
+        text, column = _window(span.source.line_text(span.line), span.column)
+        assert text == span.source.line_text(span.line) or len(text) <= 202
+        numbered = f"{span.line:>{gutter}} | {text}"
         assert numbered in lines, f"source line missing from:\n{chr(10).join(lines)}"
         caret = lines[lines.index(numbered) + 1]
-        assert caret.index("^") - (gutter + 3) == span.column - 1, "\n".join(lines)
+        assert caret.index("^") - (gutter + 3) == column - 1, "\n".join(lines)
+        assert text[column - 1:].startswith(span.text[:1]), "\n".join(lines)
     if diagnostic.code.en != diagnostic.code.vi:  # templates that are all placeholders aside
         assert diagnostic.message("vi") != diagnostic.message("en"), "no Vietnamese message"
     # No English left in the Vietnamese message, outside `code`, “labels” and "quotes".
@@ -218,6 +222,7 @@ PYTHON_TESTED: dict[str, tuple[str, ...]] = {
     "E208": ("test_e208_missing_reference",),
     "W520": ("test_w520_ignored_column",),
     "W525": ("test_w525_hidden_sheet",),
+    "W526": ("test_w526_hidden_cells",),
     "E701": ("test_e701_bad_record",),
     "E702": ("test_e702_duplicate_record_entry",),
 }
@@ -375,6 +380,26 @@ def test_w525_hidden_sheet(tmp_path: Path) -> None:
     assert [str(d) for d in reporter.diagnostics] == [
         f"{path}!2023: warning[W525]: sheet `2023` is hidden and holds data; it is not read "
         "(--sheet 2023 reads it)"]
+
+
+def test_w526_hidden_cells(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "2024"
+    sheet.append(["entity", "block", "meetings", "bandwidth"])
+    sheet.append(["Tỉnh A", "province", 4, 5])
+    sheet.append(["Tỉnh B", "province", 1, 2])
+    sheet.row_dimensions[3].hidden = True
+    path = tmp_path / "data.xlsx"
+    workbook.save(path)
+    reporter = Reporter()
+    entities = load_xlsx(path, reporter, egov_rules.compile(SMALL).model)
+    assert [e.name for e in entities] == ["Tỉnh A", "Tỉnh B"]  # read, as when shown
+    assert [str(d) for d in reporter.diagnostics] == [
+        f"{path}!2024: warning[W526]: row 3 of sheet `2024` is hidden and holds data; read as "
+        "any other row"]
 
 
 def _record_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Any], None]

@@ -10,6 +10,7 @@ figure. Data is generated at the rules' thresholds and zero denominators
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from functools import partial
@@ -444,3 +445,41 @@ def test_examples_of_the_docs_score_alike() -> None:
         for evaluation, f, e in zip(ranking.evaluations, fast, exact, strict=True):
             assert_same(evaluation, f, e)
 
+
+
+NFD_NAME = unicodedata.normalize("NFD", "Bộ Tài chính")
+
+
+@pytest.mark.parametrize("options", [{}, {"references": {"bandwidth": 1}}, {"exact": True}])
+def test_score_many_reads_names_as_evaluate_many(quickstart: egov_rules.Methodology,
+                                                 options: dict[str, Any]) -> None:
+    # Names and blocks as a file's are read: NFC, without zero-width characters, trimmed.
+    entities = {NFD_NAME: _quickstart_entity(),
+                " Sở X\u200b": {**_quickstart_entity(), "block": " province\u200b"}}
+    names = [e.entity for e in quickstart.evaluate_many(entities).evaluations]
+    scores = list(quickstart.score_many(entities, **options))
+    assert [s.entity for s in scores] == names == ["Bộ Tài chính", "Sở X"]
+    assert [s.block for s in scores] == ["province", "province"]
+
+
+@pytest.mark.parametrize("options", [{}, {"references": {"bandwidth": 1}}, {"exact": True}])
+def test_score_many_reports_one_name_given_twice(quickstart: egov_rules.Methodology,
+                                                 options: dict[str, Any]) -> None:
+    entities = {"Bộ Tài chính": _quickstart_entity(), NFD_NAME: _quickstart_entity(),
+                "Y": _quickstart_entity(), "Y\u200b": _quickstart_entity()}
+    with pytest.raises(egov_rules.EgovRulesError) as by_evaluate:
+        quickstart.evaluate_many(entities)
+    with pytest.raises(egov_rules.EgovRulesError) as by_score:
+        list(quickstart.score_many(entities, **options))
+    assert [str(d) for d in by_score.value.diagnostics] == [
+        str(d) for d in by_evaluate.value.diagnostics]
+    assert [d.code.code for d in by_score.value.diagnostics] == ["E102", "E102"]
+
+
+def test_score_reads_the_entity_and_block_as_evaluate(quickstart: egov_rules.Methodology
+                                                      ) -> None:
+    data, refs = _quickstart_entity(), {"bandwidth": 1}
+    score = quickstart.score(data, " province", NFD_NAME + "\u200b", references=refs)
+    evaluation = quickstart.evaluate(data, " province", NFD_NAME + "\u200b", references=refs)
+    assert (score.entity, score.block) == (evaluation.entity, evaluation.block) == (
+        "Bộ Tài chính", "province")

@@ -407,3 +407,13 @@ def test_no_terminal_control_from_the_data(tmp_path: Path, fmt: str) -> None:
     outcome = run(tmp_path, "data.json", fz.json_text(table), "--format", "text")
     assert outcome.code == (0 if fmt == "text" else 1)
     assert fz._TERMINAL_CONTROL.search(outcome.stdout + outcome.stderr) is None
+
+
+def test_a_record_mutation_changes_the_record(tmp_path: Path) -> None:
+    # Case 410 of seed 2026 set a node's points to the "0" it had: the record was unchanged,
+    # and verify-record was right to find it matching. A mutation that must be refused must
+    # change something.
+    seeds = fz.make_seeds(tmp_path)
+    case = fz.make_case(2026, 410, seeds)
+    assert case.mutation == "records.change_points"
+    assert json.loads(case.files["record.json"]) != json.loads(seeds.record(case.source))

@@ -503,3 +503,88 @@ def test_no_text_in_a_csv_cell_is_an_internal_error(tmp_path_factory: pytest.Tem
     finally:
         sys.stderr = saved
     assert code in (0, 1), err.getvalue()
+
+
+# -- diagnostics on a huge line ---------------------------------------------------------------
+
+
+def test_a_diagnostic_quotes_a_window_of_a_huge_line(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # Minified JSON: 60,000 entities on one line of about 2.6 million characters, one of them
+    # with a bare word for a value (a JSON syntax error located at it).
+    text = json.dumps({f"E{k}": {"block": "ministry", "staff": 1000} for k in range(60_000)},
+                      separators=(",", ":"))
+    at = text.index('"staff":1000', len(text) // 2) + len('"staff":')
+    path = tmp_path / "data.json"
+    path.write_text(text[:at] + "nhiều" + text[at + 4:], encoding="utf-8")
+    code, _, err = score(capsys, path)
+    assert code == 1 and len(text) > 2_000_000
+    assert err.startswith(f"{path}:1:{at + 1}: error[E207]: not valid JSON")
+    quoted, caret = err.splitlines()[2:4]
+    assert len(quoted) <= 210 and quoted.startswith("1 | …") and quoted.endswith("…")
+    assert caret.count("^") == 1 and quoted[caret.index("^"):].startswith("nhiều},")
+    assert len(err) < 1_000
+
+
+def test_a_short_line_is_quoted_whole() -> None:
+    from egov_rules.render import _window
+
+    assert _window("x" * 200, 200) == ("x" * 200, 200)
+    line = "a" * 1_000 + "β" + "c" * 1_000
+    cut, column = _window(line, 1_001)
+    assert len(cut) == 202 and cut[column - 1] == "β"
+    cut, column = _window(line, 2)  # near the start: no cut before it
+    assert cut.startswith("aa") and cut.endswith("…") and column == 2
+    cut, column = _window(line, len(line) + 1)  # the end of the line (a missing bracket)
+    assert cut.startswith("…") and cut.endswith("c") and column == len(cut) + 1
+
+
+# -- headers that look like an indicator's id -------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["staff\u200b", "\u200bstaff", "\ufeffstaff", " staff "])
+def test_a_header_read_as_the_id_it_looks_like(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               header: str) -> None:
+    # A header is a cell: read by `normal_text` as every cell and name, so an invisible
+    # character around an id is the id (fuzzer case 101, seed 2026: the oracle was wrong).
+    path = csv_file(tmp_path)
+    text = path.read_text("utf-8").replace("entity,block,staff,", f'entity,block,"{header}",', 1)
+    path.write_text(text, encoding="utf-8")
+    code, out, err = score(capsys, path)
+    assert (code, err) == (0, "") and out.splitlines()[1].startswith("Bộ A,ministry,87.5,100,")
+
+
+@pytest.mark.parametrize("header", ["STAFF", "staff_", "\u202estaff", "sta\u0301ff"])
+def test_a_header_that_only_looks_like_an_id_is_another_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str) -> None:
+    path = csv_file(tmp_path)
+    text = path.read_text("utf-8").replace("entity,block,staff,", f"entity,block,{header},", 1)
+    path.write_text(text, encoding="utf-8")
+    code, _, err = score(capsys, path)
+    assert code == 1 and "no column for indicator `staff`" in err
+
+
+# -- YAML tags ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("changes", "name", "tag"), [
+    ({}, "!!binary aGk=", "!!binary"),  # fuzzer case 205, seed 2026: scored as the name `aGk=`
+    ({"staff": "!!int 0o1750"}, NAME, "!!int"),  # YAML 1.1's octal 1000, read as text
+    ({"staff": "!!float 1e3"}, NAME, "!!float"),
+    ({"has_backup": "!custom yes"}, NAME, "!custom"),
+    ({"units": "!!binary MjA="}, NAME, "!!binary"),
+])
+def test_a_yaml_tag_is_refused_not_read_as_bare_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], changes: dict[str, str], name: str,
+        tag: str) -> None:
+    path = yaml_file(tmp_path, changes, name=name)
+    code, out, err = score(capsys, path)
+    assert (code, out) == (1, "")
+    assert f"error[E207]: the YAML tag `{tag}` is not read" in err.splitlines()[0]
+
+
+def test_a_yaml_str_tag_is_the_text_itself(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = yaml_file(tmp_path, {"staff": "!!str 1000", "hosting": "!!str own"})
+    code, out, err = score(capsys, path)
+    assert (code, err) == (0, "") and out.splitlines()[1].startswith("Bộ A,ministry,87.5,100,")

@@ -208,6 +208,18 @@ def test_csv_text_guards_text_cells_and_keeps_numbers_numbers() -> None:
                      "-2.5", "-2/3", "-3", "", "True"]]
 
 
+def test_csv_never_writes_two_names_as_one_cell(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    # `- X` is written `'- X`: were `'- X` written as it is, the two would be one cell.
+    names = ["- X", "'- X", "''- X", "'plain", "plain"]
+    code, out, err = run(capsys, "score", QUICKSTART, hostile_data(tmp_path, names),
+                         "--format", "csv")
+    assert code == 0, err
+    cells = [r["entity"] for r in csv.DictReader(io.StringIO(out))]
+    assert sorted(cells) == sorted(["'- X", "''- X", "'''- X", "''plain", "plain"])
+    assert sorted(c[1:] if c.startswith("'") else c for c in cells) == sorted(names)
+
+
 def test_csv_a_carriage_return_in_a_name_does_not_split_the_row() -> None:
     text = csv_text([["entity", "value"], ["a\rb", Fraction(1, 2)], ["c\r\nd", 1]])
     assert list(csv.reader(io.StringIO(text, newline=""))) == [
@@ -420,3 +432,67 @@ def test_check_shows_a_control_character_of_the_rule_file(capsys: pytest.Capture
     code, out, _ = run(capsys, "check", str(rule), "--lang", "en")
     assert code == 1 and not ACTING.findall(out)
     assert "pc_sh\\x1b]0;pwned\\x07are" in out
+
+
+# -- a file name that is not UTF-8 -------------------------------------------------------------
+
+
+def _byte_named(folder: Path, name: bytes, source: str) -> str:
+    """A copy of `source` under a name of raw bytes, as a str (surrogate-escaped on POSIX)."""
+    path = os.path.join(os.fsencode(folder), name)
+    try:
+        with open(path, "wb") as file:
+            file.write(Path(source).read_bytes())
+    except (OSError, UnicodeError) as error:  # e.g. a filesystem that wants UTF-8 names
+        pytest.skip(f"this filesystem refuses the name {name!r}: {error}")
+    return os.fsdecode(path)
+
+
+def _written(text: str) -> str:
+    text.encode("utf-8")  # no lone surrogate: every output can write it
+    return text
+
+
+@pytest.mark.parametrize("form", ["json", "text", "markdown", "csv", "html"])
+def test_a_file_name_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      form: str) -> None:
+    rule = _byte_named(tmp_path, b"rules\xfe.egr", QUICKSTART)
+    data = _byte_named(tmp_path, b"data\xff.csv", DATA_CSV)
+    code, out, err = run(capsys, "score", rule, data, "--format", form, "--lang", "en")
+    assert (code, err) == (0, "") and BO_A in _written(out)
+    if form == "json":  # the record holds the names in their display form, `\xff` as text
+        record = json.loads(out)
+        assert record["inputs_path"] == str(tmp_path / "data\\xff.csv")
+        assert record["methodology_path"] == str(tmp_path / "rules\\xfe.egr")
+        record_path = tmp_path / "record.json"
+        record_path.write_text(out, encoding="utf-8")
+        code, out, err = run(capsys, "verify-record", str(record_path), "--methodology", rule,
+                             "--data", data, "--lang", "en")
+        assert code == 0 and out.startswith("record verified")
+    if form == "html":
+        assert "data\\xff.csv" in out and "rules\\xfe.egr" in out
+
+
+@pytest.mark.parametrize("form", ["json", "text"])
+def test_a_diagnostic_names_a_file_that_is_not_utf8(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("entity,block,staff\nX,ministry,nhiều\n", encoding="utf-8")
+    data = _byte_named(tmp_path, b"bad\xff.csv", str(bad))
+    code, _, err = run(capsys, "score", QUICKSTART, data, "--format", form, "--lang", "en")
+    shown = str(tmp_path / "bad\\xff.csv")
+    assert code == 1 and f"{shown}:1:1: error[E207]" in _written(err)
+    missing = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"missing\xff.csv"))
+    code, _, err = run(capsys, "score", QUICKSTART, missing, "--lang", "en")
+    assert code == 2 and _written(err) == f"egov-rules: no such file: {tmp_path}/missing\\xff.csv\n"
+
+
+def test_a_rule_file_named_in_bytes_is_shown_in_json_diagnostics(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.egr"
+    broken.write_text("methodology x\n", encoding="utf-8")
+    rule = _byte_named(tmp_path, b"broken\xfe.egr", str(broken))
+    code, out, _ = run(capsys, "check", rule, "--format", "json", "--lang", "en")
+    assert code == 1
+    assert {d["location"]["path"] for d in json.loads(_written(out))} == {
+        str(tmp_path / "broken\\xfe.egr")}

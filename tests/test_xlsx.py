@@ -8,6 +8,7 @@ are asserted in English (`--lang en`) with the `file.xlsx!Sheet:C7` that locates
 from __future__ import annotations
 
 import io
+import json
 import random
 import tracemalloc
 import zipfile
@@ -23,7 +24,7 @@ from openpyxl import Workbook
 
 from egov_rules.cli import main
 from egov_rules.diagnostics import Reporter
-from egov_rules.inputs import load_data, xlsx
+from egov_rules.inputs import load_data, sheet_read, xlsx
 
 # Three indicators of three kinds; `missing zero`, so a value that vanished would score 0
 # instead of failing: the reader, not the policy, must notice.
@@ -653,3 +654,69 @@ def test_mutated_workbooks_end_in_0_or_1(capsys: pytest.CaptureFixture[str], tmp
         assert "internal error" not in err, (case, err)
         outcomes.append(code)
     assert outcomes.count(1) >= 10  # the mutations do break things
+
+
+# -- hidden rows and columns ------------------------------------------------------------------
+
+
+def test_hidden_rows_and_columns_are_read_and_named(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, egr: str) -> None:
+    # Row 3 (B) hidden, as a filter hides it; columns D:E (online, backup) hidden by one
+    # `<col>`, column F hidden but empty. Everything is read (A 25 and B 2 points, as when
+    # shown) and the hidden rows and columns that hold data are named.
+    data = rows(HEADER, ROW_A, ROW_B).replace('<row r="3">', '<row r="3" hidden="1">')
+    cols = '<cols><col min="2" max="2"/><col min="4" max="5" hidden="1"/>' \
+           '<col min="6" max="6" hidden="true"/></cols>'
+    path = save(tmp_path, package({"Data": worksheet(data, before=cols)}))
+    code, out, err = score(capsys, egr, path)
+    assert code == 0 and points(out) == {"A": "25", "B": "2"}
+    assert err.splitlines()[0] == (
+        f"{path}!Data: warning[W526]: row 3 of sheet `Data` is hidden and holds data; read as "
+        "any other row")
+    assert f"{path}!Data: warning[W526]: columns D, E of sheet `Data` are hidden and hold data;" \
+           " read as any other column" in err
+    assert err.count("W526") == 2
+
+
+def test_shown_rows_and_columns_give_no_warning(tmp_path: Path) -> None:
+    data = rows(HEADER, ROW_A).replace('<row r="2">', '<row r="2" hidden="0">')
+    cols = '<cols><col min="1" max="5" width="12" hidden="0"/></cols>'
+    reporter = Reporter()
+    entities = xlsx.load_xlsx(save(tmp_path, package({"Data": worksheet(data, before=cols)})),
+                              reporter)
+    assert [e.name for e in entities] == ["A"] and reporter.diagnostics == []
+
+
+@pytest.mark.parametrize("col", ['<col min="0" max="2" hidden="1"/>',
+                                 '<col min="3" max="2" hidden="1"/>',
+                                 '<col min="1" max="16385" hidden="1"/>',
+                                 '<col min="x" hidden="1"/>'])
+def test_hidden_columns_out_of_the_sheet_are_refused(tmp_path: Path, col: str) -> None:
+    reporter = Reporter()
+    path = save(tmp_path, package({"Data": worksheet(rows(HEADER, ROW_A),
+                                                      before=f"<cols>{col}</cols>")}))
+    assert xlsx.load_xlsx(path, reporter) == []
+    assert [d.code.code for d in reporter.diagnostics] == ["E207"]
+
+
+def test_the_record_names_the_sheet_read_without_sheet(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, egr: str) -> None:
+    # Two visible sheets, the second active: it is the one read, and the record says so.
+    old = worksheet(rows(HEADER, ["A", "province", 1, 0, "no"]))
+    path = save(tmp_path, package({"Old": old, "Mới": worksheet(rows(HEADER, ROW_A, ROW_B))},
+                                  active=1))
+    out = io.StringIO()
+    assert main(["score", egr, path, "--format", "json"], out=out) == 0
+    record = json.loads(out.getvalue())
+    assert record["inputs_sheet"] == "Mới"
+    assert [e["entity"] for e in record["evaluations"]] == ["A", "B"]
+    saved = tmp_path / "record.json"
+    saved.write_text(out.getvalue(), encoding="utf-8")
+    out = io.StringIO()
+    code = main(["verify-record", str(saved), "--methodology", egr, "--data", path, "--lang",
+                 "en"], out=out)
+    assert (code, out.getvalue()) == (0, "record verified: 2 entities recomputed, every value "
+                                         "matches\n")
+    capsys.readouterr()
+    assert sheet_read(path) == "Mới" and sheet_read(path, "Old") == "Old"
+    assert sheet_read(tmp_path / "data.csv") is None  # a table of another format has no sheet

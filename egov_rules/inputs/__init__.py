@@ -23,6 +23,7 @@ from egov_rules.inputs.values import (
     validate_entity,
 )
 from egov_rules.inputs.xlsx import load_xlsx
+from egov_rules.inputs.xlsx import sheet_read as _xlsx_sheet
 from egov_rules.inputs.yaml_data import load_yaml
 from egov_rules.model import Model
 
@@ -42,6 +43,7 @@ __all__ = (
     "load_xlsx",
     "load_yaml",
     "normal_text",
+    "sheet_read",
     "sniff_delimiter",
     "validate_entity",
 )
@@ -80,6 +82,15 @@ def load_data(path: str | Path, sheet: str | None = None, *, model: Model | None
     if reporter is None:
         _raise_or_warn(own)
     return entities
+
+
+def sheet_read(path: str | Path, sheet: str | None = None) -> str | None:
+    """The sheet `load_data` reads from `path`: of an XLSX workbook, `sheet`, else the one
+    chosen without it (the active sheet when visible, else the first visible); None for a file
+    of another format. The audit record names it, so that it says what was read."""
+    if Path(path).suffix.lower() != ".xlsx":
+        return None
+    return _xlsx_sheet(path, sheet)
 
 
 def _raise_or_warn(reporter: Reporter) -> None:

@@ -471,19 +471,26 @@ def from_mapping(name: str, data: Mapping[str, Any], block: str | None = None) -
 
 def from_mappings(entities: Mapping[str, Mapping[str, Any]], reporter: Reporter
                   ) -> list[EntityData]:
-    """Entities from `{name: data}`; two keys that are one name once normalised (`Bộ A` in
-    NFC and in NFD) are reported as one entity given twice, never scored as two."""
-    found: dict[str, tuple[str, EntityData]] = {}
+    """Entities from `{name: data}`, by their names normalised (see `by_normal_name`)."""
+    return [from_mapping(name, data) for name, (_, data) in by_normal_name(entities, reporter).items()]
+
+
+def by_normal_name(entities: Mapping[Any, Mapping[str, Any]], reporter: Reporter
+                   ) -> dict[Any, tuple[Any, Mapping[str, Any]]]:
+    """`{name: data}` keyed by the names normalised as a file's are (`normal_text`), each with
+    its key as given; two keys that are one name once normalised (`Bộ A` in NFC and in NFD)
+    are reported as one entity given twice (E102), never kept as two."""
+    found: dict[Any, tuple[Any, Mapping[str, Any]]] = {}
     for key, data in entities.items():
-        entity = from_mapping(key, data)
-        first = found.get(entity.name)
+        name = normal_value(key)
+        first = found.get(name)
         if first is None:
-            found[entity.name] = (key, entity)
+            found[name] = (key, data)
             continue
         reporter.diagnostics.append(Diagnostic(
-            codes.DUPLICATE_ID, None, {"name": shown(entity.name)}, same_name(first[0], key),
-            (), entity.path))
-    return [entity for _, entity in found.values()]
+            codes.DUPLICATE_ID, None, {"name": shown(name)}, same_name(first[0], key),
+            (), shown(name, 80)))
+    return found
 
 
 def same_name(first: Any, again: Any) -> Text | None:

@@ -474,6 +474,17 @@ class _SheetReader(_Reader):
         self.buffer: list[str] | None = None
         self.length = 0
         self.phonetic = False
+        self.hidden_rows: list[int] = []  # rows hidden in the sheet that hold a value
+        self.row_hidden = False
+        self.hidden_columns: bytearray | None = None  # 1 at each hidden column, once one is
+
+    def hidden_with_data(self) -> tuple[list[int], list[int]]:
+        """The hidden rows and the hidden columns that hold a value read from the sheet."""
+        hidden = self.hidden_columns
+        if hidden is None:
+            return self.hidden_rows, []
+        used = {column for _, cells in self.rows for column, _ in cells}
+        return self.hidden_rows, sorted(c for c in used if hidden[c])
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name == "c" and self.in_data:
@@ -491,6 +502,8 @@ class _SheetReader(_Reader):
             self.in_data = True
         elif name == "mergeCell":
             self._merge(attrs.get("ref", ""))
+        elif name == "col" and attrs.get("hidden") in ("1", "true"):
+            self._hide_columns(attrs)
 
     def text(self, data: str) -> None:
         if self.buffer is not None:
@@ -516,6 +529,8 @@ class _SheetReader(_Reader):
         elif name == "row" and self.in_row:
             if self.row_cells:
                 self.rows.append((self.row, self.row_cells))
+                if self.row_hidden:
+                    self.hidden_rows.append(self.row)
             self.in_row = False
         elif name == "sheetData":
             self.in_data = False
@@ -538,6 +553,19 @@ class _SheetReader(_Reader):
             raise _Unreadable(f"row {number} comes after row {self.row}: rows out of order",
                               f"dòng {number} đứng sau dòng {self.row}: sai thứ tự")
         self.row, self.column, self.in_row, self.row_cells = number, 0, True, []
+        self.row_hidden = attrs.get("hidden") in ("1", "true")
+
+    def _hide_columns(self, attrs: dict[str, str]) -> None:
+        """`<col min max hidden>`: columns min to max are hidden (a flag per column, so that a
+        hostile file's many `<col>` cost one bounded slice each)."""
+        first = _whole(attrs.get("min", ""), "column")
+        last = _whole(attrs.get("max", "") or str(first), "column")
+        if not 1 <= first <= last <= MAX_COLUMNS:
+            raise _Unreadable(f"hidden columns {first} to {last} are not within A to XFD",
+                              f"các cột ẩn {first} đến {last} không nằm trong A đến XFD")
+        if self.hidden_columns is None:
+            self.hidden_columns = bytearray(MAX_COLUMNS + 1)
+        self.hidden_columns[first:last + 1] = b"\x01" * (last - first + 1)
 
     def _open_cell(self, attrs: dict[str, str]) -> None:
         if self.open or not self.in_row:
@@ -782,6 +810,36 @@ def _choose(book: _Book, wanted: str | None, path: str, reporter: Reporter) -> _
     return active if any(active is s for s in visible) else visible[0]
 
 
+def _report_hidden(reader: _SheetReader, where: str, title: str, reporter: Reporter) -> None:
+    """Hidden rows and columns holding data are read as any other (the data is there, and a
+    filter or a collapsed group hides rows that are meant), but named: nothing that is scored
+    is out of sight without a word."""
+    rows, columns = reader.hidden_with_data()
+    for names, what, what_vi in ((list(map(str, rows)), "row", "dòng"),
+                                 (list(map(_letter, columns)), "column", "cột")):
+        if not names:
+            continue
+        listed = ", ".join(names[:10]) + (f" (+{len(names) - 10})" if len(names) > 10 else "")
+        en = (f"{what} {listed} of sheet `{title}` is hidden and holds data" if len(names) == 1
+              else f"{what}s {listed} of sheet `{title}` are hidden and hold data")
+        _report(reporter, codes.HIDDEN_CELLS, where, f"{en}; read as any other {what}",
+                f"{what_vi} {listed} của trang tính `{title}` bị ẩn và có dữ liệu; vẫn được đọc "
+                f"như mọi {what_vi} khác",
+                Text("unhide them in Excel to see everything that is scored",
+                     "bỏ ẩn trong Excel để thấy mọi thứ được chấm điểm"))
+
+
+def sheet_read(path: str | Path, sheet: str | None = None) -> str | None:
+    """The name of the sheet `load_xlsx` reads: `sheet`, else the one it chooses (None when
+    the workbook cannot be read or has no sheet to choose: `load_xlsx` says why)."""
+    try:
+        with _Package(str(path)) as package:
+            chosen = _choose(_Book(package), sheet, str(path), Reporter())
+    except _Problem:
+        return None
+    return None if chosen is None else chosen.name
+
+
 def load_xlsx(path: str | Path, reporter: Reporter, model: Model | None = None,
               sheet: str | None = None) -> list[EntityData]:
     """Entities from one worksheet of an XLSX workbook, one row each: the sheet named, else
@@ -809,6 +867,7 @@ def load_xlsx(path: str | Path, reporter: Reporter, model: Model | None = None,
                         f"trang tính `{title}` trống")
                 return []
             header_row = reader.rows[0][0]
+            _report_hidden(reader, f"{where}!{title}", title, reporter)
             table = _dense(where, title, reader.rows)
     except _Problem as problem:
         reporter.diagnostics.append(problem.diagnostic(where))

@@ -41,9 +41,21 @@ class _TooLarge(Exception):
         self.mark, self.deep = mark, deep
 
 
+class _Tagged(Exception):
+    def __init__(self, event: Any) -> None:
+        super().__init__()
+        self.event = event
+
+
+# Tags that ask for no other reading than the one given: a text, null, a mapping, a list.
+# Any other (`!!binary aGk=`, `!!int 0o17`, `!!set`, `!custom`) asks for a reading of the
+# text that the data reader does not do: it is refused, never read as its bare text.
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "null", "map", "seq"))
+
+
 class _Loader(yaml.SafeLoader):
     """The safe loader, composing nodes no deeper than MAX_DEPTH (its composer recurses) and
-    no more than MAX_VALUES of them (each costs memory)."""
+    no more than MAX_VALUES of them (each costs memory), refusing explicit tags."""
 
     depth = nodes = 0
 
@@ -54,6 +66,9 @@ class _Loader(yaml.SafeLoader):
             if self.depth > MAX_DEPTH or self.nodes > MAX_VALUES:
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise _TooLarge(mark, deep=self.depth > MAX_DEPTH)
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            if getattr(event, "tag", None) not in (None, "!", *_PLAIN_TAGS):
+                raise _Tagged(event)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -70,6 +85,17 @@ def load_yaml(path: str | Path, reporter: Reporter) -> list[EntityData]:
     except _TooLarge as large:
         where = Located(None, source.span(large.mark.index, large.mark.index + 1))
         (too_deep if large.deep else too_many_values)(reporter, where)
+        return []
+    except _Tagged as tagged:
+        start, end = tagged.event.start_mark.index, tagged.event.end_mark.index
+        tag = str(tagged.event.tag).replace("tag:yaml.org,2002:", "!!")[:60]
+        reporter.report(codes.BAD_DATA, source.span(start, max(end, start + 1)),
+                        detail=f"the YAML tag `{tag}` is not read: values and names are read "
+                               "from their text, as a CSV cell is",
+                        detail_vi=f"thẻ YAML `{tag}` không được đọc: giá trị và tên được đọc "
+                                  "từ văn bản của chúng, như một ô CSV",
+                        hint=Text("remove the tag and write the value itself",
+                                  "bỏ thẻ và viết chính giá trị"))
         return []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)

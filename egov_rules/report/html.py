@@ -22,6 +22,7 @@ from egov_rules.report.safe import printable
 from egov_rules.report.style import CSS
 from egov_rules.report.words import phrase
 from egov_rules.results import Evaluation, IndexResult, MethodologyInfo, NodeResult, Ranking, ValueRead
+from egov_rules.source import shown_path
 
 
 def _w(key: str, lang: Lang) -> str:
@@ -119,9 +120,10 @@ def _audit(ranking: Ranking | None) -> list[tuple[str, str]]:
     """What the ranking records about how it was produced, when it was read from files."""
     if ranking is None:
         return []
-    data = ranking.inputs_path and ranking.inputs_path + (f" [{ranking.inputs_sheet}]"
-                                                          if ranking.inputs_sheet else "")
-    rows = [("rules_file", ranking.methodology_path), ("data_file", data),
+    data = ranking.inputs_path and shown_path(ranking.inputs_path) + (
+        f" [{ranking.inputs_sheet}]" if ranking.inputs_sheet else "")
+    rules = ranking.methodology_path and shown_path(ranking.methodology_path)
+    rows = [("rules_file", rules), ("data_file", data),
             ("data_hash", ranking.inputs_hash), ("version", ranking.library_version)]
     return [(key, value) for key, value in rows if value]
 

@@ -65,9 +65,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_text(text: str) -> str:
-    """A text cell that a spreadsheet shows as text: a `'` before what would start a formula.
-    Only for text: a number we write (`-2.5`) must stay a number, so callers decide by type."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A text cell that a spreadsheet shows as text: a `'` before what would start a formula,
+    and before a `'` too, so that no two names are one cell (`- X` is `'- X`, `'- X` is
+    `''- X`): a reader gets every name back by dropping one leading `'`. Only for text: a
+    number we write (`-2.5`) must stay a number, so callers decide by type."""
+    return "'" + text if text.startswith(_PREFIXED) else text
+
+
+_PREFIXED = (*FORMULA_STARTS, "'")
 
 
 def write_atomically(path: Path, text: str) -> None:
