@@ -235,9 +235,11 @@ def load_csv(path: str | Path, reporter: Reporter, model: Model | None = None) -
 
 
 def stream_csv(path: str | Path, reporter: Reporter, model: Model | None = None,
-               bounds: CsvBounds = STREAMED) -> Iterator[EntityData]:
+               bounds: CsvBounds | None = None) -> Iterator[EntityData]:
     """`load_csv`'s entities one at a time, as the file is read: the same rules and the same
-    diagnostics, none of the rows kept. A name given twice is reported when the file ends."""
+    diagnostics, none of the rows kept. A name given twice is reported when the file ends.
+    `bounds`: STREAMED by default."""
+    bounds = bounds or STREAMED
     if not checked_stream(path, reporter, bounds.max_bytes):
         return
     with _CsvReader(path, reporter, bounds) as reader:
