@@ -659,7 +659,10 @@ def _stream_score(args: argparse.Namespace, out: TextIO) -> int:
             spool.write(pickle.dumps((score.block, ids, parts), pickle.HIGHEST_PROTOCOL))
 
         standings = _read_streamed(args, methodology, keep, names=False)
-        ranked = list(model.ranks)
+        # (index, position of its value id): rank columns follow the indices' order, value ids
+        # the order of the `rank` rules
+        at = {index: k for k, index in enumerate(model.ranks)}
+        ranked = [(i, at[i]) for i in indices if i in at]
         return _emit_lines(args, out, itertools.chain(
             csv_lines([header]), _ranked_rows(spool.read(), standings, ranked)))
 
@@ -731,22 +734,24 @@ def _exact(number: Number | None) -> Fraction | None:
     return number
 
 
-def _ranked_rows(spool: IO[bytes], standings: Standings, ranked: list[str]) -> Iterator[str]:
-    """The spooled rows, each with its ranks (the index's order in `ranked` is the order of
-    a row's rank columns: both follow the rule file)."""
+def _ranked_rows(spool: IO[bytes], standings: Standings, ranked: list[tuple[str, int]]
+                 ) -> Iterator[str]:
+    """The spooled rows, each with its ranks (`ranked`: each ranked index in the order of a
+    row's rank columns, with where its value id is among the row's ids)."""
     with spool:
         yield from _spooled(spool, standings, ranked)
 
 
-def _spooled(spool: IO[bytes], standings: Standings, ranked: list[str]) -> Iterator[str]:
+def _spooled(spool: IO[bytes], standings: Standings, ranked: list[tuple[str, int]]
+             ) -> Iterator[str]:
     while True:
         try:
             block, ids, parts = pickle.load(spool)
         except EOFError:
             return
         pieces = [parts[0]]
-        for k, index in enumerate(ranked):
-            rank = standings.rank(index, block, ids[k])
+        for k, (index, at) in enumerate(ranked):
+            rank = standings.rank(index, block, ids[at])
             pieces += ["" if rank is None else str(rank), parts[k + 1]]
         yield ",".join(pieces if pieces[-1] else pieces[:-1]) + "\n"
 
