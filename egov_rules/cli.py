@@ -11,15 +11,18 @@ import argparse
 import errno
 import importlib
 import io
+import itertools
 import json
 import os
+import pickle
 import shlex
 import sys
-from collections.abc import Callable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import egov_rules
 from egov_rules import codes
@@ -37,9 +40,20 @@ from egov_rules.inputs import (
 from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
-from egov_rules.report.tables import Cell, Table, csv_text, render_tables, table_markdown
+from egov_rules.report.tables import (
+    Cell,
+    Table,
+    csv_lines,
+    csv_text,
+    render_tables,
+    table_markdown,
+)
 from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, visible
 from egov_rules.source import SourceFile, shown_path
+
+if TYPE_CHECKING:  # the code generator loads on first use, not with the CLI
+    from egov_rules.scoring import Number, Score
+    from egov_rules.stream import Standings
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # As a shell reports a command that a signal stopped (128 + its number): Ctrl-C (SIGINT), and
@@ -169,11 +183,15 @@ def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | N
         raise EgovRulesError(reporter.diagnostics)
     _print_diagnostics(reporter.sorted(), lang)  # warnings: an ignored column is never silent
     if not entities:  # a data problem, not a command-line one: exit 1 like any bad data
-        raise EgovRulesError([Diagnostic(
-            codes.BAD_DATA, None, {"detail": "the file holds no entity to score",
-                                   "detail_vi": "tệp không có đơn vị nào để chấm điểm"},
-            path=str(path))])
+        raise _no_entity(path)
     return entities
+
+
+def _no_entity(path: str) -> EgovRulesError:
+    return EgovRulesError([Diagnostic(
+        codes.BAD_DATA, None, {"detail": "the file holds no entity to score",
+                               "detail_vi": "tệp không có đơn vị nào để chấm điểm"},
+        path=str(path))])
 
 
 @contextmanager
@@ -239,21 +257,44 @@ def _emit(args: argparse.Namespace, out: TextIO, text: str, shown: bool = False)
     elif not shown and (fmt_name != "csv" or (output is None and out.isatty())):
         text = printable(text)
     if output is None:
-        try:
-            write_fully(out, text)  # a full disk shows here, not at exit after we said all was well
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            _abandon(out)  # not a command-line mistake, whatever the error: exit 1
-            where, reason = _say(args.lang, "standard output", "đầu ra chuẩn"), _reason(error)
-            raise _OutputFailed(_say(args.lang, f"cannot write {where}: {reason}",
-                                     f"không ghi được {where}: {reason}")) from None
+        _to_out(args, out, text)
         return EXIT_OK
     _check_output(args)  # again: verify-record learns its inputs from the record
     try:
         write_atomically(Path(output), text)
     except OSError as error:
         raise _write_failure(args, output, error) from None
+    return EXIT_OK
+
+
+def _to_out(args: argparse.Namespace, out: TextIO, text: str) -> None:
+    try:
+        write_fully(out, text)  # a full disk shows here, not at exit after we said all was well
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        _abandon(out)  # not a command-line mistake, whatever the error: exit 1
+        where, reason = _say(args.lang, "standard output", "đầu ra chuẩn"), _reason(error)
+        raise _OutputFailed(_say(args.lang, f"cannot write {where}: {reason}",
+                                 f"không ghi được {where}: {reason}")) from None
+
+
+def _emit_lines(args: argparse.Namespace, out: TextIO, lines: Iterable[str]) -> int:
+    """`_emit` for a CSV result made a line at a time, never whole in memory: to a file
+    atomically, to standard output in batches (escaped on a terminal, as `_emit` does)."""
+    output: str | None = args.output
+    if output is not None:
+        try:
+            write_atomically(Path(output), lines)
+        except OSError as error:
+            raise _write_failure(args, output, error) from None
+        return EXIT_OK
+    terminal = out.isatty()
+    batch = list(itertools.islice(lines, 4096))
+    while batch:
+        text = "".join(batch)
+        _to_out(args, out, printable(text) if terminal else text)
+        batch = list(itertools.islice(lines, 4096))
     return EXIT_OK
 
 
@@ -374,6 +415,8 @@ def _score_row(ranking: Ranking, evaluation: Evaluation, categories: list[str], 
 def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         args.format = "json"
+    if _streamed(args):
+        return _stream_score(args, out)
     ranking = score_data(args)
     evaluations = ranking.evaluations
     if args.entity is not None:
@@ -529,7 +572,11 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
 
 
 def _ranked_indices(ranking: Ranking, args: argparse.Namespace) -> list[str]:
-    indices = list(ranking.ties)
+    return _chosen_indices(list(ranking.ties), args)
+
+
+def _chosen_indices(indices: list[str], args: argparse.Namespace) -> list[str]:
+    """The ranked indices `--by` asks for (all without it)."""
     if args.by is None:
         return indices
     if args.by not in indices:
@@ -541,7 +588,11 @@ def _ranked_indices(ranking: Ranking, args: argparse.Namespace) -> list[str]:
 
 
 def _ranked_blocks(ranking: Ranking, args: argparse.Namespace) -> list[str]:
-    blocks = list(dict.fromkeys(e.block for e in ranking.evaluations))
+    return _chosen_blocks(list(dict.fromkeys(e.block for e in ranking.evaluations)), args)
+
+
+def _chosen_blocks(blocks: list[str], args: argparse.Namespace) -> list[str]:
+    """The blocks of the data (in the order they first appear) that `--block` asks for."""
     if args.block is None:
         return blocks
     if args.block not in blocks:
@@ -552,6 +603,8 @@ def _ranked_blocks(ranking: Ranking, args: argparse.Namespace) -> list[str]:
 
 
 def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
+    if _streamed(args):
+        return _stream_rank(args, out)
     ranking = score_data(args)
     indices, blocks = _ranked_indices(ranking, args), _ranked_blocks(ranking, args)
     if args.format == "json":
@@ -565,6 +618,168 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
     tables = _rank_tables(ranking, args, machine=args.format == "csv")
     return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None),
                  shown=args.format == "text")
+
+
+# -- CSV files streamed: score and rank at any size (egov_rules.stream) -----------------------
+
+
+def _streamed(args: argparse.Namespace) -> bool:
+    """`score` (without --entity) and `rank` as CSV of a CSV file: read as a stream at every
+    size, so one file gives one output whatever its size; the other formats keep every
+    evaluation (explanations, records) and read the file whole."""
+    return (args.format == "csv" and getattr(args, "entity", None) is None
+            and args.sheet is None and Path(args.data).suffix.lower() == ".csv")
+
+
+def _read_streamed(args: argparse.Namespace, methodology: egov_rules.Methodology,
+                   each: Callable[[Score, tuple[int, ...]], None], names: bool) -> Standings:
+    """Score the data file as a stream, handing each score on (with its value ids); every
+    problem of the file reported at once (exit 1), as `read_entities` reports them, before
+    anything is written."""
+    from egov_rules.stream import Standings, scores_of_file
+
+    if not Path(args.data).is_file():
+        raise _Usage(_say(args.lang, f"no such file: {args.data}", f"không có tệp: {args.data}"))
+    reporter = Reporter()
+    standings = Standings(methodology.model, names)
+    for score in scores_of_file(methodology, args.data, reporter):
+        each(score, standings.add(score))
+    if reporter.has_errors:
+        raise EgovRulesError(reporter.diagnostics)
+    _print_diagnostics(reporter.sorted(), args.lang)
+    if not standings.count:
+        raise _no_entity(args.data)
+    return standings
+
+
+def _stream_score(args: argparse.Namespace, out: TextIO) -> int:
+    """`_score_table`'s CSV: each row spooled as it is scored, without its ranks, then
+    written out with them once every entity is counted."""
+    methodology = _methodology(args.file, args.lang)
+    model = methodology.model
+    categories = [n for n in model.nodes if model.parents.get(n) is None]
+    indices = [i.id for i in model.tree.indices if i.id in model.indices]
+    header: list[Cell] = ["entity", "block"]
+    for c in categories:
+        header += [c, f"{c}_max"]
+    for i in indices:
+        header += [i, f"{i}_grade", f"{i}_rank"]
+    with _Spool(args.lang) as spool:
+        def keep(score: Score, ids: tuple[int, ...]) -> None:
+            parts = _score_parts(score, categories, indices, model.ranks, args.lang)
+            spool.write(pickle.dumps((score.block, ids, parts), pickle.HIGHEST_PROTOCOL))
+
+        standings = _read_streamed(args, methodology, keep, names=False)
+        # (index, position of its value id): rank columns follow the indices' order, value ids
+        # the order of the `rank` rules
+        at = {index: k for k, index in enumerate(model.ranks)}
+        ranked = [(i, at[i]) for i in indices if i in at]
+        return _emit_lines(args, out, itertools.chain(
+            csv_lines([header]), _ranked_rows(spool.read(), standings, ranked)))
+
+
+class _Spool:
+    """Rows kept on disk until their ranks are known: a temporary file without a name (an
+    interrupted run leaves nothing behind), written a megabyte at a time straight to its
+    descriptor; a full disk is exit 1, as for the output itself."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang, self.pending = lang, bytearray()
+        self.file = tempfile.TemporaryFile(prefix="egov-rules-")  # noqa: SIM115  # __exit__
+        self.handle = self.file.fileno()
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def write(self, data: bytes) -> None:
+        self.pending += data
+        if len(self.pending) >= self.BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        data = bytes(self.pending)
+        self.pending.clear()
+        try:
+            while data:
+                data = data[os.write(self.handle, data):]
+        except OSError as error:
+            raise _OutputFailed(_say(self.lang, f"cannot write a temporary file: {_reason(error)}",
+                                     f"không ghi được tệp tạm: {_reason(error)}")) from None
+
+    def read(self) -> IO[bytes]:
+        """The rows written, from the first (the file stays open, and is closed with this)."""
+        self._flush()
+        os.lseek(self.handle, 0, os.SEEK_SET)
+        return os.fdopen(os.dup(self.handle), "rb")
+
+
+def _score_parts(score: Score, categories: list[str], indices: list[str],
+                 ranked: Mapping[str, object], lang: Lang) -> list[str]:
+    """A score row as CSV text cut where each rank goes (ranks are known only at the end);
+    the last part is "" when nothing follows the last rank."""
+    cells: list[Cell] = [score.entity, score.block]
+    for c in categories:
+        cells += [_exact(score.points(c)), _exact(score.max(c))]
+    parts = []
+    for i in indices:
+        index = score.index(i)
+        value = _exact(index.rounded if index.rounded is not None else index.value)
+        grade = (index.grade_en or index.grade or "") if lang == "en" else (index.grade or "")
+        cells += [value, grade]  # exact: Fractions
+        if i in ranked:
+            parts.append(csv_text([cells])[:-1])
+            cells = []
+        else:
+            cells.append(None)
+    parts.append(csv_text([cells])[:-1] if cells else "")
+    return parts
+
+
+def _exact(number: Number | None) -> Fraction | None:
+    assert not isinstance(number, float), "streamed scores are exact"
+    return number
+
+
+def _ranked_rows(spool: IO[bytes], standings: Standings, ranked: list[tuple[str, int]]
+                 ) -> Iterator[str]:
+    """The spooled rows, each with its ranks (`ranked`: each ranked index in the order of a
+    row's rank columns, with where its value id is among the row's ids)."""
+    with spool:
+        yield from _spooled(spool, standings, ranked)
+
+
+def _spooled(spool: IO[bytes], standings: Standings, ranked: list[tuple[str, int]]
+             ) -> Iterator[str]:
+    while True:
+        try:
+            block, ids, parts = pickle.load(spool)
+        except EOFError:
+            return
+        pieces = [parts[0]]
+        for k, (index, at) in enumerate(ranked):
+            rank = standings.rank(index, block, ids[at])
+            pieces += ["" if rank is None else str(rank), parts[k + 1]]
+        yield ",".join(pieces if pieces[-1] else pieces[:-1]) + "\n"
+
+
+def _stream_rank(args: argparse.Namespace, out: TextIO) -> int:
+    """`_rank_tables`' CSV from the standings kept as the scores stream past."""
+    methodology = _methodology(args.file, args.lang)
+    standings = _read_streamed(args, methodology, lambda score, ids: None, names=True)
+    indices = _chosen_indices(list(methodology.model.ranks), args)
+    blocks = _chosen_blocks(list(standings.blocks), args)
+    en = args.lang == "en"
+    rows = ([index, block, rank, entity, value,
+             "" if label is None else (label[1] or label[0] or "") if en else (label[0] or "")]
+            for index in indices for block in blocks
+            for rank, entity, value, label in standings.table(index, block))
+    header: list[Cell] = ["index", "block", "rank", "entity", "value", "grade"]
+    return _emit_lines(args, out, csv_lines(itertools.chain([header], rows)) if indices else [])
 
 
 # -- verify-record -------------------------------------------------------------------------

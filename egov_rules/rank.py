@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
@@ -32,16 +33,19 @@ def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, Runtime
 
 def rank_values(values: Mapping[str, Fraction | None], ties: str) -> dict[str, int | None]:
     """Rank entities by value, highest first. `competition`: 1, 1, 3; `dense`: 1, 1, 2."""
-    ordered = sorted((v for v in values.values() if v is not None), reverse=True)
-    first_position: dict[Fraction, int] = {}
-    for position, value in enumerate(ordered):
-        first_position.setdefault(value, position)
-    dense = {value: i + 1 for i, value in enumerate(first_position)}
-    return {
-        entity: None if value is None
-        else dense[value] if ties == "dense" else first_position[value] + 1
-        for entity, value in values.items()
-    }
+    ranks = ranks_of(Counter(v for v in values.values() if v is not None), ties)
+    return {entity: None if value is None else ranks[value] for entity, value in values.items()}
+
+
+def ranks_of(counts: Mapping[Fraction, int], ties: str) -> dict[Fraction, int]:
+    """The rank of each value held by `counts[value]` entities, highest first, by the tie
+    rule: all a ranking needs (a streamed ranking keeps only these counts per block)."""
+    ranks: dict[Fraction, int] = {}
+    above = 0
+    for distinct, value in enumerate(sorted(counts, reverse=True)):
+        ranks[value] = distinct + 1 if ties == "dense" else above + 1
+        above += counts[value]
+    return ranks
 
 
 # Entries are built from checked figures, without validation, and share the set of the

@@ -313,6 +313,25 @@ class Scorer:
             if progress is not None:
                 progress(done)
 
+    # -- entities read from a file as a stream (egov_rules.stream)
+
+    def cohort_read(self, entity: EntityData) -> tuple[str, tuple[Fraction | None, ...]]:
+        """The entity's block and, exactly, what each relative node of it compares with the
+        block's best; its data checked (EgovRulesError)."""
+        item = _Entity(entity.name, entity.block.value, None, entity)
+        code = self._code(item)
+        return code.block, code.exact_cohort(self._validated(item))
+
+    def score_read(self, entity: EntityData,
+                   bests: Mapping[str, tuple[Fraction | None, ...]]) -> Score:
+        """The entity scored exactly (Fractions, as `evaluate` gives them), its relative nodes
+        against `bests` (block → what `cohort_read` found best); EgovRulesError when its data
+        is wrong."""
+        item = _Entity(entity.name, entity.block.value, None, entity)
+        code = self._code(item)
+        found = bests.get(code.block, (None,) * len(code.relatives))
+        return self._score(item, True, found, partial(_same, found))
+
     def _code(self, item: _Entity) -> BlockCode:
         code = self.compiled.blocks.get(item.block) if isinstance(item.block, str) else None
         if code is None:

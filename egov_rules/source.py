@@ -23,15 +23,23 @@ def shown_path(path: str) -> str:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SourceFile:
-    """The text of one rule file, with the offsets at which its lines start."""
+    """The text of one rule file, with the offsets at which its lines start; or a piece of a
+    larger file read as a stream (a data file): `text` starts at character `offset` of the file,
+    at line `first_line` and column `first_column`, and spans keep the file's offsets."""
 
     path: str
     text: str
+    offset: int = 0
+    first_line: int = 1
+    first_column: int = 1
     _line_starts: tuple[int, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        find, at = self.text.find, self.text.find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = find("\n", at + 1)
         object.__setattr__(self, "_line_starts", tuple(starts))
 
     @classmethod
@@ -48,12 +56,14 @@ class SourceFile:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; columns count characters."""
-        offset = max(0, min(offset, len(self.text)))
+        offset = max(0, min(offset - self.offset, len(self.text)))
         line_index = bisect.bisect_right(self._line_starts, offset) - 1
-        return line_index + 1, offset - self._line_starts[line_index] + 1
+        column = offset - self._line_starts[line_index] + 1
+        return line_index + self.first_line, column + (self.first_column - 1 if line_index == 0 else 0)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its newline."""
+        line -= self.first_line - 1
         if not 1 <= line <= len(self._line_starts):
             return ""
         start = self._line_starts[line - 1]
@@ -64,7 +74,7 @@ class SourceFile:
         return Span(self, start, max(start, end))
 
     def whole(self) -> Span:
-        return Span(self, 0, 0)
+        return Span(self, self.offset, self.offset)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -94,7 +104,8 @@ class Span:
 
     @property
     def text(self) -> str:
-        return self.source.text[self.start : self.end]
+        offset = self.source.offset
+        return self.source.text[self.start - offset : self.end - offset]
 
     def __repr__(self) -> str:
         return f"Span({self.path}:{self.line}:{self.column})"

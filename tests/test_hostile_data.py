@@ -434,7 +434,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path, fmt: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(values, "MAX_FILE_BYTES", 100)
     path = FORMATS[fmt](tmp_path)
-    code, _, err = score(capsys, path)
+    code, _, err = score(capsys, path, "--format", "markdown")  # read whole (CSV streams)
     size = path.stat().st_size
     assert code == 1
     assert (f"data.{fmt}: error[E007]: the data file ({size:,} bytes) exceeds the limit of "
@@ -446,7 +446,7 @@ def test_a_csv_with_too_many_rows_is_refused(tmp_path: Path,
     path = tmp_path / "data.csv"
     path.write_text("entity,block\n" + "".join(f"E{n},ministry\n" for n in range(100_001)),
                     encoding="utf-8")
-    code, _, err = score(capsys, path)
+    code, _, err = score(capsys, path, "--format", "markdown")  # read whole (CSV streams)
     assert code == 1
     # the header, then 100,000 rows: line 100,002 holds the one too many
     assert ("data.csv:100002:1: error[E007]: the number of entities in one file exceeds the "
@@ -461,7 +461,7 @@ def test_too_many_values_are_refused(tmp_path: Path, capsys: pytest.CaptureFixtu
     # Bộ A alone is 2 × 17 cells, 35 YAML nodes, 18 JSON values (16 commas, 2 objects)
     monkeypatch.setattr(module, "MAX_VALUES", 10)
     monkeypatch.setattr(values, "MAX_VALUES", 10)  # as the message says it
-    code, _, err = score(capsys, FORMATS[fmt](tmp_path))
+    code, _, err = score(capsys, FORMATS[fmt](tmp_path), "--format", "markdown")
     assert code == 1
     assert "error[E007]: the number of values in one file exceeds the limit of 10" in err
 

@@ -5,28 +5,33 @@ located."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, Reporter, Text, did_you_mean
+from egov_rules.inputs import values
 from egov_rules.inputs.values import (
     MAX_ENTITIES,
+    MAX_STREAM_BYTES,
+    MAX_STREAM_ROWS,
     MAX_TEXT_CHARS,
     MAX_VALUES,
     EntityData,
     Located,
     _is_empty,
-    _read_text,
     _report,
     _report_duplicate,
+    checked_stream,
     normal_text,
     normal_value,
     too_many_entities,
     too_many_values,
 )
 from egov_rules.model import Model
-from egov_rules.source import SourceFile
+from egov_rules.source import SourceFile, Span
 
 ENTITY_COLUMNS = ("entity", "đơn vị", "don_vi")
 BLOCK_COLUMNS = ("block", "khối", "khoi")
@@ -62,58 +67,95 @@ def _column_kind(name: str) -> str:
 
 def _entities_from_table(table: _Table, reporter: Reporter, model: Model | None
                          ) -> list[EntityData]:
-    kinds = [_column_kind(normal_text(str(cell.value or ""))) for cell in table.header]
+    names = _Names()
+    entities = list(_entities(table.header, zip(table.rows, table.end_of_row, strict=True),
+                              reporter, model, names))
+    names.report_later(reporter, lambda offsets: {})  # a workbook's cells are kept: none later
+    return entities
+
+
+def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located]],
+              reporter: Reporter, model: Model | None, names: _Names) -> Iterator[EntityData]:
+    """Each row's entity, as the rows come: the header's columns are checked once first.
+    `rows` holds each row's cells and where its missing trailing cells would be."""
+    kinds = [_column_kind(normal_text(str(cell.value or ""))) for cell in header]
     if "entity" not in kinds or "block" not in kinds:
-        where = table.header[0] if table.header else Located(None)
+        where = header[0] if header else Located(None)
         _report(reporter, codes.BAD_DATA, where,
                 hint=Text("the first row names the columns: entity, block, then one per indicator",
                           "dòng đầu đặt tên cột: entity (đơn vị), block (khối), rồi mỗi chỉ số "
                           "một cột"),
                 detail="the table needs an `entity` column and a `block` column",
                 detail_vi="bảng cần có cột `entity` (đơn vị) và cột `block` (khối)")
-        return []
-    columns = _indicator_columns(table, kinds, reporter, model)
-    absent = _absent_columns(table, columns, reporter, model)
+        return
+    columns = _indicator_columns(header, kinds, reporter, model)
+    absent = _absent_columns(header, columns, reporter, model)
     entity_col, block_col = kinds.index("entity"), kinds.index("block")
-    entities: list[EntityData] = []
-    seen: dict[str, Located] = {}
-    for number, row in enumerate(table.rows):
+    for row, end in rows:
         if all(_is_empty(cell.value) for cell in row):
             continue  # a blank line carries nothing
-        _stray_cells(table, row, kinds, reporter)
-        name_cell = _cell(table, row, number, entity_col)
+        _stray_cells(row, kinds, reporter)
+        name_cell = _cell(row, end, entity_col)
         name = "" if _is_empty(name_cell.value) else normal_text(str(name_cell.value))
         if not name:
             _report(reporter, codes.BAD_DATA, name_cell,
                     detail="this row has figures but no entity name",
                     detail_vi="dòng này có số liệu nhưng thiếu tên đơn vị")
             continue
-        if name in seen:
-            _report_duplicate(reporter, name, name_cell, seen[name])
+        if not names.first_time(name, name_cell, reporter):
             continue
-        seen[name] = name_cell
-        block_cell = _cell(table, row, number, block_col)
+        block_cell = _cell(row, end, block_col)
         block = None if _is_empty(block_cell.value) else normal_text(str(block_cell.value))
         values = {}
         for index, indicator in columns.items():
-            cell = _cell(table, row, number, index)
+            cell = _cell(row, end, index)
             raw = normal_value(cell.value)
             values[indicator] = Located(None if raw == "" else raw, cell.span, cell.path)
-        entities.append(EntityData(name=name, block=Located(block, block_cell.span, block_cell.path),
-                                   values=values, span=name_cell.span, path=name_cell.path,
-                                   missing_reported=absent))
-    return entities
+        yield EntityData(name=name, block=Located(block, block_cell.span, block_cell.path),
+                         values=values, span=name_cell.span, path=name_cell.path,
+                         missing_reported=absent)
 
 
-def _cell(table: _Table, row: list[Located], number: int, index: int) -> Located:
-    return row[index] if index < len(row) else table.end_of_row[number]
+class _Names:
+    """The entity names read so far, each with where it was first given. A name read from a
+    text file keeps only that offset (a file of a million rows would otherwise keep every
+    row's cells); the cell itself is read again, from the file, for a name given twice."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, int | Located] = {}
+        self.later: list[tuple[str, Located, int]] = []
+
+    def first_time(self, name: str, cell: Located, reporter: Reporter) -> bool:
+        first = self.first.get(name)
+        if first is None:
+            self.first[name] = cell if cell.span is None else cell.span.start
+            return True
+        if isinstance(first, Located):
+            _report_duplicate(reporter, name, cell, first)
+        else:
+            self.later.append((name, cell, first))
+        return False
+
+    def report_later(self, reporter: Reporter,
+                     cells_at: Callable[[set[int]], dict[int, Located]]) -> None:
+        """Report each name given again, with its first cell (`cells_at`: offset → cell)."""
+        if not self.later:
+            return
+        cells = cells_at({offset for _, _, offset in self.later})
+        for name, cell, offset in self.later:
+            _report_duplicate(reporter, name, cell, cells[offset])
+        self.later.clear()
 
 
-def _indicator_columns(table: _Table, kinds: list[str], reporter: Reporter, model: Model | None
-                       ) -> dict[int, str]:
+def _cell(row: list[Located], end: Located, index: int) -> Located:
+    return row[index] if index < len(row) else end
+
+
+def _indicator_columns(header: list[Located], kinds: list[str], reporter: Reporter,
+                       model: Model | None) -> dict[int, str]:
     """Column index → indicator id, reporting ignored, unknown and repeated headers."""
     columns: dict[int, str] = {}
-    for index, (cell, kind) in enumerate(zip(table.header, kinds, strict=True)):
+    for index, (cell, kind) in enumerate(zip(header, kinds, strict=True)):
         name = normal_text(str(cell.value or ""))
         if kind == "info":
             _report(reporter, codes.IGNORED_COLUMN, cell, name=name)
@@ -135,7 +177,7 @@ def _indicator_columns(table: _Table, kinds: list[str], reporter: Reporter, mode
     return columns
 
 
-def _absent_columns(table: _Table, columns: dict[int, str], reporter: Reporter,
+def _absent_columns(header: list[Located], columns: dict[int, str], reporter: Reporter,
                     model: Model | None) -> frozenset[str]:
     """Indicators with no column at all: one error for the file, not one per row."""
     if model is None or model.missing_policy != "error":
@@ -144,7 +186,7 @@ def _absent_columns(table: _Table, columns: dict[int, str], reporter: Reporter,
     if absent:
         names = ", ".join(f"`{name}`" for name in absent)
         plural = "s" if len(absent) > 1 else ""
-        _report(reporter, codes.BAD_DATA, table.header[0] if table.header else Located(None),
+        _report(reporter, codes.BAD_DATA, header[0] if header else Located(None),
                 hint=Text("add the columns (the methodology's policy is `missing error`)",
                           "thêm các cột này (phương pháp quy định `missing error`)"),
                 detail=f"no column for indicator{plural} {names}",
@@ -152,7 +194,7 @@ def _absent_columns(table: _Table, columns: dict[int, str], reporter: Reporter,
     return frozenset(absent)
 
 
-def _stray_cells(table: _Table, row: list[Located], kinds: list[str], reporter: Reporter) -> None:
+def _stray_cells(row: list[Located], kinds: list[str], reporter: Reporter) -> None:
     """Figures in a column that has no header would otherwise vanish."""
     for index, cell in enumerate(row):
         kind = kinds[index] if index < len(kinds) else "blank"
@@ -168,112 +210,219 @@ def sniff_delimiter(header_line: str) -> str:
     return ";" if unquoted.count(";") > unquoted.count(",") else ","
 
 
+@dataclass(frozen=True)
+class CsvBounds:
+    """What one CSV file may hold (docs/testing.md, "Data limits"): read whole, its rows are
+    kept and bounded for memory; read as a stream, only its time and one record are bounded."""
+
+    max_bytes: int
+    max_rows: int  # rows (entities) after the header
+    max_values: int | None  # cells, the header's included
+
+
+STREAMED = CsvBounds(MAX_STREAM_BYTES, MAX_STREAM_ROWS, None)
+
+
+def _whole() -> CsvBounds:
+    """The bounds of a file read whole, as they are when it is read (tests lower them)."""
+    return CsvBounds(values.MAX_FILE_BYTES, MAX_ENTITIES, MAX_VALUES)
+
+
 def load_csv(path: str | Path, reporter: Reporter, model: Model | None = None) -> list[EntityData]:
     """Entities from a CSV file: UTF-8 (BOM or not), `,` or `;` delimited, one row per entity.
     Blank lines are skipped; a line ends at LF, CRLF or CR outside quotes (RFC 4180)."""
-    source = _read_text(path, reporter)
-    if source is None:
-        return []
-    first_line = re.search(r"[^\r\n]*\S[^\r\n]*", source.text)
-    if first_line is None:
-        reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
-            "detail": "the file is empty", "detail_vi": "tệp rỗng"}, path=str(path)))
-        return []
-    reader = _CsvReader(source, sniff_delimiter(first_line.group()), reporter)
-    rows, ends = reader.rows()
-    if not rows:
-        return []
-    return _entities_from_table(_Table(rows[0], rows[1:], ends[1:]), reporter, model)
+    return list(stream_csv(path, reporter, model, _whole()))
+
+
+def stream_csv(path: str | Path, reporter: Reporter, model: Model | None = None,
+               bounds: CsvBounds | None = None) -> Iterator[EntityData]:
+    """`load_csv`'s entities one at a time, as the file is read: the same rules and the same
+    diagnostics, none of the rows kept. A name given twice is reported when the file ends.
+    `bounds`: STREAMED by default."""
+    bounds = bounds or STREAMED
+    if not checked_stream(path, reporter, bounds.max_bytes):
+        return
+    with _CsvReader(path, reporter, bounds) as reader:
+        if reader.delimiter is None:
+            reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
+                "detail": "the file is empty", "detail_vi": "tệp rỗng"}, path=str(path)))
+            return
+        records = reader.records()
+        header = next(records, None)
+        if header is None:
+            return
+        names = _Names()
+        yield from _entities(header[0], records, reporter, model, names)
+    names.report_later(reporter, partial(_cells_at, path))
+
+
+def _cells_at(path: str | Path, offsets: set[int]) -> dict[int, Located]:
+    """The cells of a CSV file that start at these offsets, read again from the file."""
+    found: dict[int, Located] = {}
+    with _CsvReader(path, Reporter(), replace(STREAMED, max_rows=2**62)) as reader:
+        for cells, _ in reader.records():
+            for cell in cells:
+                if cell.span is not None and cell.span.start in offsets:
+                    found[cell.span.start] = cell
+    return found
+
+
+class _More(Exception):
+    """The buffer ends before the record does: read on, then read the record again."""
 
 
 class _CsvReader:
-    """CSV records with every cell located: quoted cells may hold delimiters, quotes (`""`)
-    and line breaks; anything else malformed is a located error, never a traceback."""
+    """CSV records with every cell located, read from the file a buffer at a time: quoted cells
+    may hold delimiters, quotes (`""`) and line breaks; anything else malformed is a located
+    error, never a traceback. Spans hold the file's offsets and its lines as counted in the
+    whole file (LF), over a piece of the file that lives while a cell or diagnostic needs it."""
 
-    def __init__(self, source: SourceFile, delimiter: str, reporter: Reporter) -> None:
-        self.source, self.text, self.delimiter = source, source.text, delimiter
-        self.reporter = reporter
-        self.unquoted = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+    CHUNK = 1 << 20  # characters read at a time, at least; more while a record is longer
+
+    def __init__(self, path: str | Path, reporter: Reporter, bounds: CsvBounds) -> None:
+        self.path, self.reporter, self.bounds = str(path), reporter, bounds
+        # utf-8-sig drops a BOM as SourceFile.read does; newline="": line ends are the reader's
+        self.file = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115  # closed by __exit__
+        self.text, self.eof = "", False
+        self.source = SourceFile(self.path, "")
+        self.delimiter = self._sniff()
+        if self.delimiter is not None:
+            self.unquoted = re.compile(f"[^{re.escape(self.delimiter)}\r\n]*")
         self.newline = re.compile("[\r\n]")
 
-    def rows(self) -> tuple[list[list[Located]], list[Located]]:
-        """The non-blank records, and where each one's missing trailing cells would be."""
-        rows: list[list[Located]] = []
-        ends: list[Located] = []
-        pos = count = 0
-        while pos < len(self.text):
-            record = self._record(pos)
+    def __enter__(self) -> _CsvReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def _sniff(self) -> str | None:
+        """The delimiter, from the first line that holds more than white space."""
+        while True:
+            found = re.search(r"[^\r\n]*\S[^\r\n]*", self.text)
+            if found is not None and (found.end() < len(self.text) or self.eof):
+                return sniff_delimiter(found.group())
+            if self.eof:
+                return None
+            self._read_on(0)
+
+    def _read_on(self, consumed: int) -> None:
+        """Drop the first `consumed` characters (read already), then read at least as much
+        again as is left, so that a long record is read again only a few times."""
+        gone = self.text[:consumed]
+        source = self.source
+        line = source.first_line + gone.count("\n")
+        last = gone.rfind("\n")
+        column = consumed - last if last >= 0 else source.first_column + consumed
+        more = self.file.read(max(self.CHUNK, len(self.text) - consumed))
+        self.eof = not more
+        self.text = self.text[consumed:] + more
+        self.source = SourceFile(self.path, self.text, source.offset + consumed, line, column)
+
+    def records(self) -> Iterator[tuple[list[Located], Located]]:
+        """The non-blank records, each with where its missing trailing cells would be."""
+        pos = rows = count = 0
+        while True:
+            if pos >= len(self.text):
+                if self.eof:
+                    return
+                self._read_on(pos)
+                pos = 0
+                continue
+            found = Reporter()
+            try:
+                record = self._record(pos, found)
+            except _More:
+                self._read_on(pos)
+                pos = 0
+                continue
+            self.reporter.diagnostics += found.diagnostics
             if record is None:
-                break  # an unclosed quote: the rest of the file would be one cell
+                return  # an unclosed quote: the rest of the file would be one cell
             cells, end, pos = record
             if all(not cell.value for cell in cells):  # a blank line, or a dropped one
                 continue
             count += len(cells)
-            if len(rows) > MAX_ENTITIES or count > MAX_VALUES:  # the header is not an entity
-                (too_many_entities if len(rows) > MAX_ENTITIES else too_many_values)(
-                    self.reporter, cells[0])
-                break
-            rows.append(cells)
-            ends.append(Located(None, self.source.span(end, end)))
-        return rows, ends
+            limit = self.bounds.max_values
+            if rows > self.bounds.max_rows or (limit is not None and count > limit):
+                if rows > self.bounds.max_rows:  # the header is not an entity
+                    too_many_entities(self.reporter, cells[0], self.bounds.max_rows)
+                else:
+                    too_many_values(self.reporter, cells[0])
+                return
+            rows += 1
+            yield cells, Located(None, self._span(end, end))
 
-    def _record(self, pos: int) -> tuple[list[Located], int, int] | None:
+    def _span(self, start: int, end: int) -> Span:
+        offset = self.source.offset
+        return self.source.span(offset + start, offset + end)
+
+    def _record(self, pos: int, found: Reporter) -> tuple[list[Located], int, int] | None:
         """(cells, where the record ends, where the next begins), or None after an error that
-        ends the reading."""
+        ends the reading; _More when the buffer ends first."""
         newline = self.newline.search(self.text, pos)
+        if newline is None or newline.end() == len(self.text):
+            self._need(len(self.text))  # no line end yet, or a CR that a LF may follow
         end = newline.start() if newline is not None else len(self.text)
         line = self.text[pos:end]
         if '"' in line:
-            return self._quoted_record(pos)
+            return self._quoted_record(pos, found)
         cells: list[Located] = []
         for value in line.split(self.delimiter):  # the usual record, read fast
-            cells.append(Located(value, self.source.span(pos, pos + len(value))))
+            cells.append(Located(value, self._span(pos, pos + len(value))))
             pos += len(value) + 1
-        return self._within_limit(cells), end, self._next(end)
+        return self._within_limit(cells, found), end, self._next(end)
 
-    def _quoted_record(self, pos: int) -> tuple[list[Located], int, int] | None:
+    def _need(self, end: int) -> None:
+        """Read on unless the record, ending at `end`, is known to end there."""
+        if not self.eof and end >= len(self.text) - 1:
+            raise _More
+
+    def _quoted_record(self, pos: int, found: Reporter) -> tuple[list[Located], int, int] | None:
         cells: list[Located] = []
         while True:
             start = pos
-            cell = self._quoted(pos) if self.text.startswith('"', pos) else self._plain(pos)
+            cell = self._quoted(pos, found) if self.text.startswith('"', pos) else self._plain(pos)
             if cell is None:
                 return None
             value, pos = cell
-            cells.append(Located(value, self.source.span(start, pos)))
-            if not self.text.startswith(self.delimiter, pos):
+            cells.append(Located(value, self._span(start, pos)))
+            if not self.text.startswith(self.delimiter or ",", pos):
                 break
             pos += 1
-        return self._within_limit(cells), pos, self._next(pos)
+        self._need(pos)
+        return self._within_limit(cells, found), pos, self._next(pos)
 
     def _next(self, end: int) -> int:
         return end + (2 if self.text.startswith("\r\n", end) else 1)
 
-    def _within_limit(self, cells: list[Located]) -> list[Located]:
+    def _within_limit(self, cells: list[Located], found: Reporter) -> list[Located]:
         """The record, or none of it when a cell exceeds MAX_TEXT_CHARS (reported)."""
         too_long = [cell.span for cell in cells
                     if cell.span is not None and cell.span.end - cell.span.start > MAX_TEXT_CHARS]
         for span in too_long:
             size = span.end - span.start
-            self.reporter.report(codes.TOO_LARGE, self.source.span(span.start, span.start + 1),
-                                 what=f"a cell ({size:,} characters)",
-                                 what_vi=f"một ô ({size:,} ký tự)",
-                                 limit=f"{MAX_TEXT_CHARS:,} characters",
-                                 limit_vi=f"{MAX_TEXT_CHARS:,} ký tự")
+            found.report(codes.TOO_LARGE, self.source.span(span.start, span.start + 1),
+                         what=f"a cell ({size:,} characters)",
+                         what_vi=f"một ô ({size:,} ký tự)",
+                         limit=f"{MAX_TEXT_CHARS:,} characters",
+                         limit_vi=f"{MAX_TEXT_CHARS:,} ký tự")
         return [] if too_long else cells
 
     def _plain(self, pos: int) -> tuple[str, int]:
         end = self.unquoted.match(self.text, pos).end()  # type: ignore[union-attr]
         return self.text[pos:end], end
 
-    def _quoted(self, pos: int) -> tuple[str, int] | None:
+    def _quoted(self, pos: int, found: Reporter) -> tuple[str, int] | None:
         """A quoted cell from its opening quote: its value and where it ends."""
         parts: list[str] = []
         inside = pos + 1
         while True:
             close = self.text.find('"', inside)
             if close < 0:
-                self.reporter.report(
-                    codes.BAD_DATA, self.source.span(pos, pos + 1),
+                self._need(len(self.text))
+                found.report(
+                    codes.BAD_DATA, self._span(pos, pos + 1),
                     hint=Text('close the quote; write a quote inside a quoted cell as ""',
                               'đóng dấu nháy; dấu nháy bên trong ô có nháy viết là ""'),
                     detail="this quote opens a cell that is never closed",
@@ -287,8 +436,8 @@ class _CsvReader:
         end = close + 1
         after = self.unquoted.match(self.text, end).end()  # type: ignore[union-attr]
         if after > end:  # `"a"b`: not a quoted cell, nor a plain one
-            self.reporter.report(
-                codes.BAD_DATA, self.source.span(end, after),
+            found.report(
+                codes.BAD_DATA, self._span(end, after),
                 hint=Text("quote the whole cell, and write a quote inside it as \"\"",
                           "đặt cả ô trong dấu nháy; dấu nháy bên trong viết là \"\""),
                 detail="text after the closing quote of a cell",

@@ -37,6 +37,11 @@ MAX_FILE_BYTES = 20_000_000  # a CSV, JSON or YAML file
 MAX_ENTITIES = 100_000  # rows or entities in one file
 MAX_VALUES = 1_000_000  # cells (CSV), values (JSON), nodes (YAML) in one file: memory
 MAX_DEPTH = 64  # lists and mappings inside each other (JSON, YAML)
+# A CSV file read as a stream (`score`/`rank --format csv`) keeps no row, so the two bounds
+# above that only bound memory do not apply to it; these bound its time and what one record
+# can hold (an unclosed quote reads on to the end of the file).
+MAX_STREAM_BYTES = 2_000_000_000
+MAX_STREAM_ROWS = 10_000_000
 
 
 @dataclass(slots=True)
@@ -524,24 +529,47 @@ def _report_duplicate(reporter: Reporter, name: str, cell: Located, first: Locat
 
 def _read_text(path: str | Path, reporter: Reporter) -> SourceFile | None:
     """A data file's text, once it is known to be within MAX_FILE_BYTES and UTF-8."""
-    size = Path(path).stat().st_size
-    if size > MAX_FILE_BYTES:
-        reporter.diagnostics.append(Diagnostic(
-            codes.TOO_LARGE, None, {"what": f"the data file ({size:,} bytes)",
-                                    "what_vi": f"tệp dữ liệu ({size:,} byte)",
-                                    "limit": f"{MAX_FILE_BYTES:,} bytes",
-                                    "limit_vi": f"{MAX_FILE_BYTES:,} byte"},
-            Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"),
-            (), str(path)))
+    if not _within_bytes(path, MAX_FILE_BYTES, reporter):
         return None
     try:
         return SourceFile.read(path)
     except UnicodeDecodeError:
-        reporter.diagnostics.append(Diagnostic(
-            codes.NOT_UTF8, None, {}, Text("save the file as UTF-8 (Excel: “CSV UTF-8”)",
-                                           "lưu tệp dạng UTF-8 (Excel: “CSV UTF-8”)"),
-            (), str(path)))
+        _not_utf8(path, reporter)
         return None
+
+
+def _within_bytes(path: str | Path, limit: int, reporter: Reporter) -> bool:
+    size = Path(path).stat().st_size
+    if size > limit:
+        reporter.diagnostics.append(Diagnostic(
+            codes.TOO_LARGE, None, {"what": f"the data file ({size:,} bytes)",
+                                    "what_vi": f"tệp dữ liệu ({size:,} byte)",
+                                    "limit": f"{limit:,} bytes", "limit_vi": f"{limit:,} byte"},
+            Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"),
+            (), str(path)))
+    return size <= limit
+
+
+def _not_utf8(path: str | Path, reporter: Reporter) -> None:
+    reporter.diagnostics.append(Diagnostic(
+        codes.NOT_UTF8, None, {}, Text("save the file as UTF-8 (Excel: “CSV UTF-8”)",
+                                       "lưu tệp dạng UTF-8 (Excel: “CSV UTF-8”)"),
+        (), str(path)))
+
+
+def checked_stream(path: str | Path, reporter: Reporter, limit: int) -> bool:
+    """Whether a data file to be read as a stream is within `limit` bytes and UTF-8 (decoded
+    once in pieces, keeping nothing), reported as `_read_text` reports it."""
+    if not _within_bytes(path, limit, reporter):
+        return False
+    try:
+        with open(path, encoding="utf-8") as file:
+            while file.read(1 << 22):
+                pass
+    except UnicodeDecodeError:
+        _not_utf8(path, reporter)
+        return False
+    return True
 
 
 def too_deep(reporter: Reporter, where: Located) -> None:
@@ -558,8 +586,8 @@ def too_many_values(reporter: Reporter, where: Located) -> None:
             hint=Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"))
 
 
-def too_many_entities(reporter: Reporter, where: Located) -> None:
-    """The entity after the MAX_ENTITIES-th: the file is refused there."""
+def too_many_entities(reporter: Reporter, where: Located, limit: int = MAX_ENTITIES) -> None:
+    """The entity after the MAX_ENTITIES-th (MAX_STREAM_ROWS-th in a stream): refused there."""
     _report(reporter, codes.TOO_LARGE, where, what="the number of entities in one file",
-            what_vi="số đơn vị trong một tệp", limit=f"{MAX_ENTITIES:,}",
+            what_vi="số đơn vị trong một tệp", limit=f"{limit:,}",
             hint=Text("split the file, e.g. one file per block", "tách tệp, ví dụ mỗi khối một tệp"))

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -75,9 +76,10 @@ def spreadsheet_text(text: str) -> str:
 _PREFIXED = (*FORMULA_STARTS, "'")
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | Iterable[str]) -> None:
     """`text` in `path` (UTF-8), all or nothing: written beside it under a temporary name, then
-    renamed over it, so a full disk or an interrupt never leaves half a report behind."""
+    renamed over it, so a full disk or an interrupt never leaves half a report behind. `text`
+    may come in pieces (a streamed result: never whole in memory)."""
     try:
         kind = os.stat(path).st_mode
     except FileNotFoundError:
@@ -102,7 +104,7 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         # backslashreplace: a path or name that is not valid Unicode is shown, never a crash.
         with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
-            file.write(text)
+            _write(file, text)
             file.flush()
             os.fsync(file.fileno())  # on disk before the rename makes it the report
         os.chmod(temporary, mode)
@@ -113,9 +115,14 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def _write_in_place(path: Path, text: str) -> None:
+def _write_in_place(path: Path, text: str | Iterable[str]) -> None:
     with open(path, "w", encoding="utf-8", errors="backslashreplace") as file:
-        file.write(text)
+        _write(file, text)
+
+
+def _write(file: TextIO, text: str | Iterable[str]) -> None:
+    for piece in [text] if isinstance(text, str) else text:
+        file.write(piece)
 
 
 def _mode(target: Path) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TextIO
@@ -40,18 +40,21 @@ def _text(cell: Cell) -> str:
 
 def csv_text(rows: Iterable[Sequence[Cell]]) -> str:
     """Rows as CSV, one per line; a text cell that would start a formula is kept text (`'=…`)."""
+    return "".join(csv_lines(rows))
+
+
+def csv_lines(rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+    """`csv_text`, a line at a time (each ends in "\n")."""
     buffer = io.StringIO()
     # The writer quotes only cells holding a character of its line terminator: with "\n"
     # alone, a CR in a name went out bare and split the row in every reader. Each row is
     # written with "\r\n", then ends in "\n" as before.
     writer = csv.writer(buffer, lineterminator="\r\n")
-    lines = []
     for row in rows:
         writer.writerow([spreadsheet_text(c) if isinstance(c, str) else _text(c) for c in row])
-        lines.append(buffer.getvalue()[:-2] + "\n")
+        yield buffer.getvalue()[:-2] + "\n"
         buffer.seek(0)
         buffer.truncate()
-    return "".join(lines)
 
 
 def render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None) -> str:

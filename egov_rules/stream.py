@@ -1,0 +1,173 @@
+"""Scores and ranks of a CSV data file read as a stream, for files too large to keep: each
+entity is read, scored (the compiled exact path: the Fractions `evaluate` gives) and handed
+on, and only what ranking needs is kept (docs/cli.md, "Large data files").
+
+A file whose methodology has a `relative to best in block` node is read twice: the first
+pass finds each block's best, the second scores against it."""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from egov_rules.diagnostics import EgovRulesError, Reporter
+from egov_rules.inputs.tables import stream_csv
+from egov_rules.inputs.values import validate_entity
+from egov_rules.methodology import Methodology
+from egov_rules.model import Model
+from egov_rules.rank import ranks_of
+
+if TYPE_CHECKING:
+    from egov_rules.scoring import Score
+
+NONE = -1  # the value id of an index without a value (unranked)
+
+
+def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporter
+                   ) -> Iterator[Score]:
+    """Each entity of a CSV file scored, in the file's order. Every problem of the file and
+    of its entities goes to `reporter`: once there is one, the entities left are only
+    checked (as `read_entities` checks them), never scored. Check `reporter.has_errors` at
+    the end: what was yielded before an error cannot be taken back."""
+    scorer = methodology.scorer
+    bests: dict[str, tuple[Fraction | None, ...]] = {}
+    if scorer.has_cohort:
+        bests = _bests(methodology, path, reporter)
+        if reporter.has_errors:  # the second pass would only say it all again
+            return
+        reporter.diagnostics.clear()  # warnings only: the second pass says them again
+    errors = _Errors(reporter)
+    for entity in stream_csv(path, reporter, methodology.model):
+        if errors.found():
+            validate_entity(methodology.model, entity, reporter)
+            continue
+        try:
+            yield scorer.score_read(entity, bests)
+        except EgovRulesError as error:
+            reporter.diagnostics += error.diagnostics
+
+
+def _bests(methodology: Methodology, path: str | Path, reporter: Reporter
+           ) -> dict[str, tuple[Fraction | None, ...]]:
+    """Each block's best of each relative node: the first pass, checking every entity."""
+    best: dict[str, list[Fraction | None]] = {}
+    errors = _Errors(reporter)
+    for entity in stream_csv(path, reporter, methodology.model):
+        if errors.found():
+            validate_entity(methodology.model, entity, reporter)
+            continue
+        try:
+            block, values = methodology.scorer.cohort_read(entity)
+        except EgovRulesError as error:
+            reporter.diagnostics += error.diagnostics
+            continue
+        row = best.setdefault(block, [None] * len(values))
+        for k, value in enumerate(values):
+            current = row[k]
+            if value is not None and (current is None or value > current):
+                row[k] = value
+    return {block: tuple(row) for block, row in best.items()}
+
+
+class _Errors:
+    """Whether a reporter holds an error yet, looking only at what was added since the last
+    look (`Reporter.has_errors` reads them all: a file of many errors would be quadratic)."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter, self.seen, self.any = reporter, 0, False
+
+    def found(self) -> bool:
+        diagnostics = self.reporter.diagnostics
+        if not self.any and len(diagnostics) > self.seen:
+            self.any = any(d.is_error for d in diagnostics[self.seen:])
+        self.seen = len(diagnostics)
+        return self.any
+
+
+@dataclass
+class _Ranked:
+    """One ranked index: an id per distinct value, and how many entities of each block hold
+    each value; with `names`, each entity's value id and grade row."""
+
+    ties: str
+    ids: dict[Fraction, int] = field(default_factory=dict)
+    values: list[Fraction] = field(default_factory=list)
+    counts: dict[str, Counter[int]] = field(default_factory=dict)
+    value_of: array[int] = field(default_factory=lambda: array("q"))
+    grade_of: array[int] = field(default_factory=lambda: array("h"))
+
+
+class Standings:
+    """What ranking needs of each entity, kept compactly as the scores stream past: per
+    ranked index and block, the count of each value (ranks follow from those, by the tie
+    rule); with `names=True`, also each entity's name, block, value and grade, for the
+    rank tables. Nothing grows with the square of the entities: ranking is one sort."""
+
+    def __init__(self, model: Model, names: bool) -> None:
+        self.model = model
+        self.ranked = {index: _Ranked(rule.ties) for index, rule in model.ranks.items()}
+        self.blocks: dict[str, int] = {}  # in the order they first appear
+        self.names: list[str] | None = [] if names else None
+        self.block_of = array("H")
+        self.count = 0
+        self._ranks: dict[tuple[str, str], dict[int, int]] | None = None
+
+    def add(self, score: Score) -> tuple[int, ...]:
+        """Count the entity in; its value id for each ranked index (NONE: no value)."""
+        block = self.blocks.setdefault(score.block, len(self.blocks))
+        ids = []
+        for index, ranked in self.ranked.items():
+            at = score.layout.indices_at[index]
+            value, rounded, row = score.figures[at:at + 3]
+            shown = rounded if rounded is not None else value
+            found = NONE if shown is None else ranked.ids.setdefault(shown, len(ranked.ids))
+            if found == len(ranked.values):
+                ranked.values.append(shown)
+            ranked.counts.setdefault(score.block, Counter())[found] += 1
+            ids.append(found)
+            if self.names is not None:
+                ranked.value_of.append(found)
+                ranked.grade_of.append(-1 if row is None else row)
+        if self.names is not None:
+            self.names.append(score.entity)
+            self.block_of.append(block)
+        self.count += 1
+        return tuple(ids)
+
+    def rank(self, index: str, block: str, value_id: int) -> int | None:
+        """The rank in `block` of the entities whose `index` has this value id."""
+        if self._ranks is None:
+            self._ranks = {}
+        key = (index, block)
+        if key not in self._ranks:
+            ranked = self.ranked[index]
+            held = {ranked.values[k]: n for k, n in ranked.counts[block].items() if k != NONE}
+            by_value = ranks_of(held, ranked.ties)
+            self._ranks[key] = {ranked.ids[v]: r for v, r in by_value.items()}
+        return None if value_id == NONE else self._ranks[key][value_id]
+
+    def table(self, index: str, block: str
+              ) -> Iterator[tuple[int | None, str, Fraction | None, tuple[str, str | None] | None]]:
+        """(rank, entity, value, grade labels) of one index in one block, best first, ties
+        by name, unranked last: as `Ranking.table` orders them. Needs `names=True`."""
+        assert self.names is not None, "Standings(names=True) keeps the entities"
+        names, ranked = self.names, self.ranked[index]
+        number = self.blocks[block]
+        members = [k for k, b in enumerate(self.block_of) if b == number]
+        members.sort(key=names.__getitem__)
+
+        def rank(k: int) -> int | None:
+            return self.rank(index, block, ranked.value_of[k])
+
+        members.sort(key=lambda k: (rank(k) is None, rank(k) or 0))  # stable: names stay
+        grades = self.model.grades.get(index)
+        for k in members:
+            value_id, row = ranked.value_of[k], ranked.grade_of[k]
+            label = None if grades is None or row < 0 else (
+                str(grades.bands[row].award), grades.bands[row].award_en)
+            yield rank(k), names[k], None if value_id == NONE else ranked.values[value_id], label
