@@ -7,6 +7,7 @@ pass finds each block's best, the second scores against it."""
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections import Counter
 from collections.abc import Iterator
@@ -15,7 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from egov_rules.diagnostics import EgovRulesError, Reporter
+from egov_rules import codes
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
 from egov_rules.inputs.tables import stream_csv
 from egov_rules.inputs.values import validate_entity
 from egov_rules.methodology import Methodology
@@ -35,6 +37,7 @@ def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporte
     checked (as `read_entities` checks them), never scored. Check `reporter.has_errors` at
     the end: what was yielded before an error cannot be taken back."""
     scorer = methodology.scorer
+    before = _stamp(path)
     bests: dict[str, tuple[Fraction | None, ...]] = {}
     if scorer.has_cohort:
         bests = _bests(methodology, path, reporter)
@@ -50,6 +53,17 @@ def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporte
             yield scorer.score_read(entity, bests)
         except EgovRulesError as error:
             reporter.diagnostics += error.diagnostics
+    if _stamp(path) != before:  # rows of two versions of the file, or bests of another
+        reporter.diagnostics.append(Diagnostic(
+            codes.BAD_DATA, None, {"detail": "the file changed while it was being read",
+                                   "detail_vi": "tệp đã thay đổi trong lúc đang được đọc"},
+            Text("score it again once it is saved", "chấm lại khi tệp đã được lưu xong"),
+            path=str(path)))
+
+
+def _stamp(path: str | Path) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns
 
 
 def _bests(methodology: Methodology, path: str | Path, reporter: Reporter

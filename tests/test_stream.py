@@ -244,3 +244,27 @@ def test_ranks_from_counts_follow_the_tie_rules() -> None:
     assert ranks_of(counts, "dense") == {F(3): 1, F(2): 2, F(1, 2): 3, F(0): 4}
     values = {"a": F(3), "b": None, "c": F(2), "d": F(3)}
     assert rank_values(values, "competition") == {"a": 1, "b": None, "c": 3, "d": 1}
+
+
+def test_a_file_changed_between_the_two_passes_is_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bests of the first pass belong to the old file: scores against them would be wrong.
+    data = tmp_path / "data.csv"
+    data.write_text(quickstart_rows(20), encoding="utf-8")
+    from egov_rules import stream
+
+    passes = 0
+
+    def edited_after_the_first(path: str | Path, *more: object) -> object:
+        nonlocal passes
+        passes += 1
+        if passes == 2:
+            data.write_text(quickstart_rows(21), encoding="utf-8")
+        return stream_csv(path, *more)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stream, "stream_csv", edited_after_the_first)
+    code, out, err = streamed(capsys, "score", QUICKSTART, str(data), "--lang", "en")
+    assert passes == 2  # the quickstart has a node relative to the best in its block
+    assert code == 1 and out == ""
+    assert f"{data}: error[E" in err and "the file changed while it was being read" in err
