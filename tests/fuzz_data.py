@@ -181,8 +181,11 @@ def yaml_text(table: Table, under_entities: bool = True) -> str:
 
 
 def _xlsx_cell(text: str, typed: bool) -> object:
-    """A number when Excel would store the text as one without changing it."""
-    if typed and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text) and len(text) < 16:
+    """A number when Excel would store the text as one without changing it. `900.000` stays
+    text: Excel would store 900 or 900000 by its locale, and the CSV reader refuses it as
+    reading two ways, so a number cell would not be the same table (seed 1301, case 2178)."""
+    if typed and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text) and len(text) < 16 \
+            and not re.fullmatch(r"-?[1-9][0-9]{0,2}\.[0-9]{3}", text):
         number = float(text)
         if number == int(number) and "." not in text:
             return int(text)
