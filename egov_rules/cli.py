@@ -17,6 +17,7 @@ import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TextIO
@@ -67,6 +68,29 @@ def _load(path: str) -> egov_rules.Methodology:
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], lang: Lang) -> None:
     if diagnostics:  # they quote names and source lines: escape sequences are made visible
         _to_stderr(printable(render_all(diagnostics, lang)))
+
+
+# Warnings found while a command runs (an ignored column), said once at its end together with
+# any errors found later, so that a run prints one summary line that counts all it reported.
+_HELD: ContextVar[list[Diagnostic] | None] = ContextVar("held_warnings", default=None)
+
+
+def _hold(diagnostics: Sequence[Diagnostic], lang: Lang) -> None:
+    held = _HELD.get()
+    if held is None:  # called outside `main` (the API): said at once
+        _print_diagnostics(diagnostics, lang)
+    else:
+        held.extend(diagnostics)
+
+
+@contextmanager
+def _holding() -> Iterator[list[Diagnostic]]:
+    held: list[Diagnostic] = []
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
 
 
 def _complain(message: str) -> None:
@@ -167,7 +191,7 @@ def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | N
         for entity in entities:  # value errors too, so that one run shows everything
             validate_entity(methodology.model, entity, reporter)
         raise EgovRulesError(reporter.diagnostics)
-    _print_diagnostics(reporter.sorted(), lang)  # warnings: an ignored column is never silent
+    _hold(reporter.sorted(), lang)  # warnings: an ignored column is never silent
     if not entities:  # a data problem, not a command-line one: exit 1 like any bad data
         raise EgovRulesError([Diagnostic(
             codes.BAD_DATA, None, {"detail": "the file holds no entity to score",
@@ -825,19 +849,29 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     lang: Lang = getattr(args, "lang", "vi")
+    with _holding() as held:
+        return _run(args, out, lang, held)
+
+
+def _run(args: argparse.Namespace, out: TextIO, lang: Lang, held: list[Diagnostic]) -> int:
+    """The command, with every way it can end turned into an exit code; the warnings `held`
+    are said with what ends it, under one summary line."""
     try:
         _check_output(args)  # before any work: nothing is read twice or written over
         handler: Handler = args.handler
         code = handler(args, out)
         out.flush()
+        _print_diagnostics(held, lang)
         return code
     except EgovRulesError as error:
-        _print_diagnostics(error.diagnostics, lang)
+        _print_diagnostics(EgovRulesError([*held, *error.diagnostics]).diagnostics, lang)
         return EXIT_INPUT
     except _Usage as usage:
+        _print_diagnostics(held, lang)
         _complain(str(usage))
         return EXIT_USAGE
     except _OutputFailed as failure:
+        _print_diagnostics(held, lang)
         _complain(str(failure))
         return EXIT_INPUT
     except BrokenPipeError:  # quietly, as `| head` expects; not 0: the output was cut short

@@ -1,0 +1,92 @@
+"""Issue 12, messages: one summary line per run, data errors in reading order (row, then
+column), the command line in the user's language. Every data file is built here."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from egov_rules.cli import main
+from tests.conftest import ROOT
+
+ICT = str(ROOT / "methodologies" / "vn-ict-2016.egr")
+ICT_CSV = ROOT / "examples" / "vn-ict-2016-data.csv"
+SUMMARY = re.compile(r"^\d+ (lỗi|errors?), \d+ (cảnh báo|warnings?)$", re.MULTILINE)
+LOCATION = re.compile(r"^(\S+): (?:error|warning|lỗi|cảnh báo)\[", re.MULTILINE)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def ict_rows() -> list[list[str]]:
+    with ICT_CSV.open(encoding="utf-8", newline="") as file:
+        return list(csv.reader(file))
+
+
+# -- one summary line per run ----------------------------------------------------------------
+
+
+def test_warnings_and_errors_of_one_run_share_one_summary(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ict_rows()
+    rows[0].append("#ghi chú")  # a note column: a warning when the file is read
+    for row in rows[1:]:
+        row.append("x")
+    rows[1][2], rows[2][3] = "abc", "-5"  # two bad values: errors found when they are checked
+    data = tmp_path / "data.csv"
+    with data.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows(rows)
+    code, _, err = run(capsys, "score", ICT, str(data), "--lang", "en")
+    assert code == 1
+    assert SUMMARY.findall(err) == [("errors", "warning")], err
+    assert err.rstrip().endswith("2 errors, 1 warning")
+    assert "warning[W520]" in err and err.count("error[E205]") == 2
+
+
+def test_a_run_with_only_warnings_says_one_summary_and_scores(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ict_rows()
+    rows[0].append("#ghi chú")
+    for row in rows[1:]:
+        row.append("x")
+    data = tmp_path / "data.csv"
+    with data.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows(rows)
+    code, out, err = run(capsys, "score", ICT, str(data))
+    assert code == 0 and "Bộ A" in out
+    assert len(SUMMARY.findall(err)) == 1 and err.rstrip().endswith("0 lỗi, 1 cảnh báo")
+
+
+# -- errors in reading order -----------------------------------------------------------------
+
+
+def test_xlsx_errors_are_listed_by_row_then_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ict_rows()
+    header, entities = rows[0], rows[1:]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Data"
+    sheet.append(header)
+    for number in range(9):  # rows 2 to 10
+        entity = list(entities[number % len(entities)])
+        entity[0] = f"Đơn vị {number}"
+        sheet.append(entity)
+    sheet["C2"] = "abc"  # staff
+    sheet["AA7"] = "abc"  # a count, read after C2 in a sheet but before it as a string
+    sheet["B10"] = "không có khối này"
+    path = tmp_path / "data.xlsx"
+    book.save(path)
+    assert header[26] == sheet["AA1"].value  # AA really is an indicator column
+    code, _, err = run(capsys, "score", ICT, str(path), "--lang", "en")
+    assert code == 1
+    cells = [where.rsplit(":", 1)[-1] for where in LOCATION.findall(err)]
+    assert cells == ["C2", "AA7", "B10"], err
