@@ -90,3 +90,61 @@ def test_xlsx_errors_are_listed_by_row_then_column(
     assert code == 1
     cells = [where.rsplit(":", 1)[-1] for where in LOCATION.findall(err)]
     assert cells == ["C2", "AA7", "B10"], err
+
+
+# -- the command line in the user's language -------------------------------------------------
+
+
+def test_help_is_vietnamese_by_default_and_english_with_lang_en(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", "--help")
+    assert code == 0
+    assert out.startswith("cách dùng: egov-rules score")
+    assert "tuỳ chọn:" in out and "in hướng dẫn này rồi thoát" in out
+    assert "tệp phương pháp (.egr)" in out and "usage:" not in out and "options:" not in out
+    code, out, _ = run(capsys, "score", "--help", "--lang", "en")
+    assert code == 0 and out.startswith("usage: egov-rules score")
+    assert "methodology file (.egr)" in out and "cách dùng" not in out
+    code, out, _ = run(capsys, "--lang=en", "--help")
+    assert code == 0 and out.startswith("usage: egov-rules") and "exit codes:" in out
+
+
+@pytest.mark.parametrize(("argv", "vi", "en"), [
+    (["score"], "thiếu tham số bắt buộc: file, data",
+     "the following arguments are required: file, data"),
+    (["score", ICT, "data.csv", "extra"], "không nhận ra tham số: extra",
+     "unrecognized arguments: extra"),
+    (["check", ICT, "--format", "xml"], "lựa chọn không hợp lệ: 'xml'", "invalid choice: 'xml'"),
+])
+def test_argument_errors_are_in_the_chosen_language(
+        capsys: pytest.CaptureFixture[str], argv: list[str], vi: str, en: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("cách dùng: ") and vi in err and "lỗi:" in err and en not in err
+    code, out, err = run(capsys, *argv, "--lang", "en")
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: ") and en in err and "error:" in err and vi not in err
+
+
+def test_a_mistyped_command_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "socre", ICT, "data.csv")
+    assert code == 2 and "có phải ý bạn là `score`?" in err
+    code, _, err = run(capsys, "socre", ICT, "data.csv", "--lang", "en")
+    assert code == 2 and "did you mean `score`?" in err
+
+
+def test_a_mistyped_flag_is_named_with_its_command_usage(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "out.txt"
+    code, out, err = run(capsys, "score", ICT, str(ICT_CSV), "--outptu", str(output))
+    assert (code, out) == (2, "") and not output.exists()
+    assert err.startswith("cách dùng: egov-rules score")
+    assert "không nhận ra tham số: --outptu" in err and "có phải ý bạn là `--output`?" in err
+    code, _, err = run(capsys, "score", ICT, str(ICT_CSV), f"--outptu={output}", "--lang=en")
+    assert code == 2 and "unrecognized arguments: --outptu=" in err
+    assert "did you mean `--output`?" in err
+
+
+def test_nothing_close_gets_no_guess(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "xyzzy", "--lang", "en")
+    assert code == 2 and "invalid choice: 'xyzzy'" in err and "did you mean" not in err
