@@ -125,7 +125,7 @@ PROGRESS_FROM = 200  # entities: below this, scoring is over before a bar would 
 _WORDS: dict[str, tuple[str, str]] = {
     "entity": ("Entity", "Đơn vị"), "block": ("Block", "Khối"), "rank": ("Rank", "Hạng"),
     "value": ("Value", "Giá trị"), "grade": ("Grade", "Xếp loại"), "index": ("Index", "Chỉ số"),
-    "category": ("Category", "Lĩnh vực"), "criterion": ("Criterion", "Tiêu chí"),
+    "category": ("Category", "Hạng mục"), "criterion": ("Criterion", "Tiêu chí"),
     "gain": ("Gain (points)", "Thêm (điểm)"), "how": ("How", "Cách đạt"),
     "scores": ("Scores", "Kết quả chấm điểm"), "gains": ("Largest available gains",
                                                           "Các mức tăng điểm lớn nhất"),
@@ -370,7 +370,7 @@ def _score_table(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
     rows = [_score_row(ranking, e, categories, lang, machine) for e in evaluations]
     caption = "" if machine else _say(
         lang, "categories: points/max; indices: value, grade and rank in the block",
-        "lĩnh vực: điểm/tối đa; chỉ số: giá trị, xếp loại và thứ hạng trong khối")
+        "hạng mục: điểm/tối đa; chỉ số: giá trị, xếp loại và thứ hạng trong khối")
     return Table(_w("scores", lang), headers, rows, caption)
 
 
