@@ -148,3 +148,22 @@ def test_a_mistyped_flag_is_named_with_its_command_usage(
 def test_nothing_close_gets_no_guess(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "xyzzy", "--lang", "en")
     assert code == 2 and "invalid choice: 'xyzzy'" in err and "did you mean" not in err
+
+
+# -- one Vietnamese word for a category: hạng mục, as the decree says ------------------------
+
+
+def test_a_category_is_called_hang_muc_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    from egov_rules.report.words import phrase
+
+    code, out, _ = run(capsys, "score", ICT, str(ICT_CSV))
+    assert code == 0 and "hạng mục: điểm/tối đa" in out
+    code, out, _ = run(capsys, "explain", ICT, str(ICT_CSV), "--entity", "Bộ A (minh hoạ)",
+                       "--format", "markdown")
+    assert code == 0 and "| Hạng mục | Tiêu chí |" in out
+    assert phrase("chart", "vi").endswith("theo hạng mục")
+    # No other word for the concept is left in what the library says.
+    sources = (ROOT / "egov_rules").rglob("*.py")
+    others = [(path.name, word) for path in sources for word in ("lĩnh vực", "danh mục", "theo nhóm")
+              if word in path.read_text(encoding="utf-8").lower()]
+    assert others == []
