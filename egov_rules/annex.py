@@ -241,6 +241,29 @@ def _direction(wr: _Writer, indicator: s.Indicator) -> str:
     return wr.w(indicator.direction)
 
 
+@dataclass(frozen=True, slots=True)
+class IndicatorFacts:
+    """What a reader of an annex or a data-entry form is told of one indicator."""
+
+    id: str
+    label: str
+    kind: str  # the type with its bounds: "số đếm, từ 0 đến 10"
+    unit: str
+    direction: str
+    data_source: str
+    used: bool  # read by a criterion of the block
+
+
+def indicator_facts(model: Model, block: str, lang: Lang) -> list[IndicatorFacts]:
+    """Every indicator as the annex of `block` describes it, in declaration order."""
+    wr, used = _Writer(model, lang), _used_names(model, block)
+    return [IndicatorFacts(i.id, wr.indicator_label(i), _indicator_type(wr, i).replace("`", ""),
+                           str(unit.value) if (unit := i.get("unit")) else "", _direction(wr, i),
+                           str(source.value) if (source := i.get("data_source")) else "",
+                           i.id in used)
+            for i in model.indicators.values()]
+
+
 def _indicators(wr: _Writer, used: set[str]) -> list[Element]:
     shown = [i for i in wr.model.indicators.values() if i.id in used]
     extra = [k for k in ("evidence", "data_source", "verified_by")

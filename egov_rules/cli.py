@@ -704,6 +704,36 @@ def _cmd_doc(args: argparse.Namespace, out: TextIO) -> int:
     return _emit(args, out, render_annex(_methodology(args.file, args.lang), args.format, args.lang))
 
 
+# -- template ------------------------------------------------------------------------------
+
+
+def _cmd_template(args: argparse.Namespace, out: TextIO) -> int:
+    from egov_rules.template import MAX_ROWS, template_bytes
+
+    lang: Lang = args.lang
+    output: str = args.output
+    if not output.lower().endswith(".xlsx"):  # a workbook: never text, never a terminal
+        raise _Usage(_say(lang, f"--output {output}: a template is a workbook; name a .xlsx file",
+                          f"--output {output}: biểu mẫu là một bảng tính; hãy đặt tên tệp .xlsx"))
+    if not 1 <= args.rows <= MAX_ROWS:
+        raise _Usage(_say(lang, f"--rows must be from 1 to {MAX_ROWS}",
+                          f"--rows phải từ 1 đến {MAX_ROWS}"))
+    methodology = _methodology(args.file, lang)
+    blocks = list(methodology.model.blocks)
+    if args.block is not None and args.block not in blocks:
+        hint = did_you_mean(args.block, blocks)
+        raise _Usage(_say(lang, f"no block `{args.block}`; blocks: {', '.join(blocks)}",
+                          f"không có khối `{args.block}`; các khối: {', '.join(blocks)}")
+                     + (f" ({hint(lang)})" if hint else ""))
+    workbook = template_bytes(methodology.model, [args.block] if args.block else blocks, lang,
+                              args.rows)
+    try:
+        write_atomically(Path(output), workbook)
+    except OSError as error:
+        raise _write_failure(args, output, error) from None
+    return EXIT_OK
+
+
 # -- verify --------------------------------------------------------------------------------
 
 
@@ -925,6 +955,19 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
                                         "XLSX: trang tính cần đọc (mặc định: trang bản ghi nêu)"))
     _add_output(verify_record, lang, ("text", "json"))
     verify_record.set_defaults(handler=_cmd_verify_record)
+
+    template = command("template", "write a workbook to fill in, one sheet per block, that "
+                       "`score` reads as it is", "ghi một bảng tính để điền số liệu, mỗi khối một "
+                       "trang tính, mà `score` đọc được ngay không cần sửa")
+    template.add_argument("file", help=rule_file)
+    template.add_argument("--block", help=say("only this block (id)", "chỉ khối này (mã khối)"))
+    template.add_argument("--rows", type=int, default=5, metavar="N",
+                          help=say("rows to fill on each sheet (default: 5)",
+                                   "số dòng để điền ở mỗi trang tính (mặc định: 5)"))
+    template.add_argument("--output", metavar="PATH.xlsx", required=True,
+                          help=say("the workbook to write (.xlsx)", "bảng tính cần ghi (.xlsx)"))
+    _add_common(template, lang)
+    template.set_defaults(handler=_cmd_template)
 
     verify = command("verify", "property-test a methodology: monotone, bounded, explained, "
                      "deterministic (needs hypothesis)",

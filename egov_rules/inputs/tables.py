@@ -78,8 +78,8 @@ def _entities_from_table(table: _Table, reporter: Reporter, model: Model | None
     entities: list[EntityData] = []
     seen: dict[str, Located] = {}
     for number, row in enumerate(table.rows):
-        if all(_is_empty(cell.value) for cell in row):
-            continue  # a blank line carries nothing
+        if all(_is_empty(cell.value) for index, cell in enumerate(row) if index != block_col):
+            continue  # a blank line carries nothing, nor one left unfilled in a template
         _stray_cells(table, row, kinds, reporter)
         name_cell = _cell(table, row, number, entity_col)
         name = "" if _is_empty(name_cell.value) else normal_text(str(name_cell.value))

@@ -11,7 +11,7 @@ import re
 import stat
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, TextIO
 
 # What a terminal, an editor or a browser would act on instead of showing: C0 controls (tab and
 # newline aside), DEL, C1 controls (ESC, CSI and OSC start escape sequences: colours, cursor
@@ -75,9 +75,10 @@ def spreadsheet_text(text: str) -> str:
 _PREFIXED = (*FORMULA_STARTS, "'")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """`text` in `path` (UTF-8), all or nothing: written beside it under a temporary name, then
-    renamed over it, so a full disk or an interrupt never leaves half a report behind."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """`text` in `path` (UTF-8; bytes as they are: a workbook), all or nothing: written beside
+    it under a temporary name, then renamed over it, so a full disk or an interrupt never leaves
+    half a report behind."""
     try:
         kind = os.stat(path).st_mode
     except FileNotFoundError:
@@ -100,8 +101,7 @@ def write_atomically(path: Path, text: str) -> None:
         _write_in_place(target, text)  # a writable file in a folder we may not add to
         return
     try:
-        # backslashreplace: a path or name that is not valid Unicode is shown, never a crash.
-        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
+        with _opened(handle, text) as file:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())  # on disk before the rename makes it the report
@@ -113,9 +113,16 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def _write_in_place(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8", errors="backslashreplace") as file:
+def _write_in_place(path: Path, text: str | bytes) -> None:
+    with _opened(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), text) as file:
         file.write(text)
+
+
+def _opened(descriptor: int, text: str | bytes) -> IO[Any]:
+    # backslashreplace: a path or name that is not valid Unicode is shown, never a crash.
+    if isinstance(text, bytes):
+        return os.fdopen(descriptor, "wb")
+    return os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace")
 
 
 def _mode(target: Path) -> int:
