@@ -189,7 +189,7 @@ def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | N
     try:
         entities = load_data(path, sheet, model=methodology.model, reporter=reporter)
     except UnsupportedFormat as error:
-        raise _Usage(str(error)) from None
+        raise _Usage(error.words(lang)) from None
     if reporter.has_errors:
         for entity in entities:  # value errors too, so that one run shows everything
             validate_entity(methodology.model, entity, reporter)
