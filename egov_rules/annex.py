@@ -71,7 +71,8 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
                   "Sinh tự động từ `{file}` bằng `egov-rules doc`; không sửa tay ({hash})."),
     "dropping": ("A criterion that does not apply (`only`, `when`) drops out of both the points "
                  "and the maximum.",
-                 "Tiêu chí không được áp dụng (`only`, `when`) bị loại khỏi cả điểm và điểm tối đa."),
+                 "Tiêu chí không áp dụng cho khối, hoặc không thoả điều kiện áp dụng, bị loại khỏi "
+                 "cả điểm và điểm tối đa."),
     "annex": ("Annex {n}: {block}", "Phụ lục {n}: {block}"),
     "methodology": ("Methodology", "Phương pháp"), "year": ("Year", "Năm"),
     "source": ("Legal source", "Căn cứ pháp lý"), "missing": ("Missing data", "Số liệu thiếu"),
@@ -153,6 +154,9 @@ class _Writer:
         en = self.model.label_en(node)
         return f"{(en or node.label) if self.lang == 'en' else node.label} (`{node.id}`)"
 
+    def block_label(self, block: s.Block) -> str:
+        return (block.label_en or block.label) if self.lang == "en" else block.label
+
     def indicator_label(self, indicator: s.Indicator) -> str:
         en = self.model.label_en(indicator)
         return (en or indicator.label) if self.lang == "en" else indicator.label
@@ -200,14 +204,14 @@ def _used_names(model: Model, block: str) -> set[str]:
 # -- sections ------------------------------------------------------------------------------
 
 
-def _header(wr: _Writer, block: s.Block, number: int) -> list[Element]:
+def _header(wr: _Writer, block: s.Block, number: str) -> list[Element]:
     m = wr.model
     title = (m.header_text("title_en") or m.header_text("title")) if wr.lang == "en" else \
         m.header_text("title")
-    block_label = (block.label_en or block.label) if wr.lang == "en" else block.label
+    block_label = wr.block_label(block)
     policy = wr.w("missing_zero" if m.missing_policy == "zero" else "missing_error")
     return [
-        Heading(2, wr.w("annex", n=str(number), block=f"{block_label} (`{block.id}`)")),
+        Heading(2, wr.w("annex", n=number, block=f"{block_label} (`{block.id}`)")),
         Bullets((f"{wr.w('methodology')}: {title or m.id} (`{m.id}`)",
                  f"{wr.w('year')}: {m.year if m.year is not None else '—'}",
                  f"{wr.w('source')}: {m.header_text('source') or '—'}",
@@ -237,6 +241,29 @@ def _direction(wr: _Writer, indicator: s.Indicator) -> str:
     return wr.w(indicator.direction)
 
 
+@dataclass(frozen=True, slots=True)
+class IndicatorFacts:
+    """What a reader of an annex or a data-entry form is told of one indicator."""
+
+    id: str
+    label: str
+    kind: str  # the type with its bounds: "số đếm, từ 0 đến 10"
+    unit: str
+    direction: str
+    data_source: str
+    used: bool  # read by a criterion of the block
+
+
+def indicator_facts(model: Model, block: str, lang: Lang) -> list[IndicatorFacts]:
+    """Every indicator as the annex of `block` describes it, in declaration order."""
+    wr, used = _Writer(model, lang), _used_names(model, block)
+    return [IndicatorFacts(i.id, wr.indicator_label(i), _indicator_type(wr, i).replace("`", ""),
+                           str(unit.value) if (unit := i.get("unit")) else "", _direction(wr, i),
+                           str(source.value) if (source := i.get("data_source")) else "",
+                           i.id in used)
+            for i in model.indicators.values()]
+
+
 def _indicators(wr: _Writer, used: set[str]) -> list[Element]:
     shown = [i for i in wr.model.indicators.values() if i.id in used]
     extra = [k for k in ("evidence", "data_source", "verified_by")
@@ -257,10 +284,12 @@ def _indicators(wr: _Writer, used: set[str]) -> list[Element]:
 
 
 def _lets(wr: _Writer, used: set[str]) -> list[Element]:
+    def words(expr: s.Expr) -> str:
+        return wr.say(explain.expr_words(wr.model, expr))
+
     rows = tuple(
-        (f"`{let.id}`", let.label or "", f"`{let.expr.span.text}`",
-         "; ".join(f"`{z.condition.span.text}` → `{z.fallback.span.text}`" for z in let.zero_rules)
-         or "—")
+        (f"`{let.id}`", let.label or "", words(let.expr),
+         "; ".join(f"{words(z.condition)} → {words(z.fallback)}" for z in let.zero_rules) or "—")
         for let in wr.model.lets.values() if let.id in used
     )
     if not rows:
@@ -299,9 +328,11 @@ def _numbered(model: Model, block: str) -> list[tuple[str, s.Node, int]]:
 def _notes(wr: _Writer, node: s.Node) -> list[str]:
     notes = []
     if node.only is not None:
-        notes.append(f"{wr.w('applies_only')}: " + ", ".join(f"`{r.name}`" for r in node.only))
+        notes.append(f"{wr.w('applies_only')}: " + ", ".join(
+            f"“{wr.block_label(wr.model.blocks[r.name])}”" if r.name in wr.model.blocks else r.name
+            for r in node.only))
     if node.when is not None:
-        notes.append(f"{wr.w('applies_when')}: `{node.when.span.text}`")
+        notes.append(f"{wr.w('applies_when')}: {wr.say(explain.expr_words(wr.model, node.when))}")
     if node.weight is not None:
         notes.append(f"{wr.w('weight')}: {wr.num(node.weight.value, node.weight.percent)}")
     if (note := node.get("note")) is not None:
@@ -356,7 +387,7 @@ def _rule_table(wr: _Writer, rule: s.Rule) -> Table | None:
     if table is None:
         return None
     column, rows = table
-    what = f"`{rule.expr.span.text}`"
+    what = wr.say(explain.expr_words(wr.model, rule.expr))
     return Table((f"{wr.w(column)} ({what})", wr.w("points_col")),
                  tuple((wr.say(words), wr.num(points)) for words, points in rows))
 
@@ -455,7 +486,7 @@ def _examples(wr: _Writer, block: str) -> list[Element]:
     return out
 
 
-def _block_annex(wr: _Writer, block: s.Block, number: int) -> list[Element]:
+def _block_annex(wr: _Writer, block: s.Block, number: str) -> list[Element]:
     used = _used_names(wr.model, block.id)
     numbered = _numbered(wr.model, block.id)
     details: list[Element] = [Heading(3, wr.w("rules"))]
@@ -472,7 +503,8 @@ def build_annex(methodology: Methodology, lang: Lang = "vi") -> Document:
     wr = _Writer(model, lang)
     title = (model.header_text("title_en") if lang == "en" else None) or \
         model.header_text("title") or model.id
-    year = f" ({model.year})" if model.year is not None else ""
+    # The year once: a title that says it ("… năm 2016") is not followed by "(2016)".
+    year = f" ({model.year})" if model.year is not None and str(model.year) not in title else ""
     file = Path(model.tree.span.path).name
     elements: list[Element] = [
         Heading(1, title + year),
@@ -480,7 +512,8 @@ def build_annex(methodology: Methodology, lang: Lang = "vi") -> Document:
         Paragraph(wr.w("dropping")),
     ]
     for number, block in enumerate(model.blocks.values(), start=1):
-        elements += _block_annex(wr, block, number)
+        # The decree's own number when the file gives it: the one its citations use.
+        elements += _block_annex(wr, block, block.annex or str(number))
     return Document(title + year, lang, tuple(elements))
 
 

@@ -132,10 +132,11 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def blocks(self, meta: Meta, *blocks: s.Block) -> list[s.Block]:
         return list(blocks)
 
-    def block(self, meta: Meta, name: Token, label: Token, en: Token | None) -> s.Block:
+    def block(self, meta: Meta, name: Token, label: Token, en: Token | None, annex: Token | None
+              ) -> s.Block:
         return s.Block(
             id=str(name), label=self._text(label) or "", label_en=self._text(en),
-            span=self._tspan(name),
+            annex=self._text(annex), span=self._tspan(name),
         )
 
     def indicators(self, meta: Meta, *indicators: s.Indicator) -> list[s.Indicator]:

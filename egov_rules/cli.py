@@ -20,6 +20,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
@@ -38,7 +39,7 @@ from egov_rules.inputs import (
     validate_entity,
 )
 from egov_rules.numbers import fmt, fmt_published
-from egov_rules.render import render_all, to_json
+from egov_rules.render import render_all, render_blocks, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
 from egov_rules.report.tables import (
     Cell,
@@ -67,20 +68,42 @@ class _Usage(Exception):
     """A wrong command line detected after argparse (e.g. an unknown entity name)."""
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(parser: argparse.ArgumentParser, lang: Lang) -> None:
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
-                        help="language of explanations and messages (default: vi)")
+                        help=_say(lang, "language of explanations and messages (default: vi)",
+                                  "ngôn ngữ của giải trình và thông báo (mặc định: vi)"))
 
 
-def _load(path: str) -> egov_rules.Methodology:
-    if not Path(path).is_file():
-        raise _Usage(f"no such file: {path}")
-    return egov_rules.load(path)
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], lang: Lang,
+                       said: Sequence[Diagnostic] = ()) -> None:
+    """The diagnostics and the run's one summary line, which counts those `said` before."""
+    if diagnostics or said:  # they quote names and source lines: escape sequences are made visible
+        _to_stderr(printable(render_all(diagnostics, lang, said)))
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], lang: Lang) -> None:
-    if diagnostics:  # they quote names and source lines: escape sequences are made visible
-        _to_stderr(printable(render_all(diagnostics, lang)))
+# Warnings found while a command runs (an ignored column) are said at once, without a summary:
+# a long run should not hide them until it ends. The summary line, once at the end, counts them
+# with whatever came later, so that a run never prints two summaries that disagree.
+_HELD: ContextVar[list[Diagnostic] | None] = ContextVar("said_warnings", default=None)
+
+
+def _hold(diagnostics: Sequence[Diagnostic], lang: Lang) -> None:
+    held = _HELD.get()
+    if held is None:  # called outside `main` (the API): said with a summary
+        _print_diagnostics(diagnostics, lang)
+    elif diagnostics:
+        _to_stderr(printable(render_blocks(diagnostics, lang)))
+        held.extend(diagnostics)
+
+
+@contextmanager
+def _holding() -> Iterator[list[Diagnostic]]:
+    held: list[Diagnostic] = []
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
 
 
 def _complain(message: str) -> None:
@@ -97,7 +120,7 @@ def _to_stderr(text: str) -> None:
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if not Path(args.file).is_file():
-        raise _Usage(f"no such file: {args.file}")
+        raise _Usage(_say(args.lang, f"no such file: {args.file}", f"không có tệp: {args.file}"))
     try:
         source = SourceFile.read(args.file)
         diagnostics = egov_rules.check(source.text, args.file)
@@ -120,7 +143,7 @@ PROGRESS_FROM = 200  # entities: below this, scoring is over before a bar would 
 _WORDS: dict[str, tuple[str, str]] = {
     "entity": ("Entity", "Đơn vị"), "block": ("Block", "Khối"), "rank": ("Rank", "Hạng"),
     "value": ("Value", "Giá trị"), "grade": ("Grade", "Xếp loại"), "index": ("Index", "Chỉ số"),
-    "category": ("Category", "Lĩnh vực"), "criterion": ("Criterion", "Tiêu chí"),
+    "category": ("Category", "Hạng mục"), "criterion": ("Criterion", "Tiêu chí"),
     "gain": ("Gain (points)", "Thêm (điểm)"), "how": ("How", "Cách đạt"),
     "scores": ("Scores", "Kết quả chấm điểm"), "gains": ("Largest available gains",
                                                           "Các mức tăng điểm lớn nhất"),
@@ -146,19 +169,27 @@ def _say(lang: Lang, en: str, vi: str) -> str:
     return vi if lang == "vi" else en
 
 
-def _add_output(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+def _output_help(lang: Lang) -> str:
+    return _say(lang, "write to this file instead of standard output",
+                "ghi vào tệp này thay vì đầu ra chuẩn")
+
+
+def _add_output(parser: argparse.ArgumentParser, lang: Lang, formats: Sequence[str] = FORMATS
+                ) -> None:
     parser.add_argument("--format", choices=formats, default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--output", metavar="PATH",
-                        help="write to this file instead of standard output")
-    _add_common(parser)
+                        help=_say(lang, "output format (default: text)",
+                                  "định dạng kết quả (mặc định: text)"))
+    parser.add_argument("--output", metavar="PATH", help=_output_help(lang))
+    _add_common(parser, lang)
 
 
-def _add_data(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="methodology file (.egr)")
-    parser.add_argument("data", help="indicator data: .csv, .xlsx, .json, .yaml or .yml")
+def _add_data(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    parser.add_argument("file", help=_say(lang, "methodology file (.egr)", "tệp phương pháp (.egr)"))
+    parser.add_argument("data", help=_say(lang, "indicator data: .csv, .xlsx, .json, .yaml or .yml",
+                                          "số liệu chỉ số: .csv, .xlsx, .json, .yaml hoặc .yml"))
     parser.add_argument("--sheet", metavar="NAME",
-                        help="XLSX: the sheet to read (default: the active one, if visible)")
+                        help=_say(lang, "XLSX: the sheet to read (default: the active one, if visible)",
+                                  "XLSX: trang tính cần đọc (mặc định: trang đang chọn, nếu không ẩn)"))
 
 
 def _methodology(path: str, lang: Lang) -> egov_rules.Methodology:
@@ -176,12 +207,12 @@ def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | N
     try:
         entities = load_data(path, sheet, model=methodology.model, reporter=reporter)
     except UnsupportedFormat as error:
-        raise _Usage(str(error)) from None
+        raise _Usage(error.words(lang)) from None
     if reporter.has_errors:
         for entity in entities:  # value errors too, so that one run shows everything
             validate_entity(methodology.model, entity, reporter)
         raise EgovRulesError(reporter.diagnostics)
-    _print_diagnostics(reporter.sorted(), lang)  # warnings: an ignored column is never silent
+    _hold(reporter.sorted(), lang)  # warnings: an ignored column is never silent
     if not entities:  # a data problem, not a command-line one: exit 1 like any bad data
         raise _no_entity(path)
     return entities
@@ -384,7 +415,7 @@ def _score_table(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
     rows = [_score_row(ranking, e, categories, lang, machine) for e in evaluations]
     caption = "" if machine else _say(
         lang, "categories: points/max; indices: value, grade and rank in the block",
-        "lĩnh vực: điểm/tối đa; chỉ số: giá trị, xếp loại và thứ hạng trong khối")
+        "hạng mục: điểm/tối đa; chỉ số: giá trị, xếp loại và thứ hạng trong khối")
     return Table(_w("scores", lang), headers, rows, caption)
 
 
@@ -889,7 +920,37 @@ def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_doc(args: argparse.Namespace, out: TextIO) -> int:
     from egov_rules.annex import render_annex
 
-    return _emit(args, out, render_annex(_load(args.file), args.format, args.lang))
+    return _emit(args, out, render_annex(_methodology(args.file, args.lang), args.format, args.lang))
+
+
+# -- template ------------------------------------------------------------------------------
+
+
+def _cmd_template(args: argparse.Namespace, out: TextIO) -> int:
+    from egov_rules.template import MAX_ROWS, template_bytes
+
+    lang: Lang = args.lang
+    output: str = args.output
+    if not output.lower().endswith(".xlsx"):  # a workbook: never text, never a terminal
+        raise _Usage(_say(lang, f"--output {output}: a template is a workbook; name a .xlsx file",
+                          f"--output {output}: biểu mẫu là một bảng tính; hãy đặt tên tệp .xlsx"))
+    if not 1 <= args.rows <= MAX_ROWS:
+        raise _Usage(_say(lang, f"--rows must be from 1 to {MAX_ROWS}",
+                          f"--rows phải từ 1 đến {MAX_ROWS}"))
+    methodology = _methodology(args.file, lang)
+    blocks = list(methodology.model.blocks)
+    if args.block is not None and args.block not in blocks:
+        hint = did_you_mean(args.block, blocks)
+        raise _Usage(_say(lang, f"no block `{args.block}`; blocks: {', '.join(blocks)}",
+                          f"không có khối `{args.block}`; các khối: {', '.join(blocks)}")
+                     + (f" ({hint(lang)})" if hint else ""))
+    workbook = template_bytes(methodology.model, [args.block] if args.block else blocks, lang,
+                              args.rows)
+    try:
+        write_atomically(Path(output), workbook)
+    except OSError as error:
+        raise _write_failure(args, output, error) from None
+    return EXIT_OK
 
 
 # -- verify --------------------------------------------------------------------------------
@@ -902,8 +963,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
         raise _Usage("`verify` needs hypothesis: pip install 'egov_rules[dev]'" if args.lang == "en"
                      else "`verify` cần hypothesis: pip install 'egov_rules[dev]'") from None
     if args.budget < 1:
-        raise _Usage("--budget must be at least 1")
-    methodology = _load(args.file)
+        raise _Usage(_say(args.lang, "--budget must be at least 1", "--budget phải từ 1 trở lên"))
+    methodology = _methodology(args.file, args.lang)
     en = args.lang == "en"
     exemptions = [(node.id, e.indicator.name, e.reason) for node in methodology.model.nodes.values()
                   for e in node.exemptions]
@@ -933,72 +994,221 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 # -- main ----------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="egov-rules",
-        description="Compile, check and score e-government evaluation methodologies.",
-        epilog="exit codes: 0 ok, 1 errors in the rule file or data (or output not written), "
-               "2 usage, 3 internal error, 130 interrupted, 141 output closed early",
-    )
-    parser.add_argument("--version", action="version", version=egov_rules.__version__)
-    sub = parser.add_subparsers(dest="command", required=True)
+# argparse's own words (its gettext message ids) in Vietnamese; English is argparse's.
+_ARGPARSE_VI: dict[str, str] = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số vị trí",
+    "options": "tuỳ chọn",
+    "show this help message and exit": "in hướng dẫn này rồi thoát",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "unrecognized arguments: %s": "không nhận ra tham số: %s",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
+    "invalid %(type)s value: %(value)r": "giá trị %(type)s không hợp lệ: %(value)r",
+    "expected one argument": "cần một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "expected %s argument": "cần %s giá trị",
+    "expected %s arguments": "cần %s giá trị",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tuỳ chọn không rõ: %(option)s có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng được cùng tham số %s",
+    "ignored explicit argument %r": "giá trị %r bị bỏ qua",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "unexpected option string: %s": "tuỳ chọn không mong đợi: %s",
+}
 
-    check = sub.add_parser("check", help="report every problem in a rule file")
-    check.add_argument("file", help="methodology file (.egr)")
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    _add_common(check)
+
+@contextmanager
+def _argparse_in(lang: Lang) -> Iterator[None]:
+    """argparse's help and errors in `lang`, through the gettext hooks argparse calls at the
+    time it builds a parser and says something."""
+    if lang == "en":
+        yield
+        return
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._ = lambda text: _ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
+    argparse.ngettext = lambda one, many, n: _ARGPARSE_VI.get(  # type: ignore[attr-defined]
+        one if n == 1 else many, one if n == 1 else many)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def lang_of(argv: Sequence[str]) -> Lang:
+    """The `--lang` of a command line, known before argparse says anything (default vi)."""
+    chosen: Lang = "vi"
+    for index, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else (
+            argv[index + 1] if arg == "--lang" and index + 1 < len(argv) else None)
+        if value in ("vi", "en"):
+            chosen = "en" if value == "en" else "vi"
+    return chosen
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a did-you-mean for a mistyped command or choice."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: Mapping[str, argparse.ArgumentParser] = {}  # the program's: its commands
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as error:
+            hint = did_you_mean(str(value), [str(c) for c in action.choices or ()])
+            if hint is None:
+                raise
+            raise argparse.ArgumentError(action, f"{error.message} ({hint(_LANG.get())})"
+                                         ) from None
+
+
+_LANG: ContextVar[Lang] = ContextVar("lang", default="vi")
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the command given (its usage and flags), or the program's."""
+    commands = parser.commands if isinstance(parser, _Parser) else {}
+    return commands.get(getattr(args, "command", None) or "", parser)
+
+
+def _flag_hints(command: argparse.ArgumentParser, unknown: Sequence[str], lang: Lang) -> str:
+    """Did-you-mean for mistyped flags, among those of the command given."""
+    flags = [flag for action in command._actions for flag in action.option_strings]
+    hints = [did_you_mean(arg.partition("=")[0], flags) for arg in unknown if arg.startswith("-")]
+    return "".join(f" ({hint(lang)})" for hint in hints if hint is not None)
+
+
+def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
+    """The command line, its help in `lang` (argparse's own words too when built inside
+    `_argparse_in(lang)`, as `main` does)."""
+    def say(en: str, vi: str) -> str:
+        return _say(lang, en, vi)
+
+    rule_file = say("methodology file (.egr)", "tệp phương pháp (.egr)")
+    parser = _Parser(
+        prog="egov-rules",
+        description=say("Compile, check and score e-government evaluation methodologies.",
+                        "Biên dịch, kiểm tra và chấm điểm theo phương pháp đánh giá chính phủ điện tử."),
+        epilog=say("exit codes: 0 ok, 1 errors in the rule file or data (or output not written), "
+                   "2 usage, 3 internal error, 130 interrupted, 141 output closed early",
+                   "mã thoát: 0 thành công, 1 tệp quy tắc hoặc số liệu có lỗi (hoặc không ghi được "
+                   "kết quả), 2 dòng lệnh sai, 3 lỗi nội bộ, 130 bị dừng, 141 đầu ra bị đóng sớm"),
+    )
+    parser.add_argument("--version", action="version", version=egov_rules.__version__,
+                        help=say("show the version and exit", "in số phiên bản rồi thoát"))
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                title=say("commands", "lệnh"))
+    parser.commands = sub.choices  # for did-you-mean on a command's flags
+
+    def command(name: str, en: str, vi: str) -> argparse.ArgumentParser:
+        made: argparse.ArgumentParser = sub.add_parser(name, help=say(en, vi), description=say(en, vi))
+        return made
+
+    check = command("check", "report every problem in a rule file",
+                    "báo mọi lỗi của một tệp quy tắc")
+    check.add_argument("file", help=rule_file)
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help=say("output format (default: text)", "định dạng kết quả (mặc định: text)"))
+    _add_common(check, lang)
     check.set_defaults(handler=_cmd_check)
 
-    score = sub.add_parser("score", help="scores, grades and ranks of the entities of a data file")
-    _add_data(score)
-    score.add_argument("--entity", help="show only this entity")
+    score = command("score", "scores, grades and ranks of the entities of a data file",
+                    "điểm, xếp loại và thứ hạng của các đơn vị trong một tệp số liệu")
+    _add_data(score, lang)
+    score.add_argument("--entity", help=say("show only this entity", "chỉ hiện đơn vị này"))
     score.add_argument("--explain", action="store_true",
-                       help="explain every criterion (text; same as the `explain` subcommand's first part)")
-    score.add_argument("--json", action="store_true", help="same as --format json")
-    _add_output(score)
+                       help=say("explain every criterion (text; same as the `explain` subcommand's "
+                                "first part)", "giải trình từng tiêu chí (dạng text; như phần đầu "
+                                "của lệnh `explain`)"))
+    score.add_argument("--json", action="store_true",
+                       help=say("same as --format json", "như --format json"))
+    _add_output(score, lang)
     score.set_defaults(handler=_cmd_score)
 
-    doc = sub.add_parser("doc", help="write a methodology's annexes (tables) from its rules")
-    doc.add_argument("file", help="methodology file (.egr)")
-    doc.add_argument("--format", choices=("markdown", "html"), default="markdown")
-    doc.add_argument("--output", help="write to this file instead of standard output")
-    _add_common(doc)
+    doc = command("doc", "write a methodology's annexes (tables) from its rules",
+                  "viết các phụ lục (bảng điểm) của một phương pháp từ quy tắc của nó")
+    doc.add_argument("file", help=rule_file)
+    doc.add_argument("--format", choices=("markdown", "html"), default="markdown",
+                     help=say("output format (default: markdown)",
+                              "định dạng kết quả (mặc định: markdown)"))
+    doc.add_argument("--output", metavar="PATH", help=_output_help(lang))
+    _add_common(doc, lang)
     doc.set_defaults(handler=_cmd_doc)
 
-    explain = sub.add_parser("explain", help="every criterion of one entity, its largest gains "
-                             "and what would move it up a grade or a rank")
-    _add_data(explain)
-    explain.add_argument("--entity", required=True, help="the entity to explain")
-    _add_output(explain)
+    explain = command("explain", "every criterion of one entity, its largest gains and what "
+                      "would move it up a grade or a rank",
+                      "từng tiêu chí của một đơn vị, các mức tăng điểm lớn nhất và điều cần để "
+                      "lên xếp loại hay thứ hạng")
+    _add_data(explain, lang)
+    explain.add_argument("--entity", required=True,
+                         help=say("the entity to explain", "đơn vị cần giải trình"))
+    _add_output(explain, lang)
     explain.set_defaults(handler=_cmd_explain)
 
-    rank = sub.add_parser("rank", help="rankings per block and per index, with the tie rule")
-    _add_data(rank)
-    rank.add_argument("--block", help="only this block (id)")
-    rank.add_argument("--by", metavar="INDEX", help="only this index")
-    _add_output(rank)
+    rank = command("rank", "rankings per block and per index, with the tie rule",
+                   "bảng xếp hạng theo khối và theo chỉ số, với quy tắc đồng hạng")
+    _add_data(rank, lang)
+    rank.add_argument("--block", help=say("only this block (id)", "chỉ khối này (mã khối)"))
+    rank.add_argument("--by", metavar="INDEX", help=say("only this index", "chỉ chỉ số này"))
+    _add_output(rank, lang)
     rank.set_defaults(handler=_cmd_rank)
 
-    verify_record = sub.add_parser("verify-record", help="recompute a JSON record and compare")
-    verify_record.add_argument("record", help="a ranking written by `score --format json`")
+    verify_record = command("verify-record", "recompute a JSON record and compare",
+                            "tính lại một bản ghi JSON và đối chiếu")
+    verify_record.add_argument("record", help=say("a ranking written by `score --format json`",
+                                                  "bảng xếp hạng do `score --format json` ghi"))
     # Needed, though argparse is not told: the usage error names the paths the record holds.
+    never_read = say("(needed: a record's paths are never read)",
+                     "(bắt buộc: đường dẫn trong bản ghi không bao giờ được đọc)")
     verify_record.add_argument("--methodology", metavar="FILE",
-                               help="the rule file (needed: a record's paths are never read)")
+                               help=say("the rule file", "tệp quy tắc") + " " + never_read)
     verify_record.add_argument("--data", metavar="FILE",
-                               help="the data file (needed: a record's paths are never read)")
+                               help=say("the data file", "tệp số liệu") + " " + never_read)
     verify_record.add_argument("--sheet", metavar="NAME",
-                               help="XLSX: the sheet to read (default: the one the record names)")
-    _add_output(verify_record, ("text", "json"))
+                               help=say("XLSX: the sheet to read (default: the one the record names)",
+                                        "XLSX: trang tính cần đọc (mặc định: trang bản ghi nêu)"))
+    _add_output(verify_record, lang, ("text", "json"))
     verify_record.set_defaults(handler=_cmd_verify_record)
 
-    verify = sub.add_parser("verify", help="property-test a methodology: monotone, bounded, "
-                            "explained, deterministic (needs hypothesis)")
-    verify.add_argument("file", help="methodology file (.egr)")
+    template = command("template", "write a workbook to fill in, one sheet per block, that "
+                       "`score` reads as it is", "ghi một bảng tính để điền số liệu, mỗi khối một "
+                       "trang tính, mà `score` đọc được ngay không cần sửa")
+    template.add_argument("file", help=rule_file)
+    template.add_argument("--block", help=say("only this block (id)", "chỉ khối này (mã khối)"))
+    template.add_argument("--rows", type=int, default=5, metavar="N",
+                          help=say("rows to fill on each sheet (default: 5)",
+                                   "số dòng để điền ở mỗi trang tính (mặc định: 5)"))
+    template.add_argument("--output", metavar="PATH.xlsx", required=True,
+                          help=say("the workbook to write (.xlsx)", "bảng tính cần ghi (.xlsx)"))
+    _add_common(template, lang)
+    template.set_defaults(handler=_cmd_template)
+
+    verify = command("verify", "property-test a methodology: monotone, bounded, explained, "
+                     "deterministic (needs hypothesis)",
+                     "kiểm thử tính chất của một phương pháp: đơn điệu, bị chặn, có giải trình, "
+                     "tất định (cần hypothesis)")
+    verify.add_argument("file", help=rule_file)
     verify.add_argument("--budget", type=int, default=100,
-                        help="generated cases per property (default: 100)")
-    _add_common(verify)
+                        help=say("generated cases per property (default: 100)",
+                                 "số trường hợp sinh cho mỗi tính chất (mặc định: 100)"))
+    _add_common(verify, lang)
     verify.set_defaults(handler=_cmd_verify)
     return parser
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str], lang: Lang) -> argparse.Namespace:
+    """`parse_args`, with a did-you-mean for each mistyped flag."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = _command(parser, args)
+        command.error(argparse._("unrecognized arguments: %s")  # type: ignore[attr-defined]
+                      % " ".join(unknown) + _flag_hints(command, unknown, lang))
+    return args
 
 
 def _tolerate_encodings() -> None:
@@ -1034,25 +1244,39 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if out is None:
         _tolerate_encodings()
         out = sys.stdout if sys.stdout is not None else _Closed()
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else list(argv)
+    lang = lang_of(given)
+    token = _LANG.set(lang)
     try:
-        args = parser.parse_args(argv)
+        with _argparse_in(lang):
+            args = _parse(build_parser(lang), given, lang)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    lang: Lang = getattr(args, "lang", "vi")
+    finally:
+        _LANG.reset(token)
+    with _holding() as held:
+        return _run(args, out, lang, held)
+
+
+def _run(args: argparse.Namespace, out: TextIO, lang: Lang, held: list[Diagnostic]) -> int:
+    """The command, with every way it can end turned into an exit code; the warnings `held`
+    are said with what ends it, under one summary line."""
     try:
         _check_output(args)  # before any work: nothing is read twice or written over
         handler: Handler = args.handler
         code = handler(args, out)
         out.flush()
+        _print_diagnostics([], lang, said=held)
         return code
     except EgovRulesError as error:
-        _print_diagnostics(error.diagnostics, lang)
+        _print_diagnostics(error.diagnostics, lang, said=held)  # sorted by row, then column
         return EXIT_INPUT
     except _Usage as usage:
+        _print_diagnostics([], lang, said=held)
         _complain(str(usage))
         return EXIT_USAGE
     except _OutputFailed as failure:
+        _print_diagnostics([], lang, said=held)
         _complain(str(failure))
         return EXIT_INPUT
     except BrokenPipeError:  # quietly, as `| head` expects; not 0: the output was cut short

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -98,10 +99,34 @@ class Reporter:
         return sorted(self.diagnostics, key=_sort_key)
 
 
-def _sort_key(d: Diagnostic) -> tuple[str, int, str]:
-    if d.span is None:
-        return (d.path or "", 0, d.code.code)
-    return (d.span.path, d.span.start, d.code.code)
+# `book.xlsx!Sheet:AA7`: a worksheet cell, as the XLSX reader locates a value.
+_CELL = re.compile(r"(.*:)([A-Z]{1,3})([0-9]+)")
+_Part = tuple[int, int, str]
+
+
+def _sort_key(d: Diagnostic) -> tuple[tuple[_Part, ...], int, int, str]:
+    """As a person reads a file: by row, then column (`C2` < `AA7` < `B10`), never by the
+    text of a location; the numbers of a key path as numbers (`[2]` before `[10]`)."""
+    if d.span is not None:
+        return (_natural(d.span.path), d.span.line, d.span.column, d.code.code)
+    path = d.path or ""
+    cell = _CELL.fullmatch(path)
+    if cell is None:
+        return (_natural(path), 0, 0, d.code.code)
+    return (_natural(cell[1]), int(cell[3]), _column_number(cell[2]), d.code.code)
+
+
+def _natural(text: str) -> tuple[_Part, ...]:
+    # Runs of ASCII digits as numbers; a run too long for a row number stays text.
+    return tuple((1, int(part), "") if part.isascii() and part.isdigit() and len(part) < 20
+                 else (0, 0, part) for part in re.split(r"([0-9]+)", text) if part)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
 
 
 class EgovRulesError(Exception):

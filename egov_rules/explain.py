@@ -62,6 +62,83 @@ def shown(model: Model, name: str, value: Any) -> Text:
     return both(en, vi)
 
 
+# How an operator of the language reads in words (en, vi); a comparison keeps its sign.
+_OPERATORS: dict[str, tuple[str, str]] = {
+    "and": ("and", "và"), "or": ("or", "hoặc"), "=": ("=", "="), "!=": ("≠", "≠"),
+    ">": (">", ">"), ">=": ("≥", "≥"), "<": ("<", "<"), "<=": ("≤", "≤"),
+    "+": ("+", "+"), "-": ("−", "−"), "*": ("×", "×"), "/": ("÷", "÷"),
+}
+_GROUPING = {"and", "or", "+", "*"}  # a chain of one of these needs no parentheses
+_INLINED = 3
+
+
+def name_label(model: Model, name: str) -> tuple[str, str]:
+    """What an indicator, derived value, node or index is called (en, vi), without its id."""
+    indicator = model.indicators.get(name)
+    let = model.lets.get(name)
+    node = model.nodes.get(name)
+    index = model.indices.get(name)
+    if indicator is not None:
+        en_attr = indicator.get("en")
+        return (str(en_attr.value) if en_attr else indicator.label), indicator.label
+    if let is not None and let.label:
+        return let.label_en or let.label, let.label
+    if node is not None:
+        return model.label_en(node) or node.label, node.label
+    if index is not None and index.label:
+        return index.label_en or index.label, index.label
+    return name, name
+
+
+def expr_words(model: Model, expr: s.Expr) -> Text:
+    """An expression as people read it: names by their labels in quotes, `and`/`or`/`not`
+    and functions in words. Annexes and explanations show this, never the rule's text."""
+    en, vi = _words(model, expr)
+    return both(en, vi)
+
+
+def _words(model: Model, expr: s.Expr, parent: str | None = None, inlined: int = 0
+           ) -> tuple[str, str]:
+    """(en, vi); `parent`: the operator around it; `inlined`: unlabelled lets already replaced
+    by their formulas around it (a few at most: a chain of thousands stays readable, and finite)."""
+    def words(inner: s.Expr, around: str | None = None) -> tuple[str, str]:
+        return _words(model, inner, around, inlined)
+
+    match expr:
+        case s.Name(name=name) if name in model.lets and not model.lets[name].label \
+                and inlined < _INLINED:
+            return _words(model, model.lets[name].expr, "name", inlined + 1)  # what it is
+        case s.Name(name=name):
+            en, vi = name_label(model, name)
+            return f"“{en}”", f"“{vi}”"
+        case s.Number(value=value, percent=percent):
+            return both_fmt(value, percent)
+        case s.YesNo(value=value):
+            return ("yes", "có") if value else ("no", "không")
+        case s.Unary(op="not", operand=operand):
+            en, vi = words(operand)
+            return f"not {en}", f"không {vi}"
+        case s.Unary(operand=operand):
+            en, vi = words(operand, "-")
+            return f"−{en}", f"−{vi}"
+        case s.Binary(op=op, left=left, right=right):
+            l_en, l_vi = words(left, op)
+            r_en, r_vi = words(right, op)
+            o_en, o_vi = _OPERATORS[op]
+            en, vi = f"{l_en} {o_en} {r_en}", f"{l_vi} {o_vi} {r_vi}"
+            if parent is not None and not (parent == op and op in _GROUPING):
+                return f"({en})", f"({vi})"
+            return en, vi
+        case s.Call(args=args):
+            from egov_rules.kinds.functions import let_function  # kinds import this module
+
+            w_en, w_vi = let_function(expr).words
+            said = [words(arg) for arg in args]
+            return (f"{w_en} ({', '.join(w[0] for w in said)})",
+                    f"{w_vi} ({', '.join(w[1] for w in said)})")
+    return expr.span.text, expr.span.text  # pragma: no cover - every expression is matched
+
+
 def input_label(model: Model, name: str) -> tuple[str, str]:
     indicator = model.indicators.get(name)
     if indicator is not None:

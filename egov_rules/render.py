@@ -3,7 +3,7 @@ formats a diagnostic."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from egov_rules.diagnostics import Diagnostic, Lang
@@ -75,17 +75,25 @@ def render_text(diagnostic: Diagnostic, lang: Lang = "en") -> str:
     return "\n".join(lines)
 
 
-def render_all(diagnostics: Iterable[Diagnostic], lang: Lang = "en") -> str:
+def render_all(diagnostics: Iterable[Diagnostic], lang: Lang = "en",
+               said: Sequence[Diagnostic] = ()) -> str:
+    """The diagnostics, then one summary line that also counts those `said` earlier in the
+    same run (a warning shown as soon as it was found: a run has one summary)."""
     items = list(diagnostics)
     blocks = [render_text(d, lang) for d in items]
-    errors = sum(1 for d in items if d.is_error)
-    warnings = len(items) - errors
+    errors = sum(1 for d in (*said, *items) if d.is_error)
+    warnings = len(said) + len(items) - errors
     if lang == "vi":
         summary = f"{errors} lỗi, {warnings} cảnh báo"
     else:
         summary = f"{errors} error{'s' if errors != 1 else ''}, " \
                   f"{warnings} warning{'s' if warnings != 1 else ''}"
     return "\n\n".join([*blocks, summary]) + "\n"
+
+
+def render_blocks(diagnostics: Iterable[Diagnostic], lang: Lang = "en") -> str:
+    """The diagnostics without a summary: the run says its one summary when it ends."""
+    return "".join(render_text(d, lang) + "\n\n" for d in diagnostics)
 
 
 def to_json(diagnostic: Diagnostic, lang: Lang = "en") -> dict[str, Any]:

@@ -121,6 +121,7 @@ class Block:
     label: str
     label_en: str | None
     span: Span = field(compare=False)
+    annex: str | None = None  # the number of its annex in the decree (`annex "4"`), if not its rank
 
 
 IndicatorKind = Literal["count", "number", "percent", "yes/no", "level", "options"]

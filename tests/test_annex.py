@@ -86,7 +86,7 @@ def test_only_node_is_absent_from_other_blocks(vi_text: str) -> None:
     assert "`steering`" not in sections["ministry"]
     assert "`meetings`" in sections["ministry"].split("### Giá trị dẫn xuất")[0]  # listed as unused
     assert "Không dùng cho khối này: `meetings`." in sections["ministry"]
-    assert "Chỉ áp dụng cho khối: `province`" in sections["province"]
+    assert "Chỉ áp dụng cho khối: “Tỉnh, thành phố trực thuộc Trung ương”" in sections["province"]
 
 
 def test_totals_are_checked_per_block(vi_text: str) -> None:
@@ -112,8 +112,8 @@ def test_bands_and_tables_are_rows_with_points(vi_text: str) -> None:
     assert "\n".join(steering_rows) in province and "| từ 4 | 20 |" not in ministry
     assert "| mức 3 | 12 |" in ministry
     assert "| Thuê dịch vụ đám mây (`cloud`) | 20 |" in ministry
-    assert "`online_share` từ 10% (0 điểm) đến 50% (40 điểm)" in ministry
-    assert "5 điểm cho mỗi đơn vị của `safeguards`, tối đa 15 điểm" in ministry
+    assert "“Tỷ lệ hồ sơ được xử lý trực tuyến” từ 10% (0 điểm) đến 50% (40 điểm)" in ministry
+    assert "5 điểm cho mỗi đơn vị của “Số biện pháp bảo đảm an toàn”, tối đa 15 điểm" in ministry
 
 
 def test_citations_conditions_and_weights_appear(vi_text: str) -> None:
@@ -121,7 +121,7 @@ def test_citations_conditions_and_weights_appear(vi_text: str) -> None:
     for citation in ("[Mẫu, mục I]", "[Mẫu, I.1]", "[Mẫu, I.4]", "[Mẫu, II.3]", "[Mẫu, mục III]"):
         assert citation in ministry and citation in province
     assert "[Mẫu, II.4]" in province and "[Mẫu, II.4]" not in ministry
-    assert "Áp dụng khi: `units > 0`" in ministry
+    assert "Áp dụng khi: “Số đơn vị trực thuộc” \\> 0" in ministry
     assert "Trọng số: 60%" in ministry and "Trọng số: 40%" in ministry
     assert "⚠" not in vi_text  # no node of the quickstart is a reconstruction
 
@@ -239,3 +239,65 @@ def test_cli_doc_unwritable_output_is_a_usage_error(tmp_path: Path,
     code = main(["doc", str(ROOT / "examples/quickstart.egr"), "--output", str(target)])
     assert code == 2
     assert f"không ghi được {target}" in capsys.readouterr().err
+
+
+# -- issue 12: the Vietnamese annex speaks to people ---------------------------------------
+
+_ANNEX_NUMBER = re.compile(r"^## Phụ lục (\S+): .*\(`(\w+)`\)$", re.M)
+_CITED = re.compile(r"Phụ lục (\d+)(?![\w.])")
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+_FILE_OR_ID = re.compile(r"[A-Za-z][\w.-]*|egov-rules doc")
+
+
+def _prose(text: str) -> str:
+    """The words the annex writes itself: without its code spans (ids and file names, shown as
+    such), escapes, and the bilingual notes the rule file's author wrote (`vi / en`)."""
+    own = [line for line in text.splitlines()
+           if not line.startswith(("> **⚠ tái dựng", "- Căn cứ pháp lý:"))]
+    return _CODE_SPAN.sub("", "\n".join(own)).replace("\\_", "_").replace("\\", "")
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_vietnamese_annex_has_no_raw_expression_or_keyword(source: Path) -> None:
+    text = render_annex(egov_rules.load(source), "markdown", "vi")
+    spans = _CODE_SPAN.findall(text)
+    raw = [span for span in spans if not _FILE_OR_ID.fullmatch(span)]
+    assert not raw, f"expressions shown as written in the rule file: {raw}"
+    prose = _prose(text)
+    keywords = re.findall(r"\b(?:and|or|not|only|when)\b", prose)
+    assert not keywords, f"keywords of the language in the Vietnamese text: {set(keywords)}"
+    # Underscores outside code spans only inside the decree's own names (`Điểm_KNWAN`).
+    ids = [word for word in re.findall(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", prose)]
+    assert not ids, f"ids in the Vietnamese text: {set(ids)}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_annex_title_gives_the_year_once(source: Path) -> None:
+    methodology = egov_rules.load(source)
+    title = render_annex(methodology, "markdown", "vi").splitlines()[0]
+    assert title.count(str(methodology.model.year)) == 1, title
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_annex_titles_agree_with_the_annexes_cited(source: Path) -> None:
+    """A criterion of one block that cites `Phụ lục N` sits in the annex titled `Phụ lục N`."""
+    methodology = egov_rules.load(source)
+    titled = {block: number for number, block in
+              _ANNEX_NUMBER.findall(render_annex(methodology, "markdown", "vi"))}
+    assert set(titled) == set(methodology.model.blocks)
+    for node in methodology.model.nodes.values():
+        if node.only is None or len(node.only) != 1:
+            continue
+        block = node.only[0].name
+        for citation in node.citations:
+            for number in _CITED.findall(citation.text):
+                assert number == titled[block], (
+                    f"`{node.id}` (only {block}) cites Phụ lục {number}, "
+                    f"but the annex of {block} is titled Phụ lục {titled[block]}")
+
+
+def test_the_province_annex_of_2016_is_phu_luc_4() -> None:
+    text = render_annex(egov_rules.load(ROOT / "methodologies" / "vn-ict-2016.egr"), "markdown", "vi")
+    assert re.findall(r"^## Phụ lục (\d+): .*\(`(\w+)`\)$", text, re.M) == [
+        ("2", "ministry"), ("3", "agency"), ("4", "province")]
+    assert "“Có trung tâm dữ liệu” và “Có thông báo tiếp nhận" in text

@@ -111,6 +111,8 @@ def test_unsupported_extension_is_a_usage_error(capsys: pytest.CaptureFixture[st
     code, _, err = run(capsys, "score", QUICKSTART, write(tmp_path, "data.txt", "x"), "--lang", "en")
     assert code == 2
     assert "unsupported data format `.txt`" in err
+    code, _, err = run(capsys, "score", QUICKSTART, write(tmp_path, "data.txt", "x"))
+    assert code == 2 and "không đọc được định dạng `.txt`" in err  # in the user's language
 
 
 def test_python_api_raises_with_every_error(tmp_path: Path,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from egov_rules.diagnostics import Reporter
+from egov_rules.diagnostics import Reporter, Text
 from egov_rules.inputs.json_data import load_json
 from egov_rules.inputs.tables import load_csv, sniff_delimiter
 from egov_rules.inputs.values import (
@@ -54,6 +54,10 @@ DATA_SUFFIXES = (".csv", ".xlsx", ".json", ".yaml", ".yml")
 class UnsupportedFormat(ValueError):
     """The file's extension names no data format the library reads."""
 
+    def __init__(self, words: Text) -> None:
+        super().__init__(words.en)
+        self.words = words  # said in the user's language by the command line
+
 
 def load_data(path: str | Path, sheet: str | None = None, *, model: Model | None = None,
               reporter: Reporter | None = None) -> list[EntityData]:
@@ -66,10 +70,12 @@ def load_data(path: str | Path, sheet: str | None = None, *, model: Model | None
     """
     suffix = Path(path).suffix.lower()
     if suffix not in DATA_SUFFIXES:
-        raise UnsupportedFormat(f"{path}: unsupported data format `{suffix or '(none)'}`; "
-                                f"use {', '.join(DATA_SUFFIXES)}")
+        given, kinds = suffix or "(none)", ", ".join(DATA_SUFFIXES)
+        raise UnsupportedFormat(Text(f"{path}: unsupported data format `{given}`; use {kinds}",
+                                     f"{path}: không đọc được định dạng `{given}`; hãy dùng {kinds}"))
     if sheet is not None and suffix != ".xlsx":
-        raise UnsupportedFormat(f"{path}: --sheet applies only to .xlsx workbooks")
+        raise UnsupportedFormat(Text(f"{path}: --sheet applies only to .xlsx workbooks",
+                                     f"{path}: --sheet chỉ dùng cho bảng tính .xlsx"))
     own = reporter if reporter is not None else Reporter()
     if suffix == ".csv":
         entities = load_csv(path, own, model)

@@ -92,8 +92,8 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
     absent = _absent_columns(header, columns, reporter, model)
     entity_col, block_col = kinds.index("entity"), kinds.index("block")
     for row, end in rows:
-        if all(_is_empty(cell.value) for cell in row):
-            continue  # a blank line carries nothing
+        if all(_is_empty(cell.value) for index, cell in enumerate(row) if index != block_col):
+            continue  # a blank line carries nothing, nor one left unfilled in a template
         _stray_cells(row, kinds, reporter)
         name_cell = _cell(row, end, entity_col)
         name = "" if _is_empty(name_cell.value) else normal_text(str(name_cell.value))

@@ -19,7 +19,7 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.domains import Domain, Interval
 from egov_rules.emit import CompareOp, expr, just
-from egov_rules.explain import both, both_fmt, is_share
+from egov_rules.explain import both, both_fmt, expr_words, is_share
 from egov_rules.kinds.base import (
     ZERO,
     AnnexRows,
@@ -389,9 +389,9 @@ class Bands(RuleKind[s.Bands, BandsFacts]):
         ])
 
     def describe(self, rule: s.Bands, model: Model, maximum: Fraction) -> Text:
-        x = f"`{rule.expr.span.text}`"
-        return both(f"by bands of {x}: the first row that holds gives the points",
-                    f"theo mức của {x}: dòng đầu tiên thoả điều kiện cho số điểm")
+        x = expr_words(model, rule.expr)
+        return both(f"by bands of {x.en}: the first row that holds gives the points",
+                    f"theo mức của {x.vi}: dòng đầu tiên thoả điều kiện cho số điểm")
 
     def annex_rows(self, rule: s.Bands, model: Model) -> AnnexRows | None:
         as_share = is_share(model, rule.expr)

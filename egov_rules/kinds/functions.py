@@ -28,6 +28,7 @@ class LetFunction(ABC):
     name: ClassVar[FunctionName]
     argument: ClassVar[Literal["number", "yes/no"]]  # the type every argument must have
     usage: ClassVar[tuple[str, str]]  # how to call it (en, vi), said when the count is wrong
+    words: ClassVar[tuple[str, str]]  # what it computes, before its arguments (en, vi)
 
     @abstractmethod
     def arity_ok(self, count: int) -> bool:
@@ -92,18 +93,21 @@ class _Extreme(LetFunction):
 
 class Min(_Extreme):
     name = "min"
+    words = ("the smallest of", "giá trị nhỏ nhất trong")
     want_max = False
     usage = ("min takes one or more numbers: min(a, b, …)", "min cần một hoặc nhiều số: min(a, b, …)")
 
 
 class Max(_Extreme):
     name = "max"
+    words = ("the largest of", "giá trị lớn nhất trong")
     want_max = True
     usage = ("max takes one or more numbers: max(a, b, …)", "max cần một hoặc nhiều số: max(a, b, …)")
 
 
 class Clamp(LetFunction):
     name = "clamp"
+    words = ("the first kept between the other two of", "giá trị đầu, giữ trong khoảng hai giá trị sau, của")
     argument = "number"
     usage = ("clamp takes three arguments: clamp(x, low, high)", "clamp cần ba đối số: clamp(x, thấp, cao)")
 
@@ -134,6 +138,7 @@ class Clamp(LetFunction):
 
 class CountYes(LetFunction):
     name = "count_yes"
+    words = ("the number of yes among", "số câu trả lời “có” trong")
     argument = "yes/no"
     usage = ("count_yes takes one or more yes/no answers: count_yes(a, b, …)",
              "count_yes cần một hoặc nhiều giá trị có/không: count_yes(a, b, …)")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
 from egov_rules.emit import expr, just, replace_num
-from egov_rules.explain import both, both_fmt, points_word
+from egov_rules.explain import both, both_fmt, expr_words, points_word
 from egov_rules.kinds.base import (
     ZERO,
     AnnexRows,
@@ -94,11 +94,11 @@ class Per(RuleKind[s.Per, PerFacts]):
         ])
 
     def describe(self, rule: s.Per, model: Model, maximum: Fraction) -> Text:
-        x = f"`{rule.expr.span.text}`"
+        x = expr_words(model, rule.expr)
         e_en, e_vi = both_fmt(rule.each.value)
         c_en, c_vi = both_fmt(min(rule.cap.value, maximum))
-        return both(f"{e_en} {points_word(rule.each.value)} per unit of {x}, at most {c_en}",
-                    f"{e_vi} điểm cho mỗi đơn vị của {x}, tối đa {c_vi} điểm")
+        return both(f"{e_en} {points_word(rule.each.value)} per unit of {x.en}, at most {c_en}",
+                    f"{e_vi} điểm cho mỗi đơn vị của {x.vi}, tối đa {c_vi} điểm")
 
     def annex_rows(self, rule: s.Per, model: Model) -> AnnexRows | None:
         return None

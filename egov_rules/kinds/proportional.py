@@ -14,7 +14,7 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
 from egov_rules.domains import Interval
 from egov_rules.emit import expr, replace_num
-from egov_rules.explain import both, both_fmt, is_share
+from egov_rules.explain import both, both_fmt, expr_words, is_share
 from egov_rules.kinds.base import (
     ONE,
     ZERO,
@@ -136,11 +136,11 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
         ])
 
     def describe(self, rule: s.Proportional, model: Model, maximum: Fraction) -> Text:
-        x = f"`{rule.expr.span.text}`"
+        x = expr_words(model, rule.expr)
         m_en, m_vi = both_fmt(maximum)
         if rule.relative:
-            text = both(f"{x} ÷ the best value in the block × {m_en} points",
-                        f"{x} ÷ giá trị cao nhất trong khối × {m_vi} điểm")
+            text = both(f"{x.en} ÷ the best value in the block × {m_en} points",
+                        f"{x.vi} ÷ giá trị cao nhất trong khối × {m_vi} điểm")
             if rule.reference is None:
                 return text
             r_en, r_vi = both_fmt(rule.reference.value, rule.reference.percent)
@@ -150,10 +150,10 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
             lo_en, lo_vi = both_fmt(rule.low.value, rule.low.percent)
             hi_en, hi_vi = both_fmt(rule.high.value, rule.high.percent)
             return both(
-                f"{x} from {lo_en} (0 points) to {hi_en} ({m_en} points), linear in between",
-                f"{x} từ {lo_vi} (0 điểm) đến {hi_vi} ({m_vi} điểm), tuyến tính ở giữa")
-        return both(f"{x} (a share, 0 to 1) × {m_en} points",
-                    f"tỷ lệ {x} (từ 0 đến 1) × {m_vi} điểm")
+                f"{x.en} from {lo_en} (0 points) to {hi_en} ({m_en} points), linear in between",
+                f"{x.vi} từ {lo_vi} (0 điểm) đến {hi_vi} ({m_vi} điểm), tuyến tính ở giữa")
+        return both(f"{x.en} (a share, 0 to 1) × {m_en} points",
+                    f"tỷ lệ {x.vi} (từ 0 đến 1) × {m_vi} điểm")
 
     def annex_rows(self, rule: s.Proportional, model: Model) -> AnnexRows | None:
         return None

@@ -13,7 +13,7 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.domains import Interval
 from egov_rules.emit import Untracked, constant_choice, expr, fast_constant
-from egov_rules.explain import both, both_fmt, input_label, points_word, shown
+from egov_rules.explain import both, both_fmt, expr_words, input_label, points_word, shown
 from egov_rules.kinds.base import (
     AnnexRows,
     CheckContext,
@@ -138,8 +138,8 @@ class Table(RuleKind[s.Table, TableFacts]):
         return constant_choice(g, points, values)
 
     def describe(self, rule: s.Table, model: Model, maximum: Fraction) -> Text:
-        x = f"`{rule.expr.span.text}`"
-        return both(f"points by the value of {x}", f"điểm theo giá trị của {x}")
+        x = expr_words(model, rule.expr)
+        return both(f"points by the value of {x.en}", f"điểm theo giá trị của {x.vi}")
 
     def annex_rows(self, rule: s.Table, model: Model) -> AnnexRows | None:
         return "value", tuple((_key_words(model, rule, r), r.points.value) for r in rule.rows)

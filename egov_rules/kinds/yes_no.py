@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
 from egov_rules.emit import Test, expr
-from egov_rules.explain import both, both_fmt, input_label, points_word
+from egov_rules.explain import both, both_fmt, expr_words, input_label, points_word
 from egov_rules.kinds.base import (
     ZERO,
     AnnexRows,
@@ -73,10 +73,10 @@ class YesNo(RuleKind[s.YesNoRule, bool]):  # the facts: the answer
                                 (None, lambda: g.const(ZERO))])
 
     def describe(self, rule: s.YesNoRule, model: Model, maximum: Fraction) -> Text:
-        x = f"`{rule.expr.span.text}`"
+        x = expr_words(model, rule.expr)
         m_en, m_vi = both_fmt(maximum)
-        return both(f"{x}: yes gives {m_en} points, no gives 0",
-                    f"{x}: có được {m_vi} điểm, không được 0 điểm")
+        return both(f"{x.en}: yes gives {m_en} points, no gives 0",
+                    f"{x.vi}: có được {m_vi} điểm, không được 0 điểm")
 
     def annex_rows(self, rule: s.YesNoRule, model: Model) -> AnnexRows | None:
         return None

@@ -12,7 +12,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, TextIO
 
 # What a terminal, an editor or a browser would act on instead of showing: C0 controls (tab and
 # newline aside), DEL, C1 controls (ESC, CSI and OSC start escape sequences: colours, cursor
@@ -76,10 +76,10 @@ def spreadsheet_text(text: str) -> str:
 _PREFIXED = (*FORMULA_STARTS, "'")
 
 
-def write_atomically(path: Path, text: str | Iterable[str]) -> None:
-    """`text` in `path` (UTF-8), all or nothing: written beside it under a temporary name, then
-    renamed over it, so a full disk or an interrupt never leaves half a report behind. `text`
-    may come in pieces (a streamed result: never whole in memory)."""
+def write_atomically(path: Path, text: str | bytes | Iterable[str]) -> None:
+    """`text` in `path` (UTF-8; bytes as they are: a workbook), all or nothing: written beside
+    it under a temporary name, then renamed over it, so a full disk or an interrupt never leaves
+    half a report behind. `text` may come in pieces (a streamed result: never whole in memory)."""
     try:
         kind = os.stat(path).st_mode
     except FileNotFoundError:
@@ -102,8 +102,7 @@ def write_atomically(path: Path, text: str | Iterable[str]) -> None:
         _write_in_place(target, text)  # a writable file in a folder we may not add to
         return
     try:
-        # backslashreplace: a path or name that is not valid Unicode is shown, never a crash.
-        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
+        with _opened(handle, text) as file:
             _write(file, text)
             file.flush()
             os.fsync(file.fileno())  # on disk before the rename makes it the report
@@ -115,14 +114,21 @@ def write_atomically(path: Path, text: str | Iterable[str]) -> None:
         raise
 
 
-def _write_in_place(path: Path, text: str | Iterable[str]) -> None:
-    with open(path, "w", encoding="utf-8", errors="backslashreplace") as file:
+def _write_in_place(path: Path, text: str | bytes | Iterable[str]) -> None:
+    with _opened(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), text) as file:
         _write(file, text)
 
 
-def _write(file: TextIO, text: str | Iterable[str]) -> None:
-    for piece in [text] if isinstance(text, str) else text:
+def _write(file: IO[Any], text: str | bytes | Iterable[str]) -> None:
+    for piece in [text] if isinstance(text, str | bytes) else text:
         file.write(piece)
+
+
+def _opened(descriptor: int, text: str | bytes | Iterable[str]) -> IO[Any]:
+    # backslashreplace: a path or name that is not valid Unicode is shown, never a crash.
+    if isinstance(text, bytes):
+        return os.fdopen(descriptor, "wb")
+    return os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace")
 
 
 def _mode(target: Path) -> int:

@@ -28,7 +28,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key → (English, Vietnamese)
                     "Dấu “=” đánh dấu đồng hạng: các đơn vị bằng nhau cùng hạng, hạng kế tiếp bị bỏ qua."),
     "dense": ("“=” marks a tie: tied entities share a rank and the next rank follows on.",
               "Dấu “=” đánh dấu đồng hạng: các đơn vị bằng nhau cùng hạng, hạng kế tiếp liền sau."),
-    "chart": ("Share of the maximum by category", "Tỷ lệ điểm đạt được so với tối đa theo nhóm"),
+    "chart": ("Share of the maximum by category", "Tỷ lệ điểm đạt được so với tối đa theo hạng mục"),
     "indices": ("Indices", "Các chỉ số"),
     "explanation": ("Explanation by criterion", "Giải trình theo tiêu chí"),
     "points": ("points", "điểm"),
