@@ -1101,6 +1101,11 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=egov_rules.__version__,
                         help=say("show the version and exit", "in số phiên bản rồi thoát"))
+    # Also before the command (`egov-rules --lang en check …`); `main` reads it from the whole
+    # command line, as a command's own `--lang` would otherwise reset it to its default.
+    parser.add_argument("--lang", dest="top_lang", choices=("vi", "en"),
+                        help=say("language of explanations and messages (default: vi)",
+                                 "ngôn ngữ của giải trình và thông báo (mặc định: vi)"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 title=say("commands", "lệnh"))
     parser.commands = sub.choices  # for did-you-mean on a command's flags
@@ -1254,6 +1259,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(exit_.code or 0)
     finally:
         _LANG.reset(token)
+    args.lang = lang  # given before or after the command
     with _holding() as held:
         return _run(args, out, lang, held)
 

@@ -167,3 +167,12 @@ def test_a_category_is_called_hang_muc_everywhere(capsys: pytest.CaptureFixture[
     others = [(path.name, word) for path in sources for word in ("lĩnh vực", "danh mục", "theo nhóm")
               if word in path.read_text(encoding="utf-8").lower()]
     assert others == []
+
+
+def test_lang_may_come_before_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--lang", "en", "score", ICT, str(ICT_CSV), "--entity",
+                       "Tỉnh D (minh hoạ)")
+    assert code == 0 and "Entity" in out and "Đơn vị" not in out
+    assert run(capsys, "score", ICT, str(ICT_CSV), "--entity", "Tỉnh D (minh hoạ)")[1] != out
+    code, _, err = run(capsys, "--lang=en", "score", ICT, "missing.csv")
+    assert code == 2 and "no such file" in err
