@@ -30,7 +30,9 @@ from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
 from egov_rules.explain import block_label, declared_round, index_label
 from egov_rules.inputs import (
+    LOCALES,
     EntityData,
+    Reading,
     UnsupportedFormat,
     file_sha256,
     load_data,
@@ -190,6 +192,25 @@ def _add_data(parser: argparse.ArgumentParser, lang: Lang) -> None:
     parser.add_argument("--sheet", metavar="NAME",
                         help=_say(lang, "XLSX: the sheet to read (default: the active one, if visible)",
                                   "XLSX: trang tính cần đọc (mặc định: trang đang chọn, nếu không ẩn)"))
+    _add_reading(parser, lang)
+
+
+def _add_reading(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    """How to read the data file beyond its format (docs/cli.md, "Input formats")."""
+    parser.add_argument("--locale", choices=LOCALES,
+                        help=_say(lang, "how text cells write numbers: vi 1.234,5 or en 1,234.5 "
+                                  "(default: a ; CSV is vi; otherwise only what reads one way)",
+                                  "cách ô văn bản viết số: vi 1.234,5 hoặc en 1,234.5 (mặc "
+                                  "định: CSV phân cách bằng ; là vi; còn lại chỉ đọc số hiểu "
+                                  "được một cách)"))
+    parser.add_argument("--header-row", type=int, metavar="N",
+                        help=_say(lang, "CSV/XLSX: the row of the column headings (default: "
+                                  "found below any title rows)",
+                                  "CSV/XLSX: dòng tên cột (mặc định: tự tìm dưới các dòng tiêu đề)"))
+
+
+def _reading(args: argparse.Namespace) -> Reading:
+    return Reading(getattr(args, "locale", None), {}, getattr(args, "header_row", None))
 
 
 def _methodology(path: str, lang: Lang) -> egov_rules.Methodology:
@@ -199,13 +220,16 @@ def _methodology(path: str, lang: Lang) -> egov_rules.Methodology:
 
 
 def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | None = None,
-                  lang: Lang = "vi") -> list[EntityData]:
+                  lang: Lang = "vi", reading: Reading | None = None) -> list[EntityData]:
     """A data file's entities; every problem of the file and of its values reported at once."""
     if not Path(path).is_file():
         raise _Usage(_say(lang, f"no such file: {path}", f"không có tệp: {path}"))
     reporter = Reporter()
+    reading = reading or Reading()
     try:
-        entities = load_data(path, sheet, model=methodology.model, reporter=reporter)
+        entities = load_data(path, sheet, model=methodology.model, reporter=reporter,
+                             locale=reading.locale, columns=reading.columns,
+                             header_row=reading.header_row)
     except UnsupportedFormat as error:
         raise _Usage(error.words(lang)) from None
     if reporter.has_errors:
@@ -245,7 +269,7 @@ def _progress(count: int, lang: Lang) -> Iterator[Callable[[int], None] | None]:
 def score_data(args: argparse.Namespace) -> Ranking:
     """Load, validate and score; the ranking carries its audit record."""
     methodology = _methodology(args.file, args.lang)
-    entities = read_entities(methodology, args.data, args.sheet, args.lang)
+    entities = read_entities(methodology, args.data, args.sheet, args.lang, _reading(args))
     with _progress(len(entities), args.lang) as report_progress:
         ranking = methodology.evaluate_many(entities, progress=report_progress)
     return ranking.model_copy(update={
@@ -673,7 +697,7 @@ def _read_streamed(args: argparse.Namespace, methodology: egov_rules.Methodology
         raise _Usage(_say(args.lang, f"no such file: {args.data}", f"không có tệp: {args.data}"))
     reporter = Reporter()
     standings = Standings(methodology.model, names)
-    for score in scores_of_file(methodology, args.data, reporter):
+    for score in scores_of_file(methodology, args.data, reporter, _reading(args)):
         each(score, standings.add(score))
     if reporter.has_errors:
         raise EgovRulesError(reporter.diagnostics)
@@ -1177,6 +1201,7 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     verify_record.add_argument("--sheet", metavar="NAME",
                                help=say("XLSX: the sheet to read (default: the one the record names)",
                                         "XLSX: trang tính cần đọc (mặc định: trang bản ghi nêu)"))
+    _add_reading(verify_record, lang)
     _add_output(verify_record, lang, ("text", "json"))
     verify_record.set_defaults(handler=_cmd_verify_record)
 

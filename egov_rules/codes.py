@@ -224,6 +224,17 @@ HIDDEN_CELLS = _code(
     "W526", "hidden-cells", "warning",
     "{detail}", "{detail_vi}",
 )
+ROWS_NOT_READ = _code(
+    "W527", "rows-not-read", "warning",
+    "{detail}", "{detail_vi}",
+)
+SHARE_AS_FRACTION = _code(
+    "W528", "share-as-fraction", "warning",
+    "{entity}: {name}: {given} is read as {given}%; if it is a share of 1, write {meant} or "
+    "{meant}%",
+    "{entity}: {name}: {given} được đọc là {given}%; nếu đây là tỷ lệ trên 1, hãy viết {meant} "
+    "hoặc {meant}%",
+)
 
 # -- M6xx: monotonicity ------------------------------------------------------------------
 NOT_MONOTONE = _code(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
 from egov_rules.inputs.tables import stream_csv
-from egov_rules.inputs.values import validate_entity
+from egov_rules.inputs.values import Reading, validate_entity
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
 from egov_rules.rank import ranks_of
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 NONE = -1  # the value id of an index without a value (unranked)
 
 
-def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporter
-                   ) -> Iterator[Score]:
+def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporter,
+                   reading: Reading | None = None) -> Iterator[Score]:
     """Each entity of a CSV file scored, in the file's order. Every problem of the file and
     of its entities goes to `reporter`: once there is one, the entities left are only
     checked (as `read_entities` checks them), never scored. Check `reporter.has_errors` at
@@ -40,12 +40,12 @@ def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporte
     before = _stamp(path)
     bests: dict[str, tuple[Fraction | None, ...]] = {}
     if scorer.has_cohort:
-        bests = _bests(methodology, path, reporter)
+        bests = _bests(methodology, path, reporter, reading)
         if reporter.has_errors:  # the second pass would only say it all again
             return
         reporter.diagnostics.clear()  # warnings only: the second pass says them again
     errors = _Errors(reporter)
-    for entity in stream_csv(path, reporter, methodology.model):
+    for entity in stream_csv(path, reporter, methodology.model, None, reading):
         if errors.found():
             validate_entity(methodology.model, entity, reporter)
             continue
@@ -66,12 +66,12 @@ def _stamp(path: str | Path) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
-def _bests(methodology: Methodology, path: str | Path, reporter: Reporter
-           ) -> dict[str, tuple[Fraction | None, ...]]:
+def _bests(methodology: Methodology, path: str | Path, reporter: Reporter,
+           reading: Reading | None) -> dict[str, tuple[Fraction | None, ...]]:
     """Each block's best of each relative node: the first pass, checking every entity."""
     best: dict[str, list[Fraction | None]] = {}
     errors = _Errors(reporter)
-    for entity in stream_csv(path, reporter, methodology.model):
+    for entity in stream_csv(path, reporter, methodology.model, None, reading):
         if errors.found():
             validate_entity(methodology.model, entity, reporter)
             continue

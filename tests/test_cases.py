@@ -223,6 +223,8 @@ PYTHON_TESTED: dict[str, tuple[str, ...]] = {
     "W520": ("test_w520_ignored_column",),
     "W525": ("test_w525_hidden_sheet",),
     "W526": ("test_w526_hidden_cells",),
+    "W527": ("test_w527_rows_not_read",),
+    "W528": ("test_w528_share_as_fraction",),
     "E701": ("test_e701_bad_record",),
     "E702": ("test_e702_duplicate_record_entry",),
 }
@@ -400,6 +402,35 @@ def test_w526_hidden_cells(tmp_path: Path) -> None:
     assert [str(d) for d in reporter.diagnostics] == [
         f"{path}!2024: warning[W526]: row 3 of sheet `2024` is hidden and holds data; read as "
         "any other row"]
+
+
+def test_w527_rows_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("Báo cáo năm 2024,,,\nentity,block,meetings,bandwidth\n"
+                    "Tỉnh A,province,4,5\nTổng cộng,province,4,5\n", encoding="utf-8")
+    reporter = Reporter()
+    entities = load_csv(path, reporter, egov_rules.compile(SMALL).model)
+    assert [e.name for e in entities] == ["Tỉnh A"]
+    assert [str(d) for d in reporter.sorted()] == [
+        f"{path}:2:1: warning[W527]: the header is row 2; row(s) 1 above it are a title, not "
+        "read: `Báo cáo năm 2024`",
+        f"{path}:4:1: warning[W527]: `Tổng cộng` is a summary row (a total or an average): "
+        "left out, not scored"]
+
+
+def test_w528_share_as_fraction(tmp_path: Path) -> None:
+    source = (ROOT / "examples" / "quickstart-data.csv").read_text("utf-8").splitlines()
+    header = source[0].split(",")
+    row = source[1].split(",")
+    row[header.index("online_share")] = "0.72"
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join([source[0], ",".join(row)]) + "\n", encoding="utf-8")
+    reporter = Reporter()
+    load_csv(path, reporter, egov_rules.load(ROOT / "examples" / "quickstart.egr").model)
+    [warning] = reporter.diagnostics
+    assert warning.code.code == "W528"
+    assert str(warning).endswith(f"{row[0]}: online_share: 0.72 is read as 0.72%; if it is a "
+                                 "share of 1, write 72 or 72%")
 
 
 def _record_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Any], None]

@@ -418,8 +418,8 @@ def test_number_formats_that_are_not_dates(capsys: pytest.CaptureFixture[str], t
     for style in (2, 3, 5):  # not a percentage: `0.0" %"` shows 0.5 as "0.5 %"
         other = data.replace('<c r="D2" s="4">', f'<c r="D2" s="{style}">')
         path = save(tmp_path, package({"Data": worksheet(other)}, styles=styles), f"{style}.xlsx")
-        code, out, _ = score(capsys, egr, path)
-        assert points(out) == {"A": "20.05"}  # 0.5 % → 0.05 points; 10 + 0.05 + 10
+        code, out, err = score(capsys, egr, path)
+        assert points(out) == {"A": "20.05"}, err  # 0.5 % → 0.05 points; 10 + 0.05 + 10
 
 
 def test_error_cells_are_located_errors_and_informational_columns_may_hold_anything(

@@ -7,16 +7,21 @@ all at once; nothing the user gave is dropped without a word.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from egov_rules.diagnostics import Reporter, Text
 from egov_rules.inputs.json_data import load_json
 from egov_rules.inputs.tables import load_csv, sniff_delimiter
 from egov_rules.inputs.values import (
+    LOCALES,
     EntityData,
+    Locale,
     Located,
+    Reading,
     RuntimeValue,
     coerce,
+    folded,
     from_mapping,
     from_mappings,
     normal_text,
@@ -29,8 +34,11 @@ from egov_rules.model import Model
 
 __all__ = (
     "DATA_SUFFIXES",
+    "LOCALES",
     "EntityData",
+    "Locale",
     "Located",
+    "Reading",
     "RuntimeValue",
     "UnsupportedFormat",
     "coerce",
@@ -60,13 +68,18 @@ class UnsupportedFormat(ValueError):
 
 
 def load_data(path: str | Path, sheet: str | None = None, *, model: Model | None = None,
-              reporter: Reporter | None = None) -> list[EntityData]:
+              reporter: Reporter | None = None, locale: Locale | None = None,
+              columns: Mapping[str, str] | None = None, header_row: int | None = None
+              ) -> list[EntityData]:
     """Entities from a CSV, XLSX, JSON or YAML file, chosen by the file's extension.
 
     With `model`, table headers are checked once against its indicators (unknown or missing
-    columns are reported at the header instead of on every row). With `reporter`, every
-    diagnostic is appended to it and nothing is raised; without one, errors raise
-    `EgovRulesError` and warnings are issued as Python warnings.
+    columns are reported at the header instead of on every row), and a heading may be an
+    indicator's label. With `reporter`, every diagnostic is appended to it and nothing is
+    raised; without one, errors raise `EgovRulesError` and warnings are issued as Python
+    warnings. `locale` ("vi" or "en") says how text writes numbers (a `;` CSV is "vi" without
+    it); `columns` maps other table headings to indicator ids (or `entity`, `block`);
+    `header_row` is the number of a table's header row (found when not given).
     """
     suffix = Path(path).suffix.lower()
     if suffix not in DATA_SUFFIXES:
@@ -77,14 +90,15 @@ def load_data(path: str | Path, sheet: str | None = None, *, model: Model | None
         raise UnsupportedFormat(Text(f"{path}: --sheet applies only to .xlsx workbooks",
                                      f"{path}: --sheet chỉ dùng cho bảng tính .xlsx"))
     own = reporter if reporter is not None else Reporter()
+    reading = Reading(locale, {folded(k): v for k, v in (columns or {}).items()}, header_row)
     if suffix == ".csv":
-        entities = load_csv(path, own, model)
+        entities = load_csv(path, own, model, reading)
     elif suffix == ".xlsx":
-        entities = load_xlsx(path, own, model, sheet)
-    elif suffix == ".json":
-        entities = load_json(path, own)
+        entities = load_xlsx(path, own, model, sheet, reading)
     else:
-        entities = load_yaml(path, own)
+        entities = load_json(path, own) if suffix == ".json" else load_yaml(path, own)
+        for entity in entities:  # their text values read as the tables' are
+            entity.locale = locale
     if reporter is None:
         _raise_or_warn(own)
     return entities

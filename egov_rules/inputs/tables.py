@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 
 from egov_rules import codes
@@ -21,20 +22,29 @@ from egov_rules.inputs.values import (
     MAX_VALUES,
     EntityData,
     Located,
+    Reading,
     _is_empty,
     _report,
     _report_duplicate,
+    block_id,
     checked_stream,
+    folded,
     normal_text,
     normal_value,
+    share_as_fraction,
     too_many_entities,
     too_many_values,
 )
 from egov_rules.model import Model
 from egov_rules.source import SourceFile, Span
 
-ENTITY_COLUMNS = ("entity", "đơn vị", "don_vi")
-BLOCK_COLUMNS = ("block", "khối", "khoi")
+ENTITY_COLUMNS = ("entity", "đơn vị", "don_vi", "tên đơn vị", "tỉnh", "tỉnh/thành phố",
+                  "tỉnh, thành phố")
+BLOCK_COLUMNS = ("block", "khối", "khoi", "khối đơn vị")
+# The name of a row that sums or averages the rows above it: never an entity (W527).
+SUMMARY_ROWS = frozenset({"tổng cộng", "cộng", "tổng", "tổng số", "bình quân", "trung bình",
+                          "total", "totals", "average", "mean"})
+MAX_TITLE_ROWS = 10  # rows above a table's header looked through for it
 # Columns evaluators keep beside the figures; read, named in a warning, never scored.
 # Any column whose name starts with `#` is informational too.
 INFO_COLUMNS = frozenset({
@@ -52,33 +62,110 @@ class _Table:
     end_of_row: list[Located]  # where a row's missing trailing cells would be
 
 
-def _column_kind(name: str) -> str:
-    folded = name.strip().casefold()
-    if folded in ENTITY_COLUMNS:
+def _column_kind(name: str, reading: Reading | None = None) -> str:
+    heading = folded(name)
+    mapped = reading.columns.get(heading) if reading is not None else None
+    if mapped in ("entity", "block"):
+        return mapped
+    if mapped is not None:
+        return "indicator"
+    if heading in ENTITY_COLUMNS:
         return "entity"
-    if folded in BLOCK_COLUMNS:
+    if heading in BLOCK_COLUMNS:
         return "block"
-    if not folded:
+    if not heading:
         return "blank"
-    if folded.startswith("#") or folded in INFO_COLUMNS:
+    if heading.startswith("#") or heading in INFO_COLUMNS:
         return "info"
     return "indicator"
 
 
-def _entities_from_table(table: _Table, reporter: Reporter, model: Model | None
-                         ) -> list[EntityData]:
+def indicator_of(heading: str, model: Model | None, reading: Reading | None = None) -> str:
+    """The indicator a column heading names: as `--columns` maps it, else by its id or its
+    label (vi or en), compared without case; the heading itself when none matches."""
+    given = folded(heading)
+    mapped = reading.columns.get(given) if reading is not None else None
+    if mapped is not None:
+        return mapped
+    if model is None or heading in model.indicators:
+        return heading
+    for indicator in model.indicators.values():
+        if given in (folded(indicator.id), folded(indicator.label),
+                     folded(model.label_en(indicator) or indicator.id)):
+            return indicator.id
+    return heading
+
+
+def _headings(row: list[Located]) -> list[str]:
+    return [normal_text(str(cell.value or "")) for cell in row]
+
+
+def _is_header(row: list[Located], model: Model | None, reading: Reading) -> bool:
+    """A table's header: it names the entity and block columns, or half the indicators."""
+    headings = _headings(row)
+    kinds = {_column_kind(h, reading) for h in headings}
+    if {"entity", "block"} <= kinds:
+        return True
+    if model is None or not model.indicators:
+        return False
+    named = {indicator_of(h, model, reading) for h in headings} & set(model.indicators)
+    return 2 * len(named) >= len(model.indicators)
+
+
+def header_at(first: list[list[Located]], numbers: list[int], model: Model | None,
+              reading: Reading, reporter: Reporter) -> int:
+    """Which of a table's first rows is its header (`numbers`: each row's number as the file
+    counts it): the row `--header-row` names, else the first that `_is_header`; the title
+    rows above it are named (W527), never read as entities."""
+    if reading.header_row is not None:
+        found = next((i for i, n in enumerate(numbers) if n == reading.header_row), None)
+        if found is None:
+            where = first[0][0] if first and first[0] else Located(None)
+            _report(reporter, codes.BAD_DATA, where,
+                    detail=f"--header-row {reading.header_row}: the table has no such row",
+                    detail_vi=f"--header-row {reading.header_row}: bảng không có dòng này")
+            return 0
+    else:
+        found = next((i for i, row in enumerate(first) if _is_header(row, model, reading)), 0)
+        if not any(not _is_empty(cell.value) for row in first[:found] for cell in row):
+            return found  # only blank rows above the header: nothing to name
+    if found:
+        titles = "; ".join(f"`{values.shown(t, 60)}`" for row in first[:found]
+                           for t in _headings(row)[:1] if t)
+        rows = ", ".join(map(str, numbers[:found]))
+        _report(reporter, codes.ROWS_NOT_READ, first[found][0] if first[found] else Located(None),
+                detail=f"the header is row {numbers[found]}; row(s) {rows} above it are a title, "
+                       f"not read: {titles}",
+                detail_vi=f"dòng tiêu đề cột là dòng {numbers[found]}; (các) dòng {rows} phía trên "
+                          f"là tiêu đề, không được đọc: {titles}")
+    return found
+
+
+def _entities_from_table(table: _Table, reporter: Reporter, model: Model | None,
+                         reading: Reading | None = None) -> list[EntityData]:
     names = _Names()
     entities = list(_entities(table.header, zip(table.rows, table.end_of_row, strict=True),
-                              reporter, model, names))
+                              reporter, model, names, reading or Reading()))
     names.report_later(reporter, lambda offsets: {})  # a workbook's cells are kept: none later
     return entities
 
 
+def _summary(row: list[Located], entity_col: int) -> Located | None:
+    """The cell naming a row as a total or an average (`Tổng cộng`, `Bình quân`): in the
+    entity column, or first in the row when that is empty (a label across merged cells)."""
+    named = row[entity_col] if entity_col < len(row) and not _is_empty(row[entity_col].value) \
+        else next((cell for cell in row if not _is_empty(cell.value)), None)
+    if named is None or not isinstance(named.value, str):
+        return None
+    return named if folded(named.value) in SUMMARY_ROWS else None
+
+
 def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located]],
-              reporter: Reporter, model: Model | None, names: _Names) -> Iterator[EntityData]:
+              reporter: Reporter, model: Model | None, names: _Names, reading: Reading
+              ) -> Iterator[EntityData]:
     """Each row's entity, as the rows come: the header's columns are checked once first.
     `rows` holds each row's cells and where its missing trailing cells would be."""
-    kinds = [_column_kind(normal_text(str(cell.value or ""))) for cell in header]
+    kinds = [_column_kind(heading, reading) for heading in _headings(header)]
     if "entity" not in kinds or "block" not in kinds:
         where = header[0] if header else Located(None)
         _report(reporter, codes.BAD_DATA, where,
@@ -88,12 +175,21 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
                 detail="the table needs an `entity` column and a `block` column",
                 detail_vi="bảng cần có cột `entity` (đơn vị) và cột `block` (khối)")
         return
-    columns = _indicator_columns(header, kinds, reporter, model)
+    columns = _indicator_columns(header, kinds, reporter, model, reading)
     absent = _absent_columns(header, columns, reporter, model)
     entity_col, block_col = kinds.index("entity"), kinds.index("block")
     for row, end in rows:
         if all(_is_empty(cell.value) for index, cell in enumerate(row) if index != block_col):
             continue  # a blank line carries nothing, nor one left unfilled in a template
+        summary = _summary(row, entity_col)
+        if summary is not None:  # it would be scored, and move the block's best
+            name = values.shown(normal_text(str(summary.value)), 60)
+            _report(reporter, codes.ROWS_NOT_READ, summary,
+                    detail=f"`{name}` is a summary row (a total or an average): left out, "
+                           "not scored",
+                    detail_vi=f"`{name}` là dòng tổng hợp (tổng cộng hoặc bình quân): bỏ qua, "
+                              "không chấm điểm")
+            continue
         _stray_cells(row, kinds, reporter)
         name_cell = _cell(row, end, entity_col)
         name = "" if _is_empty(name_cell.value) else normal_text(str(name_cell.value))
@@ -106,14 +202,19 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
             continue
         block_cell = _cell(row, end, block_col)
         block = None if _is_empty(block_cell.value) else normal_text(str(block_cell.value))
-        values = {}
+        if model is not None and block is not None:  # by its id or label, in any case
+            block = block_id(model, block) or block
+        figures = {}
         for index, indicator in columns.items():
             cell = _cell(row, end, index)
             raw = normal_value(cell.value)
-            values[indicator] = Located(None if raw == "" else raw, cell.span, cell.path)
-        yield EntityData(name=name, block=Located(block, block_cell.span, block_cell.path),
-                         values=values, span=name_cell.span, path=name_cell.path,
-                         missing_reported=absent)
+            figures[indicator] = Located(None if raw == "" else raw, cell.span, cell.path)
+        entity = EntityData(name=name, block=Located(block, block_cell.span, block_cell.path),
+                            values=figures, span=name_cell.span, path=name_cell.path,
+                            missing_reported=absent, locale=reading.locale)
+        if model is not None:
+            share_as_fraction(model, entity, reporter)
+        yield entity
 
 
 class _Names:
@@ -152,11 +253,13 @@ def _cell(row: list[Located], end: Located, index: int) -> Located:
 
 
 def _indicator_columns(header: list[Located], kinds: list[str], reporter: Reporter,
-                       model: Model | None) -> dict[int, str]:
+                       model: Model | None, reading: Reading) -> dict[int, str]:
     """Column index → indicator id, reporting ignored, unknown and repeated headers."""
     columns: dict[int, str] = {}
     for index, (cell, kind) in enumerate(zip(header, kinds, strict=True)):
         name = normal_text(str(cell.value or ""))
+        if kind == "indicator":
+            name = indicator_of(name, model, reading)
         if kind == "info":
             _report(reporter, codes.IGNORED_COLUMN, cell, name=name)
         elif kind in ("entity", "block") and kinds.index(kind) != index:
@@ -228,18 +331,23 @@ def _whole() -> CsvBounds:
     return CsvBounds(values.MAX_FILE_BYTES, MAX_ENTITIES, MAX_VALUES)
 
 
-def load_csv(path: str | Path, reporter: Reporter, model: Model | None = None) -> list[EntityData]:
+def load_csv(path: str | Path, reporter: Reporter, model: Model | None = None,
+             reading: Reading | None = None) -> list[EntityData]:
     """Entities from a CSV file: UTF-8 (BOM or not), `,` or `;` delimited, one row per entity.
-    Blank lines are skipped; a line ends at LF, CRLF or CR outside quotes (RFC 4180)."""
-    return list(stream_csv(path, reporter, model, _whole()))
+    Blank lines are skipped; a line ends at LF, CRLF or CR outside quotes (RFC 4180). A `;`
+    file writes numbers the `vi` way unless `reading` gives a locale (Excel's `;` CSV is
+    written where `,` is the decimal mark)."""
+    return list(stream_csv(path, reporter, model, _whole(), reading))
 
 
 def stream_csv(path: str | Path, reporter: Reporter, model: Model | None = None,
-               bounds: CsvBounds | None = None) -> Iterator[EntityData]:
+               bounds: CsvBounds | None = None, reading: Reading | None = None
+               ) -> Iterator[EntityData]:
     """`load_csv`'s entities one at a time, as the file is read: the same rules and the same
     diagnostics, none of the rows kept. A name given twice is reported when the file ends.
     `bounds`: STREAMED by default."""
     bounds = bounds or STREAMED
+    reading = reading or Reading()
     if not checked_stream(path, reporter, bounds.max_bytes):
         return
     with _CsvReader(path, reporter, bounds) as reader:
@@ -247,12 +355,17 @@ def stream_csv(path: str | Path, reporter: Reporter, model: Model | None = None,
             reporter.diagnostics.append(Diagnostic(codes.BAD_DATA, None, {
                 "detail": "the file is empty", "detail_vi": "tệp rỗng"}, path=str(path)))
             return
+        if reader.delimiter == ";" and reading.locale is None:
+            reading = replace(reading, locale="vi")
         records = reader.records()
-        header = next(records, None)
-        if header is None:
+        first = list(islice(records, MAX_TITLE_ROWS + 1))
+        if not first:
             return
+        lines = [cells[0].span.line if cells and cells[0].span else 0 for cells, _ in first]
+        at = header_at([cells for cells, _ in first], lines, model, reading, reporter)
         names = _Names()
-        yield from _entities(header[0], records, reporter, model, names)
+        yield from _entities(first[at][0], chain(first[at + 1:], records), reporter, model,
+                             names, reading)
     names.report_later(reporter, partial(_cells_at, path))
 
 

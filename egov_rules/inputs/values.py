@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from egov_rules import codes
 from egov_rules import syntax as s
@@ -25,6 +25,10 @@ from egov_rules.numbers import fmt
 from egov_rules.source import SourceFile, Span
 
 RuntimeValue = Fraction | bool | str
+# How text cells write numbers: vi `1.234,5` (`.` groups thousands, `,` is the decimal mark),
+# en `1,234.5`; None: only what reads one way (docs/cli.md, "Numbers written as text").
+Locale = Literal["vi", "en"]
+LOCALES: tuple[Locale, ...] = ("vi", "en")
 _YES = {"yes", "y", "true", "on", "có", "co", "1"}
 _NO = {"no", "n", "false", "off", "không", "khong", "0"}
 
@@ -64,6 +68,25 @@ class EntityData:
     path: str = ""
     # Indicators whose absence was already reported once for the whole file (a missing column).
     missing_reported: frozenset[str] = frozenset()
+    locale: Locale | None = None  # how its text cells write numbers
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read a data file beyond what its format says (docs/cli.md, "Input formats"):
+    how its text writes numbers, headings mapped to indicators (`--columns`), and the row of
+    a table's header (`--header-row`; found when not given)."""
+
+    locale: Locale | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)  # heading (folded) → id
+    header_row: int | None = None  # as the file numbers it: a sheet's row, a CSV's line
+
+
+class PercentCell(Fraction):
+    """A figure a spreadsheet showed with `%` (a percent-formatted cell), already on the 0..100
+    scale: never taken for a share written as 0.72 (W528)."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -150,13 +173,16 @@ _ONE_WAY = Text("write decimals with a point and no thousands separator: 1234.5"
                 "viết số thập phân bằng dấu chấm, không dùng dấu phân cách nghìn: 1234.5")
 
 
-def _written_number(raw: str) -> Fraction:
-    """A number as a person or program wrote it in text: a plain decimal, never a guess."""
+def _written_number(raw: str, locale: Locale | None = None) -> Fraction:
+    """A number as a person or program wrote it in text: a plain decimal, or one written the
+    way `locale` writes numbers; never a guess."""
     text = raw.replace("_", "")
     if len(text) > MAX_DIGITS:
         raise _BadValue(f"a number of more than {MAX_DIGITS} characters",
                         f"số dài quá {MAX_DIGITS} ký tự")
-    if _TWO_WAYS.fullmatch(text):
+    if locale is not None:
+        text = _localized(text, locale)
+    elif _TWO_WAYS.fullmatch(text):
         raise _two_ways(text)
     match = _DECIMAL.fullmatch(text)
     if match is None or not (match["whole"] or match["part"]):
@@ -196,6 +222,21 @@ def _check_size(size: int, text: str | None = None) -> None:
         f"từ 10^-{MAX_EXPONENT} đến dưới 10^{MAX_EXPONENT}")
 
 
+_VI_NUMBER = re.compile(r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d*)(?:,\d+)?", re.A)
+_EN_NUMBER = re.compile(r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?", re.A)
+
+
+def _localized(text: str, locale: Locale) -> str:
+    """A number written the `locale` way as a plain decimal (`1.234,5` → `1234.5` in vi).
+    Anything else is left as it is, to be read or refused as a plain decimal: a point that
+    cannot group thousands (`0.75` in vi) is the decimal point it can only be."""
+    pattern = _VI_NUMBER if locale == "vi" else _EN_NUMBER
+    if not pattern.fullmatch(text) or not any(c.isdigit() for c in text):
+        return text
+    grouping = "." if locale == "vi" else ","
+    return text.replace(grouping, "").replace(",", ".")
+
+
 def _two_ways(text: str) -> _BadValue:
     mark = "." if "." in text else ","
     grouped = Fraction(text.replace(mark, ""))
@@ -206,8 +247,12 @@ def _two_ways(text: str) -> _BadValue:
         "as the decimal mark",
         f"`{text}` có thể hiểu hai cách: {a} nếu `{mark}` phân cách hàng nghìn, hoặc {b} nếu "
         f"`{mark}` là dấu thập phân",
-        Text(f"write it so that it reads one way: {a} or {b}",
-             f"viết sao cho chỉ hiểu một cách: {a} hoặc {b}"))
+        Text(f"write it so that it reads one way: {a} or {b}; or say how the file writes "
+             "numbers: --locale vi (1.200 is 1200, 1,5 is 1.5) or --locale en (locale= in "
+             "the API)",
+             f"viết sao cho chỉ hiểu một cách: {a} hoặc {b}; hoặc cho biết tệp viết số theo "
+             "cách nào: --locale vi (1.200 là 1200, 1,5 là 1.5) hoặc --locale en (locale= "
+             "trong API)"))
 
 
 def _not_a_number(text: str) -> _BadValue:
@@ -254,11 +299,11 @@ def _separators(text: str) -> _BadValue | None:
     return None
 
 
-def _to_fraction(raw: Any) -> Fraction:
+def _to_fraction(raw: Any, locale: Locale | None = None) -> Fraction:
     if isinstance(raw, bool):
         raise _BadValue("expected a number, got a yes/no", "cần một số, nhận được có/không")
     if isinstance(raw, str):
-        return _written_number(raw)
+        return _written_number(raw, locale)
     if isinstance(raw, int):
         return _whole(raw)
     if isinstance(raw, float | Decimal):
@@ -300,8 +345,9 @@ def _exact(value: Fraction) -> Fraction:
     return value
 
 
-def coerce(indicator: s.Indicator, raw: Any) -> RuntimeValue:
-    """A raw value as the exact runtime value of an indicator, or _BadValue."""
+def coerce(indicator: s.Indicator, raw: Any, locale: Locale | None = None) -> RuntimeValue:
+    """A raw value as the exact runtime value of an indicator, or _BadValue; a text number
+    read the `locale` way when one is given."""
     nested = _nested_kind(raw)
     if nested is not None:
         raise _BadValue(f"expected one value, got a {nested}",
@@ -318,20 +364,21 @@ def coerce(indicator: s.Indicator, raw: Any) -> RuntimeValue:
         return _yes_no(raw)
     if kind == "options":
         ids = [o.id for o in indicator.options]
-        if isinstance(raw, str) and raw in ids:
-            return raw
+        found = _option(indicator, raw) if isinstance(raw, str) else None
+        if found is not None:
+            return found
         raise _BadValue(f"`{shown(raw)}` is not one of {', '.join(ids)}",
                         f"`{shown(raw)}` không thuộc {', '.join(ids)}",
                         did_you_mean(str(raw), ids))
-    return _number(indicator, raw)
+    return _number(indicator, raw, locale)
 
 
-def _number(indicator: s.Indicator, raw: Any) -> Fraction:
+def _number(indicator: s.Indicator, raw: Any, locale: Locale | None = None) -> Fraction:
     """A number, percent, count or level, checked against its kind and `between` bounds."""
     kind = indicator.kind
     if kind == "percent" and isinstance(raw, str) and raw.endswith("%"):
         raw = raw[:-1].rstrip()
-    value = _to_fraction(raw)
+    value = _to_fraction(raw, locale)
     if kind == "count":
         if value < 0:
             raise _BadValue(f"a count cannot be negative (got {fmt(value, digits=12)})",
@@ -365,12 +412,37 @@ def _check_between(indicator: s.Indicator, value: Fraction) -> None:
                         f"{said} nằm ngoài giới hạn {low} đến {high}")
 
 
+def folded(text: str) -> str:
+    """A text as compared with names, ids and words: `normal_text`, without case (`KHÔNG`,
+    `Không` in NFC or NFD and `không` are one word)."""
+    return normal_text(text).casefold()
+
+
+def _option(indicator: s.Indicator, raw: str) -> str | None:
+    """The option a text names, by its id or its label, compared without case."""
+    given = folded(raw)
+    return next((o.id for o in indicator.options
+                 if given == folded(o.id) or (o.label is not None and given == folded(o.label))),
+                None)
+
+
+def block_id(model: Model, raw: Any) -> str | None:
+    """The block a value names, by its id or its label (vi or en), compared without case."""
+    if not isinstance(raw, str):
+        return None
+    if raw in model.blocks:
+        return raw
+    given = folded(raw)
+    return next((b.id for b in model.blocks.values()
+                 if given in (folded(b.id), folded(b.label), folded(b.label_en or b.id))), None)
+
+
 def _yes_no(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, int) and raw in (0, 1):
         return bool(raw)
-    text = str(raw).strip().lower()
+    text = folded(str(raw))
     if text in _YES:
         return True
     if text in _NO:
@@ -378,6 +450,25 @@ def _yes_no(raw: Any) -> bool:
     raise _BadValue(f"`{shown(raw)}` is not a yes/no answer",
                     f"`{shown(raw)}` không phải câu trả lời có/không",
                     Text("write yes or no (có / không)", "viết có hoặc không (yes / no)"))
+
+
+def share_as_fraction(model: Model, entity: EntityData, reporter: Reporter) -> None:
+    """A percent figure in a table cell between 0 and 1, written without `%`, is most likely a
+    share (0.72 for 72%): it is read as written, and named (W528) so that it is never misread
+    in silence. A cell Excel shows with `%` is a percent as it shows it."""
+    for name, located in entity.values.items():
+        indicator = model.indicators.get(name)
+        raw = located.value
+        if (indicator is None or indicator.kind != "percent" or raw is None
+                or isinstance(raw, PercentCell) or (isinstance(raw, str) and raw.endswith("%"))):
+            continue
+        try:
+            value = coerce(indicator, raw, entity.locale)
+        except _BadValue:
+            continue  # reported when the entity is checked
+        if isinstance(value, Fraction) and 0 < value < Fraction(1, 100):
+            _report(reporter, codes.SHARE_AS_FRACTION, located, entity=entity.name, name=name,
+                    given=fmt(value * 100, digits=12), meant=fmt(value * 10000, digits=12))
 
 
 def validate_entity(model: Model, entity: EntityData, reporter: Reporter
@@ -400,7 +491,7 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
         if located.value is None:
             continue  # treated as missing below
         try:
-            values[name] = coerce(indicator, located.value)
+            values[name] = coerce(indicator, located.value, entity.locale)
         except _BadValue as bad:
             _report(reporter, codes.BAD_VALUE, located, hint=bad.hint,
                     detail=f"{entity.name}: {name}: {bad.en}",
@@ -435,7 +526,9 @@ def _check_block(model: Model, entity: EntityData, reporter: Reporter) -> None:
                 detail=f"{entity.name}: block: expected one block id, got a {_nested_kind(block)}",
                 detail_vi=f"{entity.name}: block: cần một mã khối, nhận được "
                           f"{_NESTED_VI[_nested_kind(block) or 'list']}")
-    elif not isinstance(block, str) or block not in model.blocks:
+    elif block_id(model, block) is not None:
+        entity.block.value = block_id(model, block)  # a label or another case: its id
+    else:
         _report(reporter, codes.UNKNOWN_NAME, entity.block, name=shown(block), kind="block",
                 kind_vi="khối", hint=did_you_mean(str(block), list(model.blocks)))
 

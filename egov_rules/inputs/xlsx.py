@@ -25,8 +25,15 @@ from xml.parsers import expat
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, Reporter, Text, did_you_mean
-from egov_rules.inputs.tables import _column_kind, _entities_from_table, _Table
-from egov_rules.inputs.values import EntityData, Located, _is_empty
+from egov_rules.inputs.tables import (
+    MAX_TITLE_ROWS,
+    _column_kind,
+    _entities_from_table,
+    _Table,
+    header_at,
+    indicator_of,
+)
+from egov_rules.inputs.values import EntityData, Located, PercentCell, Reading, _is_empty
 from egov_rules.model import Model
 
 MAX_UNPACKED_BYTES = 200 * 2**20  # the XML read from one workbook, unpacked, all parts together
@@ -661,7 +668,7 @@ class _SheetReader(_Reader):
                                 "if it is a number, format the cell as Number or General",
                                 "nếu đây là một số, định dạng ô là Number hoặc General"))
         exact = _decimal(repr(number))  # the shortest decimal of the stored float: 0.1 is 1/10
-        return exact * 100 if kind == "percent" else exact
+        return PercentCell(exact * 100) if kind == "percent" else exact
 
     def _merge(self, ref: str) -> None:
         first, _, last = ref.partition(":")
@@ -840,12 +847,23 @@ def sheet_read(path: str | Path, sheet: str | None = None) -> str | None:
     return None if chosen is None else chosen.name
 
 
+def _skip_titles(where: str, title: str, reader: _SheetReader, model: Model | None,
+                 reading: Reading, reporter: Reporter) -> None:
+    """Drop the title rows above the table's header (`header_at` finds it and names them)."""
+    first = reader.rows[:MAX_TITLE_ROWS + 1]
+    located = [[Located(value, path=f"{where}!{title}:{_letter(column)}{number}")
+                for column, value in cells] for number, cells in first]
+    at = header_at(located, [number for number, _ in first], model, reading, reporter)
+    del reader.rows[:at]
+
+
 def load_xlsx(path: str | Path, reporter: Reporter, model: Model | None = None,
-              sheet: str | None = None) -> list[EntityData]:
+              sheet: str | None = None, reading: Reading | None = None) -> list[EntityData]:
     """Entities from one worksheet of an XLSX workbook, one row each: the sheet named, else
     the active sheet when it is visible, else the first visible one. A hidden sheet holding
     data is named in a warning. Formulas are read as the values last computed."""
     where = str(path)
+    reading = reading or Reading()
     try:
         with _Package(where) as package:
             book = _Book(package)
@@ -866,17 +884,19 @@ def load_xlsx(path: str | Path, reporter: Reporter, model: Model | None = None,
                 _report(reporter, codes.BAD_DATA, f"{where}!{title}", f"sheet `{title}` is empty",
                         f"trang tính `{title}` trống")
                 return []
+            _skip_titles(where, title, reader, model, reading, reporter)
             header_row = reader.rows[0][0]
             _report_hidden(reader, f"{where}!{title}", title, reporter)
             table = _dense(where, title, reader.rows)
     except _Problem as problem:
         reporter.diagnostics.append(problem.diagnostic(where))
         return []
-    kinds = [_column_kind(_name(cell.value)) for cell in table.header]
+    kinds = [_column_kind(_name(cell.value), reading) for cell in table.header]
     table, reported = _refusals(table, kinds, reporter)
     _merged(where, title, reader, header_row, kinds, reporter)
-    entities = _entities_from_table(table, reporter, model)
+    entities = _entities_from_table(table, reporter, model, reading)
     for entity in entities:
         if entity.name in reported:
-            entity.missing_reported = entity.missing_reported | frozenset(reported[entity.name])
+            entity.missing_reported = entity.missing_reported | frozenset(
+                indicator_of(heading, model, reading) for heading in reported[entity.name])
     return entities
