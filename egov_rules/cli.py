@@ -43,6 +43,7 @@ from egov_rules.render import render_all, render_blocks, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
 from egov_rules.report.tables import (
     Cell,
+    Figure,
     Table,
     csv_lines,
     csv_text,
@@ -181,6 +182,12 @@ def _add_output(parser: argparse.ArgumentParser, lang: Lang, formats: Sequence[s
                                   "định dạng kết quả (mặc định: text)"))
     parser.add_argument("--output", metavar="PATH", help=_output_help(lang))
     _add_common(parser, lang)
+
+
+def _add_exact(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    parser.add_argument("--exact", action="store_true", help=_say(
+        lang, "CSV: numbers as exact fractions (2/3) instead of decimals (0.666667)",
+        "CSV: số ở dạng phân số chính xác (2/3) thay vì số thập phân (0.666667)"))
 
 
 def _add_data(parser: argparse.ArgumentParser, lang: Lang) -> None:
@@ -391,6 +398,11 @@ def _number(value: Fraction | None, lang: Lang, digits: int | None = None) -> st
     return "—" if value is None else fmt_published(value, lang, digits)
 
 
+def _figure(value: Fraction | None, digits: int | None) -> Figure | None:
+    """An index's value for machines: written with its declared decimals."""
+    return None if value is None else Figure(value, digits)
+
+
 def _grade(index: IndexResult, lang: Lang) -> str:
     return (index.grade_en or index.grade or "") if lang == "en" else (index.grade or "")
 
@@ -435,7 +447,7 @@ def _score_row(ranking: Ranking, evaluation: Evaluation, categories: list[str], 
         value = index.rounded if index.rounded is not None else index.value
         rank = ranking.rank_of(evaluation.entity, index.id) if index.id in ranking.ties else None
         if machine:
-            row += [value, _grade(index, lang), rank]
+            row += [_figure(value, index.round), _grade(index, lang), rank]
         else:
             parts = [_number(value, lang, index.round), _grade(index, lang),
                      "" if rank is None else f"#{rank}"]
@@ -463,8 +475,8 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     if args.explain and args.format == "text":
         return _emit(args, out, "\n".join(e.explain(args.lang) for e in evaluations))
     table = _score_table(ranking, evaluations, args.lang, machine=args.format == "csv")
-    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None),
-                 shown=args.format == "text")
+    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None,
+                                          args.exact), shown=args.format == "text")
 
 
 # -- explain -------------------------------------------------------------------------------
@@ -526,14 +538,14 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
     return Table(f"{evaluation.entity} — {_w('next_rank', lang)}", headers, rows)
 
 
-def _explain_csv(evaluation: Evaluation, lang: Lang) -> str:
+def _explain_csv(evaluation: Evaluation, lang: Lang, exact: bool = False) -> str:
     headers: list[Cell] = ["entity", "node", "parent", "label", "applicable", "points", "max",
                            "citations", "rule", "next_gain", "next"]
     return csv_text([headers, *([evaluation.entity, n.id, n.parent, _label(n, lang), n.applicable,
                                  n.points, n.max, "; ".join(n.citations), n.branch(lang),
                                  None if n.next is None else n.next.gain,
                                  None if n.next is None else n.next.words(lang)]
-                                for n in evaluation.nodes)])
+                                for n in evaluation.nodes)], exact)
 
 
 def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> str:
@@ -568,7 +580,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         text = _html(args).render_evaluation_html(evaluation, ranking, args.lang)
         return _emit(args, out, str(text))
     if args.format == "csv":
-        return _emit(args, out, _explain_csv(evaluation, args.lang))
+        return _emit(args, out, _explain_csv(evaluation, args.lang, args.exact))
     if args.format == "markdown":
         return _emit(args, out, _explain_markdown(evaluation, ranking, args.lang))
     target = out if args.output is None else None
@@ -592,7 +604,8 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
             grades = {r.entity: (r.grade_en or r.grade or "") if lang == "en" else (r.grade or "")
                       for r in rows}
             digits = declared_round(ranking, index)  # once a table, not once a row
-            body = [[index, block, r.rank, r.entity, r.value, grades[r.entity]] if machine else
+            body = [[index, block, r.rank, r.entity, _figure(r.value, digits), grades[r.entity]]
+                    if machine else
                     ["—" if r.rank is None else str(r.rank), r.entity,
                      _number(r.value, lang, digits), grades[r.entity]] for r in rows]
             headers = ["index", "block", "rank", "entity", "value", "grade"] if machine else [
@@ -647,8 +660,8 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
         text = _html(args).render_ranking_html(ranking.model_copy(update={"ranks": kept}), args.lang)
         return _emit(args, out, str(text))
     tables = _rank_tables(ranking, args, machine=args.format == "csv")
-    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None),
-                 shown=args.format == "text")
+    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None,
+                                          args.exact), shown=args.format == "text")
 
 
 # -- CSV files streamed: score and rank at any size (egov_rules.stream) -----------------------
@@ -690,6 +703,7 @@ def _stream_score(args: argparse.Namespace, out: TextIO) -> int:
     model = methodology.model
     categories = [n for n in model.nodes if model.parents.get(n) is None]
     indices = [i.id for i in model.tree.indices if i.id in model.indices]
+    digits = {i.id: i.round for i in model.tree.indices}
     header: list[Cell] = ["entity", "block"]
     for c in categories:
         header += [c, f"{c}_max"]
@@ -697,7 +711,8 @@ def _stream_score(args: argparse.Namespace, out: TextIO) -> int:
         header += [i, f"{i}_grade", f"{i}_rank"]
     with _Spool(args.lang) as spool:
         def keep(score: Score, ids: tuple[int, ...]) -> None:
-            parts = _score_parts(score, categories, indices, model.ranks, args.lang)
+            parts = _score_parts(score, categories, (indices, digits), model.ranks, args.lang,
+                                 args.exact)
             spool.write(pickle.dumps((score.block, ids, parts), pickle.HIGHEST_PROTOCOL))
 
         standings = _read_streamed(args, methodology, keep, names=False)
@@ -749,25 +764,28 @@ class _Spool:
         return os.fdopen(os.dup(self.handle), "rb")
 
 
-def _score_parts(score: Score, categories: list[str], indices: list[str],
-                 ranked: Mapping[str, object], lang: Lang) -> list[str]:
+def _score_parts(score: Score, categories: list[str],
+                 indices: tuple[list[str], Mapping[str, int | None]],
+                 ranked: Mapping[str, object], lang: Lang, exact: bool) -> list[str]:
     """A score row as CSV text cut where each rank goes (ranks are known only at the end);
-    the last part is "" when nothing follows the last rank."""
+    the last part is "" when nothing follows the last rank. `indices`: their ids, and the
+    decimals each declares."""
     cells: list[Cell] = [score.entity, score.block]
     for c in categories:
         cells += [_exact(score.points(c)), _exact(score.max(c))]
     parts = []
-    for i in indices:
+    ids, digits = indices
+    for i in ids:
         index = score.index(i)
         value = _exact(index.rounded if index.rounded is not None else index.value)
         grade = (index.grade_en or index.grade or "") if lang == "en" else (index.grade or "")
-        cells += [value, grade]  # exact: Fractions
+        cells += [_figure(value, digits[i]), grade]  # exact: Fractions
         if i in ranked:
-            parts.append(csv_text([cells])[:-1])
+            parts.append(csv_text([cells], exact)[:-1])
             cells = []
         else:
             cells.append(None)
-    parts.append(csv_text([cells])[:-1] if cells else "")
+    parts.append(csv_text([cells], exact)[:-1] if cells else "")
     return parts
 
 
@@ -805,12 +823,14 @@ def _stream_rank(args: argparse.Namespace, out: TextIO) -> int:
     indices = _chosen_indices(list(methodology.model.ranks), args)
     blocks = _chosen_blocks(list(standings.blocks), args)
     en = args.lang == "en"
-    rows = ([index, block, rank, entity, value,
+    digits = {i.id: i.round for i in methodology.model.tree.indices}
+    rows = ([index, block, rank, entity, _figure(_exact(value), digits[index]),
              "" if label is None else (label[1] or label[0] or "") if en else (label[0] or "")]
             for index in indices for block in blocks
             for rank, entity, value, label in standings.table(index, block))
     header: list[Cell] = ["index", "block", "rank", "entity", "value", "grade"]
-    return _emit_lines(args, out, csv_lines(itertools.chain([header], rows)) if indices else [])
+    return _emit_lines(args, out, csv_lines(itertools.chain([header], rows), args.exact)
+                       if indices else [])
 
 
 # -- verify-record -------------------------------------------------------------------------
@@ -1128,6 +1148,7 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true",
                        help=say("same as --format json", "như --format json"))
     _add_output(score, lang)
+    _add_exact(score, lang)
     score.set_defaults(handler=_cmd_score)
 
     doc = command("doc", "write a methodology's annexes (tables) from its rules",
@@ -1148,6 +1169,7 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     explain.add_argument("--entity", required=True,
                          help=say("the entity to explain", "đơn vị cần giải trình"))
     _add_output(explain, lang)
+    _add_exact(explain, lang)
     explain.set_defaults(handler=_cmd_explain)
 
     rank = command("rank", "rankings per block and per index, with the tie rule",
@@ -1156,6 +1178,7 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     rank.add_argument("--block", help=say("only this block (id)", "chỉ khối này (mã khối)"))
     rank.add_argument("--by", metavar="INDEX", help=say("only this index", "chỉ chỉ số này"))
     _add_output(rank, lang)
+    _add_exact(rank, lang)
     rank.set_defaults(handler=_cmd_rank)
 
     verify_record = command("verify-record", "recompute a JSON record and compare",

@@ -55,10 +55,11 @@ def test_workbook_in_rankings_and_explanations_out(capsys: pytest.CaptureFixture
                        "--block", "province", "--format", "csv")
     assert code == 0
     # Tỉnh E: 30 + 30 + 24/30 × 10 = 8 + (5 + 5) = 78 → 0.78; Tỉnh D: 27 + 15 + 10 + 20 = 72.
+    # Written with the index's `round 3`.
     assert out.splitlines() == [
         "index,block,rank,entity,value,grade",
-        "infrastructure_index,province,1,Tỉnh E (minh hoạ),0.78,Khá",
-        "infrastructure_index,province,2,Tỉnh D (minh hoạ),0.72,Khá",
+        "infrastructure_index,province,1,Tỉnh E (minh hoạ),0.780,Khá",
+        "infrastructure_index,province,2,Tỉnh D (minh hoạ),0.720,Khá",
     ]
     for number, entity in enumerate(ENTITIES):
         target = tmp_path / f"{number}.md"
@@ -415,11 +416,11 @@ def test_ten_thousand_communes(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert len(rows) == 10_000
     # Best online share in each block is 50 %, so i % 7 ≠ 0 earns 40, else 25/50 × 40 = 20;
     # computers: 2 × (i % 31), capped at 60 from i % 31 = 30. The top: i % 31 = 30, i % 7 ≠ 0,
-    # 100/100 = 1. Ranked 1 together (ties share a rank).
+    # 100/100 = 1, written 1.000 (`round 3`). Ranked 1 together (ties share a rank).
     top = {r["entity"] for r in rows if r["rank"] == "1"}
     expected = {f"Xã {i}" for i in range(10_000) if i % 31 == 30 and i % 7 != 0}
     assert top == expected
-    assert {r["value"] for r in rows if r["rank"] == "1"} == {"1"}
+    assert {r["value"] for r in rows if r["rank"] == "1"} == {"1.000"}
 
 
 @pytest.mark.parametrize("what", ["evaluations", "ranks"])
