@@ -175,13 +175,51 @@ def _output_help(lang: Lang) -> str:
                 "ghi vào tệp này thay vì đầu ra chuẩn")
 
 
-def _add_output(parser: argparse.ArgumentParser, lang: Lang, formats: Sequence[str] = FORMATS
-                ) -> None:
-    parser.add_argument("--format", choices=formats, default="text",
-                        help=_say(lang, "output format (default: text)",
-                                  "định dạng kết quả (mặc định: text)"))
+def _add_output(parser: argparse.ArgumentParser, lang: Lang, formats: Sequence[str] = FORMATS,
+                default: str = "text") -> None:
+    # No argparse default: a format not given is inferred from --output's extension.
+    parser.add_argument("--format", choices=formats, default=None,
+                        help=_say(lang, f"output format (default: the one --output's extension "
+                                  f"names, else {default})", f"định dạng kết quả (mặc định: theo "
+                                  f"phần mở rộng của --output, nếu không thì {default})"))
     parser.add_argument("--output", metavar="PATH", help=_output_help(lang))
+    parser.set_defaults(formats=tuple(formats), default_format=default)
     _add_common(parser, lang)
+
+
+# What an --output file's extension says it holds; other extensions say nothing. `.txt` is
+# text when no format is given, yet holds any format but a workbook: it names no syntax.
+EXTENSIONS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json",
+              ".csv": "csv", ".html": "html", ".htm": "html", ".xlsx": "xlsx"}
+
+
+def _settle_format(args: argparse.Namespace) -> None:
+    """The format written: the one given, else the one `--output`'s extension names, else the
+    command's default. A format given that the extension contradicts (`--format csv --output
+    r.xlsx`) is a usage error, as is an extension the command cannot write, or a workbook
+    without a file to go to: a file must never hold what its name says it does not."""
+    formats: tuple[str, ...] | None = getattr(args, "formats", None)
+    if formats is None:
+        return
+    lang: Lang = args.lang
+    given: str | None = "json" if getattr(args, "json", False) else args.format
+    output: str | None = args.output
+    named = EXTENSIONS.get(Path(output).suffix.lower()) if output is not None else None
+    plain = named == "text" and given != "xlsx"
+    if given is not None and named is not None and given != named and not plain:
+        raise _Usage(_say(lang, f"--format {given} does not match --output {output}, which names "
+                          f"{named}: change one of them",
+                          f"--format {given} không khớp với --output {output} (phần mở rộng là "
+                          f"{named}): hãy sửa một trong hai"))
+    if given is None and named is not None and named not in formats:
+        raise _Usage(_say(lang, f"--output {output}: {args.command} cannot write {named}; "
+                          f"formats: {', '.join(formats)}",
+                          f"--output {output}: lệnh {args.command} không ghi được {named}; "
+                          f"các định dạng: {', '.join(formats)}"))
+    args.format = given or named or args.default_format
+    if args.format == "xlsx" and output is None:
+        raise _Usage(_say(lang, "--format xlsx writes a workbook: name it with --output PATH.xlsx",
+                          "--format xlsx ghi một bảng tính: hãy đặt tên tệp bằng --output PATH.xlsx"))
 
 
 def _add_exact(parser: argparse.ArgumentParser, lang: Lang) -> None:
@@ -1154,11 +1192,7 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     doc = command("doc", "write a methodology's annexes (tables) from its rules",
                   "viết các phụ lục (bảng điểm) của một phương pháp từ quy tắc của nó")
     doc.add_argument("file", help=rule_file)
-    doc.add_argument("--format", choices=("markdown", "html"), default="markdown",
-                     help=say("output format (default: markdown)",
-                              "định dạng kết quả (mặc định: markdown)"))
-    doc.add_argument("--output", metavar="PATH", help=_output_help(lang))
-    _add_common(doc, lang)
+    _add_output(doc, lang, ("markdown", "html"), "markdown")
     doc.set_defaults(handler=_cmd_doc)
 
     explain = command("explain", "every criterion of one entity, its largest gains and what "
@@ -1286,6 +1320,7 @@ def _run(args: argparse.Namespace, out: TextIO, lang: Lang, held: list[Diagnosti
     are said with what ends it, under one summary line."""
     try:
         _check_output(args)  # before any work: nothing is read twice or written over
+        _settle_format(args)
         handler: Handler = args.handler
         code = handler(args, out)
         out.flush()

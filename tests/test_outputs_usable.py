@@ -96,3 +96,53 @@ def test_rank_csv_values_have_the_declared_decimals(capsys: pytest.CaptureFixtur
     values = {(r["index"], r["entity"]): r["value"] for r in rows_of(out)}
     assert values == {("i1", "Two"): "0.666667", ("i1", "'=One"): "0.333333",
                       ("i2", "Two"): "0.67", ("i2", "'=One"): "0.33"}
+
+
+# -- the format and --output's extension -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("command", "name", "starts"), [
+    ("score", "r.csv", "entity,block,"), ("rank", "r.json", "{"), ("rank", "r.MD", "## "),
+    ("score", "r.html", "<!DOCTYPE html>"), ("doc", "annex.html", "<!DOCTYPE html>"),
+    ("rank", "r.txt", "infrastructure_index — "), ("rank", "r.out", "infrastructure_index — ")])
+def test_a_format_not_given_is_the_one_the_extension_names(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, name: str,
+        starts: str) -> None:
+    target = tmp_path / name
+    inputs = [QUICKSTART] if command == "doc" else [QUICKSTART, QUICKSTART_DATA]
+    code, out, err = run(capsys, command, *inputs, "--lang", "en", "--output", str(target))
+    assert code == 0, err
+    assert target.read_text(encoding="utf-8").lstrip().startswith(starts)
+    assert out == ""
+
+
+@pytest.mark.parametrize(("given", "name"), [("csv", "r.xlsx"), ("json", "r.md"),
+                                             ("text", "r.csv"), ("markdown", "r.html")])
+def test_a_format_the_extension_contradicts_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, given: str, name: str) -> None:
+    target = tmp_path / name
+    code, out, err = run(capsys, "score", QUICKSTART, QUICKSTART_DATA, "--lang", "en",
+                         "--format", given, "--output", str(target))
+    assert code == 2 and out == ""
+    assert f"--format {given} does not match --output {target}" in err
+    assert not target.exists()
+
+
+def test_txt_holds_any_text_format_and_json_flag_counts_as_given(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "r.txt"
+    code, _, err = run(capsys, "score", QUICKSTART, QUICKSTART_DATA, "--format", "csv",
+                       "--output", str(target))
+    assert code == 0, err
+    assert target.read_text(encoding="utf-8").startswith("entity,block,")
+    code, _, err = run(capsys, "score", QUICKSTART, QUICKSTART_DATA, "--json", "--lang", "en",
+                       "--output", str(tmp_path / "r.csv"))
+    assert code == 2 and "--format json does not match" in err
+
+
+def test_an_extension_the_command_cannot_write_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "annex.csv"
+    code, _, err = run(capsys, "doc", QUICKSTART, "--lang", "en", "--output", str(target))
+    assert code == 2 and "doc cannot write csv; formats: markdown, html" in err
+    assert not target.exists()
