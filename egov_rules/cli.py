@@ -138,7 +138,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 # -- the evaluator's workbench: score, explain, rank, verify-record ------------------------
 
-FORMATS = ("text", "markdown", "json", "csv", "html")
+FORMATS = ("text", "markdown", "json", "csv", "html", "xlsx")
 PROGRESS_FROM = 200  # entities: below this, scoring is over before a bar would be read
 
 _WORDS: dict[str, tuple[str, str]] = {
@@ -158,6 +158,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "node": ("Node", "Mục"), "points": ("Points", "Điểm"), "max": ("Max", "Tối đa"),
     "citation": ("Citation", "Căn cứ"), "rule": ("Rule", "Cách tính"),
     "next": ("Next points", "Để thêm điểm"),
+    "explanations": ("Explanations", "Giải trình"), "parent": ("Parent", "Mục cha"),
+    "label": ("Label", "Tên"), "applicable": ("Applicable", "Áp dụng"),
+    "read": ("Values read", "Giá trị đọc"), "next_gain": ("Next gain", "Điểm thêm được"),
 }
 
 
@@ -493,6 +496,36 @@ def _score_row(ranking: Ranking, evaluation: Evaluation, categories: list[str], 
     return row
 
 
+def _score_sheets(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
+                  ) -> list[Table]:
+    """The workbook of `score`: a sheet per block (the CSV's columns but the block, labelled
+    for people over the CSV's ids), then one of every criterion explained."""
+    machine = _score_table(ranking, evaluations, lang, machine=True)
+    first = evaluations[0]
+    labels = [_w("entity", lang)]
+    for node in (first.node(n.id) for n in first.nodes if n.depth == 0):
+        labels += [_label(node, lang), _w("max", lang)]
+    for index in first.indices:
+        labels += [index_label(index, lang) or index.id, _w("grade", lang), _w("rank", lang)]
+    keys = [machine.headers[0], *machine.headers[2:]]
+    names = {e.block: block_label(e, lang) for e in evaluations}
+    sheets = [Table(names[block], labels, [[r[0], *r[2:]] for r in machine.rows if r[1] == block],
+                    keys=keys) for block in names]
+    return [*sheets, _explanations_sheet(evaluations, lang)]
+
+
+def _emit_workbook(args: argparse.Namespace, tables: Sequence[Table]) -> int:
+    """A workbook to `--output` (`_settle_format` made sure there is one)."""
+    from egov_rules.report.workbook import workbook_bytes
+
+    output: str = args.output
+    try:
+        write_atomically(Path(output), workbook_bytes(tables))
+    except OSError as error:
+        raise _write_failure(args, output, error) from None
+    return EXIT_OK
+
+
 def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         args.format = "json"
@@ -510,6 +543,8 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         text = (html.render_evaluation_html(evaluations[0], ranking, args.lang)
                 if args.entity is not None else html.render_ranking_html(ranking, args.lang))
         return _emit(args, out, str(text))
+    if args.format == "xlsx":
+        return _emit_workbook(args, _score_sheets(ranking, evaluations, args.lang))
     if args.explain and args.format == "text":
         return _emit(args, out, "\n".join(e.explain(args.lang) for e in evaluations))
     table = _score_table(ranking, evaluations, args.lang, machine=args.format == "csv")
@@ -576,14 +611,28 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
     return Table(f"{evaluation.entity} — {_w('next_rank', lang)}", headers, rows)
 
 
+EXPLAIN_KEYS = ("entity", "node", "parent", "label", "applicable", "points", "max", "citations",
+                "rule", "next_gain", "next")
+
+
+def _explain_rows(evaluation: Evaluation, lang: Lang) -> list[list[Cell]]:
+    """One row per node of an entity, in EXPLAIN_KEYS' order (CSV and the workbook)."""
+    return [[evaluation.entity, n.id, n.parent, _label(n, lang), n.applicable, n.points, n.max,
+             "; ".join(n.citations), n.branch(lang), None if n.next is None else n.next.gain,
+             None if n.next is None else n.next.words(lang)] for n in evaluation.nodes]
+
+
 def _explain_csv(evaluation: Evaluation, lang: Lang, exact: bool = False) -> str:
-    headers: list[Cell] = ["entity", "node", "parent", "label", "applicable", "points", "max",
-                           "citations", "rule", "next_gain", "next"]
-    return csv_text([headers, *([evaluation.entity, n.id, n.parent, _label(n, lang), n.applicable,
-                                 n.points, n.max, "; ".join(n.citations), n.branch(lang),
-                                 None if n.next is None else n.next.gain,
-                                 None if n.next is None else n.next.words(lang)]
-                                for n in evaluation.nodes)], exact)
+    return csv_text([list(EXPLAIN_KEYS), *_explain_rows(evaluation, lang)], exact)
+
+
+def _explanations_sheet(evaluations: Sequence[Evaluation], lang: Lang) -> Table:
+    """Every entity's criteria, one row each, with the values read (the workbook's last sheet)."""
+    words = {"entity": "entity", "node": "criterion", "citations": "citation", "next": "next"}
+    headers = [_w(words.get(k, k), lang) for k in EXPLAIN_KEYS] + [_w("read", lang)]
+    rows = [[*row, "; ".join(f"{r.name} = {r.shown(lang)}" for r in node.read)]
+            for e in evaluations for row, node in zip(_explain_rows(e, lang), e.nodes, strict=True)]
+    return Table(_w("explanations", lang), headers, rows, keys=[*EXPLAIN_KEYS, "read"])
 
 
 def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> str:
@@ -619,6 +668,10 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         return _emit(args, out, str(text))
     if args.format == "csv":
         return _emit(args, out, _explain_csv(evaluation, args.lang, args.exact))
+    if args.format == "xlsx":
+        return _emit_workbook(args, [_explanations_sheet([evaluation], args.lang),
+                                     _gains_table(evaluation, args.lang, True),
+                                     _standing_table(evaluation, ranking, args.lang)])
     if args.format == "markdown":
         return _emit(args, out, _explain_markdown(evaluation, ranking, args.lang))
     target = out if args.output is None else None
@@ -651,6 +704,19 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
             tables.append(Table(f"{index} — {labels.get(block, block)}", headers, body,
                                 f"{_w('ties', lang)}: {ties}"))
     return tables
+
+
+def _rank_sheets(ranking: Ranking, args: argparse.Namespace) -> list[Table]:
+    """The workbook of `rank`: a sheet per block, every ranked index's table one after the
+    other (the CSV's rows but the block), labelled for people over the CSV's ids."""
+    lang: Lang = args.lang
+    labels = {e.block: block_label(e, lang) for e in ranking.evaluations}
+    tables = _rank_tables(ranking, args, machine=True)
+    keys = ["index", "rank", "entity", "value", "grade"]
+    headers = [_w(k, lang) for k in keys]
+    return [Table(labels.get(block, block), headers,
+                  [[r[0], *r[2:]] for t in tables for r in t.rows if r[1] == block], keys=keys)
+            for block in _ranked_blocks(ranking, args)]
 
 
 def _ranked_indices(ranking: Ranking, args: argparse.Namespace) -> list[str]:
@@ -697,6 +763,8 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
         kept = [r for r in ranking.ranks if r.index in indices and r.block in blocks]
         text = _html(args).render_ranking_html(ranking.model_copy(update={"ranks": kept}), args.lang)
         return _emit(args, out, str(text))
+    if args.format == "xlsx":
+        return _emit_workbook(args, _rank_sheets(ranking, args))
     tables = _rank_tables(ranking, args, machine=args.format == "csv")
     return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None,
                                           args.exact), shown=args.format == "text")

@@ -146,3 +146,105 @@ def test_an_extension_the_command_cannot_write_is_a_usage_error(
     code, _, err = run(capsys, "doc", QUICKSTART, "--lang", "en", "--output", str(target))
     assert code == 2 and "doc cannot write csv; formats: markdown, html" in err
     assert not target.exists()
+
+
+# -- workbooks ---------------------------------------------------------------------------------
+
+
+def sheets_of(path: Path) -> dict[str, list[list[object]]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+            for sheet in book.worksheets}
+
+
+def csv_value(text: str) -> object:
+    """A CSV cell as the workbook holds it: a number, or the text without its formula guard."""
+    try:
+        number = float(text)
+    except ValueError:
+        return (text[1:] if text.startswith("'") else text) or None
+    return int(number) if text.lstrip("-").isdigit() else number
+
+
+def test_score_workbook_holds_the_csv_values_a_sheet_per_block(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "ket-qua.xlsx"  # --format inferred from the extension
+    code, out, err = run(capsys, "score", ICT, ICT_DATA, "--lang", "en", "--output", str(target))
+    assert code == 0 and out == "", err
+    _, table, _ = run(capsys, "score", ICT, ICT_DATA, "--lang", "en", "--format", "csv")
+    header, *rows = list(csv.reader(io.StringIO(table)))
+    sheets = sheets_of(target)
+    blocks = ["Ministries and ministerial-level agencies", "Government agencies",
+              "Provinces and centrally-run cities"]
+    assert list(sheets) == [b[:31] for b in blocks] + ["Explanations"]
+    seen = 0
+    for name, block in zip(sheets, ("ministry", "agency", "province"), strict=False):
+        labels, keys, *values = sheets[name]
+        assert labels[:4] == ["Entity", "IT infrastructure", "Max", "IT use inside the agency"]
+        assert labels[13:16] == ["IT infrastructure index", "Grade", "Rank"]
+        assert keys == [h for h in header if h != "block"]
+        expected = [[csv_value(c) for k, c in enumerate(r) if k != 1] for r in rows
+                    if r[1] == block]
+        assert values == expected and values
+        seen += len(values)
+    assert seen == len(rows)
+    sheet = load_workbook(target).worksheets[0]
+    assert sheet.freeze_panes == "B3"
+    index = sheet.cell(row=3, column=14)  # infrastructure_index: `round 3`
+    assert (index.data_type, index.number_format) == ("n", "0.000")
+    assert sheet.cell(row=3, column=2).number_format == "General"  # points: as they are
+    explained = sheets["Explanations"]
+    assert explained[1][:7] == ["entity", "node", "parent", "label", "applicable", "points", "max"]
+    assert {r[0] for r in explained[2:]} == {r[0] for r in rows}
+    assert [r[1] for r in explained[2:5]] == ["infrastructure", "computers", "antivirus"]
+
+
+def test_workbook_text_is_never_a_formula(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                          thirds: tuple[str, str]) -> None:
+    from openpyxl import load_workbook
+
+    for command in ("score", "rank"):
+        target = tmp_path / f"{command}.xlsx"
+        code, _, err = run(capsys, command, *thirds, "--format", "xlsx", "--output", str(target))
+        assert code == 0, err
+        cells = [c for s in load_workbook(target).worksheets for row in s.iter_rows() for c in row
+                 if c.value == "=One"]
+        assert cells and all(c.data_type == "s" for c in cells)
+    number = load_workbook(tmp_path / "rank.xlsx").worksheets[0]["D3"]
+    assert (number.value, number.number_format) == (0.666667, "General")  # i1: no `round`
+
+
+def test_rank_and_explain_workbooks(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "rank.xlsx"
+    code, _, err = run(capsys, "rank", QUICKSTART, QUICKSTART_DATA, "--lang", "en", "--by",
+                       "overall", "--output", str(target))
+    assert code == 0, err
+    _, table, _ = run(capsys, "rank", QUICKSTART, QUICKSTART_DATA, "--lang", "en", "--by",
+                      "overall", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(table)))[1:]
+    sheets = sheets_of(target)
+    assert list(sheets) == ["Ministries", "Provinces"]
+    assert sheets["Provinces"][:2] == [["Index", "Rank", "Entity", "Value", "Grade"],
+                                       ["index", "rank", "entity", "value", "grade"]]
+    assert sheets["Provinces"][2:] == [[csv_value(c) for k, c in enumerate(r) if k != 1]
+                                       for r in rows if r[1] == "province"]
+    target = tmp_path / "d.xlsx"
+    code, _, err = run(capsys, "explain", QUICKSTART, QUICKSTART_DATA, "--entity",
+                       "Tỉnh D (minh hoạ)", "--lang", "en", "--output", str(target))
+    assert code == 0, err
+    sheets = sheets_of(target)
+    assert list(sheets) == ["Explanations", "Largest available gains",
+                            "Tỉnh D (minh hoạ) — Next rank"]
+    assert sheets["Largest available gains"][0] == ["Category", "Criterion", "Gain (points)", "How"]
+
+
+@pytest.mark.parametrize("more", [["--format", "xlsx"], ["--format", "xlsx", "--output", "r.csv"]])
+def test_a_workbook_needs_an_xlsx_file(capsys: pytest.CaptureFixture[str], more: list[str]
+                                       ) -> None:
+    code, out, err = run(capsys, "score", QUICKSTART, QUICKSTART_DATA, "--lang", "en", *more)
+    assert code == 2 and out == ""
+    assert "--output PATH.xlsx" in err or "--format xlsx does not match --output r.csv" in err

@@ -39,6 +39,7 @@ class Table:
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     caption: str = ""
+    keys: Sequence[str] = ()  # the columns' ids, under the headers for people (a workbook)
 
 
 def _text(cell: Cell, exact: bool = False) -> str:
