@@ -757,7 +757,10 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
     indices, blocks = _ranked_indices(ranking, args), _ranked_blocks(ranking, args)
     if args.format == "json":
         record = ranking.model_dump(mode="json", exclude={"evaluations"})
-        record["ranks"] = [r for r in record["ranks"] if r["index"] in indices and r["block"] in blocks]
+        # As a reader looks for them: by block, then index, best first (the data's order
+        # of entities says nothing about standing).
+        record["ranks"] = [r.model_dump(mode="json") for block in blocks for index in indices
+                           for r in ranking.table(index, block)]
         return _emit(args, out, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     if args.format == "html":
         kept = [r for r in ranking.ranks if r.index in indices and r.block in blocks]

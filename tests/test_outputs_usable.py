@@ -248,3 +248,22 @@ def test_a_workbook_needs_an_xlsx_file(capsys: pytest.CaptureFixture[str], more:
     code, out, err = run(capsys, "score", QUICKSTART, QUICKSTART_DATA, "--lang", "en", *more)
     assert code == 2 and out == ""
     assert "--output PATH.xlsx" in err or "--format xlsx does not match --output r.csv" in err
+
+
+def test_rank_json_is_ordered_by_block_index_and_rank(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code, out, err = run(capsys, "rank", QUICKSTART, QUICKSTART_DATA, "--format", "json")
+    assert code == 0, err
+    ranks = json.loads(out)["ranks"]
+    order = [(r["block"], r["index"], r["rank"]) for r in ranks]
+    # Blocks as the data first names them, indices as `rank` declares them.
+    indices = ["infrastructure_index", "services_index", "people_index", "overall"]
+    assert order == sorted(order, key=lambda o: (o[0] != "ministry", indices.index(o[1]), o[2]))
+    assert order[:4] == [("ministry", "infrastructure_index", 1), ("ministry", "infrastructure_index", 2),
+                         ("ministry", "infrastructure_index", 3), ("ministry", "services_index", 1)]
+    assert len(ranks) == 5 * 4 and ranks[0]["entity"] == "Bộ B (minh hoạ)"
+    code, out, _ = run(capsys, "rank", QUICKSTART, QUICKSTART_DATA, "--format", "json",
+                       "--block", "province", "--by", "overall")
+    assert [(r["entity"], r["rank"]) for r in json.loads(out)["ranks"]] == [
+        ("Tỉnh D (minh hoạ)", 1), ("Tỉnh E (minh hoạ)", 2)]
