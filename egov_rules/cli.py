@@ -496,6 +496,58 @@ def _score_row(ranking: Ranking, evaluation: Evaluation, categories: list[str], 
     return row
 
 
+TEXT_WIDTH = 100  # `score`'s text tables: readable in a terminal of 100 columns, or printed
+
+
+def _score_text_tables(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
+                       ) -> list[Table]:
+    """`score` for people: per block, the categories' points then the indices, under short
+    codes (C1 a category, I1 an index), each cut into as few tables as fit TEXT_WIDTH; the
+    codes explained once, under the last table."""
+    first = evaluations[0]
+    categories = [n for n in first.nodes if n.depth == 0]
+    kinds = [(_say(lang, "Categories", "Hạng mục"), [f"C{k}" for k in range(1, len(categories) + 1)]),
+             (_say(lang, "Indices", "Chỉ số"), [f"I{k}" for k in range(1, len(first.indices) + 1)])]
+    legend = [f"C{k} {n.id}: {_label(n, lang)}" for k, n in enumerate(categories, 1)]
+    legend += [f"I{k} {i.id}: {index_label(i, lang) or i.id}" for k, i in enumerate(first.indices, 1)]
+    rows = [_score_row(ranking, e, [n.id for n in categories], lang, machine=False)
+            for e in evaluations]
+    names = {e.block: block_label(e, lang) for e in evaluations}
+    tables = []
+    for block, name in names.items():
+        body = [r for r in rows if r[1] == block]
+        at = 2  # a row's first score: after the entity and its block
+        for kind, shorts in kinds:
+            columns = [[code, *(r[at + k] for r in body)] for k, code in enumerate(shorts)]
+            parts = _columns_that_fit(columns, [str(r[0]) for r in body])
+            for number, part in enumerate(parts, 1):
+                count = f" ({number}/{len(parts)})" if len(parts) > 1 else ""
+                tables.append(Table(f"{name} — {kind}{count}",
+                                    [_w("entity", lang), *(shorts[k] for k in part)],
+                                    [[r[0], *(r[at + k] for k in part)] for r in body]))
+            at += len(shorts)
+    caption = _say(lang, "C: points/max in the category; I: index value, grade and rank in the "
+                   "block", "C: điểm/tối đa của hạng mục; I: giá trị chỉ số, xếp loại và thứ hạng "
+                   "trong khối")
+    last = tables[-1]
+    tables[-1] = Table(last.title, last.headers, last.rows, "\n".join([caption, *legend]))
+    return tables
+
+
+def _columns_that_fit(columns: Sequence[Sequence[Cell]], entities: Sequence[str]) -> list[list[int]]:
+    """The columns (header and cells) in as few groups as fit TEXT_WIDTH beside the entity's
+    name (beyond 30 characters a name is folded, so counts as 30), evenly sized: 3 and 3, not
+    5 and 1. A column takes `| x ` of the width, the table its last `|`."""
+    room = TEXT_WIDTH - (min(30, max((len(e) for e in entities), default=0)) + 3 + 1)
+    widths = [max(len(str(c)) for c in column) + 3 for column in columns]
+    for count in range(1, len(columns) + 1):
+        size = -(-len(columns) // count)
+        parts = [list(range(k, min(k + size, len(columns)))) for k in range(0, len(columns), size)]
+        if all(sum(widths[k] for k in part) <= room for part in parts):
+            return parts
+    return [[k] for k in range(len(columns))]  # wider than the page alone: rich folds it
+
+
 def _score_sheets(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
                   ) -> list[Table]:
     """The workbook of `score`: a sheet per block (the CSV's columns but the block, labelled
@@ -547,9 +599,12 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         return _emit_workbook(args, _score_sheets(ranking, evaluations, args.lang))
     if args.explain and args.format == "text":
         return _emit(args, out, "\n".join(e.explain(args.lang) for e in evaluations))
+    target = out if args.output is None else None
+    if args.format == "text":
+        tables = _score_text_tables(ranking, evaluations, args.lang)
+        return _emit(args, out, render_tables(tables, "text", target, width=TEXT_WIDTH), shown=True)
     table = _score_table(ranking, evaluations, args.lang, machine=args.format == "csv")
-    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None,
-                                          args.exact), shown=args.format == "text")
+    return _emit(args, out, render_tables([table], args.format, target, args.exact))
 
 
 # -- explain -------------------------------------------------------------------------------

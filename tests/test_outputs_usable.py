@@ -267,3 +267,26 @@ def test_rank_json_is_ordered_by_block_index_and_rank(capsys: pytest.CaptureFixt
                        "--block", "province", "--by", "overall")
     assert [(r["entity"], r["rank"]) for r in json.loads(out)["ranks"]] == [
         ("Tỉnh D (minh hoạ)", 1), ("Tỉnh E (minh hoạ)", 2)]
+
+
+# -- score as text: 100 columns ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_score_text_fits_100_columns_a_block_at_a_time(capsys: pytest.CaptureFixture[str],
+                                                       lang: str) -> None:
+    code, out, err = run(capsys, "score", ICT, ICT_DATA, "--lang", lang)  # a pipe: plain ASCII
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    titles = [line for line in lines if " — " in line and not line.startswith(("|", "+"))]
+    # Three blocks, each its categories then its indices (six at about 20 columns: two tables).
+    blocks = ("Bộ, cơ quan ngang Bộ", "Cơ quan thuộc Chính phủ") if lang == "vi" else (
+        "Ministries and ministerial-level agencies", "Government agencies")
+    assert len(titles) == 9 and titles[0].startswith(blocks[0]) and titles[3].startswith(blocks[1])
+    assert titles[1].endswith("(1/2)") and titles[2].endswith("(2/2)")
+    header = next(line for line in lines if line.startswith("| ") and "C1" in line)
+    assert [c.strip() for c in header.strip("|").split("|")][1:] == [f"C{k}" for k in range(1, 7)]
+    assert "I1 infrastructure_index: " in out and "C6 people: " in out
+    row = next(line for line in lines if line.startswith("| Bộ A") and "#1" in line)
+    assert "0.853 Good #1" in row or "0,853 Tốt #1" in row

@@ -72,12 +72,14 @@ def test_workbook_in_rankings_and_explanations_out(capsys: pytest.CaptureFixture
 def test_score_table_text_shows_points_grades_and_ranks(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "score", QUICKSTART, DATA_CSV, "--lang", "en")
     assert code == 0
-    row = next(line for line in out.splitlines() if line.startswith("| Tỉnh D"))
-    cells = [c.strip() for c in row.strip("|").split("|")]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()
+            if line.startswith("| Tỉnh D")]
     # Tỉnh D: services 32.5 + 12 + 20 + 15 = 79.5 of 100; overall 0.4 × 0.72 + 0.4 × 0.795
-    # + 0.2 × 0.78 = 0.762, first of the two provinces (Tỉnh E: 0.576).
-    assert cells[:5] == ["Tỉnh D (minh hoạ)", "province", "72/100", "79.5/100", "15.6/20"]
-    assert cells[8] == "0.762 Fair #1"
+    # + 0.2 × 0.78 = 0.762, first of the two provinces (Tỉnh E: 0.576). Categories (C1…C3)
+    # come in one table, indices (I1…I6) in two: I4 is overall.
+    assert rows[0] == ["Tỉnh D (minh hoạ)", "72/100", "79.5/100", "15.6/20"]
+    assert rows[2][1] == "0.762 Fair #1"
+    assert "I4 overall: Overall index" in out.splitlines()
 
 
 def test_score_markdown_and_csv_formats(capsys: pytest.CaptureFixture[str]) -> None:

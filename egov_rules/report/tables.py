@@ -75,14 +75,15 @@ def csv_lines(rows: Iterable[Sequence[Cell]], exact: bool = False) -> Iterator[s
 
 
 def render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None,
-                  exact: bool = False) -> str:
+                  exact: bool = False, width: int = PLAIN_WIDTH) -> str:
     """`fmt_name` is csv, markdown or text; `out` is the terminal the text goes to, if any;
-    `exact`: CSV numbers as exact fractions instead of decimals."""
+    `exact`: CSV numbers as exact fractions instead of decimals; `width`: the columns of a
+    text table written to a file or a pipe (a terminal's own width otherwise)."""
     if fmt_name == "csv":
         return _tables_csv(tables, exact)
     if fmt_name == "markdown":
         return "\n".join(table_markdown(t) for t in tables)
-    return "\n".join(_table_text(t, out) for t in tables)
+    return "\n".join(_table_text(t, out, width) for t in tables)
 
 
 def _tables_csv(tables: Sequence[Table], exact: bool) -> str:
@@ -114,7 +115,7 @@ def table_markdown(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table_text(table: Table, out: TextIO | None) -> str:
+def _table_text(table: Table, out: TextIO | None, width: int = PLAIN_WIDTH) -> str:
     """A rich table: boxed and coloured on a terminal, plain ASCII (deterministic) elsewhere."""
     from rich import box
     from rich.console import Console
@@ -133,7 +134,7 @@ def _table_text(table: Table, out: TextIO | None) -> str:
     for row in table.rows:
         rich_table.add_row(*(shown(c) for c in row))
     buffer = io.StringIO()
-    console = Console(file=buffer, width=None if terminal else PLAIN_WIDTH,
+    console = Console(file=buffer, width=None if terminal else width,
                       force_terminal=terminal, no_color=not terminal, highlight=False,
                       emoji=False, markup=False)
     if table.title:  # printed apart: a rich title would wrap at the table's width
