@@ -526,8 +526,8 @@ def _score_text_tables(ranking: Ranking, evaluations: Sequence[Evaluation], lang
                                     [_w("entity", lang), *(shorts[k] for k in part)],
                                     [[r[0], *(r[at + k] for k in part)] for r in body]))
             at += len(shorts)
-    caption = _say(lang, "C: points/max in the category; I: index value, grade and rank in the "
-                   "block", "C: điểm/tối đa của hạng mục; I: giá trị chỉ số, xếp loại và thứ hạng "
+    caption = _say(lang, "C: a category, points/max; I: an index, value, grade and rank in the "
+                   "block", "C: hạng mục: điểm/tối đa; I: chỉ số: giá trị, xếp loại và thứ hạng "
                    "trong khối")
     last = tables[-1]
     tables[-1] = Table(last.title, last.headers, last.rows, "\n".join([caption, *legend]))
