@@ -45,6 +45,7 @@ from egov_rules.render import render_all, render_blocks, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
 from egov_rules.report.tables import (
     Cell,
+    Figure,
     Table,
     csv_lines,
     csv_text,
@@ -139,7 +140,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 # -- the evaluator's workbench: score, explain, rank, verify-record ------------------------
 
-FORMATS = ("text", "markdown", "json", "csv", "html")
+FORMATS = ("text", "markdown", "json", "csv", "html", "xlsx")
 PROGRESS_FROM = 200  # entities: below this, scoring is over before a bar would be read
 
 _WORDS: dict[str, tuple[str, str]] = {
@@ -159,6 +160,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "node": ("Node", "Mục"), "points": ("Points", "Điểm"), "max": ("Max", "Tối đa"),
     "citation": ("Citation", "Căn cứ"), "rule": ("Rule", "Cách tính"),
     "next": ("Next points", "Để thêm điểm"),
+    "explanations": ("Explanations", "Giải trình"), "parent": ("Parent", "Mục cha"),
+    "label": ("Label", "Tên"), "applicable": ("Applicable", "Áp dụng"),
+    "read": ("Values read", "Giá trị đọc"), "next_gain": ("Next gain", "Điểm thêm được"),
 }
 
 
@@ -176,13 +180,57 @@ def _output_help(lang: Lang) -> str:
                 "ghi vào tệp này thay vì đầu ra chuẩn")
 
 
-def _add_output(parser: argparse.ArgumentParser, lang: Lang, formats: Sequence[str] = FORMATS
-                ) -> None:
-    parser.add_argument("--format", choices=formats, default="text",
-                        help=_say(lang, "output format (default: text)",
-                                  "định dạng kết quả (mặc định: text)"))
+def _add_output(parser: argparse.ArgumentParser, lang: Lang, formats: Sequence[str] = FORMATS,
+                default: str = "text") -> None:
+    # No argparse default: a format not given is inferred from --output's extension.
+    parser.add_argument("--format", choices=formats, default=None,
+                        help=_say(lang, f"output format (default: the one --output's extension "
+                                  f"names, else {default})", f"định dạng kết quả (mặc định: theo "
+                                  f"phần mở rộng của --output, nếu không thì {default})"))
     parser.add_argument("--output", metavar="PATH", help=_output_help(lang))
+    parser.set_defaults(formats=tuple(formats), default_format=default)
     _add_common(parser, lang)
+
+
+# What an --output file's extension says it holds; other extensions say nothing. `.txt` is
+# text when no format is given, yet holds any format but a workbook: it names no syntax.
+EXTENSIONS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json",
+              ".csv": "csv", ".html": "html", ".htm": "html", ".xlsx": "xlsx"}
+
+
+def _settle_format(args: argparse.Namespace) -> None:
+    """The format written: the one given, else the one `--output`'s extension names, else the
+    command's default. A format given that the extension contradicts (`--format csv --output
+    r.xlsx`) is a usage error, as is an extension the command cannot write, or a workbook
+    without a file to go to: a file must never hold what its name says it does not."""
+    formats: tuple[str, ...] | None = getattr(args, "formats", None)
+    if formats is None:
+        return
+    lang: Lang = args.lang
+    given: str | None = "json" if getattr(args, "json", False) else args.format
+    output: str | None = args.output
+    named = EXTENSIONS.get(Path(output).suffix.lower()) if output is not None else None
+    plain = named == "text" and given != "xlsx"
+    if given is not None and named is not None and given != named and not plain:
+        raise _Usage(_say(lang, f"--format {given} does not match --output {output}, which names "
+                          f"{named}: change one of them",
+                          f"--format {given} không khớp với --output {output} (phần mở rộng là "
+                          f"{named}): hãy sửa một trong hai"))
+    if given is None and named is not None and named not in formats:
+        raise _Usage(_say(lang, f"--output {output}: {args.command} cannot write {named}; "
+                          f"formats: {', '.join(formats)}",
+                          f"--output {output}: lệnh {args.command} không ghi được {named}; "
+                          f"các định dạng: {', '.join(formats)}"))
+    args.format = given or named or args.default_format
+    if args.format == "xlsx" and output is None:
+        raise _Usage(_say(lang, "--format xlsx writes a workbook: name it with --output PATH.xlsx",
+                          "--format xlsx ghi một bảng tính: hãy đặt tên tệp bằng --output PATH.xlsx"))
+
+
+def _add_exact(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    parser.add_argument("--exact", action="store_true", help=_say(
+        lang, "CSV: numbers as exact fractions (2/3) instead of decimals (0.666667)",
+        "CSV: số ở dạng phân số chính xác (2/3) thay vì số thập phân (0.666667)"))
 
 
 def _add_data(parser: argparse.ArgumentParser, lang: Lang) -> None:
@@ -415,6 +463,11 @@ def _number(value: Fraction | None, lang: Lang, digits: int | None = None) -> st
     return "—" if value is None else fmt_published(value, lang, digits)
 
 
+def _figure(value: Fraction | None, digits: int | None) -> Figure | None:
+    """An index's value for machines: written with its declared decimals."""
+    return None if value is None else Figure(value, digits)
+
+
 def _grade(index: IndexResult, lang: Lang) -> str:
     return (index.grade_en or index.grade or "") if lang == "en" else (index.grade or "")
 
@@ -459,12 +512,94 @@ def _score_row(ranking: Ranking, evaluation: Evaluation, categories: list[str], 
         value = index.rounded if index.rounded is not None else index.value
         rank = ranking.rank_of(evaluation.entity, index.id) if index.id in ranking.ties else None
         if machine:
-            row += [value, _grade(index, lang), rank]
+            row += [_figure(value, index.round), _grade(index, lang), rank]
         else:
             parts = [_number(value, lang, index.round), _grade(index, lang),
                      "" if rank is None else f"#{rank}"]
             row.append(" ".join(p for p in parts if p))
     return row
+
+
+TEXT_WIDTH = 100  # `score`'s text tables: readable in a terminal of 100 columns, or printed
+
+
+def _score_text_tables(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
+                       ) -> list[Table]:
+    """`score` for people: per block, the categories' points then the indices, under short
+    codes (C1 a category, I1 an index), each cut into as few tables as fit TEXT_WIDTH; the
+    codes explained once, under the last table."""
+    first = evaluations[0]
+    categories = [n for n in first.nodes if n.depth == 0]
+    kinds = [(_say(lang, "Categories", "Hạng mục"), [f"C{k}" for k in range(1, len(categories) + 1)]),
+             (_say(lang, "Indices", "Chỉ số"), [f"I{k}" for k in range(1, len(first.indices) + 1)])]
+    legend = [f"C{k} {n.id}: {_label(n, lang)}" for k, n in enumerate(categories, 1)]
+    legend += [f"I{k} {i.id}: {index_label(i, lang) or i.id}" for k, i in enumerate(first.indices, 1)]
+    rows = [_score_row(ranking, e, [n.id for n in categories], lang, machine=False)
+            for e in evaluations]
+    names = {e.block: block_label(e, lang) for e in evaluations}
+    tables = []
+    for block, name in names.items():
+        body = [r for r in rows if r[1] == block]
+        at = 2  # a row's first score: after the entity and its block
+        for kind, shorts in kinds:
+            columns = [[code, *(r[at + k] for r in body)] for k, code in enumerate(shorts)]
+            parts = _columns_that_fit(columns, [str(r[0]) for r in body])
+            for number, part in enumerate(parts, 1):
+                count = f" ({number}/{len(parts)})" if len(parts) > 1 else ""
+                tables.append(Table(f"{name} — {kind}{count}",
+                                    [_w("entity", lang), *(shorts[k] for k in part)],
+                                    [[r[0], *(r[at + k] for k in part)] for r in body]))
+            at += len(shorts)
+    caption = _say(lang, "C: a category, points/max; I: an index, value, grade and rank in the "
+                   "block", "C: hạng mục: điểm/tối đa; I: chỉ số: giá trị, xếp loại và thứ hạng "
+                   "trong khối")
+    last = tables[-1]
+    tables[-1] = Table(last.title, last.headers, last.rows, "\n".join([caption, *legend]))
+    return tables
+
+
+def _columns_that_fit(columns: Sequence[Sequence[Cell]], entities: Sequence[str]) -> list[list[int]]:
+    """The columns (header and cells) in as few groups as fit TEXT_WIDTH beside the entity's
+    name (beyond 30 characters a name is folded, so counts as 30), evenly sized: 3 and 3, not
+    5 and 1. A column takes `| x ` of the width, the table its last `|`."""
+    room = TEXT_WIDTH - (min(30, max((len(e) for e in entities), default=0)) + 3 + 1)
+    widths = [max(len(str(c)) for c in column) + 3 for column in columns]
+    for count in range(1, len(columns) + 1):
+        size = -(-len(columns) // count)
+        parts = [list(range(k, min(k + size, len(columns)))) for k in range(0, len(columns), size)]
+        if all(sum(widths[k] for k in part) <= room for part in parts):
+            return parts
+    return [[k] for k in range(len(columns))]  # wider than the page alone: rich folds it
+
+
+def _score_sheets(ranking: Ranking, evaluations: Sequence[Evaluation], lang: Lang
+                  ) -> list[Table]:
+    """The workbook of `score`: a sheet per block (the CSV's columns but the block, labelled
+    for people over the CSV's ids), then one of every criterion explained."""
+    machine = _score_table(ranking, evaluations, lang, machine=True)
+    first = evaluations[0]
+    labels = [_w("entity", lang)]
+    for node in (first.node(n.id) for n in first.nodes if n.depth == 0):
+        labels += [_label(node, lang), _w("max", lang)]
+    for index in first.indices:
+        labels += [index_label(index, lang) or index.id, _w("grade", lang), _w("rank", lang)]
+    keys = [machine.headers[0], *machine.headers[2:]]
+    names = {e.block: block_label(e, lang) for e in evaluations}
+    sheets = [Table(names[block], labels, [[r[0], *r[2:]] for r in machine.rows if r[1] == block],
+                    keys=keys) for block in names]
+    return [*sheets, _explanations_sheet(evaluations, lang)]
+
+
+def _emit_workbook(args: argparse.Namespace, tables: Sequence[Table]) -> int:
+    """A workbook to `--output` (`_settle_format` made sure there is one)."""
+    from egov_rules.report.workbook import workbook_bytes
+
+    output: str = args.output
+    try:
+        write_atomically(Path(output), workbook_bytes(tables))
+    except OSError as error:
+        raise _write_failure(args, output, error) from None
+    return EXIT_OK
 
 
 def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
@@ -484,11 +619,16 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         text = (html.render_evaluation_html(evaluations[0], ranking, args.lang)
                 if args.entity is not None else html.render_ranking_html(ranking, args.lang))
         return _emit(args, out, str(text))
+    if args.format == "xlsx":
+        return _emit_workbook(args, _score_sheets(ranking, evaluations, args.lang))
     if args.explain and args.format == "text":
         return _emit(args, out, "\n".join(e.explain(args.lang) for e in evaluations))
+    target = out if args.output is None else None
+    if args.format == "text":
+        tables = _score_text_tables(ranking, evaluations, args.lang)
+        return _emit(args, out, render_tables(tables, "text", target, width=TEXT_WIDTH), shown=True)
     table = _score_table(ranking, evaluations, args.lang, machine=args.format == "csv")
-    return _emit(args, out, render_tables([table], args.format, out if args.output is None else None),
-                 shown=args.format == "text")
+    return _emit(args, out, render_tables([table], args.format, target, args.exact))
 
 
 # -- explain -------------------------------------------------------------------------------
@@ -550,14 +690,28 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
     return Table(f"{evaluation.entity} — {_w('next_rank', lang)}", headers, rows)
 
 
-def _explain_csv(evaluation: Evaluation, lang: Lang) -> str:
-    headers: list[Cell] = ["entity", "node", "parent", "label", "applicable", "points", "max",
-                           "citations", "rule", "next_gain", "next"]
-    return csv_text([headers, *([evaluation.entity, n.id, n.parent, _label(n, lang), n.applicable,
-                                 n.points, n.max, "; ".join(n.citations), n.branch(lang),
-                                 None if n.next is None else n.next.gain,
-                                 None if n.next is None else n.next.words(lang)]
-                                for n in evaluation.nodes)])
+EXPLAIN_KEYS = ("entity", "node", "parent", "label", "applicable", "points", "max", "citations",
+                "rule", "next_gain", "next")
+
+
+def _explain_rows(evaluation: Evaluation, lang: Lang) -> list[list[Cell]]:
+    """One row per node of an entity, in EXPLAIN_KEYS' order (CSV and the workbook)."""
+    return [[evaluation.entity, n.id, n.parent, _label(n, lang), n.applicable, n.points, n.max,
+             "; ".join(n.citations), n.branch(lang), None if n.next is None else n.next.gain,
+             None if n.next is None else n.next.words(lang)] for n in evaluation.nodes]
+
+
+def _explain_csv(evaluation: Evaluation, lang: Lang, exact: bool = False) -> str:
+    return csv_text([list(EXPLAIN_KEYS), *_explain_rows(evaluation, lang)], exact)
+
+
+def _explanations_sheet(evaluations: Sequence[Evaluation], lang: Lang) -> Table:
+    """Every entity's criteria, one row each, with the values read (the workbook's last sheet)."""
+    words = {"entity": "entity", "node": "criterion", "citations": "citation", "next": "next"}
+    headers = [_w(words.get(k, k), lang) for k in EXPLAIN_KEYS] + [_w("read", lang)]
+    rows = [[*row, "; ".join(f"{r.name} = {r.shown(lang)}" for r in node.read)]
+            for e in evaluations for row, node in zip(_explain_rows(e, lang), e.nodes, strict=True)]
+    return Table(_w("explanations", lang), headers, rows, keys=[*EXPLAIN_KEYS, "read"])
 
 
 def _explain_markdown(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> str:
@@ -592,7 +746,11 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         text = _html(args).render_evaluation_html(evaluation, ranking, args.lang)
         return _emit(args, out, str(text))
     if args.format == "csv":
-        return _emit(args, out, _explain_csv(evaluation, args.lang))
+        return _emit(args, out, _explain_csv(evaluation, args.lang, args.exact))
+    if args.format == "xlsx":
+        return _emit_workbook(args, [_explanations_sheet([evaluation], args.lang),
+                                     _gains_table(evaluation, args.lang, True),
+                                     _standing_table(evaluation, ranking, args.lang)])
     if args.format == "markdown":
         return _emit(args, out, _explain_markdown(evaluation, ranking, args.lang))
     target = out if args.output is None else None
@@ -616,7 +774,8 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
             grades = {r.entity: (r.grade_en or r.grade or "") if lang == "en" else (r.grade or "")
                       for r in rows}
             digits = declared_round(ranking, index)  # once a table, not once a row
-            body = [[index, block, r.rank, r.entity, r.value, grades[r.entity]] if machine else
+            body = [[index, block, r.rank, r.entity, _figure(r.value, digits), grades[r.entity]]
+                    if machine else
                     ["—" if r.rank is None else str(r.rank), r.entity,
                      _number(r.value, lang, digits), grades[r.entity]] for r in rows]
             headers = ["index", "block", "rank", "entity", "value", "grade"] if machine else [
@@ -624,6 +783,19 @@ def _rank_tables(ranking: Ranking, args: argparse.Namespace, machine: bool) -> l
             tables.append(Table(f"{index} — {labels.get(block, block)}", headers, body,
                                 f"{_w('ties', lang)}: {ties}"))
     return tables
+
+
+def _rank_sheets(ranking: Ranking, args: argparse.Namespace) -> list[Table]:
+    """The workbook of `rank`: a sheet per block, every ranked index's table one after the
+    other (the CSV's rows but the block), labelled for people over the CSV's ids."""
+    lang: Lang = args.lang
+    labels = {e.block: block_label(e, lang) for e in ranking.evaluations}
+    tables = _rank_tables(ranking, args, machine=True)
+    keys = ["index", "rank", "entity", "value", "grade"]
+    headers = [_w(k, lang) for k in keys]
+    return [Table(labels.get(block, block), headers,
+                  [[r[0], *r[2:]] for t in tables for r in t.rows if r[1] == block], keys=keys)
+            for block in _ranked_blocks(ranking, args)]
 
 
 def _ranked_indices(ranking: Ranking, args: argparse.Namespace) -> list[str]:
@@ -664,15 +836,20 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
     indices, blocks = _ranked_indices(ranking, args), _ranked_blocks(ranking, args)
     if args.format == "json":
         record = ranking.model_dump(mode="json", exclude={"evaluations"})
-        record["ranks"] = [r for r in record["ranks"] if r["index"] in indices and r["block"] in blocks]
+        # As a reader looks for them: by block, then index, best first (the data's order
+        # of entities says nothing about standing).
+        record["ranks"] = [r.model_dump(mode="json") for block in blocks for index in indices
+                           for r in ranking.table(index, block)]
         return _emit(args, out, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     if args.format == "html":
         kept = [r for r in ranking.ranks if r.index in indices and r.block in blocks]
         text = _html(args).render_ranking_html(ranking.model_copy(update={"ranks": kept}), args.lang)
         return _emit(args, out, str(text))
+    if args.format == "xlsx":
+        return _emit_workbook(args, _rank_sheets(ranking, args))
     tables = _rank_tables(ranking, args, machine=args.format == "csv")
-    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None),
-                 shown=args.format == "text")
+    return _emit(args, out, render_tables(tables, args.format, out if args.output is None else None,
+                                          args.exact), shown=args.format == "text")
 
 
 # -- CSV files streamed: score and rank at any size (egov_rules.stream) -----------------------
@@ -714,6 +891,7 @@ def _stream_score(args: argparse.Namespace, out: TextIO) -> int:
     model = methodology.model
     categories = [n for n in model.nodes if model.parents.get(n) is None]
     indices = [i.id for i in model.tree.indices if i.id in model.indices]
+    digits = {i.id: i.round for i in model.tree.indices}
     header: list[Cell] = ["entity", "block"]
     for c in categories:
         header += [c, f"{c}_max"]
@@ -721,7 +899,8 @@ def _stream_score(args: argparse.Namespace, out: TextIO) -> int:
         header += [i, f"{i}_grade", f"{i}_rank"]
     with _Spool(args.lang) as spool:
         def keep(score: Score, ids: tuple[int, ...]) -> None:
-            parts = _score_parts(score, categories, indices, model.ranks, args.lang)
+            parts = _score_parts(score, categories, (indices, digits), model.ranks, args.lang,
+                                 args.exact)
             spool.write(pickle.dumps((score.block, ids, parts), pickle.HIGHEST_PROTOCOL))
 
         standings = _read_streamed(args, methodology, keep, names=False)
@@ -773,25 +952,28 @@ class _Spool:
         return os.fdopen(os.dup(self.handle), "rb")
 
 
-def _score_parts(score: Score, categories: list[str], indices: list[str],
-                 ranked: Mapping[str, object], lang: Lang) -> list[str]:
+def _score_parts(score: Score, categories: list[str],
+                 indices: tuple[list[str], Mapping[str, int | None]],
+                 ranked: Mapping[str, object], lang: Lang, exact: bool) -> list[str]:
     """A score row as CSV text cut where each rank goes (ranks are known only at the end);
-    the last part is "" when nothing follows the last rank."""
+    the last part is "" when nothing follows the last rank. `indices`: their ids, and the
+    decimals each declares."""
     cells: list[Cell] = [score.entity, score.block]
     for c in categories:
         cells += [_exact(score.points(c)), _exact(score.max(c))]
     parts = []
-    for i in indices:
+    ids, digits = indices
+    for i in ids:
         index = score.index(i)
         value = _exact(index.rounded if index.rounded is not None else index.value)
         grade = (index.grade_en or index.grade or "") if lang == "en" else (index.grade or "")
-        cells += [value, grade]  # exact: Fractions
+        cells += [_figure(value, digits[i]), grade]  # exact: Fractions
         if i in ranked:
-            parts.append(csv_text([cells])[:-1])
+            parts.append(csv_text([cells], exact)[:-1])
             cells = []
         else:
             cells.append(None)
-    parts.append(csv_text([cells])[:-1] if cells else "")
+    parts.append(csv_text([cells], exact)[:-1] if cells else "")
     return parts
 
 
@@ -829,12 +1011,14 @@ def _stream_rank(args: argparse.Namespace, out: TextIO) -> int:
     indices = _chosen_indices(list(methodology.model.ranks), args)
     blocks = _chosen_blocks(list(standings.blocks), args)
     en = args.lang == "en"
-    rows = ([index, block, rank, entity, value,
+    digits = {i.id: i.round for i in methodology.model.tree.indices}
+    rows = ([index, block, rank, entity, _figure(_exact(value), digits[index]),
              "" if label is None else (label[1] or label[0] or "") if en else (label[0] or "")]
             for index in indices for block in blocks
             for rank, entity, value, label in standings.table(index, block))
     header: list[Cell] = ["index", "block", "rank", "entity", "value", "grade"]
-    return _emit_lines(args, out, csv_lines(itertools.chain([header], rows)) if indices else [])
+    return _emit_lines(args, out, csv_lines(itertools.chain([header], rows), args.exact)
+                       if indices else [])
 
 
 # -- verify-record -------------------------------------------------------------------------
@@ -1157,16 +1341,13 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true",
                        help=say("same as --format json", "như --format json"))
     _add_output(score, lang)
+    _add_exact(score, lang)
     score.set_defaults(handler=_cmd_score)
 
     doc = command("doc", "write a methodology's annexes (tables) from its rules",
                   "viết các phụ lục (bảng điểm) của một phương pháp từ quy tắc của nó")
     doc.add_argument("file", help=rule_file)
-    doc.add_argument("--format", choices=("markdown", "html"), default="markdown",
-                     help=say("output format (default: markdown)",
-                              "định dạng kết quả (mặc định: markdown)"))
-    doc.add_argument("--output", metavar="PATH", help=_output_help(lang))
-    _add_common(doc, lang)
+    _add_output(doc, lang, ("markdown", "html"), "markdown")
     doc.set_defaults(handler=_cmd_doc)
 
     explain = command("explain", "every criterion of one entity, its largest gains and what "
@@ -1177,6 +1358,7 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     explain.add_argument("--entity", required=True,
                          help=say("the entity to explain", "đơn vị cần giải trình"))
     _add_output(explain, lang)
+    _add_exact(explain, lang)
     explain.set_defaults(handler=_cmd_explain)
 
     rank = command("rank", "rankings per block and per index, with the tie rule",
@@ -1185,6 +1367,7 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     rank.add_argument("--block", help=say("only this block (id)", "chỉ khối này (mã khối)"))
     rank.add_argument("--by", metavar="INDEX", help=say("only this index", "chỉ chỉ số này"))
     _add_output(rank, lang)
+    _add_exact(rank, lang)
     rank.set_defaults(handler=_cmd_rank)
 
     verify_record = command("verify-record", "recompute a JSON record and compare",
@@ -1294,6 +1477,7 @@ def _run(args: argparse.Namespace, out: TextIO, lang: Lang, held: list[Diagnosti
     are said with what ends it, under one summary line."""
     try:
         _check_output(args)  # before any work: nothing is read twice or written over
+        _settle_format(args)
         handler: Handler = args.handler
         code = handler(args, out)
         out.flush()

@@ -4,6 +4,8 @@
 - `fmt` — for people: at most a few decimals, halves rounded up, zeros trimmed, `28,5` in
   Vietnamese, `95%` for shares. Used by explanations, annexes, reports and diagnostics.
 - `fmt_published` — an index as published: exactly its declared decimals (0.720).
+- `machine_str` — for CSV and workbooks: decimals with `.`, an index at its declared decimals,
+  other numbers exact when their decimal terminates, else to `MACHINE_DIGITS` places.
 
 None of them changes a computed value; they only write one.
 """
@@ -62,3 +64,16 @@ def fmt_published(value: Fraction, lang: Lang = "en", digits: int | None = None)
     whole, _, decimals = fmt(value, "en", digits=digits).partition(".")
     text = f"{whole}.{decimals.ljust(digits, '0')}" if digits else whole
     return text.replace(".", ",") if lang == "vi" else text
+
+
+MACHINE_DIGITS = 6  # decimals of a number without an exact decimal (2/3) in CSV: 0.666667
+
+
+def machine_str(value: Fraction, digits: int | None = None) -> str:
+    """A number for CSV (and the number a workbook holds): `.` as the decimal mark whatever
+    the language; exactly `digits` decimals for an index that declares `round N` (0.720);
+    otherwise the exact decimal when there is one (170.5), else rounded to MACHINE_DIGITS
+    decimals, halves away from zero (0.666667). `exact_str` is the exact form (`--exact`)."""
+    if digits is not None:
+        return fmt_published(value, "en", digits)
+    return terminating_decimal(value) or fmt(value, "en", digits=MACHINE_DIGITS)

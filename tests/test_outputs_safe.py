@@ -202,10 +202,13 @@ NAMED = FORMULAS[:4]  # the data readers strip the blanks around a name: no tab 
 
 
 def test_csv_text_guards_text_cells_and_keeps_numbers_numbers() -> None:
-    rows = list(csv.reader(io.StringIO(csv_text([
-        [*FORMULAS, "ok", "a=b", Fraction(-5, 2), Fraction(-2, 3), -3, None, True]]))))
+    row = [*FORMULAS, "ok", "a=b", Fraction(-5, 2), Fraction(-2, 3), -3, None, True]
+    rows = list(csv.reader(io.StringIO(csv_text([row]))))
+    # -2/3 has no exact decimal: 6 places, halves away from zero (numbers.MACHINE_DIGITS).
     assert rows == [["'=cmd|' /C calc'!A0", "'+1", "'-2.5", "'@SUM(A1)", "'\tx", "'\rx", "ok", "a=b",
-                     "-2.5", "-2/3", "-3", "", "True"]]
+                     "-2.5", "-0.666667", "-3", "", "True"]]
+    exact = list(csv.reader(io.StringIO(csv_text([row], exact=True))))
+    assert exact[0][8:10] == ["-2.5", "-2/3"]
 
 
 def test_csv_never_writes_two_names_as_one_cell(capsys: pytest.CaptureFixture[str],

@@ -55,10 +55,11 @@ def test_workbook_in_rankings_and_explanations_out(capsys: pytest.CaptureFixture
                        "--block", "province", "--format", "csv")
     assert code == 0
     # Tỉnh E: 30 + 30 + 24/30 × 10 = 8 + (5 + 5) = 78 → 0.78; Tỉnh D: 27 + 15 + 10 + 20 = 72.
+    # Written with the index's `round 3`.
     assert out.splitlines() == [
         "index,block,rank,entity,value,grade",
-        "infrastructure_index,province,1,Tỉnh E (minh hoạ),0.78,Khá",
-        "infrastructure_index,province,2,Tỉnh D (minh hoạ),0.72,Khá",
+        "infrastructure_index,province,1,Tỉnh E (minh hoạ),0.780,Khá",
+        "infrastructure_index,province,2,Tỉnh D (minh hoạ),0.720,Khá",
     ]
     for number, entity in enumerate(ENTITIES):
         target = tmp_path / f"{number}.md"
@@ -71,12 +72,14 @@ def test_workbook_in_rankings_and_explanations_out(capsys: pytest.CaptureFixture
 def test_score_table_text_shows_points_grades_and_ranks(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "score", QUICKSTART, DATA_CSV, "--lang", "en")
     assert code == 0
-    row = next(line for line in out.splitlines() if line.startswith("| Tỉnh D"))
-    cells = [c.strip() for c in row.strip("|").split("|")]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()
+            if line.startswith("| Tỉnh D")]
     # Tỉnh D: services 32.5 + 12 + 20 + 15 = 79.5 of 100; overall 0.4 × 0.72 + 0.4 × 0.795
-    # + 0.2 × 0.78 = 0.762, first of the two provinces (Tỉnh E: 0.576).
-    assert cells[:5] == ["Tỉnh D (minh hoạ)", "province", "72/100", "79.5/100", "15.6/20"]
-    assert cells[8] == "0.762 Fair #1"
+    # + 0.2 × 0.78 = 0.762, first of the two provinces (Tỉnh E: 0.576). Categories (C1…C3)
+    # come in one table, indices (I1…I6) in two: I4 is overall.
+    assert rows[0] == ["Tỉnh D (minh hoạ)", "72/100", "79.5/100", "15.6/20"]
+    assert rows[2][1] == "0.762 Fair #1"
+    assert "I4 overall: Overall index" in out.splitlines()
 
 
 def test_score_markdown_and_csv_formats(capsys: pytest.CaptureFixture[str]) -> None:
@@ -415,11 +418,11 @@ def test_ten_thousand_communes(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert len(rows) == 10_000
     # Best online share in each block is 50 %, so i % 7 ≠ 0 earns 40, else 25/50 × 40 = 20;
     # computers: 2 × (i % 31), capped at 60 from i % 31 = 30. The top: i % 31 = 30, i % 7 ≠ 0,
-    # 100/100 = 1. Ranked 1 together (ties share a rank).
+    # 100/100 = 1, written 1.000 (`round 3`). Ranked 1 together (ties share a rank).
     top = {r["entity"] for r in rows if r["rank"] == "1"}
     expected = {f"Xã {i}" for i in range(10_000) if i % 31 == 30 and i % 7 != 0}
     assert top == expected
-    assert {r["value"] for r in rows if r["rank"] == "1"} == {"1"}
+    assert {r["value"] for r in rows if r["rank"] == "1"} == {"1.000"}
 
 
 @pytest.mark.parametrize("what", ["evaluations", "ranks"])

@@ -10,14 +10,25 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TextIO
 
-from egov_rules.numbers import exact_str
+from egov_rules.numbers import exact_str, machine_str
 from egov_rules.report.safe import printable, spreadsheet_text
 
 PLAIN_WIDTH = 250  # columns for tables written to a file or a pipe: wide rows never wrap
 
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number written with the decimals it is published with: an index's `round N`
+    (None: as any other number, see `numbers.machine_str`)."""
+
+    value: Fraction
+    digits: int | None
+
+
 # Text, or a number kept as a number until it is written: CSV guards text cells against
 # formulas and must not touch numbers (`-2.5`), so the type has to survive until then.
-Cell = str | int | Fraction | None
+Cell = str | int | Fraction | Figure | None
 
 
 @dataclass(frozen=True)
@@ -28,22 +39,27 @@ class Table:
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     caption: str = ""
+    keys: Sequence[str] = ()  # the columns' ids, under the headers for people (a workbook)
 
 
-def _text(cell: Cell) -> str:
+def _text(cell: Cell, exact: bool = False) -> str:
+    """A cell as machines read it: numbers as decimals (`machine_str`), or exact (`p/q` when
+    the decimal does not terminate) when `exact` is asked for."""
     if cell is None:
         return ""
+    if isinstance(cell, Figure):
+        return exact_str(cell.value) if exact else machine_str(cell.value, cell.digits)
     if isinstance(cell, Fraction):
-        return exact_str(cell)
+        return exact_str(cell) if exact else machine_str(cell)
     return str(cell)
 
 
-def csv_text(rows: Iterable[Sequence[Cell]]) -> str:
+def csv_text(rows: Iterable[Sequence[Cell]], exact: bool = False) -> str:
     """Rows as CSV, one per line; a text cell that would start a formula is kept text (`'=…`)."""
-    return "".join(csv_lines(rows))
+    return "".join(csv_lines(rows, exact))
 
 
-def csv_lines(rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+def csv_lines(rows: Iterable[Sequence[Cell]], exact: bool = False) -> Iterator[str]:
     """`csv_text`, a line at a time (each ends in "\n")."""
     buffer = io.StringIO()
     # The writer quotes only cells holding a character of its line terminator: with "\n"
@@ -51,24 +67,29 @@ def csv_lines(rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
     # written with "\r\n", then ends in "\n" as before.
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([spreadsheet_text(c) if isinstance(c, str) else _text(c) for c in row])
+        writer.writerow([spreadsheet_text(c) if isinstance(c, str) else _text(c, exact)
+                         for c in row])
         yield buffer.getvalue()[:-2] + "\n"
         buffer.seek(0)
         buffer.truncate()
 
 
-def render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None) -> str:
-    """`fmt_name` is csv, markdown or text; `out` is the terminal the text goes to, if any."""
+def render_tables(tables: Sequence[Table], fmt_name: str, out: TextIO | None,
+                  exact: bool = False, width: int = PLAIN_WIDTH) -> str:
+    """`fmt_name` is csv, markdown or text; `out` is the terminal the text goes to, if any;
+    `exact`: CSV numbers as exact fractions instead of decimals; `width`: the columns of a
+    text table written to a file or a pipe (a terminal's own width otherwise)."""
     if fmt_name == "csv":
-        return _tables_csv(tables)
+        return _tables_csv(tables, exact)
     if fmt_name == "markdown":
         return "\n".join(table_markdown(t) for t in tables)
-    return "\n".join(_table_text(t, out) for t in tables)
+    return "\n".join(_table_text(t, out, width) for t in tables)
 
 
-def _tables_csv(tables: Sequence[Table]) -> str:
+def _tables_csv(tables: Sequence[Table], exact: bool) -> str:
     """One CSV: the first table's headers, then every table's rows."""
-    return csv_text([tables[0].headers, *(row for t in tables for row in t.rows)] if tables else [])
+    return csv_text([tables[0].headers, *(row for t in tables for row in t.rows)] if tables else [],
+                    exact)
 
 
 # What Markdown would read as markup in a name: raw HTML (< > &), a code span, a link or an
@@ -94,7 +115,7 @@ def table_markdown(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table_text(table: Table, out: TextIO | None) -> str:
+def _table_text(table: Table, out: TextIO | None, width: int = PLAIN_WIDTH) -> str:
     """A rich table: boxed and coloured on a terminal, plain ASCII (deterministic) elsewhere."""
     from rich import box
     from rich.console import Console
@@ -113,7 +134,7 @@ def _table_text(table: Table, out: TextIO | None) -> str:
     for row in table.rows:
         rich_table.add_row(*(shown(c) for c in row))
     buffer = io.StringIO()
-    console = Console(file=buffer, width=None if terminal else PLAIN_WIDTH,
+    console = Console(file=buffer, width=None if terminal else width,
                       force_terminal=terminal, no_color=not terminal, highlight=False,
                       emoji=False, markup=False)
     if table.title:  # printed apart: a rich title would wrap at the table's width
