@@ -21,7 +21,7 @@ from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
 from egov_rules.emit import U, Uncertain, Unusual
 from egov_rules.evaluate import MissingReference, RuntimeValue, missing_reference_diagnostic
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
-from egov_rules.inputs.values import by_normal_name, normal_value
+from egov_rules.inputs.values import block_id, by_normal_name, normal_value
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
 
@@ -143,7 +143,7 @@ class Scorer:
 
     def score(self, indicators: Mapping[str, Any], block: str, entity: str,
               references: Mapping[str, Any] | None, exact: bool) -> Score:
-        block = normal_value(block)  # the names as `evaluate` reads them
+        block = _block(self.model, block)  # the names as `evaluate` reads them
         item = _Entity(normal_value(entity), block, indicators, None, block)
         code = self.compiled.blocks.get(block) if isinstance(block, str) else None
         try:
@@ -266,13 +266,13 @@ class Scorer:
             if isinstance(entities, Mapping) and not exact:
                 yield from self._stream(entities, bests, progress)
                 return
-            for done, item in enumerate(_items(entities), 1):
+            for done, item in enumerate(_items(self.model, entities), 1):
                 code = self._code(item)
                 yield self._score(item, exact, bests[code.block], partial(_same, bests[code.block]))
                 if progress is not None:
                     progress(done)
             return
-        yield from self._score_cohort(list(_items(entities)), exact, progress)
+        yield from self._score_cohort(list(_items(self.model, entities)), exact, progress)
 
     def _stream(self, entities: Mapping[str, Mapping[str, Any]],
                 bests: dict[str, tuple[Fraction | None, ...]],
@@ -290,7 +290,7 @@ class Scorer:
             block: Any = data.get("block")
             function = fast.get(block) if type(block) is str else None
             if function is None:
-                block = normal_value(block)  # ` Tỉnh` is `Tỉnh`, as a file's block is
+                block = _block(self.model, block)  # ` Tỉnh`, `TỈNH` or a label, as a file's block is
                 function = fast.get(block) if type(block) is str else None
             figures = None
             if function is not None:
@@ -435,11 +435,18 @@ def _same(bests: tuple[Any, ...]) -> tuple[Fraction | None, ...]:
     return bests
 
 
-def _items(entities: Mapping[str, Mapping[str, Any]] | Iterable[EntityData]
+def _block(model: Model, raw: Any) -> Any:
+    """A block as `evaluate` reads it: trimmed and normalised, by its id or its label, without
+    case; anything else is left for validation to report."""
+    value = normal_value(raw)
+    return block_id(model, value) or value
+
+
+def _items(model: Model, entities: Mapping[str, Mapping[str, Any]] | Iterable[EntityData]
            ) -> Iterator[_Entity]:
     if isinstance(entities, Mapping):
         for name, data in entities.items():
-            yield _Entity(name, normal_value(data.get("block")), data, None)
+            yield _Entity(name, _block(model, data.get("block")), data, None)
         return
     for entity in entities:
         yield _Entity(entity.name, entity.block.value, None, entity)

@@ -483,3 +483,16 @@ def test_score_reads_the_entity_and_block_as_evaluate(quickstart: egov_rules.Met
     evaluation = quickstart.evaluate(data, " province", NFD_NAME + "\u200b", references=refs)
     assert (score.entity, score.block) == (evaluation.entity, evaluation.block) == (
         "Bộ Tài chính", "province")
+
+
+@pytest.mark.parametrize("options", [{}, {"references": {"bandwidth": 1}}, {"exact": True}])
+def test_a_block_by_its_label_or_in_capitals_is_the_block(quickstart: egov_rules.Methodology,
+                                                          options: dict[str, Any]) -> None:
+    # `score` raised AssertionError ("unreachable") on what `evaluate` reads as the block.
+    label = quickstart.model.blocks["province"].label
+    entities = {"A": {**_quickstart_entity(), "block": "PROVINCE"},
+                "B": {**_quickstart_entity(), "block": label.upper()}}
+    assert [e.block for e in quickstart.evaluate_many(entities).evaluations] == ["province"] * 2
+    assert [s.block for s in quickstart.score_many(entities, **options)] == ["province"] * 2
+    refs = {"bandwidth": 1}
+    assert quickstart.score(_quickstart_entity(), label, "C", references=refs).block == "province"
