@@ -281,11 +281,11 @@ class Scorer:
         unusual value, an unproven decision, a bad block) through `_score`."""
         fast: dict[str, Callable[..., tuple[Any, ...]]] = {}
         carried: dict[str, tuple[Any, ...]] = {}
-        for block_id, code in self.compiled.blocks.items():
-            raw = self._carry(code, bests[block_id])
+        for known, code in self.compiled.blocks.items():
+            raw = self._carry(code, bests[known])
             if code.fast is not None and raw is not None:
-                fast[block_id], carried[block_id] = code.fast, raw
-        layouts = {block_id: code.layout for block_id, code in self.compiled.blocks.items()}
+                fast[known], carried[known] = code.fast, raw
+        layouts = {known: code.layout for known, code in self.compiled.blocks.items()}
         for done, (name, data) in enumerate(entities.items(), 1):
             block: Any = data.get("block")
             function = fast.get(block) if type(block) is str else None
