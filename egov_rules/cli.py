@@ -28,7 +28,15 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
-from egov_rules.explain import block_label, declared_round, index_label
+from egov_rules.explain import (
+    GAINS_PER_CATEGORY,
+    block_label,
+    declared_round,
+    gain_rows,
+    index_label,
+    standing_rows,
+    step_words,
+)
 from egov_rules.inputs import (
     LOCALES,
     EntityData,
@@ -52,7 +60,7 @@ from egov_rules.report.tables import (
     render_tables,
     table_markdown,
 )
-from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, RankStep, visible
+from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, visible
 from egov_rules.source import SourceFile, shown_path
 
 if TYPE_CHECKING:  # the code generator loads on first use, not with the CLI
@@ -151,7 +159,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "scores": ("Scores", "Kết quả chấm điểm"), "gains": ("Largest available gains",
                                                           "Các mức tăng điểm lớn nhất"),
     "next_grade": ("Next grade", "Lên hạng xếp loại"), "next_rank": ("Next rank", "Lên thứ hạng"),
-    "first": ("already first in the block", "đã đứng đầu khối"),
     "ties": ("Tie rule", "Quy tắc đồng hạng"),
     "competition": ("ties share a rank (1, 1, 3)", "đồng hạng cùng thứ hạng (1, 1, 3)"),
     "dense": ("ties dense (1, 1, 2)", "đồng hạng liên tiếp (1, 1, 2)"),
@@ -636,13 +643,10 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
 
 def _gains_table(evaluation: Evaluation, lang: Lang, machine: bool) -> Table:
     labels = {n.id: _label(n, lang) for n in evaluation.nodes}
-    rows = []
-    for category, nodes in evaluation.largest_gains(3).items():
-        for node in nodes:
-            if node.next is None:
-                continue
-            gain: Cell = node.next.gain if machine else fmt(node.next.gain, lang)
-            rows.append([labels.get(category, category), labels[node.id], gain, node.next.words(lang)])
+    rows: list[list[Cell]] = [
+        [labels.get(row.category, row.category), labels[row.node.id],
+         row.next.gain if machine else fmt(row.next.gain, lang), row.next.words(lang)]
+        for row in gain_rows(evaluation)]
     caption = "" if rows else _w("none", lang)
     if not machine:
         caption = (caption + "\n" if caption else "") + _say(
@@ -656,35 +660,15 @@ def _label(node: NodeResult, lang: Lang) -> str:
     return (node.label_en or node.label) if lang == "en" else node.label
 
 
-def _step_words(step: RankStep, lang: Lang) -> str:
-    if step.rank is None:
-        return "—"
-    if step.target_rank is None or step.index_gap is None:
-        return _w("first", lang)
-    names = ", ".join(step.target_entities)
-    target = fmt(step.target_value or Fraction(0), lang, digits=12)
-    if step.points_needed is not None:
-        points = fmt(step.points_needed, lang)
-        return _say(lang, f"{points} more points (index {target}) reach rank {step.target_rank} "
-                    f"with {names}",
-                    f"thêm {points} điểm (chỉ số {target}) để lên hạng {step.target_rank} cùng {names}")
-    gap = fmt(step.index_gap, lang, digits=6)
-    return _say(lang, f"raise the index by {gap} (to {target}) to reach rank {step.target_rank} "
-                f"with {names}",
-                f"tăng chỉ số thêm {gap} (lên {target}) để lên hạng {step.target_rank} cùng {names}")
-
-
 def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Table:
-    steps = {s.index: s for s in ranking.next_rank(evaluation.entity)}
-    rows = []
-    for index in evaluation.indices:
+    rows: list[list[Cell]] = []
+    for index, step in standing_rows(evaluation, ranking):
         value = index.rounded if index.rounded is not None else index.value
-        step = steps.get(index.id)
         rank = "" if step is None or step.rank is None else f"{step.rank}/{step.of}"
         rows.append([index_label(index, lang) or index.id, _number(value, lang, index.round),
                      _grade(index, lang), rank,
                      index.next_grade(lang) if index.next_grade else "",
-                     "" if step is None else _step_words(step, lang)])
+                     "" if step is None else step_words(step, lang)])
     headers = [_w("index", lang), _w("value", lang), _w("grade", lang), _w("rank", lang),
                _w("next_grade", lang), _w("next_rank", lang)]
     return Table(f"{evaluation.entity} — {_w('next_rank', lang)}", headers, rows)
@@ -737,8 +721,8 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         payload = {
             "schema_version": ranking.schema_version,
             "evaluation": evaluation.model_dump(mode="json"),
-            "largest_gains": {c: [n.id for n in nodes]
-                              for c, nodes in evaluation.largest_gains(3).items()},
+            "largest_gains": {c: [n.id for n in nodes] for c, nodes
+                              in evaluation.largest_gains(GAINS_PER_CATEGORY).items()},
             "next_rank": [s.model_dump(mode="json") for s in ranking.next_rank(evaluation.entity)],
         }
         return _emit(args, out, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")

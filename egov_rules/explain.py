@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Lang, Text
 from egov_rules.numbers import fmt, fmt_published
-from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, ValueRead
+from egov_rules.results import (
+    Evaluation,
+    IndexResult,
+    NextPoints,
+    NodeResult,
+    Ranking,
+    RankStep,
+    ValueRead,
+)
 
 if TYPE_CHECKING:
     from egov_rules.model import Model
@@ -337,3 +346,49 @@ def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
                 lines.append(f"  {rank:>3}  {row.entity:<30} {value}{grade}")
             lines.append("")
     return "\n".join(lines)
+
+
+# -- what lifts an entity: the largest gains and the next rank (explain, the HTML report) --
+
+GAINS_PER_CATEGORY = 3  # explain's and the report's "largest gains": the top 3 of each category
+
+
+@dataclass(frozen=True)
+class GainRow:
+    """One row of the largest-gains table: a criterion below its maximum and how to raise it."""
+
+    category: str  # the top-level category's id
+    node: NodeResult
+    next: NextPoints
+
+
+def gain_rows(evaluation: Evaluation) -> list[GainRow]:
+    """The largest gains, category by category in the methodology's order, largest first."""
+    return [GainRow(category, node, node.next)
+            for category, nodes in evaluation.largest_gains(GAINS_PER_CATEGORY).items()
+            for node in nodes if node.next is not None]
+
+
+def standing_rows(evaluation: Evaluation, ranking: Ranking) -> list[tuple[IndexResult, RankStep | None]]:
+    """Each index of the entity with its step to the next rank (None: the index is not ranked)."""
+    steps = {step.index: step for step in ranking.next_rank(evaluation.entity)}
+    return [(index, steps.get(index.id)) for index in evaluation.indices]
+
+
+def step_words(step: RankStep, lang: Lang) -> str:
+    """What the next rank takes, in words: the points (or index rise) and whom it reaches."""
+    if step.rank is None:
+        return "—"
+    if step.target_rank is None or step.index_gap is None:
+        return "đã đứng đầu khối" if lang == "vi" else "already first in the block"
+    names = ", ".join(step.target_entities)
+    target = fmt(step.target_value or Fraction(0), lang, digits=12)
+    if step.points_needed is not None:
+        points = fmt(step.points_needed, lang)
+        if lang == "vi":
+            return f"thêm {points} điểm (chỉ số {target}) để lên hạng {step.target_rank} cùng {names}"
+        return f"{points} more points (index {target}) reach rank {step.target_rank} with {names}"
+    gap = fmt(step.index_gap, lang, digits=6)
+    if lang == "vi":
+        return f"tăng chỉ số thêm {gap} (lên {target}) để lên hạng {step.target_rank} cùng {names}"
+    return f"raise the index by {gap} (to {target}) to reach rank {step.target_rank} with {names}"

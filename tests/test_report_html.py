@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -267,7 +268,8 @@ def test_numbers_worked_by_hand_are_shown_the_vietnamese_way(pages: dict[str, st
     # Bộ A: 950 of 1000 staff have a computer → 0.95 × 30 = 28.5 points, written 28,5.
     assert shown("points", entity="Bộ A (minh hoạ)", node="computers") == [("28.5", "28,5")]
     # services: 20 + 12 + 15 = 47 of 80 (ministry max) → 0.5875, `round 3` half-up → 0,588.
-    assert shown("rounded", entity="Bộ A (minh hoạ)", index="services_index") == [("0.588", "0,588")]
+    # … in the block's summary, the indices table and the next-rank table.
+    assert shown("rounded", entity="Bộ A (minh hoạ)", index="services_index") == [("0.588", "0,588")] * 3
     assert shown("ranked", entity="Bộ A (minh hoạ)", index="services_index") == [("0.588", "0,588")]
     # Infrastructure 28.5 + 15 + 9 + 20 = 72.5 of 100 → a bar at 72,5%.
     assert shown("share", entity="Bộ A (minh hoạ)", node="infrastructure") == [("0.725", "72,5%")]
@@ -426,3 +428,108 @@ def test_cli_writes_the_html_report(tmp_path: Path, ranking: Ranking) -> None:
     page = parse(out.read_text(encoding="utf-8"))
     assert page.problems == [] and ("html", {"lang": "en"}) in page.attrs
     assert check_numbers(page.numbers, ranking.model_dump(mode="json"), "en") == len(page.numbers) > 0
+
+
+# -- the summary, the gains and the next rank (issue 12) --------------------------------------
+
+
+def section(html: str, start: str, end: str) -> str:
+    return html[html.index(start):html.index(end, html.index(start))]
+
+
+def table_rows(html: str, css_class: str) -> list[list[str]]:
+    """The body rows of the first `<table class=css_class>`, each cell's text without its tags."""
+    table = section(html, f'<table class="{css_class}">', "</table>")
+    body = table[table.index("<tbody>"):]
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_each_block_has_a_summary_of_every_entity_and_index(ranking: Ranking, pages: dict[str, str],
+                                                            lang: Lang) -> None:
+    summary = section(pages[lang], '<section id="summary">', "</section>")
+    blocks = list(dict.fromkeys(e.block for e in ranking.evaluations))
+    assert summary.count('<table class="summary">') == len(blocks) == 2
+    numbers = parse(summary).numbers
+    shown = {(n.data["entity"], n.data["index"]) for n in numbers if n.data["field"] in ("rounded", "value")}
+    assert shown == {(e.entity, i.id) for e in ranking.evaluations for i in e.indices
+                     if (i.rounded if i.rounded is not None else i.value) is not None}
+    # Ranked on `overall`, best first: the ranks read 1, 2, 3 then 1, 2 (Bộ B leads the ministries).
+    ranks = [(n.data["entity"], n.text) for n in numbers if n.data["field"] == "rank"]
+    assert [r for _, r in ranks] == ["1", "2", "3", "1", "2"] and ranks[0][0] == "Bộ B (minh hoạ)"
+    # Every graded value is coloured by its grade and says the grade's word too.
+    graded = [(e, i) for e in ranking.evaluations for i in e.indices if i.grade]
+    assert summary.count('class="n g') == len(graded) > 0
+    words = [i.grade_en if lang == "en" and i.grade_en else i.grade for _, i in graded]
+    assert sorted(re.findall(r'<span class="grade">([^<]*)</span>', summary)) == sorted(words)
+
+
+def test_grades_are_coloured_best_to_worst(quickstart: egov_rules.Methodology) -> None:
+    from egov_rules.report.html import _grade_steps
+
+    ranking = quickstart.evaluate_many({"Bộ A": BO_A, "Bộ Z": {**BO_A, "staff_with_pc": 0, "online_share": 0,
+                                                                "it_staff": 0, "trained_share": 0}})
+    steps = _grade_steps(ranking.evaluations)
+    by_value = sorted({(i.rounded, i.grade) for e in ranking.evaluations for i in e.indices if i.grade})
+    assert len({g for _, g in by_value}) >= 2
+    assert [steps[g] for _, g in by_value] == sorted((steps[g] for _, g in by_value), reverse=True)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_gains_and_next_rank_are_the_rows_explain_prints(ranking: Ranking, lang: Lang,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from egov_rules.cli import main
+
+    entity = "Bộ A (minh hoạ)"
+    files = [str(ROOT / "examples/quickstart.egr"), str(ROOT / "examples/quickstart-data.yaml")]
+    assert main(["explain", *files,
+                 "--entity", entity, "--format", "markdown", "--lang", lang]) == 0
+    sections = capsys.readouterr().out.split("\n## ")
+    explained = [[[c.strip() for c in line.strip("|").split(" | ")] for line in part.splitlines()
+                  if line.startswith("| ") and not line.startswith("|---")][1:] for part in sections[-2:]]
+    whole = render_ranking_html(ranking, lang)
+    one = render_evaluation_html(ranking.evaluation(entity), ranking, lang)
+    for html in (section(whole, 'id="entity-0"', "</article>"), one):
+        assert table_rows(html, "gains") == explained[0] and len(explained[0]) == 8
+        assert table_rows(html, "standing") == explained[1] and len(explained[1]) == 6
+
+
+def test_print_css_gives_each_summary_and_entity_its_page(pages: dict[str, str]) -> None:
+    css = section(pages["vi"], "@media print", "</style>")
+    for rule in ("div.summary { break-before: page; break-inside: avoid;",
+                 "article.entity { break-before: page;", "nav.toc { display: none; }",
+                 "tr, .chart { break-inside: avoid; }", "print-color-adjust: exact;"):
+        assert rule in css, rule
+
+
+def provinces(count: int) -> dict[str, dict[str, Any]]:
+    """`count` provinces varied from the example's three, for vn-ict-2016."""
+    found = load_yaml(ROOT / "examples/vn-ict-2016-data.yaml", Reporter())
+    plain = {"yes": True, "no": False}
+    bases = [{"block": "province", **{k: int(v.value) if v.value.isdigit() else plain.get(v.value, v.value)
+                                      for k, v in e.values.items()}}
+             for e in found if e.block is not None and e.block.value == "province"]
+    made = {}
+    for i in range(count):
+        base = dict(bases[i % len(bases)])
+        for key, value in base.items():
+            if type(value) is int and key != "staff":
+                base[key] = max(0, value - (i * 7) % (value // 3 + 1))
+        made[f"Tỉnh {i + 1:02d}"] = base
+    return made
+
+
+def test_63_provinces_print_in_few_pages(browser: Any, tmp_path: Path) -> None:
+    methodology = egov_rules.compile((ROOT / "methodologies/vn-ict-2016.egr").read_text(encoding="utf-8"),
+                                     "vn-ict-2016.egr")
+    report = tmp_path / "provinces.html"
+    report.write_text(render_ranking_html(methodology.evaluate_many(provinces(63)), "vi"), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(report.as_uri())
+    pdf = page.pdf(format="A4")
+    page.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    # 759 pages before issue 12; now one summary page, the rankings, and each province on 3–4
+    # pages (its criteria in three columns).
+    assert 63 < pages <= 4 * 63, pages

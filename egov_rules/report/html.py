@@ -17,6 +17,7 @@ from fractions import Fraction
 from html import escape
 
 from egov_rules.diagnostics import Lang
+from egov_rules.explain import gain_rows, index_label, standing_rows, step_words
 from egov_rules.numbers import exact_str, fmt, fmt_published
 from egov_rules.report.safe import printable
 from egov_rules.report.style import CSS
@@ -82,6 +83,32 @@ def _rank_tables(ranking: Ranking, lang: Lang) -> list[_RankTable]:
             tables.append(_RankTable(members[0].index(index_id), block,
                                      _m_block(members[0], lang), rows))
     return tables
+
+
+def _main_index(ranking: Ranking) -> str | None:
+    """The index a block's summary is ranked on: `overall` when ranked, else the first ranked."""
+    ranked = list(dict.fromkeys(r.index for r in ranking.ranks))
+    return "overall" if "overall" in ranked else next(iter(ranked), None)
+
+
+GRADE_STEPS = 4  # the report's grade colours: g0 (the best grade) … g4 (the worst)
+
+
+def _grade_steps(evaluations: Iterable[Evaluation]) -> dict[str, int]:
+    """grade → its colour, 0 (best) … GRADE_STEPS (worst). The results hold no band order, but
+    bands follow the index: a grade is as low as the number of grades ever seen above it."""
+    best: dict[tuple[str, str], Fraction] = {}  # (index, grade) → the highest value with it
+    for evaluation in evaluations:
+        for index in evaluation.indices:
+            value = index.rounded if index.rounded is not None else index.value
+            if index.grade is not None and value is not None:
+                key = (index.id, index.grade)
+                best[key] = max(best.get(key, value), value)
+    above: dict[str, set[str]] = {grade: set() for _, grade in best}
+    for (index_id, grade), value in best.items():
+        above[grade] |= {g for (i, g), v in best.items() if i == index_id and v > value}
+    worst = max(len(above) - 1, 1)
+    return {grade: round(len(higher) * GRADE_STEPS / worst) for grade, higher in above.items()}
 
 
 def _entity_ranks(ranking: Ranking | None) -> dict[str, dict[str, tuple[int, int]]]:
@@ -178,8 +205,9 @@ def _m_header(info: MethodologyInfo, ranking: Ranking | None, lang: Lang, subtit
 def _m_toc(ranking: Ranking, lang: Lang) -> str:
     links = "".join(f'<li><a href="#entity-{i}">{escape(e.entity)}</a></li>'
                     for i, e in enumerate(ranking.evaluations))
+    sections = "".join(f'<li><a href="#{key}">{_w(key, lang)}</a></li>' for key in ("summary", "rankings"))
     return (f'<nav class="toc" aria-label="{_w("contents", lang)}"><strong>{_w("contents", lang)}</strong>'
-            f'<ol><li><a href="#rankings">{_w("rankings", lang)}</a></li><li><a href="#entities">'
+            f'<ol>{sections}<li><a href="#entities">'
             f'{_w("entities", lang)}</a><ul>{links}</ul></li></ol></nav>')
 
 
@@ -240,6 +268,98 @@ def _m_rankings(ranking: Ranking, lang: Lang) -> list[str]:
         parts.append("</div>")
     parts.append("</section>")
     return parts
+
+
+def _m_summaries(ranking: Ranking, steps: dict[str, int], lang: Lang) -> list[str]:
+    """One compact table per block, one row per entity: every index with its grade's colour."""
+    main = _main_index(ranking)
+    anchors = {e.entity: f"entity-{i}" for i, e in enumerate(ranking.evaluations)}
+    parts = [f'<section id="summary"><h2>{_w("summary", lang)}</h2>']
+    for block in dict.fromkeys(e.block for e in ranking.evaluations):
+        members = {e.entity: e for e in ranking.evaluations if e.block == block}
+        order = ranking.table(main, block) if main is not None else []
+        ranks = {r.entity: r.rank for r in order}
+        names = [*ranks, *(name for name in members if name not in ranks)]
+        first = next(iter(members.values()))
+        head = "".join(f'<th scope="col" class="n" title="{escape(i.id)}">'
+                       f"{escape(index_label(i, lang) or i.id)}</th>" for i in first.indices)
+        body = "".join(_m_summary_row(members[name], ranks.get(name), main, anchors[name], steps, lang)
+                       for name in names)
+        note = ""
+        if main is not None:
+            note = escape(phrase("summary_note", lang).format(
+                index=index_label(first.index(main), lang) or main))
+        parts.append(
+            f'<div class="summary"><h3>{_w("block", lang)}: {_m_block(first, lang)} '
+            f'<code>{escape(block)}</code></h3><p class="legend">{note}</p>'
+            f'<table class="summary"><thead><tr><th scope="col" class="n">{_w("rank", lang)}</th>'
+            f'<th scope="col">{_w("entity", lang)}</th>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table></div>")
+    parts.append("</section>")
+    return parts
+
+
+def _m_summary_row(evaluation: Evaluation, rank: int | None, main: str | None, anchor: str,
+                   steps: dict[str, int], lang: Lang) -> str:
+    keys = {"entity": evaluation.entity}
+    shown = "—" if rank is None or main is None else _num(Fraction(rank), str(rank), "rank",
+                                                         index=main, **keys)
+    cells = "".join(_m_graded(index, keys, steps, lang) for index in evaluation.indices)
+    return (f'<tr><td class="n">{shown}</td><th scope="row"><a href="#{anchor}">'
+            f"{escape(evaluation.entity)}</a></th>{cells}</tr>")
+
+
+def _m_graded(index: IndexResult, keys: dict[str, str], steps: dict[str, int], lang: Lang) -> str:
+    """An index's value and grade word in a cell coloured by the grade (the word for print and
+    for readers who do not tell the colours apart)."""
+    value = index.rounded if index.rounded is not None else index.value
+    field = "rounded" if index.rounded is not None else "value"
+    shown = "—" if value is None else _num(value, _shown(value, lang, index.round), field,
+                                           index=index.id, **keys)
+    grade = _grade(index, lang)
+    colour = f' class="n g{steps[index.grade]}"' if index.grade in steps else ' class="n"'
+    word = f' <span class="grade">{escape(grade)}</span>' if grade else ""
+    return f"<td{colour}>{shown}{word}</td>"
+
+
+def _m_gains(evaluation: Evaluation, lang: Lang) -> str:
+    """The largest gains, the rows `explain` prints."""
+    labels = {n.id: _node_label(n, lang) for n in evaluation.nodes}
+    entity = evaluation.entity
+    rows = "".join(
+        f"<tr><td>{escape(labels.get(r.category, r.category))}</td><td>{escape(labels[r.node.id])}</td>"
+        f'<td class="n">{_num(r.next.gain, fmt(r.next.gain, lang), "gain", entity=entity, node=r.node.id)}'
+        f"</td><td>{escape(r.next.words(lang))}</td></tr>" for r in gain_rows(evaluation))
+    if not rows:
+        return f'<p class="legend gains">{_w("no_gains", lang)}</p>'
+    head = "".join(f'<th scope="col"{c}>{_w(k, lang)}</th>' for k, c in
+                   (("category", ""), ("criterion", ""), ("gain", ' class="n"'), ("how", "")))
+    return (f'<div class="table-wrap"><table class="gains"><caption>{_w("gains", lang)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            f'<p class="legend">{_w("gain_note", lang)}</p></div>')
+
+
+def _m_standing(evaluation: Evaluation, ranking: Ranking, steps: dict[str, int], lang: Lang) -> str:
+    """Each index's next grade and next rank, the rows `explain` prints."""
+    rows = []
+    for index, step in standing_rows(evaluation, ranking):
+        keys = {"entity": evaluation.entity, "index": index.id}
+        value = index.rounded if index.rounded is not None else index.value
+        field = "rounded" if index.rounded is not None else "value"
+        shown = "—" if value is None else _num(value, fmt_published(value, lang, index.round), field, **keys)
+        rank = ("" if step is None or step.rank is None
+                else f"{_num(Fraction(step.rank), str(step.rank), 'rank', **keys)}/{step.of}")
+        colour = f' class="g{steps[index.grade]}"' if index.grade in steps else ""
+        rows.append(f"<tr><td>{escape(index_label(index, lang) or index.id)}</td>"
+                    f'<td class="n">{shown}</td><td{colour}>{escape(_grade(index, lang) or "")}</td>'
+                    f'<td class="n">{rank}</td>'
+                    f'<td>{escape(index.next_grade(lang) if index.next_grade else "")}</td>'
+                    f'<td>{escape("" if step is None else step_words(step, lang))}</td></tr>')
+    head = "".join(f'<th scope="col"{c}>{_w(k, lang)}</th>' for k, c in
+                   (("index", ""), ("value", ' class="n"'), ("grade", ""), ("rank", ' class="n"'),
+                    ("next_grade", ""), ("next_rank", "")))
+    return (f'<div class="table-wrap"><table class="standing"><caption>{_w("standing", lang)}'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _m_chart(evaluation: Evaluation, anchor: str, lang: Lang) -> str:
@@ -349,8 +469,9 @@ def _m_node(node: NodeResult, entity: str, lang: Lang) -> str:
 
 
 def _m_entity(evaluation: Evaluation, anchor: str, ranks: dict[str, tuple[int, int]],
-              lang: Lang) -> str:
+              ranking: Ranking | None, steps: dict[str, int], lang: Lang) -> str:
     block = _m_block(evaluation, lang)
+    standing = "" if ranking is None else _m_standing(evaluation, ranking, steps, lang)
     groups = "".join(
         '<section class="category">' + "".join(_m_node(n, evaluation.entity, lang) for n in group)
         + "</section>" for group in _groups(evaluation)
@@ -358,8 +479,8 @@ def _m_entity(evaluation: Evaluation, anchor: str, ranks: dict[str, tuple[int, i
     return (f'<article class="entity" id="{anchor}"><h3>{escape(evaluation.entity)}</h3>'
             f'<p class="subtitle">{_w("block", lang)}: {block} <code>{escape(evaluation.block)}</code></p>'
             f"<h4>{_w('chart', lang)}</h4>{_m_chart(evaluation, anchor, lang)}"
-            f"{_m_indices(evaluation, ranks, lang)}"
-            f"<h4>{_w('explanation', lang)}</h4>{groups}</article>")
+            f"{_m_indices(evaluation, ranks, lang)}{standing}{_m_gains(evaluation, lang)}"
+            f"<h4>{_w('explanation', lang)}</h4><div class=\"criteria\">{groups}</div></article>")
 
 
 # -- public --------------------------------------------------------------------------------
@@ -368,10 +489,12 @@ def _m_entity(evaluation: Evaluation, anchor: str, ranks: dict[str, tuple[int, i
 def render_ranking_html(ranking: Ranking, lang: Lang = "vi") -> str:
     """The whole ranking: tables per block and ranked index, then every entity explained."""
     info = ranking.methodology
+    steps = _grade_steps(ranking.evaluations)
     body = [_m_header(info, ranking, lang, _w("report", lang)), _m_toc(ranking, lang),
-            *_m_rankings(ranking, lang), f'<section id="entities"><h2>{_w("entities", lang)}</h2>']
+            *_m_summaries(ranking, steps, lang), *_m_rankings(ranking, lang),
+            f'<section id="entities"><h2>{_w("entities", lang)}</h2>']
     ranks = _entity_ranks(ranking)
-    body += [_m_entity(e, f"entity-{i}", ranks.get(e.entity, {}), lang)
+    body += [_m_entity(e, f"entity-{i}", ranks.get(e.entity, {}), ranking, steps, lang)
              for i, e in enumerate(ranking.evaluations)]
     body.append("</section>")
     return _page(f"{_title(info, lang)} — {phrase('report', lang)}", lang, body)
@@ -382,5 +505,7 @@ def render_evaluation_html(evaluation: Evaluation, ranking: Ranking | None, lang
     info = evaluation.methodology
     subtitle = f"{_w('report', lang)} — {escape(evaluation.entity)}"
     ranks = _entity_ranks(ranking).get(evaluation.entity, {})
-    body = [_m_header(info, ranking, lang, subtitle), _m_entity(evaluation, "entity-0", ranks, lang)]
+    steps = _grade_steps(ranking.evaluations if ranking is not None else [evaluation])
+    body = [_m_header(info, ranking, lang, subtitle),
+            _m_entity(evaluation, "entity-0", ranks, ranking, steps, lang)]
     return _page(f"{evaluation.entity} — {_title(info, lang)}", lang, body)

@@ -6,6 +6,7 @@ CSS = """
 :root {
   --ink: #1d2733; --muted: #5b6878; --line: #d9dfe7; --soft: #f4f6f9;
   --accent: #1f5fa8; --accent-soft: #dbe7f5; --good: #1d7a46; --warn: #9a5b00;
+  --g0: #cdebd6; --g1: #e2f2d0; --g2: #fbefc4; --g3: #fbdcc0; --g4: #f6c9c9;
   --mono: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
 }
 * { box-sizing: border-box; }
@@ -79,6 +80,16 @@ article.entity > h3 { font-size: 1.3rem; margin-top: .75rem; }
 .facts dd { margin: 0; overflow-wrap: anywhere; }
 .facts ul { margin: 0; padding-left: 1.1rem; }
 .gain { color: var(--good); font-weight: 600; white-space: nowrap; }
+/* Grade colours, best (g0) to worst (g4); the grade's word is always written beside them. */
+.g0 { background: var(--g0); } .g1 { background: var(--g1); } .g2 { background: var(--g2); }
+.g3 { background: var(--g3); } .g4 { background: var(--g4); }
+table.summary { font-size: .85rem; }
+table.summary th, table.summary td { padding: .15rem .35rem; }
+table.summary thead th { white-space: normal; text-transform: none; letter-spacing: 0;
+                         font-size: .75rem; vertical-align: bottom; }
+table.summary .grade { display: block; font-size: .75em; color: var(--ink); }
+table.summary th[scope=row] { font-weight: 500; }
+.summary { overflow-x: auto; }
 footer { margin-top: 3rem; font-size: .82rem; color: var(--muted); }
 @media (max-width: 600px) {
   main { padding: 1rem .75rem 2rem; }
@@ -90,15 +101,53 @@ footer { margin-top: 3rem; font-size: .82rem; color: var(--muted); }
   thead th { letter-spacing: 0; white-space: normal; }
   .chart text { font-size: 16px; }
   .node.depth-2, .node.depth-3 { padding-left: 1.5rem; }
+  /* Six columns do not fit a phone: each row of these becomes a small card. */
+  table.standing thead, table.gains thead { display: none; }
+  table.standing tr, table.gains tr { display: block; padding: .3rem 0;
+                                      border-bottom: 1px solid var(--line); }
+  table.standing td, table.gains td { display: inline; border: 0; padding: 0 .5rem 0 0;
+                                      white-space: normal; }
 }
 @media print {
   @page { margin: 15mm 14mm; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   nav.toc { display: none; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  /* Each block's summary on one page: 63 provinces fit A4 in a small font, on one line each. */
+  #summary > h2 { display: none; }
+  div.summary { break-before: page; break-inside: avoid; overflow: visible; }
+  div.summary h3 { margin: 0 0 .1rem; font-size: 11pt; }
+  div.summary .legend { margin: 0 0 .2rem; }
+  table.summary { font-size: 6.5pt; line-height: 1.15; }
+  table.summary th, table.summary td { padding: 0 .25rem; }
+  table.summary .grade { display: inline; font-size: 1em; }
+  #rankings { break-before: page; }
   a { color: inherit; text-decoration: none; }
   article.entity { break-before: page; border-top: 0; }
-  .category, .node, tr, .chart { break-inside: avoid; }
+  /* An entity on one or two pages: a small font, and its criteria in two columns. */
+  article.entity { font-size: 7.5pt; line-height: 1.25; margin: 0; padding: 0; }
+  article.entity > h3 { font-size: 12pt; margin: 0; }
+  article.entity h4 { font-size: 8.5pt; margin: .3rem 0 .15rem; }
+  article.entity .subtitle { margin: 0 0 .2rem; }
+  article.entity table { font-size: 7.5pt; }
+  article.entity th, article.entity td { padding: .05rem .3rem; }
+  article.entity .table-wrap { margin: .15rem 0 .3rem; }
+  article.entity caption { padding: 0; }
+  article.entity .how, article.entity .legend, .cites, .formula { font-size: 6.5pt; margin: 0; }
+  .chart { max-width: 8cm; margin: .1rem 0; }
+  .criteria { columns: 3; column-gap: 4mm; }
+  .category { margin: 0 0 .2rem; border-radius: 0; }
+  .node { padding: .05rem .3rem; }
+  .node.depth-2 { padding-left: .9rem; } .node.depth-3 { padding-left: 1.4rem; }
+  .node-label { font-size: 7.5pt; }
+  .facts { display: block; margin: 0; font-size: 6.5pt; }
+  .facts dt { display: inline; font-weight: 600; } .facts dt::after { content: ": "; }
+  .facts dd { display: inline; } .facts dd::after { content: ""; display: block; }
+  /* In the whole ranking's print, what is the same for every entity (citations, reconstruction
+     notes) or already in the next-rank table (an index's wording) is left to the screen. */
+  #entities .cites, #entities .how { display: none; }
+  .node, tr, .chart { break-inside: avoid; }
   .table-wrap { overflow: visible; }
   tbody tr:nth-child(even) { background: none; }
   .badge { border: 1px solid currentColor; }
