@@ -322,21 +322,30 @@ def _m_graded(index: IndexResult, keys: dict[str, str], steps: dict[str, int], l
     return f"<td{colour}>{shown}{word}</td>"
 
 
+PRINTED_GAINS = 5  # a whole ranking's print keeps each entity on one page (style.py)
+
+
 def _m_gains(evaluation: Evaluation, lang: Lang) -> str:
-    """The largest gains, the rows `explain` prints."""
+    """The largest gains, the rows `explain` prints; those beyond the PRINTED_GAINS largest
+    are marked `more`, left out when a whole ranking is printed."""
     labels = {n.id: _node_label(n, lang) for n in evaluation.nodes}
     entity = evaluation.entity
-    rows = "".join(
-        f"<tr><td>{escape(labels.get(r.category, r.category))}</td><td>{escape(labels[r.node.id])}</td>"
-        f'<td class="n">{_num(r.next.gain, fmt(r.next.gain, lang), "gain", entity=entity, node=r.node.id)}'
-        f"</td><td>{escape(r.next.words(lang))}</td></tr>" for r in gain_rows(evaluation))
-    if not rows:
+    found = gain_rows(evaluation)
+    if not found:
         return f'<p class="legend gains">{_w("no_gains", lang)}</p>'
+    largest = set(sorted(range(len(found)), key=lambda k: -found[k].next.gain)[:PRINTED_GAINS])
+    rows = "".join(
+        ("<tr>" if k in largest else '<tr class="more">') +
+        f"<td>{escape(labels.get(r.category, r.category))}</td><td>{escape(labels[r.node.id])}</td>"
+        f'<td class="n">{_num(r.next.gain, fmt(r.next.gain, lang), "gain", entity=entity, node=r.node.id)}'
+        f"</td><td>{escape(r.next.words(lang))}</td></tr>" for k, r in enumerate(found))
     head = "".join(f'<th scope="col"{c}>{_w(k, lang)}</th>' for k, c in
                    (("category", ""), ("criterion", ""), ("gain", ' class="n"'), ("how", "")))
+    printed = (f'<p class="legend print-only">{_w("gains_printed", lang).format(count=PRINTED_GAINS)}</p>'
+               if len(found) > PRINTED_GAINS else "")
     return (f'<div class="table-wrap"><table class="gains"><caption>{_w("gains", lang)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-            f'<p class="legend">{_w("gain_note", lang)}</p></div>')
+            f'<p class="legend">{_w("gain_note", lang)}</p>{printed}</div>')
 
 
 def _m_standing(evaluation: Evaluation, ranking: Ranking, steps: dict[str, int], lang: Lang) -> str:
@@ -395,7 +404,7 @@ def _m_indices(evaluation: Evaluation, ranks: dict[str, tuple[int, int]], lang: 
     cols += [("rank", ' class="n"')] if ranks else []
     head = "".join(f'<th scope="col"{cls}>{_w(k, lang)}</th>' for k, cls in cols)
     body = "".join(_m_index_row(evaluation.entity, index, ranks, lang) for index in evaluation.indices)
-    return (f'<div class="table-wrap"><table><caption>{_w("indices", lang)}</caption>'
+    return (f'<div class="table-wrap indices"><table><caption>{_w("indices", lang)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 

@@ -50,6 +50,7 @@ table.ranked th[scope=row] { font-weight: 500; }
 .formula { display: block; color: var(--muted); font-size: .85rem; }
 .tie { color: var(--warn); font-weight: 600; }
 .legend { font-size: .85rem; color: var(--muted); margin: -.75rem 0 1rem; }
+.print-only { display: none; }
 .muted, .how { color: var(--muted); font-size: .85rem; }
 .how { display: block; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: .78rem;
@@ -109,13 +110,13 @@ footer { margin-top: 3rem; font-size: .82rem; color: var(--muted); }
                                       white-space: normal; }
 }
 @media print {
-  @page { margin: 15mm 14mm; }
+  @page { margin: 10mm 12mm; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   nav.toc { display: none; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   /* Each block's summary on one page: 63 provinces fit A4 in a small font, on one line each. */
-  #summary > h2 { display: none; }
+  #summary > h2, #entities > h2 { display: none; }  /* else alone on a page before the first */
   div.summary { break-before: page; break-inside: avoid; overflow: visible; }
   div.summary h3 { margin: 0 0 .1rem; font-size: 11pt; }
   div.summary .legend { margin: 0 0 .2rem; }
@@ -147,6 +148,19 @@ footer { margin-top: 3rem; font-size: .82rem; color: var(--muted); }
   /* In the whole ranking's print, what is the same for every entity (citations, reconstruction
      notes) or already in the next-rank table (an index's wording) is left to the screen. */
   #entities .cites, #entities .how { display: none; }
+  /* …and a criterion is its label and points: one page an entity. What was read and how it
+     scored is the audit, on screen and in the one-entity report (`--entity`), printed whole. */
+  #entities .facts, #entities .node-label code { display: none; }
+  #entities .criteria { font-size: 6.5pt; line-height: 1.15; }
+  #entities .node-label { font-size: 6.5pt; }
+  /* The gains: the criterion names its category well enough on paper. */
+  #entities table.gains, #entities table.standing { font-size: 6.5pt; line-height: 1.15; }
+  #entities table.gains th:first-child, #entities table.gains td:first-child { display: none; }
+  #entities table.gains tr.more { display: none; }
+  /* The next-rank table repeats each index's value, grade and rank. */
+  #entities .table-wrap.indices { display: none; }
+  #entities .chart { max-width: 5cm; }
+  #entities .print-only { display: block; }
   .node, tr, .chart { break-inside: avoid; }
   .table-wrap { overflow: visible; }
   tbody tr:nth-child(even) { background: none; }

@@ -47,6 +47,10 @@ WORDS: dict[str, tuple[str, str]] = {  # key → (English, Vietnamese)
     "gains": ("Largest available gains", "Các mức tăng điểm lớn nhất"),
     "gain_note": ("A gain is counted on the criterion that earns it.",
                   "Điểm tăng được tính trên chính tiêu chí đạt được."),
+    "gains_printed": ("On paper, the {count} largest; every gain is on screen and in the "
+                      "entity's own report.",
+                      "Trên giấy in {count} mức lớn nhất; đủ các mức trên màn hình và trong báo cáo riêng "
+                      "của đơn vị."),
     "no_gains": ("No hint: every criterion is at its maximum or has no lever.",
                  "Không có gợi ý: mọi tiêu chí đã đạt tối đa hoặc không có cách tăng."),
     "category": ("Category", "Hạng mục"),
