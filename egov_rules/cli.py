@@ -42,6 +42,7 @@ from egov_rules.inputs import (
     typed_number,
     validate_entity,
 )
+from egov_rules.inputs.yaml_data import load_columns
 from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, render_blocks, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
@@ -217,14 +218,33 @@ def _add_reading(parser: argparse.ArgumentParser, lang: Lang) -> None:
                                   "block` (a published best), instead of the data's; repeatable",
                                   "giá trị cao nhất của khối cho một tiêu chí chấm `relative to "
                                   "best in block` (số công bố), thay cho số của dữ liệu; lặp lại được"))
+    parser.add_argument("--columns", metavar="MAP.yaml",
+                        help=_say(lang, "CSV/XLSX: a YAML mapping of other column headings to "
+                                  "indicator ids", "CSV/XLSX: ánh xạ YAML từ các tên cột khác "
+                                  "đến mã chỉ số"))
     parser.add_argument("--cohort", metavar="FILE",
                         help=_say(lang, "other entities' data, read only for each block's best "
                                   "(not scored)", "số liệu của các đơn vị khác, chỉ dùng để tìm "
                                   "giá trị cao nhất của mỗi khối (không chấm điểm)"))
 
 
-def _reading(args: argparse.Namespace) -> Reading:
-    return Reading(getattr(args, "locale", None), {}, getattr(args, "header_row", None))
+def _reading(args: argparse.Namespace, model: Model) -> Reading:
+    return Reading(getattr(args, "locale", None), _columns(args, model),
+                   getattr(args, "header_row", None))
+
+
+def _columns(args: argparse.Namespace, model: Model) -> dict[str, str]:
+    """`--columns MAP.yaml`: other headings → indicator ids; its problems located (exit 1)."""
+    path = getattr(args, "columns", None)
+    if path is None:
+        return {}
+    if not Path(path).is_file():
+        raise _Usage(_say(args.lang, f"no such file: {path}", f"không có tệp: {path}"))
+    reporter = Reporter()
+    columns = load_columns(path, reporter, model)
+    if reporter.has_errors:
+        raise EgovRulesError(reporter.diagnostics)
+    return columns
 
 
 def _references(args: argparse.Namespace, model: Model) -> dict[str, Fraction]:
@@ -328,7 +348,7 @@ def _progress(count: int, lang: Lang) -> Iterator[Callable[[int], None] | None]:
 def score_data(args: argparse.Namespace) -> Ranking:
     """Load, validate and score; the ranking carries its audit record."""
     methodology = _methodology(args.file, args.lang)
-    references, reading = _references(args, methodology.model), _reading(args)
+    references, reading = _references(args, methodology.model), _reading(args, methodology.model)
     entities = read_entities(methodology, args.data, args.sheet, args.lang, reading)
     cohort, reporter = _cohort(args, methodology, reading), Reporter()
     with _progress(len(entities), args.lang) as report_progress:
@@ -759,7 +779,7 @@ def _read_streamed(args: argparse.Namespace, methodology: egov_rules.Methodology
 
     if not Path(args.data).is_file():
         raise _Usage(_say(args.lang, f"no such file: {args.data}", f"không có tệp: {args.data}"))
-    references, reading = _references(args, methodology.model), _reading(args)
+    references, reading = _references(args, methodology.model), _reading(args, methodology.model)
     cohort = _cohort(args, methodology, reading)
     reporter = Reporter()
     standings = Standings(methodology.model, names)

@@ -146,3 +146,46 @@ def test_evaluate_many_names_the_lone_entity_to_a_reporter() -> None:
     reporter = Reporter()
     m.evaluate_many(data, reporter=reporter, references={"bandwidth": 1})
     assert reporter.diagnostics == []
+
+
+# -- --columns MAP.yaml: any other heading mapped to an indicator -----------------------------
+
+
+def free_text_headings(tmp_path: Path) -> tuple[Path, Path]:
+    """The example data with every indicator heading rewritten as free text, and the map."""
+    with open(ICT_DATA, encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    mapping = {f"Cột số {k} ({name})": name for k, name in enumerate(rows[0][2:], 1)}
+    data, columns = tmp_path / "free.csv", tmp_path / "columns.yaml"
+    with open(data, "w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([["Đơn vị", "Khối", *mapping], *rows[1:]])
+    columns.write_text("".join(f'"{heading}": {name}\n' for heading, name in mapping.items())
+                       + '"Đơn vị": entity\n"Khối": block\n', "utf-8")
+    return data, columns
+
+
+def test_columns_map_free_text_headings(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    data, columns = free_text_headings(tmp_path)
+    assert run(capsys, "score", ICT, str(data))[0] == 1  # the headings name nothing
+    mapped = json_scores(capsys, str(data), "--columns", str(columns))
+    assert mapped == json_scores(capsys, str(ICT_DATA))
+    code, out, _ = run(capsys, "rank", ICT, str(data), "--columns", str(columns), "--format", "csv")
+    assert code == 0 and out == run(capsys, "rank", ICT, str(ICT_DATA), "--format", "csv")[1]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('"Băng thông": bandwith_mbps\n', "`bandwith_mbps` is not an indicator of the methodology"),
+    ('"Băng thông": [bandwidth_mbps]\n', "a heading and an indicator id are texts"),
+    ("- bandwidth_mbps\n", "expected a mapping of column headings to indicator ids"),
+    ('"A": staff\n"a": pcs\n', "the heading `a` is mapped twice"),
+    ('"A": !!binary aGk=\n', "the YAML tag `!!binary` is not read"),
+])
+def test_bad_columns_map_is_located(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                    text: str, said: str) -> None:
+    columns = tmp_path / "columns.yaml"
+    columns.write_text(text, "utf-8")
+    code, out, err = run(capsys, "score", ICT, str(ICT_DATA), "--columns", str(columns))
+    assert (code, out) == (1, "") and f"{columns}:" in err and said in err
+    if "bandwith" in text:
+        assert "did you mean `bandwidth_mbps`?" in err
