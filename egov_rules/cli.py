@@ -27,7 +27,8 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import egov_rules
 from egov_rules import codes
-from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, did_you_mean
+from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, Text, did_you_mean
+from egov_rules.evaluate import relative_nodes
 from egov_rules.explain import (
     GAINS_PER_CATEGORY,
     block_label,
@@ -46,8 +47,10 @@ from egov_rules.inputs import (
     load_data,
     normal_text,
     sheet_read,
+    typed_number,
     validate_entity,
 )
+from egov_rules.inputs.yaml_data import load_columns
 from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, render_blocks, to_json
 from egov_rules.report.safe import json_text, printable, write_atomically, write_fully
@@ -64,6 +67,7 @@ from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, vis
 from egov_rules.source import SourceFile, shown_path
 
 if TYPE_CHECKING:  # the code generator loads on first use, not with the CLI
+    from egov_rules.model import Model
     from egov_rules.scoring import Number, Score
     from egov_rules.stream import Standings
 
@@ -264,8 +268,83 @@ def _add_reading(parser: argparse.ArgumentParser, lang: Lang) -> None:
                                   "CSV/XLSX: dòng tên cột (mặc định: tự tìm dưới các dòng tiêu đề)"))
 
 
-def _reading(args: argparse.Namespace) -> Reading:
-    return Reading(getattr(args, "locale", None), {}, getattr(args, "header_row", None))
+    parser.add_argument("--reference", action="append", metavar="NODE=VALUE",
+                        help=_say(lang, "the block's best of a node scored `relative to best in "
+                                  "block` (a published best), instead of the data's; repeatable",
+                                  "giá trị cao nhất của khối cho một tiêu chí chấm `relative to "
+                                  "best in block` (số công bố), thay cho số của dữ liệu; lặp lại được"))
+    parser.add_argument("--columns", metavar="MAP.yaml",
+                        help=_say(lang, "CSV/XLSX: a YAML mapping of other column headings to "
+                                  "indicator ids", "CSV/XLSX: ánh xạ YAML từ các tên cột khác "
+                                  "đến mã chỉ số"))
+    parser.add_argument("--cohort", metavar="FILE",
+                        help=_say(lang, "other entities' data, read only for each block's best "
+                                  "(not scored)", "số liệu của các đơn vị khác, chỉ dùng để tìm "
+                                  "giá trị cao nhất của mỗi khối (không chấm điểm)"))
+
+
+def _reading(args: argparse.Namespace, model: Model) -> Reading:
+    return Reading(getattr(args, "locale", None), _columns(args, model),
+                   getattr(args, "header_row", None))
+
+
+def _columns(args: argparse.Namespace, model: Model) -> dict[str, str]:
+    """`--columns MAP.yaml`: other headings → indicator ids; its problems located (exit 1)."""
+    path = getattr(args, "columns", None)
+    if path is None:
+        return {}
+    if not Path(path).is_file():
+        raise _Usage(_say(args.lang, f"no such file: {path}", f"không có tệp: {path}"))
+    reporter = Reporter()
+    columns = load_columns(path, reporter, model)
+    if reporter.has_errors:
+        raise EgovRulesError(reporter.diagnostics)
+    return columns
+
+
+def _references(args: argparse.Namespace, model: Model) -> dict[str, Fraction]:
+    """`--reference NODE=VALUE`s: each node scored relative to the best, each value a number
+    as the data's are read."""
+    lang: Lang = args.lang
+    found: dict[str, Fraction] = {}
+    for given in getattr(args, "reference", None) or []:
+        node, equals, text = (part.strip() for part in _typed(given).partition("="))
+        if not (equals and node and text):
+            raise _Usage(_say(lang, f"--reference {given!r}: write NODE=VALUE, e.g. bandwidth=12.5",
+                              f"--reference {given!r}: hãy viết TIÊU_CHÍ=GIÁ_TRỊ, ví dụ bandwidth=12.5"))
+        _check_relative(node, model, lang)
+        value = typed_number(text, args.locale)
+        if isinstance(value, Text):
+            raise _Usage(f"--reference {node}={text}: {value(lang)}")
+        if found.get(node, value) != value:
+            raise _Usage(_say(lang, f"--reference {node} is given twice, with two values",
+                              f"--reference {node} được cho hai lần, với hai giá trị khác nhau"))
+        found[node] = value
+    return found
+
+
+def _check_relative(node: str, model: Model, lang: Lang) -> None:
+    relative = relative_nodes(model)
+    listed = ", ".join(relative) or _say(lang, "none", "không có")
+    if node in relative:
+        return
+    if node in model.nodes:
+        raise _Usage(_say(lang, f"--reference {node}: `{node}` is not scored `relative to best in "
+                          f"block`; these are: {listed}",
+                          f"--reference {node}: `{node}` không chấm `relative to best in block`; "
+                          f"các tiêu chí chấm như vậy: {listed}"))
+    hint = did_you_mean(node, relative)
+    extra = f" ({hint(lang)})" if hint else ""
+    raise _Usage(_say(lang, f"--reference {node}: no such node{extra}; scored relative to the "
+                      f"best: {listed}", f"--reference {node}: không có tiêu chí này{extra}; các "
+                      f"tiêu chí so với giá trị cao nhất: {listed}"))
+
+
+def _cohort(args: argparse.Namespace, methodology: egov_rules.Methodology, reading: Reading
+            ) -> list[EntityData]:
+    """`--cohort FILE`'s entities, checked as the data's are (its active sheet, if XLSX)."""
+    path = getattr(args, "cohort", None)
+    return [] if path is None else read_entities(methodology, path, None, args.lang, reading)
 
 
 def _methodology(path: str, lang: Lang) -> egov_rules.Methodology:
@@ -324,9 +403,14 @@ def _progress(count: int, lang: Lang) -> Iterator[Callable[[int], None] | None]:
 def score_data(args: argparse.Namespace) -> Ranking:
     """Load, validate and score; the ranking carries its audit record."""
     methodology = _methodology(args.file, args.lang)
-    entities = read_entities(methodology, args.data, args.sheet, args.lang, _reading(args))
+    references, reading = _references(args, methodology.model), _reading(args, methodology.model)
+    entities = read_entities(methodology, args.data, args.sheet, args.lang, reading)
+    cohort, reporter = _cohort(args, methodology, reading), Reporter()
     with _progress(len(entities), args.lang) as report_progress:
-        ranking = methodology.evaluate_many(entities, progress=report_progress)
+        ranking = methodology.evaluate_many(entities, progress=report_progress,
+                                            references=references, cohort=cohort,
+                                            reporter=reporter)
+    _hold(reporter.sorted(), args.lang)  # W529: an entity that was its block's only figure
     return ranking.model_copy(update={
         "library_version": egov_rules.__version__, "methodology_path": args.file,
         "inputs_path": args.data, "inputs_sheet": sheet_read(args.data, args.sheet),
@@ -856,9 +940,11 @@ def _read_streamed(args: argparse.Namespace, methodology: egov_rules.Methodology
 
     if not Path(args.data).is_file():
         raise _Usage(_say(args.lang, f"no such file: {args.data}", f"không có tệp: {args.data}"))
+    references, reading = _references(args, methodology.model), _reading(args, methodology.model)
+    cohort = _cohort(args, methodology, reading)
     reporter = Reporter()
     standings = Standings(methodology.model, names)
-    for score in scores_of_file(methodology, args.data, reporter, _reading(args)):
+    for score in scores_of_file(methodology, args.data, reporter, reading, references, cohort):
         each(score, standings.add(score))
     if reporter.has_errors:
         raise EgovRulesError(reporter.diagnostics)

@@ -235,6 +235,13 @@ SHARE_AS_FRACTION = _code(
     "{entity}: {name}: {given} được đọc là {given}%; nếu đây là tỷ lệ trên 1, hãy viết {meant} "
     "hoặc {meant}%",
 )
+ALONE_IN_BLOCK = _code(
+    "W529", "alone-in-block", "warning",
+    "{entity}: `{node}` compares with the best of block `{block}`, but no other entity of the "
+    "block was given: its own value, {value}, was taken as the best (full points)",
+    "{entity}: `{node}` so sánh với giá trị cao nhất của khối `{block}`, nhưng không có đơn vị "
+    "nào khác của khối: giá trị của chính nó, {value_vi}, được lấy làm giá trị cao nhất (điểm tối đa)",
+)
 
 # -- M6xx: monotonicity ------------------------------------------------------------------
 NOT_MONOTONE = _code(

@@ -63,6 +63,27 @@ def missing_reference_diagnostic(node: str, span: Span | None, path: str) -> Dia
     )
 
 
+def alone_diagnostic(model: Model, entity: str, block: str, node: str, value: Fraction,
+                     span: Span | None, path: str) -> Diagnostic:
+    """W529: the entity's own figure was the only one of its block, so it was the best."""
+    rule = model.nodes[node].rules[0]
+    en, vi = words.both_fmt(value, words.is_share(model, rule.expr))
+    return Diagnostic(
+        codes.ALONE_IN_BLOCK, span, {"entity": entity, "node": node, "block": block,
+                                     "value": en, "value_vi": vi},
+        Text(f"give the block's best: --reference {node}=… or --cohort FILE of the other "
+             "entities (references= or cohort= in the API)",
+             f"hãy cho giá trị cao nhất của khối: --reference {node}=… hoặc --cohort TỆP số liệu "
+             "của các đơn vị khác (references= hoặc cohort= trong API)"),
+        (), path)
+
+
+def relative_nodes(model: Model) -> list[str]:
+    """The nodes scored `relative to best in block`, in the methodology's order."""
+    return [n.id for n in model.nodes.values()
+            if n.rules and rule_kind(n.rules[0]).cohort(n.rules[0]) is not None]
+
+
 def round_half_up(value: Fraction, digits: int) -> Fraction:
     """Round to `digits` decimals, halves away from zero (as published tables do)."""
     scale = 10**digits

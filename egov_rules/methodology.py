@@ -12,6 +12,7 @@ from egov_rules.evaluate import (
     IndexFacts,
     MissingReference,
     RuntimeValue,
+    alone_diagnostic,
     compute_lets,
     evaluate_with_indices,
     missing_reference_diagnostic,
@@ -19,7 +20,7 @@ from egov_rules.evaluate import (
 from egov_rules.graph import EvalGraph, build_graph
 from egov_rules.inputs import EntityData, Located, from_mapping, from_mappings, validate_entity
 from egov_rules.model import Model
-from egov_rules.rank import cohort_best, rank_evaluations
+from egov_rules.rank import alone, cohort_best, rank_evaluations
 from egov_rules.results import Evaluation, Ranking, _parse_exact
 from egov_rules.syntax import structure_hash
 
@@ -100,30 +101,39 @@ class Methodology:
                               Located(None, path=data.path))[0]
 
     def evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
-                      progress: Callable[[int], None] | None = None) -> Ranking:
+                      progress: Callable[[int], None] | None = None, *,
+                      references: Mapping[str, Any] | None = None,
+                      cohort: Mapping[str, Mapping[str, Any]] | list[EntityData] | None = None,
+                      reporter: Reporter | None = None) -> Ranking:
         """Score entities together: `relative to best in block` uses the best of the block
         among them, and each index is ranked within each block. `progress`, if given, is
-        called with the number of entities scored so far, after each one."""
-        reporter = Reporter()
-        data = entities if isinstance(entities, list) else from_mappings(entities, reporter)
-        validated: list[tuple[EntityData, dict[str, RuntimeValue]]] = []
-        first: dict[str, EntityData] = {}
-        for entity in data:
-            if entity.name in first:  # a ranking holds one evaluation per entity
-                reporter.diagnostics.append(_repeated(entity, first[entity.name]))
-            first.setdefault(entity.name, entity)
-            values = validate_entity(self._model, entity, reporter)
-            if values is not None:
-                validated.append((entity, values))
-        if reporter.has_errors:
-            raise EgovRulesError(reporter.diagnostics)
+        called with the number of entities scored so far, after each one.
+
+        `references` (node id → value) states the best of each node it lists, for every
+        block, instead of the data's (a published best of the year). `cohort` holds other
+        entities, checked and read only for each block's best (never scored nor ranked).
+        Warnings found while scoring (W529: an entity that was its block's only figure of a
+        relative node) go to `reporter`, if given."""
+        own = Reporter()
+        validated = self._validated(entities, own, repeats=True)
+        others = self._validated(cohort or [], own, repeats=False)
+        if own.has_errors:
+            raise EgovRulesError(own.diagnostics)
+        refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
         envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in validated]
-        best = cohort_best(self._model, envs)
+        cohort_envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in others]
+        best = cohort_best(self._model, envs + cohort_envs)
+        if reporter is not None:
+            for k, node, value in alone(self._model, envs, cohort_envs, refs):
+                entity = validated[k][0]
+                reporter.diagnostics.append(alone_diagnostic(
+                    self._model, entity.name, envs[k][0], node, value, entity.span,
+                    entity.path or entity.name))
         evaluations: list[Evaluation] = []
         standings: list[tuple[str, str, Mapping[str, IndexFacts]]] = []
         for (entity, values), (block, env) in zip(validated, envs, strict=True):
             evaluation, indices = self._evaluate(
-                entity.name, block, values, best.get(block, {}),
+                entity.name, block, values, {**best.get(block, {}), **refs},
                 Located(None, entity.span, entity.path), env)
             evaluations.append(evaluation)
             standings.append((entity.name, block, indices))
@@ -134,6 +144,23 @@ class Methodology:
             evaluations=evaluations, ranks=rank_evaluations(self._model, standings),
             ties={k: r.ties for k, r in self._model.ranks.items()},
         )
+
+    def _validated(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
+                   reporter: Reporter, repeats: bool
+                   ) -> list[tuple[EntityData, dict[str, RuntimeValue]]]:
+        """Each entity with its checked values; every problem to `reporter`. `repeats`: a
+        name given twice is an error (a ranking holds one evaluation per entity)."""
+        data = entities if isinstance(entities, list) else from_mappings(entities, reporter)
+        validated: list[tuple[EntityData, dict[str, RuntimeValue]]] = []
+        first: dict[str, EntityData] = {}
+        for entity in data:
+            if repeats and entity.name in first:
+                reporter.diagnostics.append(_repeated(entity, first[entity.name]))
+            first.setdefault(entity.name, entity)
+            values = validate_entity(self._model, entity, reporter)
+            if values is not None:
+                validated.append((entity, values))
+        return validated
 
     def _evaluate(self, entity: str, block: str, values: dict[str, RuntimeValue],
                   cohort: Mapping[str, Fraction], where: Located,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
 
-from egov_rules.evaluate import IndexFacts, RuntimeValue, relative_input
+from egov_rules.evaluate import IndexFacts, RuntimeValue, relative_input, relative_nodes
 from egov_rules.model import Model
 from egov_rules.results import RankEntry
 
@@ -29,6 +29,27 @@ def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, Runtime
             if current is None or value > current:
                 best[block][node_id] = value
     return best
+
+
+def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]]],
+          others: Sequence[tuple[str, Mapping[str, RuntimeValue]]], given: Collection[str]
+          ) -> list[tuple[int, str, Fraction]]:
+    """(position in `entities`, node id, value) for each relative node, not in `given`, whose
+    only figure in a block is that entity's own: its own best, full points (W529). `others`
+    (a cohort's entities, as (block, values) pairs) count, but are never named."""
+    found: list[tuple[int, str, Fraction]] = []
+    for node_id in relative_nodes(model):
+        if node_id in given:
+            continue
+        node = model.nodes[node_id]
+        figures: dict[str, list[tuple[int, Fraction]]] = {}
+        for k, (block, env) in [*enumerate(entities), *((-1, o) for o in others)]:
+            value = relative_input(model, node, env)
+            if value is not None and block in model.blocks_of.get(node_id, ()):
+                figures.setdefault(block, []).append((k, value))
+        found += [(k, node_id, value) for one in figures.values() if len(one) == 1
+                  for k, value in one if k >= 0]
+    return sorted(found)
 
 
 def rank_values(values: Mapping[str, Fraction | None], ties: str) -> dict[str, int | None]:

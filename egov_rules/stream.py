@@ -2,15 +2,16 @@
 entity is read, scored (the compiled exact path: the Fractions `evaluate` gives) and handed
 on, and only what ranking needs is kept (docs/cli.md, "Large data files").
 
-A file whose methodology has a `relative to best in block` node is read twice: the first
-pass finds each block's best, the second scores against it."""
+A file whose methodology has a `relative to best in block` node is read twice (unless a
+reference gives every such node's best): the first pass finds each block's best, the second
+scores against it."""
 
 from __future__ import annotations
 
 import os
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
+from egov_rules.evaluate import alone_diagnostic, relative_nodes
 from egov_rules.inputs.tables import stream_csv
-from egov_rules.inputs.values import Reading, validate_entity
+from egov_rules.inputs.values import EntityData, Reading, validate_entity
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
 from egov_rules.rank import ranks_of
@@ -31,19 +33,28 @@ NONE = -1  # the value id of an index without a value (unranked)
 
 
 def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporter,
-                   reading: Reading | None = None) -> Iterator[Score]:
+                   reading: Reading | None = None, references: Mapping[str, Fraction] | None = None,
+                   cohort: Sequence[EntityData] = ()) -> Iterator[Score]:
     """Each entity of a CSV file scored, in the file's order. Every problem of the file and
     of its entities goes to `reporter`: once there is one, the entities left are only
     checked (as `read_entities` checks them), never scored. Check `reporter.has_errors` at
-    the end: what was yielded before an error cannot be taken back."""
+    the end: what was yielded before an error cannot be taken back. `references` and
+    `cohort` are `evaluate_many`'s; with a reference for every relative node, the file is
+    read once."""
     scorer = methodology.scorer
+    refs = dict(references or {})
     before = _stamp(path)
     bests: dict[str, tuple[Fraction | None, ...]] = {}
-    if scorer.has_cohort:
-        bests = _bests(methodology, path, reporter, reading)
+    if any(node not in refs for node in relative_nodes(methodology.model)):
+        first = _Bests(methodology, cohort)
+        first.read(path, reporter, reading)
         if reporter.has_errors:  # the second pass would only say it all again
             return
-        reporter.diagnostics.clear()  # warnings only: the second pass says them again
+        reporter.diagnostics[:] = first.alone(refs)  # the second pass says the rest again
+        bests = first.best
+    bests = {block: tuple(refs.get(r.node, found[k]) for k, r in enumerate(code.relatives))
+             for block, code in scorer.compiled.blocks.items()
+             for found in [bests.get(block, (None,) * len(code.relatives))]}
     errors = _Errors(reporter)
     for entity in stream_csv(path, reporter, methodology.model, None, reading):
         if errors.found():
@@ -66,26 +77,54 @@ def _stamp(path: str | Path) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
-def _bests(methodology: Methodology, path: str | Path, reporter: Reporter,
-           reading: Reading | None) -> dict[str, tuple[Fraction | None, ...]]:
-    """Each block's best of each relative node: the first pass, checking every entity."""
-    best: dict[str, list[Fraction | None]] = {}
-    errors = _Errors(reporter)
-    for entity in stream_csv(path, reporter, methodology.model, None, reading):
-        if errors.found():
-            validate_entity(methodology.model, entity, reporter)
-            continue
-        try:
-            block, values = methodology.scorer.cohort_read(entity)
-        except EgovRulesError as error:
-            reporter.diagnostics += error.diagnostics
-            continue
-        row = best.setdefault(block, [None] * len(values))
+class _Bests:
+    """The first pass: each block's best of each relative node, every entity checked, and
+    the entity whose figure was, so far, the only one of its block (W529)."""
+
+    def __init__(self, methodology: Methodology, cohort: Sequence[EntityData]) -> None:
+        self.methodology = methodology
+        self.best: dict[str, tuple[Fraction | None, ...]] = {}
+        self.count: dict[tuple[str, int], int] = {}
+        self.first: dict[tuple[str, int], tuple[EntityData, Fraction]] = {}
+        for entity in cohort:  # checked already; counted, never named
+            self._add(entity, named=False)
+
+    def read(self, path: str | Path, reporter: Reporter, reading: Reading | None) -> None:
+        errors = _Errors(reporter)
+        for entity in stream_csv(path, reporter, self.methodology.model, None, reading):
+            if errors.found():
+                validate_entity(self.methodology.model, entity, reporter)
+                continue
+            try:
+                self._add(entity, named=True)
+            except EgovRulesError as error:
+                reporter.diagnostics += error.diagnostics
+
+    def _add(self, entity: EntityData, named: bool) -> None:
+        block, values = self.methodology.scorer.cohort_read(entity)
+        row = list(self.best.get(block, (None,) * len(values)))
         for k, value in enumerate(values):
+            if value is None:
+                continue
             current = row[k]
-            if value is not None and (current is None or value > current):
+            if current is None or value > current:
                 row[k] = value
-    return {block: tuple(row) for block, row in best.items()}
+            self.count[block, k] = self.count.get((block, k), 0) + 1
+            if named and self.count[block, k] == 1:
+                self.first[block, k] = (entity, value)
+        self.best[block] = tuple(row)
+
+    def alone(self, given: Mapping[str, Fraction]) -> list[Diagnostic]:
+        """W529 for each relative node, not in `given`, of which one entity gave its block's
+        only figure."""
+        model, blocks = self.methodology.model, self.methodology.scorer.compiled.blocks
+        found = []
+        for (block, k), (entity, value) in self.first.items():
+            node = blocks[block].relatives[k].node
+            if self.count[block, k] == 1 and node not in given:
+                found.append(alone_diagnostic(model, entity.name, block, node, value,
+                                              entity.span, entity.path))
+        return found
 
 
 class _Errors:

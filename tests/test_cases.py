@@ -225,6 +225,7 @@ PYTHON_TESTED: dict[str, tuple[str, ...]] = {
     "W526": ("test_w526_hidden_cells",),
     "W527": ("test_w527_rows_not_read",),
     "W528": ("test_w528_share_as_fraction",),
+    "W529": ("test_w529_alone_in_block",),
     "E701": ("test_e701_bad_record",),
     "E702": ("test_e702_duplicate_record_entry",),
 }
@@ -431,6 +432,19 @@ def test_w528_share_as_fraction(tmp_path: Path) -> None:
     assert warning.code.code == "W528"
     assert str(warning).endswith(f"{row[0]}: online_share: 0.72 is read as 0.72%; if it is a "
                                  "share of 1, write 72 or 72%")
+
+
+def test_w529_alone_in_block() -> None:
+    m = egov_rules.load(ROOT / "methodologies" / "vn-ict-2016.egr")
+    data = load_data(ROOT / "examples" / "vn-ict-2016-data.csv", model=m.model)
+    reporter = Reporter()
+    m.evaluate_many([e for e in data if e.block.value == "agency"], reporter=reporter)
+    [warning] = reporter.diagnostics
+    assert warning.code.code == "W529"
+    assert str(warning).endswith(
+        "Cơ quan C (minh hoạ): `bandwidth` compares with the best of block `agency`, but no "
+        "other entity of the block was given: its own value, 0.5, was taken as the best "
+        "(full points)")
 
 
 def _record_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Any], None]

@@ -25,6 +25,7 @@ from egov_rules.inputs.values import (
     from_mapping,
     from_mappings,
     normal_text,
+    typed_number,
     validate_entity,
 )
 from egov_rules.inputs.xlsx import load_xlsx
@@ -53,6 +54,7 @@ __all__ = (
     "normal_text",
     "sheet_read",
     "sniff_delimiter",
+    "typed_number",
     "validate_entity",
 )
 

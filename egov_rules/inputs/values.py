@@ -318,6 +318,17 @@ def _to_fraction(raw: Any, locale: Locale | None = None) -> Fraction:
                     f"cần một số, nhận được {type(raw).__name__}")
 
 
+def typed_number(text: str, locale: Locale | None = None) -> Fraction | Text:
+    """A number typed outside a data file (`--reference`), read by the data's rules; or
+    why it is not one."""
+    try:
+        return _to_fraction(text, locale)
+    except _BadValue as bad:
+        hint = bad.hint or Text("", "")
+        return Text("; ".join(filter(None, (bad.en, hint.en))),
+                    "; ".join(filter(None, (bad.vi, hint.vi))))
+
+
 def _number_match(text: str) -> re.Match[str]:
     match = _DECIMAL.fullmatch(text)
     if match is None or len(text) > MAX_DIGITS:

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from egov_rules import codes
-from egov_rules.diagnostics import Reporter, Text
+from egov_rules.diagnostics import Reporter, Text, did_you_mean
 from egov_rules.inputs.values import (
     MAX_DEPTH,
     MAX_ENTITIES,
@@ -22,12 +22,14 @@ from egov_rules.inputs.values import (
     Refused,
     _read_text,
     _report_duplicate,
+    folded,
     normal_text,
     text_problem,
     too_deep,
     too_many_entities,
     too_many_values,
 )
+from egov_rules.model import Model
 from egov_rules.source import SourceFile, Span
 
 _NULL = "tag:yaml.org,2002:null"
@@ -77,15 +79,72 @@ class _Loader(yaml.SafeLoader):
 def load_yaml(path: str | Path, reporter: Reporter) -> list[EntityData]:
     """Entities from a YAML file: `{entity: {block: …, indicator: value, …}}`, optionally
     under a top-level `entities:` key. Numbers are read exactly, as written."""
+    composed = _compose(path, reporter)
+    return [] if composed is None else _entities_from_yaml(*composed, reporter)
+
+
+MAX_COLUMNS = 10_000
+
+
+def load_columns(path: str | Path, reporter: Reporter, model: Model) -> dict[str, str]:
+    """`--columns MAP.yaml`: table heading → indicator id (or `entity`, `block`), headings
+    folded as a table's are; every problem located in the file."""
+    composed = _compose(path, reporter)
+    if composed is None:
+        return {}
+    root, source = composed
+    if not isinstance(root, yaml.MappingNode) or len(root.value) > MAX_COLUMNS:
+        where = _span(source, root) if root is not None else source.span(0, 0)
+        reporter.report(codes.BAD_DATA, where,
+                        detail=f"expected a mapping of column headings to indicator ids (at most "
+                               f"{MAX_COLUMNS:,})",
+                        detail_vi=f"cần một ánh xạ từ tên cột đến mã chỉ số (tối đa "
+                                  f"{MAX_COLUMNS:,})")
+        return {}
+    ids = [*model.indicators, "entity", "block"]
+    columns: dict[str, str] = {}
+    for key, value in root.value:
+        if not (_is_text(key) and _is_text(value)):
+            _say_not_text(reporter, source, key if not _is_text(key) else value)
+        elif folded(normal_text(key.value)) in columns:
+            reporter.report(codes.BAD_DATA, _span(source, key),
+                            detail=f"the heading `{key.value}` is mapped twice",
+                            detail_vi=f"tên cột `{key.value}` được ánh xạ hai lần")
+        elif value.value not in ids:
+            hint = did_you_mean(value.value, ids)
+            reporter.report(codes.BAD_DATA, _span(source, value),
+                            detail=f"`{value.value}` is not an indicator of the methodology",
+                            detail_vi=f"`{value.value}` không phải chỉ số của phương pháp",
+                            hint=hint)
+        else:
+            columns[folded(normal_text(key.value))] = value.value
+    return columns
+
+
+def _is_text(node: yaml.Node) -> bool:
+    """A plain scalar YAML reads as text, or a quoted one (a heading `2024` must be quoted)."""
+    return isinstance(node, yaml.ScalarNode) and (node.tag.endswith(":str") or node.style is not None)
+
+
+def _say_not_text(reporter: Reporter, source: SourceFile, node: yaml.Node) -> None:
+    reporter.report(codes.BAD_DATA, _span(source, node),
+                    detail="a heading and an indicator id are texts",
+                    detail_vi="tên cột và mã chỉ số phải là văn bản",
+                    hint=Text("write `heading text: indicator_id`",
+                              "viết `tên cột: mã_chỉ_số`"))
+
+
+def _compose(path: str | Path, reporter: Reporter) -> tuple[yaml.Node | None, SourceFile] | None:
+    """The file's YAML nodes, bounded, without tags; or None once reported why not."""
     source = _read_text(path, reporter)
     if source is None:
-        return []
+        return None
     try:
         root = yaml.compose(source.text, Loader=_Loader)
     except _TooLarge as large:
         where = Located(None, source.span(large.mark.index, large.mark.index + 1))
         (too_deep if large.deep else too_many_values)(reporter, where)
-        return []
+        return None
     except _Tagged as tagged:
         start, end = tagged.event.start_mark.index, tagged.event.end_mark.index
         tag = str(tagged.event.tag).replace("tag:yaml.org,2002:", "!!")[:60]
@@ -96,15 +155,15 @@ def load_yaml(path: str | Path, reporter: Reporter) -> list[EntityData]:
                                   "từ văn bản của chúng, như một ô CSV",
                         hint=Text("remove the tag and write the value itself",
                                   "bỏ thẻ và viết chính giá trị"))
-        return []
+        return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = source.span(mark.index, mark.index + 1) if mark is not None else None
         problem = getattr(error, "problem", None) or str(error)
         reporter.report(codes.BAD_DATA, span, detail=f"not valid YAML: {problem}",
                         detail_vi=f"không phải YAML hợp lệ: {problem}")
-        return []
-    return _entities_from_yaml(root, source, reporter)
+        return None
+    return root, source
 
 
 def _span(source: SourceFile, node: yaml.Node) -> Span:
