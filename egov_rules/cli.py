@@ -63,7 +63,7 @@ from egov_rules.report.tables import (
     render_tables,
     table_markdown,
 )
-from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, visible
+from egov_rules.results import Evaluation, IndexResult, NodeResult, Ranking, ReadingOptions, visible
 from egov_rules.source import SourceFile, shown_path
 
 if TYPE_CHECKING:  # the code generator loads on first use, not with the CLI
@@ -307,6 +307,8 @@ def _references(args: argparse.Namespace, model: Model) -> dict[str, Fraction]:
     as the data's are read."""
     lang: Lang = args.lang
     found: dict[str, Fraction] = {}
+    if not getattr(args, "reference", None):  # verify-record: the figures its record states
+        return dict(getattr(args, "recorded_references", None) or {})
     for given in getattr(args, "reference", None) or []:
         node, equals, text = (part.strip() for part in _typed(given).partition("="))
         if not (equals and node and text):
@@ -414,8 +416,20 @@ def score_data(args: argparse.Namespace) -> Ranking:
     return ranking.model_copy(update={
         "library_version": egov_rules.__version__, "methodology_path": args.file,
         "inputs_path": args.data, "inputs_sheet": sheet_read(args.data, args.sheet),
-        "inputs_hash": file_sha256(args.data),
+        "inputs_hash": file_sha256(args.data), "inputs_reading": _reading_options(args, references),
     })
+
+
+def _reading_options(args: argparse.Namespace, references: dict[str, Fraction]
+                     ) -> ReadingOptions | None:
+    """What the record must say for the data to be read and scored again alike (None when
+    nothing beyond the defaults was given: records made before these options still verify)."""
+    columns, cohort = getattr(args, "columns", None), getattr(args, "cohort", None)
+    options = ReadingOptions(
+        locale=getattr(args, "locale", None), header_row=getattr(args, "header_row", None),
+        references=references, columns_hash=None if columns is None else file_sha256(columns),
+        cohort_hash=None if cohort is None else file_sha256(cohort))
+    return None if options == ReadingOptions() else options
 
 
 def _typed(text: str) -> str:
@@ -1157,6 +1171,25 @@ def _file_problems(args: argparse.Namespace, record: Ranking, recomputed: Rankin
     return problems, said
 
 
+def _reading_of_record(args: argparse.Namespace, record: Ranking) -> None:
+    """The record's reading options where the command line gives none: words and figures are
+    taken back; a map or cohort file is never read from a record, only asked for."""
+    options = record.inputs_reading
+    if options is None:
+        return
+    args.locale = args.locale or options.locale
+    args.header_row = args.header_row if args.header_row is not None else options.header_row
+    args.recorded_references = options.references
+    for flag, recorded, given in (("--columns", options.columns_hash, args.columns),
+                                  ("--cohort", options.cohort_hash, args.cohort)):
+        if recorded is not None and given is None:
+            raise _Usage(_say(
+                args.lang, f"the record was made with {flag} (a file whose sha256 is "
+                f"{visible(recorded)}); give that file with {flag}",
+                f"bản ghi được tạo với {flag} (tệp có sha256 {visible(recorded)}); hãy cho tệp "
+                f"đó bằng {flag}"))
+
+
 def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
     lang: Lang = args.lang
     record = _read_record(args.record, lang)
@@ -1165,6 +1198,7 @@ def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
     args.file = args.methodology
     if args.sheet is None:  # a name inside the file given, not a path: safe to take
         args.sheet = record.inputs_sheet
+    _reading_of_record(args, record)
     recomputed = score_data(args)
     problems, said = _file_problems(args, record, recomputed)
     differences = [d for d in record.differences(recomputed) if (d.node, d.field) not in said]

@@ -307,6 +307,18 @@ class IndexResults(_Results[IndexResult]):
     item_type = IndexResult
 
 
+class ReadingOptions(_Model):
+    """How the data was read and scored beyond its bytes: what `verify-record` must repeat.
+    Figures and words are kept (safe to take back); files only by their hash (never read)."""
+
+    locale: Literal["vi", "en"] | None = Field(default=None, description="--locale")
+    header_row: int | None = Field(default=None, description="--header-row")
+    references: dict[str, Exact] = Field(default_factory=dict,
+                                         description="--reference: node id → the stated best")
+    columns_hash: str | None = Field(default=None, description="sha256 of the --columns map")
+    cohort_hash: str | None = Field(default=None, description="sha256 of the --cohort file")
+
+
 class MethodologyInfo(_Model):
     id: str
     title: str | None = None
@@ -549,6 +561,8 @@ class Ranking(_Model):
     inputs_path: _FilePath = Field(default=None, description="the data file, as it was given")
     inputs_sheet: str | None = Field(default=None, description="the XLSX sheet read (named or chosen)")
     inputs_hash: str | None = Field(default=None, description="sha256 of the data file's bytes")
+    inputs_reading: ReadingOptions | None = Field(
+        default=None, description="the reading and scoring options given with the data")
 
     @model_validator(mode="after")
     def _one_entry_per_key(self) -> Ranking:

@@ -447,3 +447,39 @@ def test_verify_record_refuses_a_huge_number_at_once(capsys: pytest.CaptureFixtu
     code, out, err = verify(capsys, edit(make_record(capsys, tmp_path), plant))
     assert (code, out) == (1, "")
     assert "error[E701]" in err and "/points" in err
+
+
+def test_the_record_keeps_the_reading_options_and_verify_takes_them_back(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    code, _, err = run(capsys, "score", QUICKSTART, DATA_CSV, "--locale", "vi", "--reference",
+                       "bandwidth=2,5", "--format", "json", "--output", str(record))
+    assert code == 0, err
+    reading = json.loads(record.read_text(encoding="utf-8"))["inputs_reading"]
+    assert reading == {"locale": "vi", "header_row": None, "references": {"bandwidth": "2.5"},
+                       "columns_hash": None, "cohort_hash": None}
+    # Verified without repeating them; with another reference it differs, and says where.
+    code, out, _ = verify(capsys, record)
+    assert code == 0, out
+    code, out, _ = verify(capsys, record, "--reference", "bandwidth=3")
+    assert code == 1 and "inputs_reading" in out
+
+
+def test_a_record_without_options_holds_none(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    record = json.loads(make_record(capsys, tmp_path).read_text(encoding="utf-8"))
+    assert record["inputs_reading"] is None  # records made before the options verify as they were
+
+
+def test_a_map_file_in_the_record_is_asked_for_never_read(capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    columns = tmp_path / "columns.yaml"
+    columns.write_text("Số máy tính: staff_with_pc\n", encoding="utf-8")
+    record = tmp_path / "record.json"
+    code, _, err = run(capsys, "score", QUICKSTART, DATA_CSV, "--columns", str(columns),
+                       "--format", "json", "--output", str(record))
+    assert code == 0, err
+    code, _, err = verify(capsys, record)
+    assert code == 2 and "the record was made with --columns" in err
+    code, out, _ = verify(capsys, record, "--columns", str(columns))
+    assert code == 0, out
