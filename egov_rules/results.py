@@ -276,6 +276,13 @@ class _Results(Sequence[T]):
     def by_id(self, result_id: str) -> T:
         return self[self._position[result_id]]
 
+    def ids(self) -> list[str]:
+        """The results' ids in order, repeats included, without making a result: those the
+        evaluator makes have one id each (its position table); those read are looked at."""
+        if self._made is not None:
+            return [result.id for result in self._made]
+        return sorted(self._position, key=self._position.__getitem__)
+
     def __contains__(self, item: object) -> bool:
         return item in self._position if isinstance(item, str) else item in list(self)
 
@@ -393,7 +400,7 @@ class Evaluation(_Model):
                         f"kết quả của {vi} `{visible(results[k].id)}` của `{entity}`"))
             for part, results, en, vi in (("nodes", self.nodes, "node", "mục"),
                                           ("indices", self.indices, "index", "chỉ số"))
-            for k, first in _repeats(result.id for result in results)])
+            for k, first in _repeats(results.ids())])
         return self
 
     def node(self, node_id: str) -> NodeResult:
