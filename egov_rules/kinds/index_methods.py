@@ -17,7 +17,7 @@ from egov_rules.diagnostics import Text
 from egov_rules.emit import Num, Part, Untracked, accumulate, hull, just, maximum_of, nonzero_condition
 from egov_rules.explain import both, both_fmt
 from egov_rules.kinds.base import ONE, ZERO
-from egov_rules.numbers import fmt
+from egov_rules.kinds.weights import share_words
 
 if TYPE_CHECKING:
     from egov_rules.emit import Gen
@@ -51,7 +51,7 @@ class IndexScore(Protocol):
 
 class IndexMethodKind(ABC):
     keyword: ClassVar[s.IndexMethod]
-    weighted: ClassVar[bool]  # its terms carry weights, which must add up to 100 %
+    weighted: ClassVar[bool]  # its terms carry weights (percents adding up to 100 %, or free)
     adds_points: ClassVar[bool]  # it adds up the points and maxima of nodes, not shares
 
     @abstractmethod
@@ -133,11 +133,12 @@ class _Mean(IndexMethodKind):
 
     def words(self, index: s.Index, shown: tuple[str, str], points: Fraction | None,
               maximum: Fraction | None) -> Text:
-        terms_en = ", ".join(
-            t.ref.name + (f" {fmt(t.weight.value, share=True)}" if t.weight else "")
-            for t in index.terms
-        )
-        terms_vi = terms_en.replace(".", ",")
+        total = sum((t.weight.value for t in index.terms if t.weight), ZERO)
+        shares = [share_words(t.weight, total) if t.weight else ("", "") for t in index.terms]
+        terms_en = ", ".join(t.ref.name + (f" {w[0]}" if w[0] else "")
+                             for t, w in zip(index.terms, shares, strict=True))
+        terms_vi = ", ".join(t.ref.name + (f" {w[1]}" if w[1] else "")
+                             for t, w in zip(index.terms, shares, strict=True))
         return both(f"{self.phrase[0]} of {terms_en} = {shown[0]}",
                     f"{self.phrase[1]} của {terms_vi} = {shown[1]}")
 
