@@ -119,6 +119,10 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
                      "điểm của {terms} ÷ điểm tối đa ({max} ở khối này)"),
     "weighted_mean": ("weighted mean: {terms}", "trung bình có trọng số: {terms}"),
     "mean": ("mean of {terms}", "trung bình cộng của {terms}"),
+    "geometric_mean": ("geometric mean of {terms} (exact when rational, else to 30 significant "
+                       "digits)", "trung bình nhân của {terms} (chính xác khi là số hữu tỷ, nếu "
+                       "không thì đến 30 chữ số có nghĩa)"),
+    "harmonic_mean": ("harmonic mean of {terms}", "trung bình điều hoà của {terms}"),
     "grades_for": ("For {targets}:", "Áp dụng cho {targets}:"),
     "competition": ("{targets}: ranked within the block; ties share a rank (1, 1, 3)",
                     "{targets}: xếp hạng trong khối; bằng điểm thì cùng hạng (1, 1, 3)"),

@@ -96,7 +96,8 @@ def _check_index(index: s.Index, symbols: Symbols, reporter: Reporter) -> None:
                 Text("list each part once", "mỗi thành phần chỉ liệt kê một lần"),
             )
         first.setdefault(name, term)
-    if index_method(index).weighted:
+    method = index_method(index)
+    if method.weighted or (method.weights_optional and any(t.weight for t in index.terms)):
         _check_weight_set([t.weight for t in index.terms], [t.span for t in index.terms],
                           index.span, reporter)
     else:
