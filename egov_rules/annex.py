@@ -22,6 +22,7 @@ from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import band_condition
 from egov_rules.kinds.combine import BEST, combine_kind
 from egov_rules.kinds.index_methods import index_method
+from egov_rules.kinds.weights import is_free, share_words
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
 from egov_rules.numbers import fmt
@@ -118,6 +119,10 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
                      "điểm của {terms} ÷ điểm tối đa ({max} ở khối này)"),
     "weighted_mean": ("weighted mean: {terms}", "trung bình có trọng số: {terms}"),
     "mean": ("mean of {terms}", "trung bình cộng của {terms}"),
+    "geometric_mean": ("geometric mean of {terms} (exact when rational, else to 30 significant "
+                       "digits)", "trung bình nhân của {terms} (chính xác khi là số hữu tỷ, nếu "
+                       "không thì đến 30 chữ số có nghĩa)"),
+    "harmonic_mean": ("harmonic mean of {terms}", "trung bình điều hoà của {terms}"),
     "grades_for": ("For {targets}:", "Áp dụng cho {targets}:"),
     "competition": ("{targets}: ranked within the block; ties share a rank (1, 1, 3)",
                     "{targets}: xếp hạng trong khối; bằng điểm thì cùng hạng (1, 1, 3)"),
@@ -146,6 +151,10 @@ class _Writer:
 
     def say(self, words: Text) -> str:
         return words(self.lang)
+
+    def pick(self, words: tuple[str, str]) -> str:
+        """The (en, vi) pair's text in this annex's language."""
+        return words[1] if self.lang == "vi" else words[0]
 
     def num(self, value: Fraction, share: bool = False) -> str:
         return fmt(value, self.lang, share, digits=12)
@@ -360,8 +369,10 @@ def _reach(wr: _Writer, node: s.Node, block: str) -> tuple[str, bool]:
     mode = combine_kind(node)
     if mode.weighted:
         weights = sum((c.weight.value for c in live if c.weight is not None), Fraction(0))
-        text = wr.w("weights_sum", total=wr.num(weights, share=True))
-        return (text, True) if weights == 1 else (f"{text}, {wr.w('renormalised')}", True)
+        every = sum((c.weight.value for c in node.children if c.weight is not None), Fraction(0))
+        free = is_free([c.weight for c in node.children if c.weight is not None])
+        text = wr.w("weights_sum", total=wr.num(weights, share=not free))
+        return (text, True) if weights == every else (f"{text}, {wr.w('renormalised')}", True)
     maxima = [m for c in live if (m := declared_max(c, block)) is not None]
     reach = mode.reach(maxima) or Fraction(0)
     shown = f"{wr.w('best_sign')} {wr.num(reach)}" if mode is BEST else \
@@ -414,7 +425,8 @@ def _node_details(wr: _Writer, block: str, number: str, node: s.Node, depth: int
 def _indices(wr: _Writer, block: str) -> list[Element]:
     rows = []
     for index in wr.model.indices.values():
-        terms = ", ".join(f"`{t.ref.name}`" + (f" {wr.num(t.weight.value, t.weight.percent)}"
+        total = sum((t.weight.value for t in index.terms if t.weight), Fraction(0))
+        terms = ", ".join(f"`{t.ref.name}`" + (f" {wr.pick(share_words(t.weight, total))}"
                                                 if t.weight else "") for t in index.terms)
         kind = index_method(index)
         if kind.adds_points:

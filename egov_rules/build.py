@@ -430,6 +430,12 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def mean(self, meta: Meta, *terms: s.IndexTerm) -> tuple[str, tuple[Any, ...]]:
         return ("mean", terms)
 
+    def geometric_mean(self, meta: Meta, *terms: s.IndexTerm) -> tuple[str, tuple[Any, ...]]:
+        return ("geometric mean", terms)
+
+    def harmonic_mean(self, meta: Meta, *terms: s.IndexTerm) -> tuple[str, tuple[Any, ...]]:
+        return ("harmonic mean", terms)
+
     def index_term(self, meta: Meta, name: Token, weight: s.Number | None) -> s.IndexTerm:
         return s.IndexTerm(ref=self._ref(name), weight=weight, span=self._span(meta))
 

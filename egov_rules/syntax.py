@@ -353,13 +353,13 @@ class IndexTerm:
     span: Span = field(compare=False)
 
 
-IndexMethod = Literal["share of max", "weighted mean", "mean"]
+IndexMethod = Literal["share of max", "weighted mean", "mean", "geometric mean", "harmonic mean"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Index:
     """`index name ["label"] [en "label"] = share of max a, b | weighted mean of a 40%, b 60% |
-    mean of a, b`."""
+    mean of a, b | geometric mean of a, b | harmonic mean of a 2, b 1`."""
 
     id: str
     label: str | None

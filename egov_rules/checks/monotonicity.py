@@ -326,6 +326,8 @@ class Analysis:
         gate = join([g for _, g in terms])
         if gate != CONST:
             return Effect(ANY, CONST, ANY, gate)  # a term dropping out changes the average
+        if not index_method(index).nondecreasing:
+            return Effect(ANY, CONST, ANY, CONST)
         if index_method(index).adds_points:
             if any(e.maximum != CONST for e, _ in terms):
                 return Effect(ANY, CONST, ANY, CONST)

@@ -1,5 +1,6 @@
-"""Weights and indices: weights only where a weighted mean uses them, summing to exactly 100 %;
-each index built from the right kind of operand."""
+"""Weights and indices: weights only where a weighted mean uses them, either all percents
+summing to exactly 100 % or all free numbers (normalised by their sum, not all 0); each index
+built from the right kind of operand."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.index_methods import index_method
+from egov_rules.kinds.weights import first_mixed, is_free
 from egov_rules.numbers import fmt
 from egov_rules.resolve import Symbols
 from egov_rules.source import Span
@@ -24,7 +26,27 @@ def _check_weight_set(weights: list[s.Number | None], spans: list[Span], owner: 
                                 detail="every part of a weighted mean needs a weight",
                                 detail_vi="mỗi thành phần của trung bình có trọng số cần trọng số")
         return
-    total = sum((w.value for w in weights if w is not None), Fraction(0))
+    given = [w for w in weights if w is not None]
+    mixed = first_mixed(given)
+    if mixed is not None:
+        reporter.report(
+            codes.BAD_WEIGHT, mixed.span,
+            detail="write all the weights of a mean as percents, or none of them",
+            detail_vi="ghi mọi trọng số của một trung bình cùng dạng phần trăm, hoặc không dạng nào",
+            labels=[Label(given[0].span, Text("the first weight is written differently",
+                                              "trọng số đầu tiên được ghi khác dạng"))],
+            hint=Text("percents must add up to 100%; plain numbers (2, 1, 1) are divided by "
+                      "their sum", "phần trăm phải có tổng 100%; số thường (2, 1, 1) được chia "
+                      "cho tổng của chúng"),
+        )
+        return
+    total = sum((w.value for w in given), Fraction(0))
+    if is_free(given):
+        if not total:
+            reporter.report(codes.BAD_WEIGHT, owner,
+                            detail="the weights are all 0: at least one must be above 0",
+                            detail_vi="mọi trọng số đều bằng 0: cần ít nhất một trọng số lớn hơn 0")
+        return
     if total != 1:
         reporter.report(
             codes.WEIGHTS_NOT_100, owner, total=fmt(total, share=True),
@@ -74,7 +96,8 @@ def _check_index(index: s.Index, symbols: Symbols, reporter: Reporter) -> None:
                 Text("list each part once", "mỗi thành phần chỉ liệt kê một lần"),
             )
         first.setdefault(name, term)
-    if index_method(index).weighted:
+    method = index_method(index)
+    if method.weighted or (method.weights_optional and any(t.weight for t in index.terms)):
         _check_weight_set([t.weight for t in index.terms], [t.span for t in index.terms],
                           index.span, reporter)
     else:

@@ -1,13 +1,16 @@
-"""How an index is computed from its terms: `share of max`, `weighted mean of`, `mean of`.
+"""How an index is computed from its terms: `share of max`, `weighted mean of`, `mean of`,
+`geometric mean of` and `harmonic mean of`.
 
 `index_method` is the only dispatch on an index method; it ends in `assert_never`.
 """
 
 from __future__ import annotations
 
+import decimal
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Protocol, assert_never
@@ -17,7 +20,7 @@ from egov_rules.diagnostics import Text
 from egov_rules.emit import Num, Part, Untracked, accumulate, hull, just, maximum_of, nonzero_condition
 from egov_rules.explain import both, both_fmt
 from egov_rules.kinds.base import ONE, ZERO
-from egov_rules.numbers import fmt
+from egov_rules.kinds.weights import share_words
 
 if TYPE_CHECKING:
     from egov_rules.emit import Gen
@@ -51,7 +54,11 @@ class IndexScore(Protocol):
 
 class IndexMethodKind(ABC):
     keyword: ClassVar[s.IndexMethod]
-    weighted: ClassVar[bool]  # its terms carry weights, which must add up to 100 %
+    weighted: ClassVar[bool]  # its terms carry weights (percents adding up to 100 %, or free)
+    weights_optional: ClassVar[bool] = False  # weights on all its terms or on none
+    # Monotonicity: every method is non-decreasing in each term (terms and weights are never
+    # negative), so a better term never lowers the index; checks/monotonicity.py relies on it.
+    nondecreasing: ClassVar[bool] = True
     adds_points: ClassVar[bool]  # it adds up the points and maxima of nodes, not shares
 
     @abstractmethod
@@ -133,13 +140,20 @@ class _Mean(IndexMethodKind):
 
     def words(self, index: s.Index, shown: tuple[str, str], points: Fraction | None,
               maximum: Fraction | None) -> Text:
-        terms_en = ", ".join(
-            t.ref.name + (f" {fmt(t.weight.value, share=True)}" if t.weight else "")
-            for t in index.terms
-        )
-        terms_vi = terms_en.replace(".", ",")
-        return both(f"{self.phrase[0]} of {terms_en} = {shown[0]}",
-                    f"{self.phrase[1]} của {terms_vi} = {shown[1]}")
+        return _mean_words(index, self.phrase, shown)
+
+
+def _mean_words(index: s.Index, phrase: tuple[str, str], shown: tuple[str, str],
+                note: tuple[str, str] = ("", "")) -> Text:
+    """`<mean> of a 2/4 = 50%, b … = <value><note>`, in both languages."""
+    total = sum((t.weight.value for t in index.terms if t.weight), ZERO)
+    shares = [share_words(t.weight, total) if t.weight else ("", "") for t in index.terms]
+    terms_en = ", ".join(t.ref.name + (f" {w[0]}" if w[0] else "")
+                         for t, w in zip(index.terms, shares, strict=True))
+    terms_vi = ", ".join(t.ref.name + (f" {w[1]}" if w[1] else "")
+                         for t, w in zip(index.terms, shares, strict=True))
+    return both(f"{phrase[0]} of {terms_en} = {shown[0]}{note[0]}",
+                f"{phrase[1]} của {terms_vi} = {shown[1]}{note[1]}")
 
 
 class WeightedMean(_Mean):
@@ -235,7 +249,139 @@ def _node_share(g: Gen, term: Part) -> Num:
     return g.div(term.value, maximum_of(term), within=(ZERO, ONE))
 
 
+# -- geometric and harmonic means ---------------------------------------------------------
+
+DIGITS = 30  # significant digits of a geometric mean that is not rational
+_CONTEXT = decimal.Context(prec=DIGITS + 20)  # working precision, well above the digits kept
+
+
+def _pairs(index: s.Index, nodes: Mapping[str, NodeScore], done: Mapping[str, IndexScore]
+           ) -> list[tuple[Fraction, Fraction]]:
+    """(weight, share) of each term that has a value (weight 1 when none is written)."""
+    pairs = [(t.weight.value if t.weight is not None else ONE, _term_share(t.ref.name, nodes, done))
+             for t in index.terms]
+    return [(w, v) for w, v in pairs if v is not None]
+
+
+def harmonic(pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction | None:
+    """Σ wᵢ / Σ (wᵢ / vᵢ), exact; 0 when a weighted term is 0 (its limit); None without weight."""
+    live = [(w, v) for w, v in pairs if w]
+    if not live:
+        return None
+    if any(v == 0 for _, v in live):
+        return ZERO
+    return sum((w for w, _ in live), ZERO) / sum((w / v for w, v in live), ZERO)
+
+
+def geometric(pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction | None:
+    """Π vᵢ^(wᵢ/Σw): exact when it is rational, else rounded to DIGITS significant digits;
+    0 when a weighted term is 0; None without weight."""
+    live = [(w, v) for w, v in pairs if w]
+    if not live:
+        return None
+    if any(v == 0 for _, v in live):
+        return ZERO
+    total = sum((w for w, _ in live), ZERO)
+    log = decimal.Decimal(0)
+    for w, v in live:  # in _CONTEXT throughout: `sum` would round to the default 28 digits
+        log = _CONTEXT.add(log, _CONTEXT.multiply(_decimal(w / total), _CONTEXT.ln(_decimal(v))))
+    approx = _CONTEXT.exp(log)
+    rounded = Fraction(approx.quantize(decimal.Decimal(1).scaleb(approx.adjusted() - DIGITS + 1),
+                                       rounding=decimal.ROUND_HALF_EVEN, context=_CONTEXT))
+    return _exact_root(live, total, rounded) or rounded
+
+
+def _decimal(x: Fraction) -> decimal.Decimal:
+    return _CONTEXT.divide(decimal.Decimal(x.numerator), decimal.Decimal(x.denominator))
+
+
+def _exact_root(live: Sequence[tuple[Fraction, Fraction]], total: Fraction, near: Fraction
+                ) -> Fraction | None:
+    """The exact Π vᵢ^(wᵢ/Σw) when it is a rational close to `near`: with whole kᵢ ∝ wᵢ and
+    K = Σ kᵢ, a candidate c is it exactly when c^K = Π vᵢ^kᵢ (checked only for K ≤ 1000)."""
+    scale = math.lcm(*((w / total).denominator for w, _ in live))
+    if scale > 1000:
+        return None
+    candidate = near.limit_denominator(10**12)
+    power = ONE
+    for w, v in live:
+        power *= v ** int(w / total * scale)
+    return candidate if candidate ** scale == power else None
+
+
+class _Nonlinear(IndexMethodKind):
+    """A mean of shares that is not linear in its terms: computed from (weight, share) pairs,
+    exactly in generated code too (its float error is not tracked: the fast path declines)."""
+
+    weighted = False
+    weights_optional = True
+    adds_points = False
+    phrase: ClassVar[tuple[str, str]]
+    note: ClassVar[tuple[str, str]] = ("", "")
+
+    @abstractmethod
+    def of(self, pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction | None:
+        """The mean of (weight, share) pairs."""
+
+    def compute(self, index: s.Index, nodes: Mapping[str, NodeScore],
+                done: Mapping[str, IndexScore]) -> IndexValue:
+        return self.of(_pairs(index, nodes, done)), None, None
+
+    def words(self, index: s.Index, shown: tuple[str, str], points: Fraction | None,
+              maximum: Fraction | None) -> Text:
+        return _mean_words(index, self.phrase, shown, self.note)
+
+    def emit(self, g: Gen, terms: list[Part]) -> tuple[Callable[[], Num], str | None]:
+        """A list of (weight, share) pairs of the terms that have a value, passed to `of`."""
+        if g.mode == "fast":
+            raise Untracked(f"a {self.keyword} (its float error is not tracked)")
+        pairs = g.out.fresh("w")
+        g.out.line(f"{pairs} = []")
+        highest = ONE
+        for term in terms:
+            condition = term.present
+            if term.maximum is not None:  # a node: its share, when its max is not 0
+                nonzero = f"{maximum_of(term).code} != 0"
+                condition = f"{condition} and {nonzero}" if condition else nonzero
+            else:
+                highest = max(highest, term.value.hi or ONE)
+            if condition:
+                g.out.line(f"if {condition}:")
+            with g.out.indent() if condition else nullcontext():
+                share = _node_share(g, term) if term.maximum is not None else term.value
+                g.out.line(f"{pairs}.append(({g.const(term.weight).code}, {share.code}))")
+        fn = g.out.ns.add("mean", self.of, ("fn", self.keyword))
+        value = g.out.fresh("g")
+        g.out.line(f"{value} = {fn}({pairs})")
+        return (lambda: Num(value, "exact", ZERO, highest)), f"{value} is not None"
+
+
+class GeometricMean(_Nonlinear):
+    keyword = "geometric mean"
+    phrase = ("geometric mean", "trung bình nhân")
+    note = (f" (exact when rational, else to {DIGITS} significant digits)",
+            f" (chính xác khi là số hữu tỷ, nếu không thì đến {DIGITS} chữ số có nghĩa)")
+
+    def of(self, pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction | None:
+        return geometric(pairs)
+
+    def annex_key(self) -> str:
+        return "geometric_mean"
+
+
+class HarmonicMean(_Nonlinear):
+    keyword = "harmonic mean"
+    phrase = ("harmonic mean", "trung bình điều hoà")
+
+    def of(self, pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction | None:
+        return harmonic(pairs)
+
+    def annex_key(self) -> str:
+        return "harmonic_mean"
+
+
 SHARE_OF_MAX, WEIGHTED_MEAN, MEAN = ShareOfMax(), WeightedMean(), Mean()
+GEOMETRIC_MEAN, HARMONIC_MEAN = GeometricMean(), HarmonicMean()
 
 
 def index_method(index: s.Index) -> IndexMethodKind:
@@ -248,5 +394,9 @@ def index_method(index: s.Index) -> IndexMethodKind:
             return WEIGHTED_MEAN
         case "mean":
             return MEAN
+        case "geometric mean":
+            return GEOMETRIC_MEAN
+        case "harmonic mean":
+            return HARMONIC_MEAN
         case _:
             assert_never(method)
