@@ -125,6 +125,7 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
               "{targets}: xếp hạng trong khối; bằng điểm thì cùng hạng, không bỏ hạng (1, 1, 2)"),
     "reference": ("best value in the block for {node}", "giá trị cao nhất của khối cho {node}"),
     "grade_of": ("grade of {index}", "xếp loại {index}"),
+    "not_applicable": ("not applicable", "không áp dụng"),
     "count": ("count", "số đếm"), "number": ("number", "số"), "percent": ("percent", "tỷ lệ (%)"),
     "yes/no": ("yes/no", "có/không"), "level": ("level {a}–{b}", "mức {a}–{b}"),
     "options": ("one of: {options}", "một trong: {options}"),
@@ -478,12 +479,22 @@ def _examples(wr: _Writer, block: str) -> list[Element]:
                    for r in example.references]
         expects = tuple(
             (wr.w("grade_of", index=f"`{e.ref.name}`") if e.grade else f"`{e.ref.name}`",
-             f"“{e.value}”" if isinstance(e.value, str) else wr.num(e.value.value, e.value.percent))
-            for e in example.expects)
+             _expected(wr, e)) for e in example.expects)
         out += [Heading(4, f"“{example.label}”"),
                 Table((wr.w("inputs"), wr.w("value")), tuple(inputs)),
                 Table((wr.w("item"), wr.w("expected")), expects)]
     return out
+
+
+def _expected(wr: _Writer, expect: s.Expect) -> str:
+    if isinstance(expect.value, str):
+        return f"“{expect.value}”"
+    if expect.value is None:
+        return wr.w("not_applicable")
+    shown = wr.num(expect.value.value, expect.value.percent)
+    if expect.tolerance is None:
+        return shown
+    return f"≈ {shown} ± {wr.num(expect.tolerance.value, expect.tolerance.percent)}"
 
 
 def _block_annex(wr: _Writer, block: s.Block, number: str) -> list[Element]:

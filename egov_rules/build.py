@@ -508,6 +508,14 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def expect_value(self, meta: Meta, name: Token, value: s.Number) -> s.Expect:
         return s.Expect(ref=self._ref(name), value=value, grade=False, span=self._span(meta))
 
+    def expect_not_applicable(self, meta: Meta, name: Token) -> s.Expect:
+        return s.Expect(ref=self._ref(name), value=None, grade=False, span=self._span(meta))
+
+    def expect_near(self, meta: Meta, name: Token, _approx: Token, value: s.Number,
+                    _plus_minus: Token, tolerance: s.Number) -> s.Expect:
+        return s.Expect(ref=self._ref(name), value=value, grade=False, tolerance=tolerance,
+                        span=self._span(meta))
+
     def expect_grade(self, meta: Meta, name: Token, label: Token) -> s.Expect:
         return s.Expect(ref=self._ref(name), value=self._text(label) or "", grade=True,
                         span=self._span(meta))

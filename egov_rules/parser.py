@@ -111,6 +111,8 @@ _TERMINAL_WORDS: dict[str, tuple[str, str]] = {
     "_DEDENT": ("the end of the block", "hết khối"),
     "$END": ("the end of the file", "hết tệp"),
     "FUNC": ("a function call", "một lời gọi hàm"),
+    "APPROX": ("`≈`", "`≈`"),
+    "PLUS_MINUS": ("`±`", "`±`"),
 }
 
 
