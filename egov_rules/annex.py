@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -130,6 +129,7 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
               "{targets}: xếp hạng trong khối; bằng điểm thì cùng hạng, không bỏ hạng (1, 1, 2)"),
     "reference": ("best value in the block for {node}", "giá trị cao nhất của khối cho {node}"),
     "grade_of": ("grade of {index}", "xếp loại {index}"),
+    "not_applicable": ("not applicable", "không áp dụng"),
     "count": ("count", "số đếm"), "number": ("number", "số"), "percent": ("percent", "tỷ lệ (%)"),
     "yes/no": ("yes/no", "có/không"), "level": ("level {a}–{b}", "mức {a}–{b}"),
     "options": ("one of: {options}", "một trong: {options}"),
@@ -169,45 +169,6 @@ class _Writer:
     def indicator_label(self, indicator: s.Indicator) -> str:
         en = self.model.label_en(indicator)
         return (en or indicator.label) if self.lang == "en" else indicator.label
-
-
-# -- what a block uses ---------------------------------------------------------------------
-
-
-def _names(expr: s.Expr) -> Iterator[str]:
-    if isinstance(expr, s.Name):
-        yield expr.name
-    elif isinstance(expr, s.Binary):
-        yield from _names(expr.left)
-        yield from _names(expr.right)
-    elif isinstance(expr, s.Unary):
-        yield from _names(expr.operand)
-    elif isinstance(expr, s.Call):
-        for arg in expr.args:
-            yield from _names(arg)
-
-
-def _block_nodes(model: Model, block: str) -> list[s.Node]:
-    return [n for n in model.nodes.values() if block in model.blocks_of.get(n.id, ())]
-
-
-def _used_names(model: Model, block: str) -> set[str]:
-    """Indicators and lets read by the nodes of a block, lets expanded to what they read."""
-    pending = [name for node in _block_nodes(model, block)
-               for expr in [*(r.expr for r in node.rules), *([node.when] if node.when else [])]
-               for name in _names(expr)]
-    used: set[str] = set()
-    while pending:
-        name = pending.pop()
-        if name in used or (name not in model.indicators and name not in model.lets):
-            continue
-        used.add(name)
-        let = model.lets.get(name)
-        if let is not None:
-            pending.extend(_names(let.expr))
-            for zero in let.zero_rules:
-                pending.extend([*_names(zero.condition), *_names(zero.fallback)])
-    return used
 
 
 # -- sections ------------------------------------------------------------------------------
@@ -265,7 +226,7 @@ class IndicatorFacts:
 
 def indicator_facts(model: Model, block: str, lang: Lang) -> list[IndicatorFacts]:
     """Every indicator as the annex of `block` describes it, in declaration order."""
-    wr, used = _Writer(model, lang), _used_names(model, block)
+    wr, used = _Writer(model, lang), model.reads[block]
     return [IndicatorFacts(i.id, wr.indicator_label(i), _indicator_type(wr, i).replace("`", ""),
                            str(unit.value) if (unit := i.get("unit")) else "", _direction(wr, i),
                            str(source.value) if (source := i.get("data_source")) else "",
@@ -273,7 +234,7 @@ def indicator_facts(model: Model, block: str, lang: Lang) -> list[IndicatorFacts
             for i in model.indicators.values()]
 
 
-def _indicators(wr: _Writer, used: set[str]) -> list[Element]:
+def _indicators(wr: _Writer, used: frozenset[str]) -> list[Element]:
     shown = [i for i in wr.model.indicators.values() if i.id in used]
     extra = [k for k in ("evidence", "data_source", "verified_by")
              if any(i.get(k) is not None for i in shown)]
@@ -292,7 +253,7 @@ def _indicators(wr: _Writer, used: set[str]) -> list[Element]:
     return out
 
 
-def _lets(wr: _Writer, used: set[str]) -> list[Element]:
+def _lets(wr: _Writer, used: frozenset[str]) -> list[Element]:
     def words(expr: s.Expr) -> str:
         return wr.say(explain.expr_words(wr.model, expr))
 
@@ -490,16 +451,26 @@ def _examples(wr: _Writer, block: str) -> list[Element]:
                    for r in example.references]
         expects = tuple(
             (wr.w("grade_of", index=f"`{e.ref.name}`") if e.grade else f"`{e.ref.name}`",
-             f"“{e.value}”" if isinstance(e.value, str) else wr.num(e.value.value, e.value.percent))
-            for e in example.expects)
+             _expected(wr, e)) for e in example.expects)
         out += [Heading(4, f"“{example.label}”"),
                 Table((wr.w("inputs"), wr.w("value")), tuple(inputs)),
                 Table((wr.w("item"), wr.w("expected")), expects)]
     return out
 
 
+def _expected(wr: _Writer, expect: s.Expect) -> str:
+    if isinstance(expect.value, str):
+        return f"“{expect.value}”"
+    if expect.value is None:
+        return wr.w("not_applicable")
+    shown = wr.num(expect.value.value, expect.value.percent)
+    if expect.tolerance is None:
+        return shown
+    return f"≈ {shown} ± {wr.num(expect.tolerance.value, expect.tolerance.percent)}"
+
+
 def _block_annex(wr: _Writer, block: s.Block, number: str) -> list[Element]:
-    used = _used_names(wr.model, block.id)
+    used = wr.model.reads[block.id]
     numbered = _numbered(wr.model, block.id)
     details: list[Element] = [Heading(3, wr.w("rules"))]
     for node_number, node, depth in numbered:

@@ -1,12 +1,14 @@
 """lark Transformer: parse tree → syntax tree. Literals become Fractions; nothing semantic here.
 
 The only problems reported here are ones the grammar cannot express: an attribute given twice
-on one node, a number where an integer is required (a year, a level, a rounding), and a level
-range that runs backwards or holds more than `MAX_LEVELS` levels.
+on one node, a number where an integer is required (a year, a level, a rounding), a level
+range that runs backwards or holds more than `MAX_LEVELS` levels, a fraction over zero
+(`1/0`) and an exponent beyond the digit limit (`1e99999999`, refused before any arithmetic).
 """
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any, cast
 
@@ -17,11 +19,26 @@ from lark.visitors import Transformer_NonRecursive
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Label, Reporter, Text
-from egov_rules.parser import MAX_LEVELS
+from egov_rules.numbers import fmt
+from egov_rules.parser import MAX_LEVELS, MAX_NUMBER_DIGITS
 from egov_rules.source import SourceFile, Span
 
 _COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _ARITHMETIC = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+_DECIMAL = re.compile(r"(?P<whole>\d+)(?:\.(?P<part>\d+))?(?:[eE](?P<exp>[+-]?\d+))?%?", re.A)
+
+
+def decimal_size(text: str) -> int | None:
+    """The power of ten the first nonzero digit of a NUMBER or PERCENT token stands for
+    (1 for `12.5`, -6 for `1e-6`), None for zero; read from the text, so that `1e99999999`
+    is measured without building its 100-million-digit value."""
+    match = _DECIMAL.fullmatch(text)
+    assert match is not None, text  # the grammar's NUMBER and PERCENT
+    whole, part = match["whole"], match["part"] or ""
+    digits = (whole + part).lstrip("0")
+    if not digits:
+        return None
+    return len(whole) - 1 - (len(whole + part) - len(digits)) + int(match["exp"] or 0)
 
 
 class _NodeAttr:
@@ -61,12 +78,33 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
             self._reporter.report(
                 codes.BAD_VALUE, number.span,
                 detail=f"{what} must be a whole number", detail_vi=f"{what_vi} phải là số nguyên",
+                hint=self._whole_hint(number),
             )
         return int(number.value)
+
+    def _whole_hint(self, number: s.Number) -> Text:
+        """`2/9`, `1e-1` or `50%` said as the number it is, and a whole number near it."""
+        written = self._file.text[number.span.start:number.span.end]
+        near = round(number.value)
+        if written == fmt(number.value):
+            return Text(f"write a whole number such as `{near}`",
+                        f"viết một số nguyên, ví dụ `{near}`")
+        return Text(f"`{written}` is {fmt(number.value)}; write a whole number such as `{near}`",
+                    f"`{written}` bằng {fmt(number.value, 'vi')}; viết một số nguyên, ví dụ "
+                    f"`{near}`")
 
     def _number_token(self, token: Token) -> s.Number:
         text = str(token)
         percent = text.endswith("%")
+        size = decimal_size(text)
+        if size is not None and not -MAX_NUMBER_DIGITS < size < MAX_NUMBER_DIGITS:
+            # An exponent may shorten a number, never make one longer than the digit limit.
+            self._reporter.report(
+                codes.TOO_LARGE, self._tspan(token), what=f"`{text}` written out",
+                what_vi=f"`{text}` khi viết đầy đủ", limit=f"{MAX_NUMBER_DIGITS} digits",
+                limit_vi=f"{MAX_NUMBER_DIGITS} chữ số",
+            )
+            return s.Number(value=Fraction(0), percent=percent, span=self._tspan(token))
         value = Fraction(text[:-1]) / 100 if percent else Fraction(text)
         return s.Number(value=value, percent=percent, span=self._tspan(token))
 
@@ -118,8 +156,8 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def source(self, meta: Meta, text: Token) -> s.Attribute:
         return self._attr("source", meta, self._text(text))
 
-    def year(self, meta: Meta, number: Token) -> s.Attribute:
-        value = self._integer(self._number_token(number), "the year", "năm")
+    def year(self, meta: Meta, number: s.Number) -> s.Attribute:
+        value = self._integer(number, "the year", "năm")
         return self._attr("year", meta, Fraction(value))
 
     def missing_error(self, meta: Meta) -> s.Attribute:
@@ -177,10 +215,10 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def t_yes_no(self, meta: Meta, _token: Token) -> tuple[Any, ...]:
         return ("yes/no", None, ())
 
-    def t_level(self, meta: Meta, low: Token, high: Token) -> tuple[Any, ...]:
-        lo = self._integer(self._number_token(low), "a level", "mức")
-        hi = self._integer(self._number_token(high), "a level", "mức")
-        span = self._file.span(low.start_pos or 0, high.end_pos or 0)
+    def t_level(self, meta: Meta, low: s.Number, high: s.Number) -> tuple[Any, ...]:
+        lo = self._integer(low, "a level", "mức")
+        hi = self._integer(high, "a level", "mức")
+        span = self._file.span(low.span.start, high.span.end)
         if hi < lo:
             self._reporter.report(
                 codes.BAD_VALUE, span, detail="a level range goes from the lowest level up",
@@ -411,11 +449,11 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     # -- indices, grades, ranks, examples --------------------------------------------------
     def index(
         self, meta: Meta, name: Token, label: Token | None, label_en: Token | None,
-        method: tuple[s.IndexMethod, tuple[s.IndexTerm, ...]], digits: Token | None,
+        method: tuple[s.IndexMethod, tuple[s.IndexTerm, ...]], digits: s.Number | None,
     ) -> s.Index:
         rounding = None
         if digits is not None:
-            rounding = self._integer(self._number_token(digits), "the rounding", "số chữ số làm tròn")
+            rounding = self._integer(digits, "the rounding", "số chữ số làm tròn")
         return s.Index(
             id=str(name), label=self._text(label), label_en=self._text(label_en),
             method=method[0], terms=method[1], round=rounding, span=self._tspan(name),
@@ -476,6 +514,14 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def expect_value(self, meta: Meta, name: Token, value: s.Number) -> s.Expect:
         return s.Expect(ref=self._ref(name), value=value, grade=False, span=self._span(meta))
 
+    def expect_not_applicable(self, meta: Meta, name: Token) -> s.Expect:
+        return s.Expect(ref=self._ref(name), value=None, grade=False, span=self._span(meta))
+
+    def expect_near(self, meta: Meta, name: Token, _approx: Token, value: s.Number,
+                    _plus_minus: Token, tolerance: s.Number) -> s.Expect:
+        return s.Expect(ref=self._ref(name), value=value, grade=False, tolerance=tolerance,
+                        span=self._span(meta))
+
     def expect_grade(self, meta: Meta, name: Token, label: Token) -> s.Expect:
         return s.Expect(ref=self._ref(name), value=self._text(label) or "", grade=True,
                         span=self._span(meta))
@@ -486,6 +532,21 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     # -- expressions -----------------------------------------------------------------------
     def number(self, meta: Meta, token: Token) -> s.Number:
         return self._number_token(token)
+
+    def fraction(self, meta: Meta, token: Token) -> s.Number:
+        """`2/9`, exactly; a zero denominator is reported and read as 0."""
+        numerator, denominator = (int(part) for part in str(token).split("/"))
+        if denominator == 0:
+            self._reporter.report(
+                codes.BAD_VALUE, self._tspan(token),
+                detail=f"`{token}` divides by zero", detail_vi=f"`{token}` chia cho 0",
+            )
+            return s.Number(value=Fraction(0), percent=False, span=self._tspan(token))
+        return s.Number(value=Fraction(numerator, denominator), percent=False,
+                        span=self._tspan(token))
+
+    def whole(self, meta: Meta, token: Token) -> s.Number:
+        return self.fraction(meta, token) if token.type == "FRACTION" else self._number_token(token)
 
     def negative(self, meta: Meta, number: s.Number) -> s.Number:
         return s.Number(value=-number.value, percent=number.percent, span=self._span(meta))

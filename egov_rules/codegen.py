@@ -49,7 +49,7 @@ from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import BAND_COMPARE
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.index_methods import index_method
-from egov_rules.model import Model, declared_max
+from egov_rules.model import Model, declared_max, reads_through_lets
 from egov_rules.typecheck import zero_rule_denominator
 
 
@@ -206,6 +206,8 @@ def _bound(value: Fraction) -> str:
 def _read_inputs(g: Gen, model: Model, source: str) -> None:
     """Unpack (and, fast, check) every indicator into locals x1, x2, …"""
     names = list(model.indicators)
+    if g.mode == "exact":  # validated values, where one the block does not read may be absent
+        names = [name for name in names if name in model.reads[g.block]]
     codes = [f"x{k + 1}" for k in range(len(names))]
     getter = g.out.ns.add("GET", _getter(names), ("getter", tuple(names)))
     if g.mode == "exact":
@@ -276,36 +278,12 @@ def _getter(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     return operator.itemgetter(*names)
 
 
-def _used_names(model: Model, exprs: list[s.Expr]) -> set[str]:
-    """Every indicator and let an expression reads, through lets."""
-    from egov_rules.resolve import names_in
-
-    found: set[str] = set()
-    stack = list(exprs)
-    while stack:
-        for name in names_in(stack.pop()):
-            if name.name in found:
-                continue
-            found.add(name.name)
-            let = model.lets.get(name.name)
-            if let is not None:
-                stack.append(let.expr)
-                stack += [e for r in let.zero_rules for e in (r.condition, r.fallback)]
-    return found
+def _used_names(model: Model, exprs: list[s.Expr]) -> frozenset[str]:
+    """Every indicator and let the expressions read, through lets."""
+    return reads_through_lets(exprs, model.let_reads, model.indicators)
 
 
-def _node_exprs(model: Model, block: str) -> list[s.Expr]:
-    found: list[s.Expr] = []
-    for node_id, node in model.nodes.items():
-        if block not in model.blocks_of.get(node_id, ()):
-            continue
-        if node.when is not None:
-            found.append(node.when)
-        found += [rule.expr for rule in node.rules]
-    return found
-
-
-def _compute_lets(g: Gen, model: Model, wanted: set[str]) -> None:
+def _compute_lets(g: Gen, model: Model, wanted: frozenset[str]) -> None:
     for let_id, let in model.lets.items():
         if let_id in wanted:
             g.out.line(f"# let {let_id!r}")
@@ -587,7 +565,7 @@ def _function(model: Model, block: str, mode: Mode, ns: Namespace, name: str,
     g = Gen(mode, model, block, out)
     _read_inputs(g, model, "d")
     relative_nodes = _relative_nodes(model, block)
-    _compute_lets(g, model, _used_names(model, _node_exprs(model, block)))
+    _compute_lets(g, model, model.reads[block])
     relatives = [_relative_spec(g, n) for n in relative_nodes]
     _setup_bests(g, relative_nodes, relatives)
     compiler = _BlockCompiler(g, model, block)

@@ -147,10 +147,12 @@ def _num(value: RuntimeValue) -> Fraction:
 
 
 def compute_lets(model: Model, inputs: Mapping[str, RuntimeValue]) -> dict[str, RuntimeValue]:
-    """Indicators plus every derived value, in dependency order."""
+    """Indicators plus every derived value, in dependency order; a value that reads an
+    indicator the entity need not give (its block reads neither) and did not is left out."""
     env: dict[str, RuntimeValue] = dict(inputs)
     for let_id, let in model.lets.items():
-        env[let_id] = _eval_let(let, env)
+        if model.let_reads[let_id] <= env.keys():
+            env[let_id] = _eval_let(let, env)
     return env
 
 
@@ -335,7 +337,7 @@ def evaluate_with_indices(
     done = _evaluate_indices(model, {f.id: f for f in facts})
     indices = tuple(done[i.id] for i in model.tree.indices if i.id in done)
     given = dict(inputs)
-    derived = {k: run.env[k] for k in model.lets}  # the inputs are kept once, in `given`
+    derived = {k: run.env[k] for k in model.lets if k in run.env}  # inputs: once, in `given`
     explanation = _Explanation(model, plan, block, given, derived, run.cohort_used, facts,
                                indices)
     block_decl = model.blocks[block]

@@ -65,12 +65,42 @@ def _run_example(model: Model, example: s.Example, reporter: Reporter) -> None:
     env = compute_lets(model, values)
     for expect in example.expects:
         actual = _actual(model, evaluation, env, expect)
-        expected = expect.value if isinstance(expect.value, str) else expect.value.value
-        if actual != expected:
-            reporter.report(
-                codes.EXAMPLE_FAILED, expect.span, example=label, name=expect.ref.name,
-                expected=_show(expected, actual), actual=_show(actual, expected),
-            )
+        if not _holds(expect, actual):
+            _report_failed(expect, actual, label, reporter)
+
+
+def _expected(expect: s.Expect) -> Fraction | str | None:
+    return expect.value.value if isinstance(expect.value, s.Number) else expect.value
+
+
+def _holds(expect: s.Expect, actual: Fraction | str | bool | None) -> bool:
+    """Whether an `expect` line holds; `≈ v ± t` compares exactly: |actual − v| ≤ t."""
+    expected = _expected(expect)
+    if expect.tolerance is None:
+        return actual == expected
+    assert isinstance(expected, Fraction)  # the grammar: `≈` takes a number
+    return isinstance(actual, Fraction) and abs(actual - expected) <= expect.tolerance.value
+
+
+def _report_failed(expect: s.Expect, actual: Fraction | str | bool | None, label: str,
+                   reporter: Reporter) -> None:
+    expected = _expected(expect)
+    shown = _show(expected, actual)
+    hint = None
+    if expect.tolerance is not None:
+        tolerance = exact_str(expect.tolerance.value)
+        shown += f" ± {tolerance}"
+        if isinstance(actual, Fraction) and isinstance(expected, Fraction):
+            off = exact_str(abs(actual - expected))
+            hint = Text(f"off by {off}, more than the tolerance {tolerance}",
+                        f"lệch {off}, vượt quá dung sai {tolerance}")
+    elif expected is None:
+        hint = Text(f"`{expect.ref.name}` applies to this example's block and inputs",
+                    f"`{expect.ref.name}` được áp dụng cho khối và số liệu của ví dụ này")
+    reporter.report(
+        codes.EXAMPLE_FAILED, expect.span, example=label, name=expect.ref.name,
+        expected=shown, actual=_show(actual, expected), hint=hint,
+    )
 
 
 def _actual(model: Model, evaluation: Evaluation, env: dict[str, RuntimeValue],

@@ -6,11 +6,12 @@ Later stages (graph, evaluate, explain, rank) read only this. It is immutable.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 from egov_rules import syntax as s
-from egov_rules.resolve import Symbols
+from egov_rules.resolve import Symbols, names_in, rule_expressions
 from egov_rules.source import SourceFile
 from egov_rules.typecheck import Type
 
@@ -43,6 +44,10 @@ class Model:
     ranks: dict[str, s.Rank]  # index id → its rank rule
     types: dict[str, Type]  # indicator and let id → type
     content_hash: str
+    # block id → the indicators and lets the nodes that apply to it read (through lets): an
+    # indicator outside it is not required of the block's entities, nor shown in its annex.
+    reads: dict[str, frozenset[str]]
+    let_reads: dict[str, frozenset[str]]  # let id → the indicators and lets it reads directly
 
     @property
     def id(self) -> str:
@@ -69,6 +74,35 @@ class Model:
         return None if attr is None else str(attr.value)
 
 
+def let_inputs(let: s.Let) -> frozenset[str]:
+    """The names a let reads directly: its formula and its zero rules."""
+    exprs = [let.expr, *(e for rule in let.zero_rules for e in (rule.condition, rule.fallback))]
+    return frozenset(name.name for expr in exprs for name in names_in(expr))
+
+
+def reads_through_lets(exprs: Iterable[s.Expr], let_reads: Mapping[str, frozenset[str]],
+                       indicators: Mapping[str, object]) -> frozenset[str]:
+    """The indicators and lets `exprs` read, each let followed to what it reads (option ids
+    that a comparison names are neither, and are left out)."""
+    pending = [name.name for expr in exprs for name in names_in(expr)]
+    found: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in found or (name not in indicators and name not in let_reads):
+            continue
+        found.add(name)
+        pending.extend(let_reads.get(name, ()))
+    return frozenset(found)
+
+
+def _block_reads(nodes: Mapping[str, s.Node], blocks_of: Mapping[str, tuple[str, ...]],
+                 block: str, let_reads: Mapping[str, frozenset[str]],
+                 indicators: Mapping[str, object]) -> frozenset[str]:
+    exprs = [e for node_id, node in nodes.items() if block in blocks_of.get(node_id, ())
+             for e in rule_expressions(node)]
+    return reads_through_lets(exprs, let_reads, indicators)
+
+
 def content_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -78,12 +112,16 @@ def build_model(tree: s.Methodology, symbols: Symbols, types: dict[str, Type],
     """The checked model of a syntax tree that passed every check."""
     lets = symbols.lets
     indices = symbols.indices
+    nodes = {n.id: n for n in s.walk_nodes(tree.categories)}
+    # Only indicators and lets: an option id a comparison names (`hosting = cloud`) is neither.
+    let_reads = {k: frozenset(n for n in let_inputs(let) if n in symbols.indicators or n in lets)
+                 for k, let in lets.items()}
     return Model(
         tree=tree,
         blocks=dict(symbols.blocks),
         indicators=symbols.indicators,
         lets={k: lets[k] for k in symbols.let_order if k in lets},
-        nodes={n.id: n for n in s.walk_nodes(tree.categories)},
+        nodes=nodes,
         parents=dict(symbols.parents),
         blocks_of=dict(symbols.blocks_of),
         indices={k: indices[k] for k in symbols.index_order if k in indices},
@@ -91,4 +129,7 @@ def build_model(tree: s.Methodology, symbols: Symbols, types: dict[str, Type],
         ranks={t.name: r for r in tree.ranks for t in r.targets},
         types=types,
         content_hash=content_hash(source.text),
+        reads={b: _block_reads(nodes, symbols.blocks_of, b, let_reads, symbols.indicators)
+               for b in symbols.blocks},
+        let_reads=let_reads,
     )

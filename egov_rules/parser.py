@@ -111,6 +111,8 @@ _TERMINAL_WORDS: dict[str, tuple[str, str]] = {
     "_DEDENT": ("the end of the block", "hết khối"),
     "$END": ("the end of the file", "hết tệp"),
     "FUNC": ("a function call", "một lời gọi hàm"),
+    "APPROX": ("`≈`", "`≈`"),
+    "PLUS_MINUS": ("`±`", "`±`"),
 }
 
 
@@ -388,6 +390,10 @@ def _report_token(source: SourceFile, error: UnexpectedToken, reporter: Reporter
     elif token.type == "_INDENT":
         start, end = _start_of_indented_line(source, end)
     friendly = _friendly(error)
+    if friendly is None and token.value == "/" and re.search(r"\d[ \t]*$", source.text[:start]):
+        # a number then an unexpected `/`: not in a formula (where `/` divides), so a literal
+        friendly = ("unexpected `/`: a fraction is written without spaces, e.g. `2/9`",
+                    "không mong đợi `/`: phân số được viết liền, không có dấu cách, ví dụ `2/9`")
     if friendly is not None:
         detail_en, detail_vi = friendly
     else:

@@ -405,11 +405,13 @@ class Given:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Expect:
-    """`expect name = value` or `expect grade idx = "Tốt"`."""
+    """`expect name = value`, `expect grade idx = "Tốt"`, `expect name = not applicable`
+    (value None) or `expect name ≈ value ± tolerance`."""
 
     ref: Ref
-    value: Number | str
+    value: Number | str | None
     grade: bool
+    tolerance: Number | None = None
     span: Span = field(compare=False)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -26,17 +26,13 @@ from egov_rules.model import Model
 
 DEFAULT_ROWS = 5
 MAX_ROWS = 10_000  # rows to fill per sheet: more is a spreadsheet nobody would scroll
-_BOLD, _GREY = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
+_BOLD = Font(bold=True)
 _WORDS: dict[str, Text] = {
     "guide": Text("Guide", "Hướng dẫn"),
     "sheet": Text("Sheet", "Trang tính"),
     "id": Text("Column (id)", "Cột (mã)"), "label": Text("Label", "Tên chỉ tiêu"),
     "type": Text("Type and bounds", "Kiểu và giới hạn"), "unit": Text("Unit", "Đơn vị tính"),
     "direction": Text("Direction", "Chiều tốt"), "source": Text("Data source", "Nguồn số liệu"),
-    "unused": Text("not used in this block: not scored", "không dùng cho khối này: không chấm điểm"),
-    "required": Text("not used in this block, yet required (`missing error`): any valid value",
-                     "không dùng cho khối này nhưng vẫn phải điền (`missing error`): "
-                     "giá trị hợp lệ bất kỳ"),
     "entity": Text("the entity's name, once per row", "tên đơn vị, mỗi dòng một đơn vị"),
     "block": Text("the block (already filled in)", "khối (đã điền sẵn)"),
     "how": Text("Fill one row per entity under its block's sheet; leave the headings (row 1) "
@@ -61,11 +57,12 @@ def template_bytes(model: Model, blocks: Sequence[str], lang: Lang, rows: int = 
     first = book.active
     if first is not None:
         book.remove(first)
-    sheets = [_Sheet(block, indicator_facts(model, block, lang)) for block in blocks]
+    # Only what the block reads: no other indicator is required of its entities.
+    sheets = [_Sheet(block, [f for f in indicator_facts(model, block, lang) if f.used])
+              for block in blocks]
     for sheet in sheets:
         _fill(book.create_sheet(sheet.block[:31]), model, sheet, lang, rows)
-    unused = _WORDS["required" if model.missing_policy == "error" else "unused"](lang)
-    _guide(book.create_sheet(_WORDS["guide"](lang)), sheets, lang, unused)
+    _guide(book.create_sheet(_WORDS["guide"](lang)), sheets, lang)
     book.active = 0  # the reader takes the active sheet: the first block's
     buffer = io.BytesIO()
     book.save(buffer)
@@ -75,14 +72,10 @@ def template_bytes(model: Model, blocks: Sequence[str], lang: Lang, rows: int = 
 def _fill(sheet: Worksheet, model: Model, plan: _Sheet, lang: Lang, rows: int) -> None:
     entity, block = ("đơn vị", "khối") if lang == "vi" else ("entity", "block")
     sheet.append([entity, block, *(f.id for f in plan.facts)])
-    unused = _WORDS["required" if model.missing_policy == "error" else "unused"](lang)
-    notes = [_WORDS["entity"](lang), _WORDS["block"](lang),
-             *(_note(f, unused) for f in plan.facts)]
+    notes = [_WORDS["entity"](lang), _WORDS["block"](lang), *(_note(f) for f in plan.facts)]
     for column, note in enumerate(notes, start=1):
         cell = sheet.cell(row=1, column=column)
         cell.font, cell.comment = _BOLD, Comment(note, "egov-rules", width=320, height=160)
-        if column > 2 and not plan.facts[column - 3].used:
-            cell.fill = _GREY
         sheet.column_dimensions[get_column_letter(column)].width = max(12, len(str(cell.value)) + 2)
     for row in range(2, rows + 2):
         sheet.cell(row=row, column=2, value=plan.block)
@@ -106,16 +99,14 @@ def _choices(model: Model, indicator: str, lang: Lang) -> tuple[str, ...]:
     return ()
 
 
-def _note(facts: IndicatorFacts, unused: str) -> str:
+def _note(facts: IndicatorFacts) -> str:
     lines = [facts.label, facts.kind + (f" ({facts.unit})" if facts.unit else ""), facts.direction]
     if facts.data_source:
         lines.append(facts.data_source)
-    if not facts.used:
-        lines.append(unused)
     return "\n".join(lines)
 
 
-def _guide(sheet: Worksheet, sheets: list[_Sheet], lang: Lang, unused: str) -> None:
+def _guide(sheet: Worksheet, sheets: list[_Sheet], lang: Lang) -> None:
     sheet.append([_WORDS["how"](lang)])
     sheet.append([])
     keys = ("sheet", "id", "label", "type", "unit", "direction", "source")
@@ -124,7 +115,6 @@ def _guide(sheet: Worksheet, sheets: list[_Sheet], lang: Lang, unused: str) -> N
         cell.font = _BOLD
     for plan in sheets:
         for f in plan.facts:
-            kind = f.kind if f.used else f"{f.kind}; {unused}"
-            sheet.append([plan.block, f.id, f.label, kind, f.unit, f.direction, f.data_source])
+            sheet.append([plan.block, f.id, f.label, f.kind, f.unit, f.direction, f.data_source])
     for letter, width in zip("ABCDEFG", (12, 22, 60, 36, 10, 18, 40), strict=True):
         sheet.column_dimensions[letter].width = width

@@ -184,12 +184,24 @@ def test_score_unknown_indicator_suggests_the_right_one(
 
 
 def test_score_missing_indicator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = ENTITY.replace("    meetings: 0\n", "")
+    text = ENTITY.replace("    units: 20\n", "")
     path = write(tmp_path, text)
     code, _, err = run(capsys, "score", QUICKSTART, path, "--lang", "vi")
     assert code == 1
     assert f"{path}:{line_of(text, 'Bộ A:')}:3" in err
-    assert "Bộ A: thiếu giá trị của chỉ số `meetings`" in err
+    assert "Bộ A: thiếu giá trị của chỉ số `units`" in err
+
+
+def test_an_indicator_the_block_does_not_read_may_be_left_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`meetings` scores provinces only (`steering` is `only province`): a ministry need not
+    give it under `missing error`; given, it is still checked."""
+    path = write(tmp_path, ENTITY.replace("    meetings: 0\n", ""))
+    code, out, err = run(capsys, "score", QUICKSTART, path, "--format", "csv")
+    assert code == 0 and "E206" not in err and "Bộ A" in out
+    path = write(tmp_path, ENTITY.replace("    meetings: 0\n", "    meetings: -1\n"))
+    code, _, err = run(capsys, "score", QUICKSTART, path, "--lang", "en")
+    assert code == 1 and "meetings" in err and "E205" in err
 
 
 def test_score_duplicate_entity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+import egov_rules
 from egov_rules.cli import main
 from tests.conftest import ROOT
 
@@ -51,7 +52,7 @@ def test_a_filled_template_scores_as_the_csv_it_was_filled_from(
         sheet = book[block]
         header = [cell.value for cell in sheet[1]]
         assert header[:2] == ["đơn vị", "khối"]
-        assert sorted(header[2:]) == sorted(k for k in entities[0] if k not in ("entity", "block"))
+        assert set(header[2:]) == egov_rules.load(ICT).model.reads[block] & set(entities[0])
         mine = [e for e in entities if e["block"] == block]
         for row, entity in enumerate(mine, start=2):
             assert sheet.cell(row=row, column=2).value == block  # filled in already
@@ -91,15 +92,15 @@ def test_the_template_says_what_each_column_holds(
     assert guide[0][6] == "Báo cáo ứng dụng CNTT theo Thông tư 06/2013/TT-BTTTT"
 
 
-def test_an_unused_indicator_is_marked_in_the_block_it_does_not_count_in(
+def test_a_sheet_asks_only_for_what_its_block_reads(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`has_one_stop` scores provinces only: a ministry need not give it (missing error)."""
     path = tmp_path / "mau.xlsx"
-    assert run(capsys, "template", ICT, "--block", "ministry", "--output", str(path))[0] == 0
-    sheet = load_workbook(path)["ministry"]
-    comments = {cell.value: cell.comment.text for cell in sheet[1]}
-    assert "không dùng cho khối này" in comments["has_one_stop"]
-    assert "không dùng cho khối này" not in comments["staff"]
-    lists = {v.formula1 for v in sheet.data_validations.dataValidation}
+    assert run(capsys, "template", ICT, "--output", str(path))[0] == 0
+    book = load_workbook(path)
+    assert "has_one_stop" not in [cell.value for cell in book["ministry"][1]]
+    assert "has_one_stop" in [cell.value for cell in book["province"][1]]
+    lists = {v.formula1 for v in book["ministry"].data_validations.dataValidation}
     assert lists == {'"có,không"'}
 
 

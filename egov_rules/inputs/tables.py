@@ -176,7 +176,8 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
                 detail_vi="bảng cần có cột `entity` (đơn vị) và cột `block` (khối)")
         return
     columns = _indicator_columns(header, kinds, reporter, model, reading)
-    absent = _absent_columns(header, columns, reporter, model)
+    absent = _absent_columns(columns, model)
+    unreported = set(absent)  # reported at the first row whose block reads one
     entity_col, block_col = kinds.index("entity"), kinds.index("block")
     for row, end in rows:
         if all(_is_empty(cell.value) for index, cell in enumerate(row) if index != block_col):
@@ -212,6 +213,10 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
         entity = EntityData(name=name, block=Located(block, block_cell.span, block_cell.path),
                             values=figures, span=name_cell.span, path=name_cell.path,
                             missing_reported=absent, locale=reading.locale)
+        needed = unreported & (model.reads.get(str(block), frozenset()) if model else set())
+        if needed:
+            _report_absent(header, [n for n in absent if n in needed], reporter)
+            unreported -= needed
         if model is not None:
             share_as_fraction(model, entity, reporter)
         yield entity
@@ -280,21 +285,22 @@ def _indicator_columns(header: list[Located], kinds: list[str], reporter: Report
     return columns
 
 
-def _absent_columns(header: list[Located], columns: dict[int, str], reporter: Reporter,
-                    model: Model | None) -> frozenset[str]:
-    """Indicators with no column at all: one error for the file, not one per row."""
+def _absent_columns(columns: dict[int, str], model: Model | None) -> frozenset[str]:
+    """Indicators with no column at all: one error for the file, not one per row, and only
+    once a row's block reads one (a column no block of the file reads may be left out)."""
     if model is None or model.missing_policy != "error":
         return frozenset()
-    absent = [name for name in model.indicators if name not in columns.values()]
-    if absent:
-        names = ", ".join(f"`{name}`" for name in absent)
-        plural = "s" if len(absent) > 1 else ""
-        _report(reporter, codes.BAD_DATA, header[0] if header else Located(None),
-                hint=Text("add the columns (the methodology's policy is `missing error`)",
-                          "thêm các cột này (phương pháp quy định `missing error`)"),
-                detail=f"no column for indicator{plural} {names}",
-                detail_vi=f"không có cột cho chỉ số {names}")
-    return frozenset(absent)
+    return frozenset(name for name in model.indicators if name not in columns.values())
+
+
+def _report_absent(header: list[Located], absent: list[str], reporter: Reporter) -> None:
+    names = ", ".join(f"`{name}`" for name in absent)
+    plural = "s" if len(absent) > 1 else ""
+    _report(reporter, codes.BAD_DATA, header[0] if header else Located(None),
+            hint=Text("add the columns (the methodology's policy is `missing error`)",
+                      "thêm các cột này (phương pháp quy định `missing error`)"),
+            detail=f"no column for indicator{plural} {names}",
+            detail_vi=f"không có cột cho chỉ số {names}")
 
 
 def _stray_cells(row: list[Located], kinds: list[str], reporter: Reporter) -> None:

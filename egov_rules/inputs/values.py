@@ -508,10 +508,13 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
                     detail=f"{entity.name}: {name}: {bad.en}",
                     detail_vi=f"{entity.name}: {name}: {bad.vi}")
     absent: list[str] = []  # not mentioned at all: one diagnostic for the entity
+    read = model.reads.get(str(entity.block.value))  # None: a bad block, reported above
     for name, indicator in model.indicators.items():
         if name in values or name in entity.missing_reported or (
                 name in entity.values and entity.values[name].value is not None):
             continue
+        if read is not None and name not in read and model.missing_policy == "error":
+            continue  # no node of the entity's block reads it: it may be left out
         if model.missing_policy == "zero" and indicator.kind != "options":
             values[name] = False if indicator.kind == "yes/no" else (
                 Fraction(indicator.levels[0]) if indicator.levels else Fraction(0))
