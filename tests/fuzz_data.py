@@ -68,6 +68,7 @@ from pathlib import Path
 from typing import Any
 
 from egov_rules.inputs import normal_text
+from egov_rules.inputs.values import folded
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -438,8 +439,9 @@ def m_csv_header_variant(g: Gen) -> Case:
     """An indicator's header that only looks right: it is another column, so an error. A
     zero-width character or BOM around the id is not in this list: a header is a cell, and
     every cell and name is read by one rule (`normal_text`: NFC, zero-width characters
-    dropped, trimmed), under which `id` + U+200B is the id it looks like. Those are
-    `csv.header_invisible`, which must score as the plain table."""
+    dropped, trimmed), under which `id` + U+200B is the id it looks like, compared without
+    case (issue 12: `HAS_FIREWALL` is `has_firewall`). Those are `csv.header_invisible`,
+    which must score as the plain table."""
     header, rows = g.copy()
     j = g.rng.randrange(2, len(header))
     name = header[j]
@@ -450,7 +452,7 @@ def m_csv_header_variant(g: Gen) -> Case:
             name[:-1], "\u202e" + name,
             "".join(c + "\u0301" if c == "e" else c for c in name) if "e" in name
             else name + "\u0301"])
-    if invisible:
+    if invisible or folded(header[j]) == folded(name):  # headings are compared without case
         return _csv_case(g, "csv.header_invisible", csv_text((header, rows)),
                          Expect("same", g.copy(), must_accept=True))
     if header[j] == name:  # e.g. `-` for `_` in a name without one
