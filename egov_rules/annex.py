@@ -80,6 +80,8 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
                       "thiếu chỉ tiêu là lỗi: đơn vị không được chấm điểm"),
     "missing_zero": ("a missing indicator counts as 0 (or no)",
                      "chỉ tiêu thiếu được tính là 0 (hoặc “không”)"),
+    "missing_not applicable": ("the criteria that read a missing indicator do not apply",
+                               "tiêu chí đọc chỉ tiêu thiếu không được áp dụng"),
     "indicators": ("Indicators", "Chỉ tiêu đầu vào"),
     "lets": ("Derived values", "Giá trị dẫn xuất"), "points": ("Points table", "Bảng điểm"),
     "totals": ("Totals check", "Kiểm tra tổng điểm"), "rules": ("Scoring", "Cách tính điểm"),
@@ -179,7 +181,7 @@ def _header(wr: _Writer, block: s.Block, number: str) -> list[Element]:
     title = (m.header_text("title_en") or m.header_text("title")) if wr.lang == "en" else \
         m.header_text("title")
     block_label = wr.block_label(block)
-    policy = wr.w("missing_zero" if m.missing_policy == "zero" else "missing_error")
+    policy = wr.w(f"missing_{m.missing_policy}")  # the file's default; an indicator may differ
     return [
         Heading(2, wr.w("annex", n=number, block=f"{block_label} (`{block.id}`)")),
         Bullets((f"{wr.w('methodology')}: {title or m.id} (`{m.id}`)",

@@ -166,6 +166,9 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def missing_zero(self, meta: Meta) -> s.Attribute:
         return self._attr("missing", meta, "zero")
 
+    def missing_not_applicable(self, meta: Meta) -> s.Attribute:
+        return self._attr("missing", meta, "not applicable")
+
     # -- blocks and indicators -------------------------------------------------------------
     def blocks(self, meta: Meta, *blocks: s.Block) -> list[s.Block]:
         return list(blocks)

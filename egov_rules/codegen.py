@@ -13,7 +13,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Literal
 
 from egov_rules import syntax as s
@@ -44,7 +44,7 @@ from egov_rules.emit import (
     replace_num,
     round_trips,
 )
-from egov_rules.evaluate import MissingReference, round_half_up
+from egov_rules.evaluate import IndexFacts, MissingReference, NodeFacts, round_half_up
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import BAND_COMPARE
 from egov_rules.kinds.combine import combine_kind
@@ -120,6 +120,31 @@ def _layout(model: Model, nodes: dict[str, _NodeOut]) -> Layout:
     grades = {index_id: tuple((str(b.award), b.award_en) for b in grade.bands)
               for index_id, grade in model.grades.items()}
     return Layout(points_at, max_at, fixed_points, fixed_max, indices_at, grades)
+
+
+@lru_cache(maxsize=64)
+def open_layout(model: Model) -> Layout:
+    """A layout that fixes nothing: where `laid_out` puts the evaluator's figures."""
+    count = 2 * len(model.nodes)
+    at = {n: 2 * k for k, n in enumerate(model.nodes)}
+    grades = {index_id: tuple((str(b.award), b.award_en) for b in grade.bands)
+              for index_id, grade in model.grades.items()}
+    return Layout(at, {n: k + 1 for n, k in at.items()}, {}, {},
+                  {index.id: count + 3 * k for k, index in enumerate(model.tree.indices)}, grades)
+
+
+def laid_out(model: Model, nodes: Mapping[str, NodeFacts], indices: Mapping[str, IndexFacts]
+             ) -> tuple[Any, ...]:
+    """The exact evaluator's figures in `open_layout`'s order. The compiled code decides a
+    node's applicability by its block and `when` only, and may fix its maximum: an entity
+    lacking a value a node reads (`missing not applicable`) is scored by the evaluator."""
+    figures: list[Any] = []
+    for node_id in model.nodes:
+        figures += [nodes[node_id].points, nodes[node_id].max]
+    for index in model.tree.indices:
+        found = indices.get(index.id)
+        figures += [None] * 3 if found is None else [found.value, found.rounded, found.grade_row]
+    return tuple(figures)
 
 
 @dataclass

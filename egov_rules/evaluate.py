@@ -25,7 +25,7 @@ from egov_rules.kinds.base import Target
 from egov_rules.kinds.combine import CombineKind, combine_kind
 from egov_rules.kinds.functions import let_function
 from egov_rules.kinds.index_methods import index_method
-from egov_rules.model import Model, declared_max
+from egov_rules.model import Model, declared_max, reads_through_lets
 from egov_rules.resolve import divisions, names_in
 from egov_rules.results import (
     Evaluation,
@@ -177,6 +177,8 @@ def relative_input(model: Model, node: s.Node, env: Mapping[str, RuntimeValue]
     rule = node.rules[0] if node.rules else None
     if rule is None or rule_kind(rule).cohort(rule) is None:
         return None
+    if _missing_read(_plan(model).steps[_plan(model).position[node.id]], env):
+        return None  # a value it reads is missing, by the `not applicable` policy
     if node.when is not None and not eval_expr(node.when, env):
         return None
     return _num(eval_expr(rule.expr, env))
@@ -197,6 +199,7 @@ class _Step:
     blocks: frozenset[str]
     maxima: dict[str, Fraction]  # block → declared maximum (0 where none is written)
     weights: dict[str, Fraction]  # child id → weight, for `weighted mean of`
+    reads: frozenset[str]  # the indicators its `when` and its rule read, through lets
 
 
 def _step(model: Model, node: s.Node, position: Mapping[str, int]) -> _Step:
@@ -208,7 +211,16 @@ def _step(model: Model, node: s.Node, position: Mapping[str, int]) -> _Step:
         blocks=frozenset(model.blocks_of.get(node.id, ())),
         maxima={b: declared_max(node, b) or ZERO for b in model.blocks},
         weights={c.id: c.weight.value if c.weight is not None else ZERO for c in node.children},
+        reads=frozenset(n for n in reads_through_lets(
+            [e for e in (node.when, rule.expr if rule else None) if e is not None],
+            model.let_reads, model.indicators) if n in model.indicators),
     )
+
+
+def _missing_read(step: _Step, env: Mapping[str, RuntimeValue]) -> list[str]:
+    """The indicators a node reads that the entity's values lack: validation lets only the
+    `not applicable` policy leave one out, and the node then does not apply."""
+    return sorted(n for n in step.reads if n not in env)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +263,8 @@ def methodology_info(model: Model) -> MethodologyInfo:
 # -- facts ---------------------------------------------------------------------------------
 
 
-NotApplicable = str  # why a node does not apply: "parent", "block", "when" or "children"
+# why a node does not apply: "parent", "block", "missing", "when" or "children"
+NotApplicable = str
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,15 +331,18 @@ class _Run:
 def evaluate_entity(
     model: Model, entity: str, block: str, inputs: Mapping[str, RuntimeValue],
     cohort: Mapping[str, Fraction] | None = None, env: dict[str, RuntimeValue] | None = None,
+    missing: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Score one entity. `cohort` maps relative nodes to the best value in the block; `env`
-    is `compute_lets(model, inputs)` when the caller has it already."""
-    return evaluate_with_indices(model, entity, block, inputs, cohort, env)[0]
+    is `compute_lets(model, inputs)` when the caller has it already; `missing` names the
+    indicators the entity did not give with the policy applied (`inputs.missing_applied`)."""
+    return evaluate_with_indices(model, entity, block, inputs, cohort, env, missing)[0]
 
 
 def evaluate_with_indices(
     model: Model, entity: str, block: str, inputs: Mapping[str, RuntimeValue],
     cohort: Mapping[str, Fraction] | None = None, env: dict[str, RuntimeValue] | None = None,
+    missing: Mapping[str, str] | None = None,
 ) -> tuple[Evaluation, dict[str, IndexFacts]]:
     """`evaluate_entity`, with its indices' facts by id: what ranking reads (an index's
     result makes its words, 0.4 ms each: 4 ranked indices of 100,000 entities took minutes)."""
@@ -339,12 +355,13 @@ def evaluate_with_indices(
     given = dict(inputs)
     derived = {k: run.env[k] for k in model.lets if k in run.env}  # inputs: once, in `given`
     explanation = _Explanation(model, plan, block, given, derived, run.cohort_used, facts,
-                               indices)
+                               indices, dict(missing or {}))
     block_decl = model.blocks[block]
     return Evaluation.model_construct(
         schema_version=Evaluation.model_fields["schema_version"].default,
         methodology=plan.info, entity=entity, block=block, block_label=block_decl.label,
         block_label_en=block_decl.label_en, inputs=given, cohort=run.cohort_used,
+        missing=explanation.missing,
         nodes=NodeResults(plan.position, explanation.node),
         indices=IndexResults(plan.index_position, explanation.index),
     ), done
@@ -390,6 +407,8 @@ def _score_nodes(run: _Run, plan: _Plan) -> tuple[NodeFacts, ...]:
 def _not_applicable(run: _Run, step: _Step) -> NotApplicable | None:
     if run.block not in step.blocks:
         return "block"
+    if _missing_read(step, run.env):
+        return "missing"
     if step.node.when is not None and not eval_expr(step.node.when, run.env):
         return "when"
     return None
@@ -453,6 +472,7 @@ class _Explanation:
     cohort: dict[str, Fraction]  # the evaluation's own `cohort`
     facts: tuple[NodeFacts, ...]
     indices: tuple[IndexFacts, ...]
+    missing: dict[str, str]  # the evaluation's own `missing`
 
     @property
     def env(self) -> dict[str, RuntimeValue]:
@@ -468,7 +488,7 @@ class _Explanation:
                 rule = kind.keyword
                 branch = kind.branch_words(node.rules[0], facts.facts, facts.points, facts.max, model)
                 rule_, env = node.rules[0], self.env
-                read = _reads(model, env, rule_.expr)
+                read = _reads(model, env, rule_.expr, self.missing)
                 target = kind.next_target(rule_, facts.facts, facts.points, facts.max,
                                           _Run(model, self.block, env, self.cohort))
                 if target is not None:
@@ -491,6 +511,10 @@ class _Explanation:
         if reason == "when":
             assert node.when is not None
             return words.not_applicable("when", node.when.span.text)
+        if reason == "missing":
+            step = self.plan.steps[self.plan.position[node.id]]
+            return words.not_applicable("missing", ", ".join(
+                f"`{n}`" for n in _missing_read(step, self.env)))
         return words.not_applicable(reason)
 
     def index(self, position: int) -> IndexResult:
@@ -523,14 +547,15 @@ def _text_attr(node: s.Node, key: str) -> str | None:
     return None if attr is None else str(attr.value)
 
 
-def _reads(model: Model, env: Mapping[str, RuntimeValue], expr: s.Expr) -> list[ValueRead]:
+def _reads(model: Model, env: Mapping[str, RuntimeValue], expr: s.Expr,
+           missing: Mapping[str, str]) -> list[ValueRead]:
     reads: list[ValueRead] = []
     seen: set[str] = set()
     for name in _names(expr):
         if name in seen or name not in env:
             continue
         seen.add(name)
-        reads.append(value_read(model, name, env))
+        reads.append(value_read(model, name, env, missing=missing))
     return reads
 
 
@@ -539,7 +564,7 @@ def _names(expr: s.Expr) -> list[str]:
 
 
 def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue],
-               with_inputs: bool = True) -> ValueRead:
+               with_inputs: bool = True, missing: Mapping[str, str] | None = None) -> ValueRead:
     """What a node read. A derived value lists the values its formula reads, one level deep:
     nesting them all made a chain of 10,000 lets 10,000 levels deep (past Python's stack and
     pydantic's serialisation depth), and lets that each read the two before them 2ⁿ reads."""
@@ -555,10 +580,13 @@ def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue],
         if zero_rule_fired(let, env):
             formula += " → " + next(r.span.text for r in let.zero_rules)
         if with_inputs:
-            inputs = [value_read(model, n, env, False) for n in dict.fromkeys(_let_names(let))
-                      if n in env]
+            inputs = [value_read(model, n, env, False, missing) for n in
+                      dict.fromkeys(_let_names(let)) if n in env]
+    policy = (missing or {}).get(name)  # a value the entity did not give, filled by `zero`
+    shown = words.shown(model, name, value)
     return ValueRead(name=name, label=label, label_en=label_en, value=value,
-                     shown=words.shown(model, name, value), formula=formula, inputs=inputs)
+                     shown=shown if policy is None else words.filled(shown, policy),
+                     formula=formula, inputs=inputs, missing=policy)
 
 
 def _let_names(let: s.Let) -> list[str]:

@@ -170,11 +170,20 @@ def not_applicable(reason: str, detail: str | None = None) -> Text:
     if reason == "when":
         return both(f"does not apply: its condition `{detail}` is not met",
                     f"không áp dụng: điều kiện `{detail}` không thoả")
+    if reason == "missing":
+        return both(f"does not apply: {detail} is missing (policy: not applicable)",
+                    f"không áp dụng: thiếu số liệu {detail} (quy định: not applicable)")
     if reason == "children":
         return both("does not apply: none of its criteria applies",
                     "không áp dụng: không tiêu chí con nào được áp dụng")
     return both("does not apply: its parent does not apply",
                 "không áp dụng: mục cha không được áp dụng")
+
+
+def filled(shown: Text, policy: str) -> Text:
+    """A value the entity did not give, as the `missing` policy filled it."""
+    return Text(f"{shown.en} (missing; policy: {policy})",
+                f"{shown.vi} (thiếu số liệu; quy định: {policy})")
 
 
 # -- hints ---------------------------------------------------------------------------------

@@ -18,7 +18,14 @@ from egov_rules.evaluate import (
     missing_reference_diagnostic,
 )
 from egov_rules.graph import EvalGraph, build_graph
-from egov_rules.inputs import EntityData, Located, from_mapping, from_mappings, validate_entity
+from egov_rules.inputs import (
+    EntityData,
+    Located,
+    from_mapping,
+    from_mappings,
+    missing_applied,
+    validate_entity,
+)
 from egov_rules.model import Model
 from egov_rules.rank import alone, cohort_best, rank_evaluations
 from egov_rules.results import Evaluation, Ranking, _parse_exact
@@ -98,7 +105,8 @@ class Methodology:
             raise EgovRulesError(reporter.diagnostics)
         cohort = {k: _parse_exact(v) for k, v in (references or {}).items()}
         return self._evaluate(data.name, str(data.block.value), values, cohort,
-                              Located(None, path=data.path))[0]
+                              Located(None, path=data.path), None,
+                              missing_applied(self._model, data))[0]
 
     def evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
                       progress: Callable[[int], None] | None = None, *,
@@ -134,7 +142,8 @@ class Methodology:
         for (entity, values), (block, env) in zip(validated, envs, strict=True):
             evaluation, indices = self._evaluate(
                 entity.name, block, values, {**best.get(block, {}), **refs},
-                Located(None, entity.span, entity.path), env)
+                Located(None, entity.span, entity.path), env,
+                missing_applied(self._model, entity))
             evaluations.append(evaluation)
             standings.append((entity.name, block, indices))
             if progress is not None:
@@ -164,10 +173,12 @@ class Methodology:
 
     def _evaluate(self, entity: str, block: str, values: dict[str, RuntimeValue],
                   cohort: Mapping[str, Fraction], where: Located,
-                  env: dict[str, RuntimeValue] | None = None
+                  env: dict[str, RuntimeValue] | None = None,
+                  missing: dict[str, str] | None = None
                   ) -> tuple[Evaluation, dict[str, IndexFacts]]:
         try:
-            return evaluate_with_indices(self._model, entity, block, values, cohort, env)
+            return evaluate_with_indices(self._model, entity, block, values, cohort, env,
+                                         missing)
         except MissingReference as missing:
             raise EgovRulesError([missing_reference_diagnostic(
                 missing.node.id, where.span, where.path or entity)]) from None

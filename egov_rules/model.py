@@ -64,7 +64,14 @@ class Model:
 
     @property
     def missing_policy(self) -> str:
+        """The file's default for a missing value: `error`, `zero` or `not applicable`."""
         return self.header_text("missing") or "error"
+
+    def missing_for(self, indicator: str) -> str:
+        """The policy for a missing value of `indicator`: its own `missing` line, else the
+        file's default."""
+        attr = self.indicators[indicator].get("missing")
+        return self.missing_policy if attr is None else str(attr.value)
 
     def max_for(self, node_id: str, block: str) -> Fraction | None:
         return declared_max(self.nodes[node_id], block)

@@ -168,6 +168,8 @@ class ValueRead(_Model):
         default_factory=list,
         description="for a derived value: the values its formula reads, without their own inputs",
     )
+    missing: str | None = Field(
+        None, description="the `missing` policy that filled it when the entity did not give it")
 
 
 class NextPoints(_Model):
@@ -386,6 +388,11 @@ class Evaluation(_Model):
     cohort: dict[str, Exact] = Field(
         default_factory=dict,
         description="node id → best value in the block used by `relative to best in block`",
+    )
+    missing: dict[str, str] = Field(
+        default_factory=dict,
+        description="indicator id → the `missing` policy applied to the value the entity did "
+                    "not give (`zero`: filled; `not applicable`: the nodes reading it dropped)",
     )
     nodes: NodeResults
     indices: IndexResults

@@ -16,10 +16,17 @@ from fractions import Fraction
 from functools import partial
 from typing import Any, NamedTuple
 
-from egov_rules.codegen import BlockCode, Compiled, Layout, compile_model
+from egov_rules.codegen import BlockCode, Compiled, Layout, compile_model, laid_out, open_layout
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter
 from egov_rules.emit import U, Uncertain, Unusual
-from egov_rules.evaluate import MissingReference, RuntimeValue, missing_reference_diagnostic
+from egov_rules.evaluate import (
+    MissingReference,
+    RuntimeValue,
+    compute_lets,
+    figures,
+    missing_reference_diagnostic,
+    relative_input,
+)
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
 from egov_rules.model import Model
@@ -247,10 +254,31 @@ class Scorer:
     def _exact_score(self, item: _Entity, exact: bool, bests: tuple[Fraction | None, ...]
                      ) -> Score:
         code = self.compiled.blocks[str(item.block)]
-        values = code.exact(self._validated(item), bests)
+        given, layout = self._validated(item), code.layout
+        if self._lacks(code, given):
+            cohort = {r.node: b for r, b in zip(code.relatives, bests, strict=True) if b is not None}
+            values, layout = laid_out(self.model, *figures(self.model, code.block, given, cohort)), \
+                open_layout(self.model)
+        else:
+            values = code.exact(given, bests)
         if not exact:
             values = tuple(map(_as_float, values))
-        return _make_score(Score, (item.name, str(item.block), exact, values, code.layout))
+        return _make_score(Score, (item.name, str(item.block), exact, values, layout))
+
+    def _lacks(self, code: BlockCode, values: Mapping[str, RuntimeValue]) -> bool:
+        """True when the values lack one the block reads (left out by `missing not
+        applicable`): the compiled code does not drop the nodes that read it."""
+        return any(n not in values for n in self.model.reads[code.block]
+                   if n in self.model.indicators)
+
+    def _exact_cohort(self, code: BlockCode, item: _Entity) -> tuple[Fraction | None, ...]:
+        """`code.exact_cohort`, or the evaluator's when the values lack one (`_lacks`)."""
+        values = self._validated(item)
+        if not self._lacks(code, values):
+            return code.exact_cohort(values)
+        env = compute_lets(self.model, values)
+        return tuple(relative_input(self.model, self.model.nodes[r.node], env)
+                     for r in code.relatives)
 
     # -- many entities
 
@@ -320,7 +348,7 @@ class Scorer:
         block's best; its data checked (EgovRulesError)."""
         item = _Entity(entity.name, entity.block.value, None, entity)
         code = self._code(item)
-        return code.block, code.exact_cohort(self._validated(item))
+        return code.block, self._exact_cohort(code, item)
 
     def score_read(self, entity: EntityData,
                    bests: Mapping[str, tuple[Fraction | None, ...]]) -> Score:
@@ -376,7 +404,7 @@ class Scorer:
                     break
                 except Unusual:
                     item.data = None
-        values: tuple[Any, ...] = code.exact_cohort(self._validated(item))
+        values: tuple[Any, ...] = self._exact_cohort(code, item)
         if exact:
             return values
         carried = self._carry_bests(item, values)
@@ -425,7 +453,7 @@ class Scorer:
     def _exact_best(self, code: BlockCode, k: int, items: list[_Entity]) -> Fraction | None:
         best: Fraction | None = None
         for item in items:
-            value = code.exact_cohort(self._validated(item))[k]
+            value = self._exact_cohort(code, item)[k]
             if value is not None and (best is None or value > best):
                 best = value
         return best

@@ -288,9 +288,10 @@ def _indicator_columns(header: list[Located], kinds: list[str], reporter: Report
 def _absent_columns(columns: dict[int, str], model: Model | None) -> frozenset[str]:
     """Indicators with no column at all: one error for the file, not one per row, and only
     once a row's block reads one (a column no block of the file reads may be left out)."""
-    if model is None or model.missing_policy != "error":
+    if model is None:
         return frozenset()
-    return frozenset(name for name in model.indicators if name not in columns.values())
+    return frozenset(name for name in model.indicators
+                     if name not in columns.values() and model.missing_for(name) == "error")
 
 
 def _report_absent(header: list[Located], absent: list[str], reporter: Reporter) -> None:

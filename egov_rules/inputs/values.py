@@ -508,25 +508,45 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
                     detail=f"{entity.name}: {name}: {bad.en}",
                     detail_vi=f"{entity.name}: {name}: {bad.vi}")
     absent: list[str] = []  # not mentioned at all: one diagnostic for the entity
-    read = model.reads.get(str(entity.block.value))  # None: a bad block, reported above
-    for name, indicator in model.indicators.items():
-        if name in values or name in entity.missing_reported or (
-                name in entity.values and entity.values[name].value is not None):
-            continue
-        if read is not None and name not in read and model.missing_policy == "error":
-            continue  # no node of the entity's block reads it: it may be left out
-        if model.missing_policy == "zero" and indicator.kind != "options":
+    for name, policy in _missing(model, entity).items():
+        indicator = model.indicators[name]
+        if policy == "zero":
             values[name] = False if indicator.kind == "yes/no" else (
                 Fraction(indicator.levels[0]) if indicator.levels else Fraction(0))
-            continue
-        given = entity.values.get(name)  # an empty cell is located at the cell itself
-        if given is not None and (given.span or given.path):
-            _report_missing(reporter, model, entity, given, [name])
-        else:
-            absent.append(name)
+        elif policy == "error":
+            given = entity.values.get(name)  # an empty cell is located at the cell itself
+            if given is not None and (given.span or given.path):
+                _report_missing(reporter, model, entity, given, [name])
+            else:
+                absent.append(name)
     if absent:
         _report_missing(reporter, model, entity, Located(None, entity.span, entity.path), absent)
     return values if len(reporter.diagnostics) == before else None
+
+
+def missing_applied(model: Model, entity: EntityData) -> dict[str, str]:
+    """The indicators a valid entity did not give, each with the policy that filled it
+    (`zero`) or dropped the nodes that read it (`not applicable`): the audit record's."""
+    return {k: p for k, p in _missing(model, entity).items() if p != "error"}
+
+
+def _missing(model: Model, entity: EntityData) -> dict[str, str]:
+    """Every indicator the entity did not give (absent or empty) and is required to, by the
+    policy that applies to it. An indicator no node of its block reads is not required
+    (`zero` still fills it: it costs nothing and keeps lets that read it computed)."""
+    read = model.reads.get(str(entity.block.value))  # None: a bad block, reported elsewhere
+    found: dict[str, str] = {}
+    for name, indicator in model.indicators.items():
+        given = entity.values.get(name)
+        if name in entity.missing_reported or (given is not None and given.value is not None):
+            continue
+        policy = model.missing_for(name)
+        if read is not None and name not in read and policy != "zero":
+            continue
+        if policy == "zero" and indicator.kind == "options":
+            policy = "error"  # there is no "zero" option
+        found[name] = policy
+    return found
 
 
 def _check_block(model: Model, entity: EntityData, reporter: Reporter) -> None:
@@ -556,7 +576,7 @@ def _report_missing(reporter: Reporter, model: Model, entity: EntityData, where:
             names_vi=f"các chỉ số {listed}" if plural else f"chỉ số {listed}",
             hint=Text("give a value (the methodology's policy is `missing error`)",
                       "nhập giá trị (phương pháp quy định `missing error`)")
-            if model.missing_policy == "error" else None)
+            if all(model.missing_for(n) == "error" for n in names) else None)
 
 
 def _report(reporter: Reporter, code: codes.Code, where: Located, hint: Text | None = None,
