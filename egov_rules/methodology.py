@@ -170,7 +170,7 @@ class Methodology:
             return evaluate_with_indices(self._model, entity, block, values, cohort, env)
         except MissingReference as missing:
             raise EgovRulesError([missing_reference_diagnostic(
-                missing.node.id, where.span, where.path or entity)]) from None
+                missing.node.id, where.span, where.path or entity, missing.keys)]) from None
 
     # -- scores without explanations (compiled; see docs/api.md)
 
