@@ -441,6 +441,19 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def per(self, meta: Meta, each: s.Number, expr: s.Expr, cap: s.Number) -> s.Per:
         return s.Per(each=each, expr=expr, cap=cap, span=self._span(meta))
 
+    def min_max(self, meta: Meta, _token: Token, expr: s.Expr, lower: bool | None,
+                reference: tuple[s.Number, s.Number] | None) -> s.MinMax:
+        low, high = reference if reference else (None, None)
+        return s.MinMax(expr=expr, lower=bool(lower), ref_min=low, ref_max=high,
+                        span=self._span(meta))
+
+    def lower_better(self, meta: Meta) -> bool:
+        return True
+
+    def min_max_reference(self, meta: Meta, low: s.Number, high: s.Number
+                          ) -> tuple[s.Number, s.Number]:
+        return (low, high)
+
     def table(self, meta: Meta, expr: s.Expr, *rows: s.TableRow) -> s.Table:
         return s.Table(expr=expr, rows=tuple(rows), span=self._span(meta))
 

@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, Text, did_you_mean
-from egov_rules.evaluate import relative_nodes
+from egov_rules.evaluate import cohort_keys
 from egov_rules.explain import (
     GAINS_PER_CATEGORY,
     block_label,
@@ -326,7 +326,7 @@ def _references(args: argparse.Namespace, model: Model) -> dict[str, Fraction]:
 
 
 def _check_relative(node: str, model: Model, lang: Lang) -> None:
-    relative = relative_nodes(model)
+    relative = cohort_keys(model)  # `node`, or `node.min` and `node.max` for min-max
     listed = ", ".join(relative) or _say(lang, "none", "không có")
     if node in relative:
         return

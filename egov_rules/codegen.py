@@ -44,9 +44,16 @@ from egov_rules.emit import (
     replace_num,
     round_trips,
 )
-from egov_rules.evaluate import IndexFacts, MissingReference, NodeFacts, round_half_up
+from egov_rules.evaluate import (
+    IndexFacts,
+    MissingReference,
+    NodeFacts,
+    cohort_figures_of,
+    round_half_up,
+)
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import BAND_COMPARE
+from egov_rules.kinds.base import CohortFigure
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max, reads_through_lets
@@ -78,10 +85,13 @@ def _pin(g: Gen, x: Num) -> Num:
 
 @dataclass(frozen=True, slots=True)
 class Relative:
-    """A `relative to best in block` node as the fast variant carries its best: `dec` is a raw
-    data figure on `scale` (compared exactly), `approx` a float; the exact variant a Fraction."""
+    """One cohort figure of a node (the best of `relative to best in block`, the min or max of
+    `min-max`: `key`, `pick`) as the fast variant carries it: `dec` is a raw data figure on
+    `scale` (compared exactly), `approx` a float; the exact variant a Fraction."""
 
     node: str
+    key: str  # as in a cohort and in `references=` (CohortFigure.key)
+    pick: Literal["min", "max"]  # how the block's figure is found from the entities' values
     kind: Literal["dec", "approx"]
     scale: Fraction
     rel: Fraction = ZERO  # approx: the float is within rel·u of the value, relatively
@@ -315,52 +325,53 @@ def _compute_lets(g: Gen, model: Model, wanted: frozenset[str]) -> None:
             g.names[let_id] = compute_let(g, let)
 
 
-def _relative_nodes(model: Model, block: str) -> list[s.Node]:
-    return [n for n in model.nodes.values() if block in model.blocks_of.get(n.id, ())
-            and n.rules and isinstance(n.rules[0], s.Proportional) and n.rules[0].relative]
+def _relative_nodes(model: Model, block: str) -> list[tuple[s.Node, CohortFigure]]:
+    """The cohort figures the nodes of a block read, each with its node."""
+    return [figure for n in model.nodes.values() if block in model.blocks_of.get(n.id, ())
+            for figure in cohort_figures_of(n)]
 
 
-def _relative_spec(g: Gen, node: s.Node) -> Relative:
-    """How the best of a relative node is carried: as the node's input is (probed by compiling
-    the input expression into a scratch function)."""
+def _relative_spec(g: Gen, node: s.Node, figure: CohortFigure) -> Relative:
+    """How a cohort figure is carried: as the node's input is (probed by compiling the input
+    expression into a scratch function)."""
     rule = node.rules[0]
+    key = figure.key(node.id)
     probe = Gen(g.mode, g.model, g.block, Emitter(g.out.ns))
     probe.names = dict(g.names)
     x = expr(probe, rule.expr)
     if x.kind in ("int", "dec") and x.scale > 0:
-        return Relative(node.id, "dec", x.scale)
+        return Relative(node.id, key, figure.pick, "dec", x.scale)
     f = probe.as_float(x)
     if f.abs:
         raise Untracked("a relative node's input whose error is not relative")
-    return Relative(node.id, "approx", ONE, max(f.rel, ONE))
+    return Relative(node.id, key, figure.pick, "approx", ONE, max(f.rel, ONE))
 
 
-def _setup_bests(g: Gen, nodes: list[s.Node], relatives: list[Relative]) -> None:
-    """The best in block of each relative node: the cohort's (R), else the rule's reference,
-    else MissingReference (E208)."""
-    for k, (node, relative) in enumerate(zip(nodes, relatives, strict=True)):
-        rule = node.rules[0]
-        assert isinstance(rule, s.Proportional)
+def _setup_bests(g: Gen, figures: list[tuple[s.Node, CohortFigure]], relatives: list[Relative]
+                 ) -> None:
+    """Each cohort figure (g.best by key): the cohort's (R), else the rule's reference, else
+    MissingReference (E208)."""
+    for k, ((node, figure), relative) in enumerate(zip(figures, relatives, strict=True)):
         name = f"r{k + 1}"
         g.out.line(f"{name} = R[{k}]")
         g.out.line(f"if {name} is None:")
         with g.out.indent():
-            if rule.reference is None:
+            if figure.reference is None:
                 g.out.line(f"raise MissingReference({g.out.ns.add('N', node, ('node', node.id))})")
             elif g.mode == "exact":
-                g.out.line(f"{name} = {g.const(rule.reference.value).code}")
+                g.out.line(f"{name} = {g.const(figure.reference).code}")
             else:
-                raw = rule.reference.value / relative.scale
+                raw = figure.reference / relative.scale
                 if relative.kind == "dec" and not round_trips(raw):
                     raise Untracked("a reference with no exact float")
                 g.out.line(f"{name} = {flit(float(raw))}")
         x = _relative_spec_input(g, node)
         if g.mode == "exact":
-            g.best[node.id] = Num(name, "exact")
+            g.best[relative.key] = Num(name, "exact")
         elif relative.kind == "dec":
-            g.best[node.id] = g.with_view(Num(name, "dec", None, None, scale=relative.scale))
+            g.best[relative.key] = g.with_view(Num(name, "dec", None, None, scale=relative.scale))
         else:
-            g.best[node.id] = Num(name, "approx", x.lo, x.hi, rel=max(x.rel, ONE) + 2,
+            g.best[relative.key] = Num(name, "approx", x.lo, x.hi, rel=max(x.rel, ONE) + 2,
                                   tiny=x.tiny)
 
 
@@ -591,7 +602,7 @@ def _function(model: Model, block: str, mode: Mode, ns: Namespace, name: str,
     _read_inputs(g, model, "d")
     relative_nodes = _relative_nodes(model, block)
     _compute_lets(g, model, model.reads[block])
-    relatives = [_relative_spec(g, n) for n in relative_nodes]
+    relatives = [_relative_spec(g, n, f) for n, f in relative_nodes]
     _setup_bests(g, relative_nodes, relatives)
     compiler = _BlockCompiler(g, model, block)
     for category in model.tree.categories:
@@ -616,7 +627,7 @@ def _cohort_function(model: Model, block: str, mode: Mode, ns: Namespace, name: 
     """The source of (d) → for each relative node of the block, the value it compares with the
     best (None where the node's own `when` is no): the cohort stage's input, as
     `evaluate.relative_input` gives it. Fast, it checks the data too (all of it)."""
-    nodes = _relative_nodes(model, block)
+    nodes = [n for n, _ in _relative_nodes(model, block)]  # a node once per figure it reads
     out = Emitter(ns)
     g = Gen(mode, model, block, out)
     _read_inputs(g, model, "d")

@@ -316,7 +316,7 @@ class Gen:
         self.block = block
         self.out = emitter
         self.names: dict[str, Num] = {}  # indicator and let id → its value
-        self.best: dict[str, Num] = {}  # relative node id → the best in block it reads
+        self.best: dict[str, Num] = {}  # cohort figure key (CohortFigure.key) → its figure
 
     # -- constants
 

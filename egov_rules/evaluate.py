@@ -21,7 +21,7 @@ from egov_rules.diagnostics import Diagnostic, Text
 from egov_rules.kinds import RuleKind, rule_kind
 from egov_rules.kinds.bands import first_row
 from egov_rules.kinds.bands import next_grade as grade_to_reach
-from egov_rules.kinds.base import Target
+from egov_rules.kinds.base import CohortFigure, Target
 from egov_rules.kinds.combine import CombineKind, combine_kind
 from egov_rules.kinds.functions import let_function
 from egov_rules.kinds.index_methods import index_method
@@ -46,19 +46,28 @@ ONE = Fraction(1)
 
 
 class MissingReference(Exception):
-    """A `relative to best in block` node was scored alone with no reference figure."""
+    """A node scored against its block (`relative to best in block`, `min-max`) was scored
+    alone with no reference figure."""
 
     def __init__(self, node: s.Node) -> None:
         super().__init__(node.id)
         self.node = node
+        self.keys = tuple(f.key(node.id) for _, f in cohort_figures_of(node))
 
 
-def missing_reference_diagnostic(node: str, span: Span | None, path: str) -> Diagnostic:
+def missing_reference_diagnostic(node: str, span: Span | None, path: str,
+                                 keys: tuple[str, ...] = ()) -> Diagnostic:
+    """E208; `keys` are the figures the node reads (`node.min`, `node.max` for min-max)."""
+    if keys and keys != (node,):
+        given = ", ".join(f"'{k}': …" for k in keys)
+        en, vi = f"references={{{given}}}", f"references={{{given}}}"
+    else:
+        en = f"references={{'{node}': <best value>}}"
+        vi = f"references={{'{node}': <giá trị cao nhất>}}"
     return Diagnostic(
         codes.MISSING_REFERENCE, span, {"node": node},
-        Text(f"score the entities together, or pass references={{'{node}': <best value>}}",
-             f"chấm điểm cùng các đơn vị khác, hoặc truyền references={{'{node}': "
-             "<giá trị cao nhất>}"),
+        Text(f"score the entities together, or pass {en}",
+             f"chấm điểm cùng các đơn vị khác, hoặc truyền {vi}"),
         (), path,
     )
 
@@ -79,9 +88,20 @@ def alone_diagnostic(model: Model, entity: str, block: str, node: str, value: Fr
 
 
 def relative_nodes(model: Model) -> list[str]:
-    """The nodes scored `relative to best in block`, in the methodology's order."""
-    return [n.id for n in model.nodes.values()
-            if n.rules and rule_kind(n.rules[0]).cohort(n.rules[0]) is not None]
+    """The nodes scored against their block (`relative to best in block`, `min-max`), in the
+    methodology's order."""
+    return [n.id for n in model.nodes.values() if cohort_figures_of(n)]
+
+
+def cohort_figures_of(node: s.Node) -> tuple[tuple[s.Node, CohortFigure], ...]:
+    """The cohort figures a node reads (none for most), each with the node."""
+    use = rule_kind(node.rules[0]).cohort(node.rules[0]) if node.rules else None
+    return () if use is None else tuple((node, f) for f in use.figures)
+
+
+def cohort_keys(model: Model) -> list[str]:
+    """Every cohort figure's key (`references=`, `--reference`), in the methodology's order."""
+    return [f.key(n.id) for node in model.nodes.values() for n, f in cohort_figures_of(node)]
 
 
 def round_half_up(value: Fraction, digits: int) -> Fraction:
@@ -304,14 +324,13 @@ class _Run:
 
     # -- what a rule kind may ask while it scores (kinds.base.ScoreContext) --
 
-    def best_in_block(self, node: s.Node, reference: s.Number | None) -> Fraction:
-        best = self.cohort.get(node.id)
-        if best is None and reference is not None:
-            best = reference.value
-        if best is None:
+    def cohort_figure(self, node: s.Node, figure: CohortFigure) -> Fraction:
+        key = figure.key(node.id)
+        found = self.cohort.get(key, figure.reference)
+        if found is None:
             raise MissingReference(node)
-        self.cohort_used[node.id] = best
-        return best
+        self.cohort_used[key] = found
+        return found
 
     def integer(self, expr: s.Expr) -> bool:
         found = self.model.types.get(_name(expr) or "")

@@ -181,7 +181,7 @@ class Methodology:
                                          missing)
         except MissingReference as missing:
             raise EgovRulesError([missing_reference_diagnostic(
-                missing.node.id, where.span, where.path or entity)]) from None
+                missing.node.id, where.span, where.path or entity, missing.keys)]) from None
 
     # -- scores without explanations (compiled; see docs/api.md)
 

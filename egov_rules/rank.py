@@ -6,14 +6,22 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
 
-from egov_rules.evaluate import IndexFacts, RuntimeValue, relative_input, relative_nodes
+from egov_rules.evaluate import (
+    IndexFacts,
+    RuntimeValue,
+    cohort_figures_of,
+    relative_input,
+    relative_nodes,
+)
+from egov_rules.kinds.base import beats
 from egov_rules.model import Model
 from egov_rules.results import RankEntry
 
 
 def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]]]
                 ) -> dict[str, dict[str, Fraction]]:
-    """block → node id → best value among the entities of that block scored together.
+    """block → cohort figure key → that figure (the best, the min or the max of a node's
+    input) among the entities of that block scored together.
 
     `entities` holds (block, values including derived values) pairs.
     """
@@ -25,9 +33,11 @@ def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, Runtime
             value = relative_input(model, node, env)
             if value is None:
                 continue
-            current = best.setdefault(block, {}).get(node_id)
-            if current is None or value > current:
-                best[block][node_id] = value
+            for _, figure in cohort_figures_of(node):
+                key = figure.key(node_id)
+                current = best.setdefault(block, {}).get(key)
+                if current is None or beats(figure.pick, value, current):
+                    best[block][key] = value
     return best
 
 
@@ -39,9 +49,9 @@ def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]
     (a cohort's entities, as (block, values) pairs) count, but are never named."""
     found: list[tuple[int, str, Fraction]] = []
     for node_id in relative_nodes(model):
-        if node_id in given:
-            continue
         node = model.nodes[node_id]
+        if all(f.key(node_id) in given for _, f in cohort_figures_of(node)):
+            continue
         figures: dict[str, list[tuple[int, Fraction]]] = {}
         for k, (block, env) in [*enumerate(entities), *((-1, o) for o in others)]:
             value = relative_input(model, node, env)

@@ -88,13 +88,16 @@ def candidate_values(indicator: s.Indicator, numbers: set[Fraction], limit: int 
 
 
 def relative_references(model: Model) -> dict[str, Fraction]:
-    """A fixed best-in-block figure for every `relative to best in block` node."""
+    """A fixed figure for every cohort figure (by key): the rule's reference, else 1 for a
+    best or a max and 0 for a min (a min below its max)."""
     refs: dict[str, Fraction] = {}
     for node in model.nodes.values():
         rule = node.rules[0] if node.rules else None
         use = rule_kind(rule).cohort(rule) if rule is not None else None
-        if use is not None:
-            refs[node.id] = use.reference if use.reference is not None else Fraction(1)
+        for figure in use.figures if use is not None else ():
+            default = Fraction(1) if figure.pick == "max" else Fraction(0)
+            refs[figure.key(node.id)] = figure.reference if figure.reference is not None \
+                else default
     return refs
 
 

@@ -29,6 +29,7 @@ from egov_rules.evaluate import (
 )
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
+from egov_rules.kinds.base import beats
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
 
@@ -161,7 +162,7 @@ class Scorer:
         if code is None:
             self._validated(item)  # reports the unknown block
             raise AssertionError("unreachable: an unknown block is a diagnostic")
-        bests = tuple(refs.get(r.node) for r in code.relatives)
+        bests = tuple(refs.get(r.key) for r in code.relatives)
         return self._score(item, exact, bests, partial(_same, bests))
 
     def _score(self, item: _Entity, exact: bool, fast_bests: tuple[Any, ...],
@@ -179,7 +180,7 @@ class Scorer:
                                                    layout))
             return self._exact_score(item, exact, exact_bests())
         except MissingReference as missing:
-            raise EgovRulesError([_missing_reference(missing.node.id, item)]) from None
+            raise EgovRulesError([_missing_reference(missing.node.id, item, missing.keys)]) from None
 
     def _carry_bests(self, item: _Entity, bests: tuple[Any, ...]) -> tuple[Any, ...] | None:
         return self._carry(self.compiled.blocks[str(item.block)], bests)
@@ -289,7 +290,7 @@ class Scorer:
             entities = _normal_names(entities)
         if references is not None or not self.has_cohort:
             refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
-            bests = {block: tuple(refs.get(r.node) for r in code.relatives)
+            bests = {block: tuple(refs.get(r.key) for r in code.relatives)
                      for block, code in self.compiled.blocks.items()}
             if isinstance(entities, Mapping) and not exact:
                 yield from self._stream(entities, bests, progress)
@@ -420,8 +421,9 @@ class Scorer:
                                       for b, c in self.compiled.blocks.items()}
         for item in items:
             row = best[str(item.block)]
+            relatives = self.compiled.blocks[str(item.block)].relatives
             for k, value in enumerate(item.cohort):
-                if value is not None and (row[k] is None or value > row[k]):
+                if value is not None and (row[k] is None or beats(relatives[k].pick, value, row[k])):
                     row[k] = value
         cache: dict[str, tuple[Fraction | None, ...]] = {}
 
@@ -445,16 +447,17 @@ class Scorer:
                 found.append(relative.scale * _decimal_of(value))
             else:  # the exact best is among the floats within their error of the float best
                 margin = abs(value) * float(4 * (relative.rel + 2) * U)
+                sign = 1 if relative.pick == "max" else -1  # the min: the mirror image
                 found.append(self._exact_best(code, k, [
                     i for i in items if i.block == block and i.cohort[k] is not None
-                    and i.cohort[k] >= value - margin]))
+                    and sign * (i.cohort[k] - value) >= -margin]))
         return tuple(found)
 
     def _exact_best(self, code: BlockCode, k: int, items: list[_Entity]) -> Fraction | None:
         best: Fraction | None = None
         for item in items:
             value = self._exact_cohort(code, item)[k]
-            if value is not None and (best is None or value > best):
+            if value is not None and (best is None or beats(code.relatives[k].pick, value, best)):
                 best = value
         return best
 
@@ -490,10 +493,10 @@ def _normal_names(entities: Mapping[str, Mapping[str, Any]]) -> dict[str, Mappin
     return {name: data for name, (_, data) in found.items()}
 
 
-def _missing_reference(node: str, item: _Entity) -> Diagnostic:
+def _missing_reference(node: str, item: _Entity, keys: tuple[str, ...]) -> Diagnostic:
     """E208, as `Methodology.evaluate` reports it."""
     where = item.entity_data()
-    return missing_reference_diagnostic(node, where.span, where.path or item.name)
+    return missing_reference_diagnostic(node, where.span, where.path or item.name, keys)
 
 
 __all__ = ("IndexScore", "Number", "Score", "Scorer")

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
-from egov_rules.evaluate import alone_diagnostic, relative_nodes
+from egov_rules.evaluate import alone_diagnostic, cohort_keys
 from egov_rules.inputs.tables import stream_csv
 from egov_rules.inputs.values import EntityData, Reading, validate_entity
+from egov_rules.kinds.base import beats
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
 from egov_rules.rank import ranks_of
@@ -45,14 +46,14 @@ def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporte
     refs = dict(references or {})
     before = _stamp(path)
     bests: dict[str, tuple[Fraction | None, ...]] = {}
-    if any(node not in refs for node in relative_nodes(methodology.model)):
+    if any(key not in refs for key in cohort_keys(methodology.model)):
         first = _Bests(methodology, cohort)
         first.read(path, reporter, reading)
         if reporter.has_errors:  # the second pass would only say it all again
             return
         reporter.diagnostics[:] = first.alone(refs)  # the second pass says the rest again
         bests = first.best
-    bests = {block: tuple(refs.get(r.node, found[k]) for k, r in enumerate(code.relatives))
+    bests = {block: tuple(refs.get(r.key, found[k]) for k, r in enumerate(code.relatives))
              for block, code in scorer.compiled.blocks.items()
              for found in [bests.get(block, (None,) * len(code.relatives))]}
     errors = _Errors(reporter)
@@ -102,12 +103,13 @@ class _Bests:
 
     def _add(self, entity: EntityData, named: bool) -> None:
         block, values = self.methodology.scorer.cohort_read(entity)
+        relatives = self.methodology.scorer.compiled.blocks[block].relatives
         row = list(self.best.get(block, (None,) * len(values)))
         for k, value in enumerate(values):
             if value is None:
                 continue
             current = row[k]
-            if current is None or value > current:
+            if current is None or beats(relatives[k].pick, value, current):
                 row[k] = value
             self.count[block, k] = self.count.get((block, k), 0) + 1
             if named and self.count[block, k] == 1:
@@ -120,8 +122,10 @@ class _Bests:
         model, blocks = self.methodology.model, self.methodology.scorer.compiled.blocks
         found = []
         for (block, k), (entity, value) in self.first.items():
-            node = blocks[block].relatives[k].node
-            if self.count[block, k] == 1 and node not in given:
+            relative = blocks[block].relatives[k]
+            node = relative.node
+            # one warning a node: of its max (a min-max node's min says the same again)
+            if self.count[block, k] == 1 and relative.pick == "max" and relative.key not in given:
                 found.append(alone_diagnostic(model, entity.name, block, node, value,
                                               entity.span, entity.path))
         return found

@@ -248,7 +248,19 @@ class Table:
     span: Span = field(compare=False)
 
 
-Rule = Proportional | Bands | YesNoRule | Per | Table
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MinMax:
+    """`min-max x [lower is better] [reference min a max b]`: x placed between the min and the
+    max of its block (or the stated a and b)."""
+
+    expr: Expr
+    lower: bool
+    ref_min: Number | None
+    ref_max: Number | None
+    span: Span = field(compare=False)
+
+
+Rule = Proportional | Bands | YesNoRule | Per | Table | MinMax
 
 CombineMode = Literal["sum", "capped sum", "best", "weighted mean"]
 

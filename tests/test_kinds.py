@@ -27,6 +27,7 @@ RULES: list[s.Rule] = [
     s.YesNoRule(expr=NAME, span=SPAN),
     s.Per(each=ONE, expr=NAME, cap=ONE, span=SPAN),
     s.Table(expr=NAME, rows=(), span=SPAN),
+    s.MinMax(expr=NAME, lower=False, ref_min=None, ref_max=None, span=SPAN),
 ]
 
 

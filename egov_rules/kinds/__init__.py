@@ -1,5 +1,5 @@
-"""One home per rule kind: what `proportional`, `bands`, `yes/no`, `per … up to` and `table`
-mean, each in its own module (see `base.RuleKind` for the facets every kind gives).
+"""One home per rule kind: what `proportional`, `bands`, `yes/no`, `per … up to`, `table` and
+`min-max` mean, each in its own module (see `base.RuleKind` for the facets every kind gives).
 
 `rule_kind` is the only dispatch on the kind of a rule. Its `match` ends in `assert_never`, so
 a rule class added to `syntax.Rule` without a kind here fails `mypy --strict`.
@@ -19,6 +19,7 @@ from egov_rules.kinds.base import (
     ShapeContext,
     TypeChecker,
 )
+from egov_rules.kinds.minmax import MinMax
 from egov_rules.kinds.per import Per
 from egov_rules.kinds.proportional import Proportional
 from egov_rules.kinds.table import Table
@@ -29,8 +30,9 @@ BANDS = Bands()
 YES_NO = YesNo()
 PER = Per()
 TABLE = Table()
+MIN_MAX = MinMax()
 
-RULE_KINDS: tuple[RuleKind[Any, Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE)
+RULE_KINDS: tuple[RuleKind[Any, Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE, MIN_MAX)
 
 
 def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
@@ -46,6 +48,8 @@ def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
             return PER
         case s.Table():
             return TABLE
+        case s.MinMax():
+            return MIN_MAX
         case _:
             assert_never(rule)
 

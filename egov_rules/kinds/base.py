@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
@@ -69,8 +69,9 @@ class ScoreContext(Protocol):
 
     model: Model
 
-    def best_in_block(self, node: s.Node, reference: s.Number | None) -> Fraction:
-        """The cohort figure for a node scored relative to the best of its block."""
+    def cohort_figure(self, node: s.Node, figure: CohortFigure) -> Fraction:
+        """One cohort figure of a node (the best, the min or the max of its block): the
+        cohort's, else the reference the rule states, else MissingReference (E208)."""
         ...
 
     def integer(self, expr: s.Expr) -> bool:
@@ -85,11 +86,33 @@ class ScoreContext(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class CohortUse:
-    """A rule scored against the best value of the entity's block, and the figure it states
-    for an entity scored alone (`reference r`), if it states one."""
+class CohortFigure:
+    """One figure a rule reads from the entities of the block scored together: the `min` or
+    the `max` of the rule's input over them, and the figure the rule states for an entity
+    scored alone (`reference …`), if it states one. `name` is "" for the one figure of
+    `relative to best in block` (the best is the max) and `min`/`max` for `min-max`."""
 
+    name: str
+    pick: Literal["min", "max"]
     reference: Fraction | None
+
+    def key(self, node_id: str) -> str:
+        """The figure's key in a cohort, `references=` and `--reference`: the node id for the
+        best (as it always was), `node.min` and `node.max` for min-max (no name has a dot)."""
+        return f"{node_id}.{self.name}" if self.name else node_id
+
+
+def beats(pick: Literal["min", "max"], value: Any, current: Any) -> bool:
+    """Whether `value` replaces `current` as a block's cohort figure (its min or its max);
+    Fractions, or the raw figures and floats the fast path carries."""
+    return bool(value > current if pick == "max" else value < current)
+
+
+@dataclass(frozen=True, slots=True)
+class CohortUse:
+    """A rule scored against figures of the entity's block (one per `CohortFigure`)."""
+
+    figures: tuple[CohortFigure, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +162,7 @@ class RuleKind(ABC, Generic[R, F]):
 
     @abstractmethod
     def cohort(self, rule: R) -> CohortUse | None:
-        """How the rule compares an entity with the best of its block (None: it does not)."""
+        """How the rule compares an entity with the others of its block (None: it does not)."""
 
     @abstractmethod
     def score(self, rule: R, node: s.Node, value: RuntimeValue, maximum: Fraction,

@@ -20,6 +20,7 @@ from egov_rules.kinds.base import (
     ZERO,
     AnnexRows,
     CheckContext,
+    CohortFigure,
     CohortUse,
     Outcome,
     RuleKind,
@@ -64,14 +65,14 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
     def cohort(self, rule: s.Proportional) -> CohortUse | None:
         if not rule.relative:
             return None
-        return CohortUse(rule.reference.value if rule.reference is not None else None)
+        return CohortUse((_best(rule),))
 
     def score(self, rule: s.Proportional, node: s.Node, value: RuntimeValue, maximum: Fraction,
               ctx: ScoreContext) -> Outcome[ProportionalFacts]:
         assert isinstance(value, Fraction)
         best: Fraction | None = None
         if rule.relative:
-            best = ctx.best_in_block(node, rule.reference)
+            best = ctx.cohort_figure(node, _best(rule))
             share = ZERO if best <= 0 else value / best
             low, high = ZERO, best
         elif rule.low is not None and rule.high is not None:
@@ -163,6 +164,11 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
 
     def literals(self, rule: s.Proportional) -> set[Fraction]:
         return {n.value for n in (rule.low, rule.high) if n is not None}
+
+
+def _best(rule: s.Proportional) -> CohortFigure:
+    """The one cohort figure of `relative to best in block`: the max of x in the block."""
+    return CohortFigure("", "max", rule.reference.value if rule.reference is not None else None)
 
 
 def _branch(model: Model, rule: s.Proportional, facts: ProportionalFacts, maximum: Fraction
