@@ -36,6 +36,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Text
 from egov_rules.numbers import exact_str
+from egov_rules.scale import UNIT, to_share
 from egov_rules.source import shown_path
 
 SCHEMA_VERSION = "egov_rules.evaluation.v1"
@@ -213,6 +214,8 @@ class IndexResult(_Model):
     value: Exact | None = Field(None, description="exact, before the declared rounding")
     rounded: Exact | None = Field(None, description="after the declared rounding")
     round: int | None = None
+    scale: list[Exact] | None = Field(None, description="[low, high] of a declared scale "
+                                      "(value and rounded are on it); None: 0..1")
     points: Exact | None = None
     max: Exact | None = None
     grade: str | None = None
@@ -640,7 +643,8 @@ class Ranking(_Model):
         exact = result.value if result.value is not None else own.value
         points = None
         if result.points is not None and result.max:  # an index that adds up points
-            points = threshold * result.max - result.points
+            scale = UNIT if result.scale is None else (result.scale[0], result.scale[1])
+            points = to_share(threshold, scale) * result.max - result.points
         return step.model_copy(update={
             "target_rank": target_rank, "target_entities": target_entities,
             "target_value": target, "index_gap": threshold - exact, "points_needed": points,
