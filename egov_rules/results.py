@@ -565,6 +565,8 @@ class Ranking(_Model):
     evaluations: list[Evaluation]
     ranks: list[RankEntry]
     ties: dict[str, str] = Field(default_factory=dict, description="index id → tie rule")
+    ranked_by: dict[str, str] = Field(
+        default_factory=dict, description="index id → `exact` when ranked on its unrounded value")
     # The audit record: enough to find and re-run exactly what produced this ranking.
     library_version: str | None = Field(default=None, description="egov_rules version that computed it")
     methodology_path: _FilePath = Field(default=None, description="the rule file, as it was given")
@@ -638,8 +640,10 @@ class Ranking(_Model):
             return step
         target, target_rank, target_entities = above
         result = evaluation.index(index_id)
-        # Half-up rounding: the exact index only has to reach target − half a unit.
-        threshold = target - (Fraction(1, 2 * 10**result.round) if result.round is not None else 0)
+        # Half-up rounding: the exact index only has to reach target − half a unit, when the
+        # rank reads the rounded value (not `by exact`).
+        digits = None if self.ranked_by.get(index_id) == "exact" else result.round
+        threshold = target - (Fraction(1, 2 * 10**digits) if digits is not None else 0)
         exact = result.value if result.value is not None else own.value
         points = None
         if result.points is not None and result.max:  # an index that adds up points

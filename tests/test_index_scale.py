@@ -80,3 +80,55 @@ def _ranked(entities: dict[str, dict[str, object]]) -> Ranking:
     source = SOURCE + "rank pci within block ties share a rank\n"
     return egov_rules.compile(source).evaluate_many(
         {name: {"block": "b", **values} for name, values in entities.items()})
+
+
+# -- rank options: `by exact`, `then by` -----------------------------------------------
+# p: 12.99 points → pci 64.95 → 65.0; both = mean(0.65, a 0.8) = 0.725.
+# q: 13 points → pci 65 exactly → 65.0; both = mean(0.65, a 0.7) = 0.675.
+# r: 2 points → pci 10 → 10.0.
+TRIO = {"p": {"x": 8, "y": "4.99"}, "q": {"x": 7, "y": 6}, "r": {"x": 1, "y": 1}}
+
+
+def _ranks(rank_line: str) -> Ranking:
+    return egov_rules.compile(SOURCE + rank_line + "\n").evaluate_many(
+        {name: {"block": "b", **values} for name, values in TRIO.items()})
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ("", {"p": 1, "q": 1, "r": 3}),  # both publish 65.0: they share rank 1
+    (" by rounded", {"p": 1, "q": 1, "r": 3}),
+    (" by exact", {"q": 1, "p": 2, "r": 3}),  # 65 > 64.95
+    (" then by both", {"p": 1, "q": 2, "r": 3}),  # tied at 65.0; 0.725 > 0.675
+    (" by exact then by both", {"q": 1, "p": 2, "r": 3}),  # no tie left to break
+])
+def test_rank_options(options: str, expected: dict[str, int]) -> None:
+    ranking = _ranks(f"rank pci within block ties share a rank{options}")
+    assert {e.entity: e.rank for e in ranking.ranks} == expected
+
+
+def test_ranked_by_exact_the_value_is_the_exact_one_and_next_rank_needs_no_half_unit() -> None:
+    ranking = _ranks("rank pci within block ties share a rank by exact")
+    assert {e.entity: e.value for e in ranking.ranks}["p"] == Fraction("64.95")
+    step = next(s for s in ranking.next_rank("p") if s.index == "pci")
+    # By hand: p must reach q's exact 65 (no rounding to lean on): 0.05 on the scale, a
+    # share of 0.0005 of 20 points = 0.01 point (q has 13, p 12.99).
+    assert (step.target_rank, step.target_entities, step.index_gap, step.points_needed) == (
+        1, ["q"], Fraction("0.05"), Fraction("0.01"))
+
+
+def test_ranked_by_rounded_next_rank_leans_on_the_half_unit() -> None:
+    step = next(s for s in _ranks("rank pci within block ties share a rank").next_rank("r")
+                if s.index == "pci")
+    # By hand: r (10.0) must publish 65.0, i.e. reach 64.95: gap 54.95; 0.6495 × 20 = 12.99
+    # points, r has 2: 10.99 more.
+    assert (step.target_rank, step.target_value, step.index_gap, step.points_needed) == (
+        1, 65, Fraction("54.95"), Fraction("10.99"))
+
+
+def test_then_by_an_unknown_index_is_located_with_a_suggestion() -> None:
+    with pytest.raises(EgovRulesError) as caught:
+        egov_rules.compile(SOURCE + "rank pci within block ties share a rank then by bot\n")
+    found = [d for d in caught.value.diagnostics if d.is_error]
+    assert len(found) == 1 and "bot" in found[0].message("en")
+    assert found[0].hint is not None and "both" in found[0].hint.en
+    assert found[0].span is not None and found[0].span.line == len(SOURCE.splitlines()) + 1
