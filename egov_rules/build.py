@@ -465,15 +465,20 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     # -- indices, grades, ranks, examples --------------------------------------------------
     def index(
         self, meta: Meta, name: Token, label: Token | None, label_en: Token | None,
-        method: tuple[s.IndexMethod, tuple[s.IndexTerm, ...]], digits: s.Number | None,
+        method: tuple[s.IndexMethod, tuple[s.IndexTerm, ...]], scale: s.Scale | None,
+        digits: s.Number | None,
     ) -> s.Index:
         rounding = None
         if digits is not None:
             rounding = self._integer(digits, "the rounding", "số chữ số làm tròn")
         return s.Index(
             id=str(name), label=self._text(label), label_en=self._text(label_en),
-            method=method[0], terms=method[1], round=rounding, span=self._tspan(name),
+            method=method[0], terms=method[1], round=rounding, scale=scale,
+            span=self._tspan(name),
         )
+
+    def index_scale(self, meta: Meta, low: s.Number, high: s.Number) -> s.Scale:
+        return s.Scale(low=low, high=high, span=self._span(meta))
 
     def share_of_max(self, meta: Meta, *terms: s.IndexTerm) -> tuple[str, tuple[Any, ...]]:
         return ("share of max", terms)
@@ -499,9 +504,18 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return s.Grades(targets=targets, bands=bands, span=self._span(meta))
 
     def rank(self, meta: Meta, *parts: Any) -> s.Rank:
-        *names, ties = parts
-        return s.Rank(targets=tuple(self._ref(n) for n in names), ties=ties,
-                      span=self._span(meta))
+        *names, ties, by, then = parts
+        return s.Rank(targets=tuple(self._ref(n) for n in names), ties=ties, by=by,
+                      then=None if then is None else self._ref(then), span=self._span(meta))
+
+    def by_exact(self, meta: Meta) -> str:
+        return "exact"
+
+    def by_rounded(self, meta: Meta) -> str:
+        return "rounded"
+
+    def rank_then(self, meta: Meta, name: Token) -> Token:
+        return name
 
     def competition(self, meta: Meta) -> str:
         return "competition"

@@ -57,6 +57,7 @@ from egov_rules.kinds.base import CohortFigure
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max, reads_through_lets
+from egov_rules.scale import UNIT, bounds
 from egov_rules.typecheck import zero_rule_denominator
 
 
@@ -507,6 +508,9 @@ class _BlockCompiler:
                 g.out.line(f"if {present}:")
                 g.out.depth += 1
             value = make()  # a ratio of ints stays one: its rounding and grade are exact
+            scale = bounds(index)
+            if scale != UNIT:  # low + share × (high − low), as scale.to_scale
+                value = g.add(g.const(scale[0]), g.mul(g.const(scale[1] - scale[0]), value))
             plain = g.plain(value)
             _within_tolerance(g, plain, max(ONE, value.hi or ONE))
             g.out.line(f"{value_name} = {plain.code}")
@@ -528,7 +532,10 @@ class _BlockCompiler:
                 g.out.line(f"{grade_name} = None")
             if present is not None:
                 g.out.depth -= 1
-            read_as[index_id] = Part(shown, None, present)
+            # Another index reads the published value back on 0..1 (scale.to_share).
+            share = shown if scale == UNIT else g.mul(
+                g.const(1 / (scale[1] - scale[0])), g.add(shown, g.const(scale[0]), sign=-1))
+            read_as[index_id] = Part(share, None, present)
             outputs[index_id] = f"{value_name}, {rounded_name}, {grade_name}"
         return [outputs.get(i.id, "None, None, None") for i in model.tree.indices]
 

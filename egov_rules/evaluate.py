@@ -37,6 +37,7 @@ from egov_rules.results import (
     NodeResults,
     ValueRead,
 )
+from egov_rules.scale import UNIT, Bounds, bounds, to_scale, to_share
 from egov_rules.source import Span
 from egov_rules.typecheck import zero_rule_denominator
 
@@ -309,6 +310,13 @@ class IndexFacts:
     points: Fraction | None
     max: Fraction | None
     grade_row: int | None  # the position of the grade band it falls in
+    scale: Bounds = UNIT  # value and rounded are on it
+
+    @property
+    def share(self) -> Fraction | None:
+        """What an index term of another index reads: the value as published, on 0..1."""
+        shown = self.rounded if self.rounded is not None else self.value
+        return None if shown is None else to_share(shown, self.scale)
 
 
 # -- nodes ---------------------------------------------------------------------------------
@@ -467,12 +475,14 @@ def _bounded_input(model: Model, name: str, target: Fraction) -> str | None:
 def _evaluate_indices(model: Model, nodes: Mapping[str, NodeFacts]) -> dict[str, IndexFacts]:
     done: dict[str, IndexFacts] = {}
     for index_id, index in model.indices.items():
-        value, points, maximum = index_method(index).compute(index, nodes, done)
+        share, points, maximum = index_method(index).compute(index, nodes, done)
+        scale = bounds(index)
+        value = None if share is None else to_scale(share, scale)
         rounded = None if value is None or index.round is None else round_half_up(value, index.round)
         shown = rounded if rounded is not None else value
         grades = model.grades.get(index_id)
         row = first_row(grades.bands, shown) if grades is not None and shown is not None else None
-        done[index_id] = IndexFacts(value, rounded, points, maximum, row)
+        done[index_id] = IndexFacts(value, rounded, points, maximum, row, scale)
     return done
 
 
@@ -545,15 +555,34 @@ class _Explanation:
             band = grades.bands[facts.grade_row]
             grade, grade_en = str(band.award), band.award_en
             next_grade = grade_to_reach(grades.bands, facts.grade_row, facts.points, facts.max,
-                                        index.round)
+                                        index.round, facts.scale)
         return IndexResult.model_construct(
             id=index.id, label=index.label, label_en=index.label_en, method=index.method,
-            value=facts.value, rounded=facts.rounded, round=index.round, points=facts.points,
+            value=facts.value, rounded=facts.rounded, round=index.round,
+            scale=None if index.scale is None else list(facts.scale), points=facts.points,
             max=facts.max, grade=grade, grade_en=grade_en,
-            words=words.not_computed() if shown is None else index_method(index).words(
-                index, words.published_pair(shown, index.round), facts.points, facts.max),
+            words=words.not_computed() if shown is None or facts.value is None else
+            index_method(index).words(index, _scaled_words(facts.value, facts.scale, shown,
+                                                           index.round),
+                                      facts.points, facts.max),
             next_grade=next_grade,
         )
+
+
+def _scaled_words(value: Fraction, scale: Bounds, shown: Fraction, digits: int | None
+                  ) -> tuple[str, str]:
+    """The value as published; on a declared scale, how the 0..1 share became it
+    (`0.633 × 100 = 63.3`, `10 + 0.5 × 90 = 55`)."""
+    published = words.published_pair(shown, digits)
+    if scale == UNIT:
+        return published
+    low, high = scale
+    share_en, share_vi = words.both_fmt(to_share(value, scale))
+    width_en, width_vi = words.both_fmt(high - low)
+    low_en, low_vi = words.both_fmt(low)
+    start = (f"{low_en} + ", f"{low_vi} + ") if low else ("", "")
+    return (f"{start[0]}{share_en} × {width_en} = {published[0]}",
+            f"{start[1]}{share_vi} × {width_vi} = {published[1]}")
 
 
 def _next_points(target: Target, said: Text) -> NextPoints:

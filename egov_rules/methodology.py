@@ -152,6 +152,7 @@ class Methodology:
             methodology=evaluations[0].methodology if evaluations else _info(self._model),
             evaluations=evaluations, ranks=rank_evaluations(self._model, standings),
             ties={k: r.ties for k, r in self._model.ranks.items()},
+            ranked_by={k: r.by for k, r in self._model.ranks.items() if r.by == "exact"},
         )
 
     def _validated(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],

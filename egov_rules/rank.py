@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
+from typing import TypeVar
 
+from egov_rules import syntax as s
 from egov_rules.evaluate import (
     IndexFacts,
     RuntimeValue,
@@ -62,16 +64,40 @@ def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]
     return sorted(found)
 
 
-def rank_values(values: Mapping[str, Fraction | None], ties: str) -> dict[str, int | None]:
+# What an entity is ranked on: (the ranked value, 1 when the `then by` index has a value
+# else 0, that value or 0); higher first, so a tie-break without a value comes last.
+RankKey = tuple[Fraction, int, Fraction]
+_Key = TypeVar("_Key", Fraction, RankKey)
+_ZERO = Fraction(0)
+
+
+def ranked_value(rule: s.Rank, value: Fraction | None, rounded: Fraction | None
+                 ) -> Fraction | None:
+    """The value an index is ranked on: the rounded one when it declares rounding, unless
+    the rank says `by exact`."""
+    return value if rule.by == "exact" or rounded is None else rounded
+
+
+def rank_key(rule: s.Rank, value: Fraction | None, rounded: Fraction | None,
+             tie_break: Fraction | None) -> RankKey | None:
+    """An entity's rank key (None: not ranked); `tie_break` is the published value of the
+    `then by` index (None without one, or when it has no value)."""
+    ranked = ranked_value(rule, value, rounded)
+    if ranked is None:
+        return None
+    return (ranked, 0, _ZERO) if tie_break is None else (ranked, 1, tie_break)
+
+
+def rank_values(values: Mapping[str, _Key | None], ties: str) -> dict[str, int | None]:
     """Rank entities by value, highest first. `competition`: 1, 1, 3; `dense`: 1, 1, 2."""
     ranks = ranks_of(Counter(v for v in values.values() if v is not None), ties)
     return {entity: None if value is None else ranks[value] for entity, value in values.items()}
 
 
-def ranks_of(counts: Mapping[Fraction, int], ties: str) -> dict[Fraction, int]:
+def ranks_of(counts: Mapping[_Key, int], ties: str) -> dict[_Key, int]:
     """The rank of each value held by `counts[value]` entities, highest first, by the tie
     rule: all a ranking needs (a streamed ranking keeps only these counts per block)."""
-    ranks: dict[Fraction, int] = {}
+    ranks: dict[_Key, int] = {}
     above = 0
     for distinct, value in enumerate(sorted(counts, reverse=True)):
         ranks[value] = distinct + 1 if ties == "dense" else above + 1
@@ -98,19 +124,27 @@ def rank_evaluations(model: Model,
     for index_id, rule in model.ranks.items():
         grades = model.grades.get(index_id)
         for block in model.blocks:
-            values: dict[str, Fraction | None] = {}
+            keys: dict[str, RankKey | None] = {}
             labels: dict[str, tuple[str | None, str | None]] = {}
             for entity, indices in by_block.get(block, ()):
                 facts = indices[index_id]
-                values[entity] = facts.rounded if facts.rounded is not None else facts.value
+                keys[entity] = rank_key(rule, facts.value, facts.rounded, _published(
+                    None if rule.then is None else indices[rule.then.name]))
                 band = None if grades is None or facts.grade_row is None \
                     else grades.bands[facts.grade_row]
                 labels[entity] = (None, None) if band is None else (str(band.award), band.award_en)
-            ranks = rank_values(values, rule.ties)
+            ranks = rank_values(keys, rule.ties)
             entries.extend(
                 RankEntry.model_construct(
-                    _ENTRY_FIELDS, index=index_id, block=block, entity=name, value=values[name],
-                    rank=ranks[name], grade=labels[name][0], grade_en=labels[name][1])
-                for name in values
+                    _ENTRY_FIELDS, index=index_id, block=block, entity=name,
+                    value=None if key is None else key[0], rank=ranks[name],
+                    grade=labels[name][0], grade_en=labels[name][1])
+                for name, key in keys.items()
             )
     return entries
+
+
+def _published(facts: IndexFacts | None) -> Fraction | None:
+    if facts is None:
+        return None
+    return facts.rounded if facts.rounded is not None else facts.value

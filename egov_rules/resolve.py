@@ -230,7 +230,7 @@ def _check_references(tree: s.Methodology, symbols: Symbols, reporter: Reporter)
     index_ids = list(indices)
     for target in [t for g in tree.grades for t in g.targets] + [
         t for r in tree.ranks for t in r.targets
-    ]:
+    ] + [r.then for r in tree.ranks if r.then is not None]:
         if target.name not in indices:
             unknown(reporter, target.name, target.span, "index", index_ids)
     _check_example_names(tree, symbols, reporter)

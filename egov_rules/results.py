@@ -36,6 +36,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Text
 from egov_rules.numbers import exact_str
+from egov_rules.scale import UNIT, to_share
 from egov_rules.source import shown_path
 
 SCHEMA_VERSION = "egov_rules.evaluation.v1"
@@ -215,6 +216,8 @@ class IndexResult(_Model):
     value: Exact | None = Field(None, description="exact, before the declared rounding")
     rounded: Exact | None = Field(None, description="after the declared rounding")
     round: int | None = None
+    scale: list[Exact] | None = Field(None, description="[low, high] of a declared scale "
+                                      "(value and rounded are on it); None: 0..1")
     points: Exact | None = None
     max: Exact | None = None
     grade: str | None = None
@@ -569,6 +572,8 @@ class Ranking(_Model):
     evaluations: list[Evaluation]
     ranks: list[RankEntry]
     ties: dict[str, str] = Field(default_factory=dict, description="index id → tie rule")
+    ranked_by: dict[str, str] = Field(
+        default_factory=dict, description="index id → `exact` when ranked on its unrounded value")
     # The audit record: enough to find and re-run exactly what produced this ranking.
     library_version: str | None = Field(default=None, description="egov_rules version that computed it")
     methodology_path: _FilePath = Field(default=None, description="the rule file, as it was given")
@@ -642,12 +647,15 @@ class Ranking(_Model):
             return step
         target, target_rank, target_entities = above
         result = evaluation.index(index_id)
-        # Half-up rounding: the exact index only has to reach target − half a unit.
-        threshold = target - (Fraction(1, 2 * 10**result.round) if result.round is not None else 0)
+        # Half-up rounding: the exact index only has to reach target − half a unit, when the
+        # rank reads the rounded value (not `by exact`).
+        digits = None if self.ranked_by.get(index_id) == "exact" else result.round
+        threshold = target - (Fraction(1, 2 * 10**digits) if digits is not None else 0)
         exact = result.value if result.value is not None else own.value
         points = None
         if result.points is not None and result.max:  # an index that adds up points
-            points = threshold * result.max - result.points
+            scale = UNIT if result.scale is None else (result.scale[0], result.scale[1])
+            points = to_share(threshold, scale) * result.max - result.points
         return step.model_copy(update={
             "target_rank": target_rank, "target_entities": target_entities,
             "target_value": target, "index_gap": threshold - exact, "points_needed": points,

@@ -25,7 +25,7 @@ from egov_rules.inputs.values import EntityData, Reading, validate_entity
 from egov_rules.kinds.base import beats
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
-from egov_rules.rank import ranks_of
+from egov_rules.rank import RankKey, rank_key, ranks_of
 
 if TYPE_CHECKING:
     from egov_rules.scoring import Score
@@ -152,8 +152,8 @@ class _Ranked:
     each value; with `names`, each entity's value id and grade row."""
 
     ties: str
-    ids: dict[Fraction, int] = field(default_factory=dict)
-    values: list[Fraction] = field(default_factory=list)
+    ids: dict[RankKey, int] = field(default_factory=dict)
+    values: list[RankKey] = field(default_factory=list)
     counts: dict[str, Counter[int]] = field(default_factory=dict)
     value_of: array[int] = field(default_factory=lambda: array("q"))
     grade_of: array[int] = field(default_factory=lambda: array("h"))
@@ -179,12 +179,18 @@ class Standings:
         block = self.blocks.setdefault(score.block, len(self.blocks))
         ids = []
         for index, ranked in self.ranked.items():
+            rule = self.model.ranks[index]
             at = score.layout.indices_at[index]
             value, rounded, row = score.figures[at:at + 3]
-            shown = rounded if rounded is not None else value
-            found = NONE if shown is None else ranked.ids.setdefault(shown, len(ranked.ids))
-            if found == len(ranked.values):
-                ranked.values.append(shown)
+            tie_break = None
+            if rule.then is not None:
+                then = score.layout.indices_at[rule.then.name]
+                tie_value, tie_rounded = score.figures[then:then + 2]
+                tie_break = tie_rounded if tie_rounded is not None else tie_value
+            key = rank_key(rule, value, rounded, tie_break)
+            found = NONE if key is None else ranked.ids.setdefault(key, len(ranked.ids))
+            if found == len(ranked.values) and key is not None:
+                ranked.values.append(key)
             ranked.counts.setdefault(score.block, Counter())[found] += 1
             ids.append(found)
             if self.names is not None:
@@ -227,4 +233,5 @@ class Standings:
             value_id, row = ranked.value_of[k], ranked.grade_of[k]
             label = None if grades is None or row < 0 else (
                 str(grades.bands[row].award), grades.bands[row].award_en)
-            yield rank(k), names[k], None if value_id == NONE else ranked.values[value_id], label
+            yield rank(k), names[k], None if value_id == NONE else ranked.values[value_id][0], \
+                label

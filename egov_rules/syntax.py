@@ -379,6 +379,16 @@ class Index:
     method: IndexMethod
     terms: tuple[IndexTerm, ...]
     round: int | None
+    scale: Scale | None = None  # None: 0..1
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scale:
+    """`scale 0..100`: an index's 0..1 value mapped linearly onto low..high."""
+
+    low: Number
+    high: Number
     span: Span = field(compare=False)
 
 
@@ -392,14 +402,18 @@ class Grades:
 
 
 TieRule = Literal["competition", "dense"]
+RankBy = Literal["exact", "rounded"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rank:
-    """`rank idx, … within block ties share a rank` (competition: 1, 1, 3)."""
+    """`rank idx, … within block ties share a rank [by exact|by rounded] [then by idx]`
+    (competition: 1, 1, 3)."""
 
     targets: tuple[Ref, ...]
     ties: TieRule
+    by: RankBy | None = None  # None: the rounded value when the index declares rounding
+    then: Ref | None = None  # ties on the ranked value broken by this index, higher first
     span: Span = field(compare=False)
 
 

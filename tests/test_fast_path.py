@@ -35,6 +35,7 @@ METHODOLOGIES = {path.name: egov_rules.load(path) for path in FILES}
 # The documented constructs (groups, means, `only`, `when`, tables …) and signed figures.
 METHODOLOGIES |= {f"{f.where}": egov_rules.compile(f.text, f.where) for f in _all("egr")}
 METHODOLOGIES["signed"] = egov_rules.compile(SIGNED)
+METHODOLOGIES["index scale"] = egov_rules.load(ROOT / "tests" / "data" / "index_scale.egr")
 METHODOLOGIES["fractional maxima"] = egov_rules.compile("""
 methodology halves
   title "Nửa điểm"

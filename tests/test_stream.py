@@ -61,6 +61,11 @@ grades i2
 rank i2, i1 within block ties dense
 '''
 
+# `by exact` and `then by`: ranks on keys, not on the published value alone.
+THEN_BY = ONE_PASS.replace("rank i2, i1 within block ties dense\n",
+                           "rank i2 within block ties share a rank by exact then by i1\n"
+                           "rank i3 within block ties dense by rounded then by i2\n")
+
 
 def quickstart_rows(count: int, seed: int = 3) -> str:
     """Quickstart entities in three blocks' worth of mixes, with many ties (few values)."""
@@ -103,7 +108,11 @@ def cases(tmp_path: Path) -> list[tuple[str, str]]:
     one_pass.write_text("entity,block,x,y\n" + "".join(
         f"N{k},{rng.choice('abc')},{rng.randint(0, 3)},{rng.choice([0, 25, 50, 100])}\n"
         for k in range(300)), encoding="utf-8")
-    return [*SHIPPED, (QUICKSTART, str(generated)), (str(rules), str(one_pass))]
+    then_by = tmp_path / "then_by.egr"
+    then_by.write_text(THEN_BY, encoding="utf-8")
+    assert THEN_BY != ONE_PASS
+    return [*SHIPPED, (QUICKSTART, str(generated)), (str(rules), str(one_pass)),
+            (str(then_by), str(one_pass))]
 
 
 @pytest.mark.parametrize("command", ["score", "rank"])

@@ -117,6 +117,11 @@ def _check_index(index: s.Index, symbols: Symbols, reporter: Reporter) -> None:
                     hint=Text("use `mean of` or `weighted mean of` to combine indices",
                               "dùng `mean of` hoặc `weighted mean of` để kết hợp các chỉ số"),
                 )
+    if index.scale is not None and index.scale.low.value >= index.scale.high.value:
+        reporter.report(codes.BAD_INDEX, index.scale.span,
+                        detail="a scale goes from a lower to a higher value (`scale 0..100`)",
+                        detail_vi="thang điểm đi từ giá trị nhỏ đến giá trị lớn hơn "
+                        "(`scale 0..100`)")
     if index.round is not None and not 0 <= index.round <= 12:
         reporter.report(codes.BAD_INDEX, index.span, detail="rounding must be 0 to 12 decimals",
                         detail_vi="số chữ số thập phân phải từ 0 đến 12")

@@ -35,6 +35,7 @@ from egov_rules.kinds.base import (
     raise_words,
 )
 from egov_rules.kinds.direction import Dir, steps
+from egov_rules.scale import UNIT, Bounds, to_share
 from egov_rules.source import Span
 
 if TYPE_CHECKING:
@@ -294,9 +295,10 @@ def lowest_value_reaching(band: s.Band, digits: int | None) -> Fraction | None:
 
 
 def next_grade(bands: tuple[s.Band, ...], position: int, points: Fraction | None,
-               maximum: Fraction | None, digits: int | None) -> Text | None:
+               maximum: Fraction | None, digits: int | None, scale: Bounds = UNIT
+               ) -> Text | None:
     """What reaches the grade above the row at `position`: points for a share-of-max index,
-    else its value."""
+    else its value. Thresholds are on the index's scale; points on 0..1 of its maximum."""
     for band in reversed(bands[:position]):
         if band.threshold is None or band.op not in ("at least", "above"):
             continue
@@ -306,7 +308,7 @@ def next_grade(bands: tuple[s.Band, ...], position: int, points: Fraction | None
             t_en, t_vi = f"above {t_en}", f"trên {t_vi}"
         lowest = lowest_value_reaching(band, digits)
         if points is not None and maximum and lowest is not None:
-            need = max(lowest * maximum - points, Fraction(0))
+            need = max(to_share(lowest, scale) * maximum - points, Fraction(0))
             n_en, n_vi = both_fmt(need)
             return both(f"{n_en} more points (index {t_en}) reach “{label_en}”",
                         f"thêm {n_vi} điểm (chỉ số {t_vi}) để đạt “{band.award}”")

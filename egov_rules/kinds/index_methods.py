@@ -46,10 +46,8 @@ class IndexScore(Protocol):
     """An index computed before, as far as a later index reads it."""
 
     @property
-    def value(self) -> Fraction | None: ...
-
-    @property
-    def rounded(self) -> Fraction | None: ...
+    def share(self) -> Fraction | None:
+        """Its value as published, on 0..1 whatever its declared scale."""
 
 
 class IndexMethodKind(ABC):
@@ -115,11 +113,10 @@ class ShareOfMax(IndexMethodKind):
 
 def _term_share(term: str, nodes: Mapping[str, NodeScore], done: Mapping[str, IndexScore]
                 ) -> Fraction | None:
-    """A term's share: an index as published (rounded when it declares rounding), or a
-    node's points over its maximum; None when it does not apply."""
+    """A term's share: an index as published (rounded when it declares rounding), back on
+    0..1 from its scale, or a node's points over its maximum; None when it does not apply."""
     if term in done:
-        result = done[term]
-        return result.rounded if result.rounded is not None else result.value
+        return done[term].share
     node = nodes.get(term)
     if node is None or node.points is None or not node.max:
         return None
