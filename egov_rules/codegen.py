@@ -53,7 +53,7 @@ from egov_rules.evaluate import (
 )
 from egov_rules.kinds import rule_kind
 from egov_rules.kinds.bands import BAND_COMPARE
-from egov_rules.kinds.base import CohortFigure
+from egov_rules.kinds.base import CohortFigure, Pick
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max, reads_through_lets
@@ -87,12 +87,13 @@ def _pin(g: Gen, x: Num) -> Num:
 @dataclass(frozen=True, slots=True)
 class Relative:
     """One cohort figure of a node (the best of `relative to best in block`, the min or max of
-    `min-max`: `key`, `pick`) as the fast variant carries it: `dec` is a raw data figure on
-    `scale` (compared exactly), `approx` a float; the exact variant a Fraction."""
+    `min-max`, the mean or sd of `z-score`: `key`, `pick`) as the fast variant carries it:
+    `dec` is a raw data figure on `scale` (compared exactly), `approx` a float; the exact
+    variant a Fraction."""
 
     node: str
     key: str  # as in a cohort and in `references=` (CohortFigure.key)
-    pick: Literal["min", "max"]  # how the block's figure is found from the entities' values
+    pick: Pick  # how the block's figure is found from the entities' values
     kind: Literal["dec", "approx"]
     scale: Fraction
     rel: Fraction = ZERO  # approx: the float is within rel·u of the value, relatively

@@ -1,4 +1,4 @@
-"""Across entities: the cohort stage (best value in a block) and ranking within a block."""
+"""Across entities: the cohort stage (best, min, max, mean or sd of a block) and ranking within a block."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from egov_rules.evaluate import (
     relative_input,
     relative_nodes,
 )
-from egov_rules.kinds.base import beats
+from egov_rules.kinds.base import AGGREGATES, Gather
 from egov_rules.model import Model
 from egov_rules.results import RankEntry
 
@@ -27,7 +27,7 @@ def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, Runtime
 
     `entities` holds (block, values including derived values) pairs.
     """
-    best: dict[str, dict[str, Fraction]] = {}
+    gathered: dict[str, dict[str, Gather]] = {}
     for node_id, node in model.nodes.items():
         for block, env in entities:
             if block not in model.blocks_of.get(node_id, ()):
@@ -36,11 +36,10 @@ def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, Runtime
             if value is None:
                 continue
             for _, figure in cohort_figures_of(node):
-                key = figure.key(node_id)
-                current = best.setdefault(block, {}).get(key)
-                if current is None or beats(figure.pick, value, current):
-                    best[block][key] = value
-    return best
+                gathered.setdefault(block, {}).setdefault(
+                    figure.key(node_id), Gather(figure.pick)).add(value)
+    return {block: {key: g.result() for key, g in figures.items()}
+            for block, figures in gathered.items()}
 
 
 def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]]],
@@ -54,6 +53,8 @@ def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]
         node = model.nodes[node_id]
         if all(f.key(node_id) in given for _, f in cohort_figures_of(node)):
             continue
+        if any(f.pick in AGGREGATES for _, f in cohort_figures_of(node)):
+            continue  # W529 speaks of a best; a z-score alone is at its own mean (sd 0)
         figures: dict[str, list[tuple[int, Fraction]]] = {}
         for k, (block, env) in [*enumerate(entities), *((-1, o) for o in others)]:
             value = relative_input(model, node, env)

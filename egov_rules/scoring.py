@@ -29,7 +29,7 @@ from egov_rules.evaluate import (
 )
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
-from egov_rules.kinds.base import beats
+from egov_rules.kinds.base import AGGREGATES, Gather, beats
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
 
@@ -417,14 +417,14 @@ class Scorer:
         """Each block's best of each relative node: as the fast path carries it, and exact
         (computed on first need: a `dec` best is read back from its raw figure, an `approx`
         best is recomputed exactly over the block)."""
-        best: dict[str, list[Any]] = {b: [None] * len(c.relatives)
-                                      for b, c in self.compiled.blocks.items()}
+        gathered = {b: [Gather(r.pick, exact) for r in c.relatives]
+                    for b, c in self.compiled.blocks.items()}
         for item in items:
-            row = best[str(item.block)]
-            relatives = self.compiled.blocks[str(item.block)].relatives
+            row = gathered[str(item.block)]
             for k, value in enumerate(item.cohort):
-                if value is not None and (row[k] is None or beats(relatives[k].pick, value, row[k])):
-                    row[k] = value
+                if value is not None:
+                    row[k].add(value)
+        best = {b: [g.result() for g in row] for b, row in gathered.items()}
         cache: dict[str, tuple[Fraction | None, ...]] = {}
 
         def exact_bests(block: str) -> tuple[Fraction | None, ...]:
@@ -441,7 +441,10 @@ class Scorer:
             return tuple(carried)
         found: list[Fraction | None] = []
         for k, (relative, value) in enumerate(zip(code.relatives, carried, strict=True)):
-            if value is None:
+            if relative.pick in AGGREGATES:  # a mean or sd of the exact values, never of floats
+                found.append(self._exact_aggregate(code, k, [i for i in items if i.block == block
+                                                             and i.cohort[k] is not None]))
+            elif value is None:
                 found.append(None)
             elif relative.kind == "dec":  # the max of raw figures is the raw figure of the max
                 found.append(relative.scale * _decimal_of(value))
@@ -452,6 +455,13 @@ class Scorer:
                     i for i in items if i.block == block and i.cohort[k] is not None
                     and sign * (i.cohort[k] - value) >= -margin]))
         return tuple(found)
+
+    def _exact_aggregate(self, code: BlockCode, k: int, items: list[_Entity]
+                         ) -> Fraction | None:
+        gather = Gather(code.relatives[k].pick)
+        for item in items:
+            gather.add(self._exact_cohort(code, item)[k])
+        return gather.result()  # type: ignore[no-any-return]
 
     def _exact_best(self, code: BlockCode, k: int, items: list[_Entity]) -> Fraction | None:
         best: Fraction | None = None

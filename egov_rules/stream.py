@@ -22,7 +22,7 @@ from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
 from egov_rules.evaluate import alone_diagnostic, cohort_keys
 from egov_rules.inputs.tables import stream_csv
 from egov_rules.inputs.values import EntityData, Reading, validate_entity
-from egov_rules.kinds.base import beats
+from egov_rules.kinds.base import Gather
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
 from egov_rules.rank import RankKey, rank_key, ranks_of
@@ -84,7 +84,8 @@ class _Bests:
 
     def __init__(self, methodology: Methodology, cohort: Sequence[EntityData]) -> None:
         self.methodology = methodology
-        self.best: dict[str, tuple[Fraction | None, ...]] = {}
+        # a z-score's mean and sd keep that node's values (O(entities)); picks keep one
+        self.gathered: dict[str, list[Gather]] = {}
         self.count: dict[tuple[str, int], int] = {}
         self.first: dict[tuple[str, int], tuple[EntityData, Fraction]] = {}
         for entity in cohort:  # checked already; counted, never named
@@ -104,17 +105,19 @@ class _Bests:
     def _add(self, entity: EntityData, named: bool) -> None:
         block, values = self.methodology.scorer.cohort_read(entity)
         relatives = self.methodology.scorer.compiled.blocks[block].relatives
-        row = list(self.best.get(block, (None,) * len(values)))
+        row = self.gathered.setdefault(block, [Gather(r.pick) for r in relatives])
         for k, value in enumerate(values):
             if value is None:
                 continue
-            current = row[k]
-            if current is None or beats(relatives[k].pick, value, current):
-                row[k] = value
+            row[k].add(value)
             self.count[block, k] = self.count.get((block, k), 0) + 1
             if named and self.count[block, k] == 1:
                 self.first[block, k] = (entity, value)
-        self.best[block] = tuple(row)
+
+    @property
+    def best(self) -> dict[str, tuple[Fraction | None, ...]]:
+        """Each block's figures, once every entity is read (a mean or an sd needs them all)."""
+        return {block: tuple(g.result() for g in row) for block, row in self.gathered.items()}
 
     def alone(self, given: Mapping[str, Fraction]) -> list[Diagnostic]:
         """W529 for each relative node, not in `given`, of which one entity gave its block's

@@ -10,7 +10,7 @@ out cannot be instantiated, and `mypy --strict` reports the instantiation.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
@@ -70,7 +70,7 @@ class ScoreContext(Protocol):
     model: Model
 
     def cohort_figure(self, node: s.Node, figure: CohortFigure) -> Fraction:
-        """One cohort figure of a node (the best, the min or the max of its block): the
+        """One cohort figure of a node (the best, min, max, mean or sd of its block): the
         cohort's, else the reference the rule states, else MissingReference (E208)."""
         ...
 
@@ -85,15 +85,22 @@ class ScoreContext(Protocol):
         ...
 
 
+# How a block's figure is found from its entities' values: a pick (`min`, `max`: one value
+# wins, kept as it runs) or an aggregate of them all (`mean`, the population `sd`).
+Pick = Literal["min", "max", "mean", "sd"]
+AGGREGATES: tuple[Pick, ...] = ("mean", "sd")
+
+
 @dataclass(frozen=True, slots=True)
 class CohortFigure:
-    """One figure a rule reads from the entities of the block scored together: the `min` or
-    the `max` of the rule's input over them, and the figure the rule states for an entity
-    scored alone (`reference …`), if it states one. `name` is "" for the one figure of
-    `relative to best in block` (the best is the max) and `min`/`max` for `min-max`."""
+    """One figure a rule reads from the entities of the block scored together: the `min`,
+    the `max`, the `mean` or the `sd` of the rule's input over them, and the figure the rule
+    states for an entity scored alone (`reference …`), if it states one. `name` is "" for the
+    one figure of `relative to best in block` (the best is the max), `min`/`max` for
+    `min-max` and `mean`/`sd` for `z-score`."""
 
     name: str
-    pick: Literal["min", "max"]
+    pick: Pick
     reference: Fraction | None
 
     def key(self, node_id: str) -> str:
@@ -102,10 +109,48 @@ class CohortFigure:
         return f"{node_id}.{self.name}" if self.name else node_id
 
 
-def beats(pick: Literal["min", "max"], value: Any, current: Any) -> bool:
+def beats(pick: Pick, value: Any, current: Any) -> bool:
     """Whether `value` replaces `current` as a block's cohort figure (its min or its max);
     Fractions, or the raw figures and floats the fast path carries."""
+    assert pick not in AGGREGATES, "an aggregate is no pick"
     return bool(value > current if pick == "max" else value < current)
+
+
+def aggregate(pick: Pick, values: Sequence[Fraction]) -> Fraction:
+    """The mean or the population sd (÷ n, as COINr and the UN EGDI standardise) of a block's
+    values, exactly; an irrational sd to DIGITS significant digits (`square_root`)."""
+    from egov_rules.kinds.index_methods import square_root
+
+    mean = sum(values, ZERO) / len(values)
+    if pick == "mean":
+        return mean
+    return square_root(sum(((v - mean) ** 2 for v in values), ZERO) / len(values))
+
+
+class Gather:
+    """One cohort figure of one block, from its entities' values added one at a time: a pick
+    kept as it runs, an aggregate from every value kept (O(entities), for that figure only).
+    `exact` is False when the values are the fast path's raw figures or floats: an aggregate
+    of them is then left to the exact values (`result` None)."""
+
+    __slots__ = ("current", "exact", "pick", "values")
+
+    def __init__(self, pick: Pick, exact: bool = True) -> None:
+        self.pick, self.exact = pick, exact
+        self.current: Any = None
+        self.values: list[Fraction] = []
+
+    def add(self, value: Any) -> None:
+        if self.pick in AGGREGATES:
+            if self.exact:
+                self.values.append(value)
+        elif self.current is None or beats(self.pick, value, self.current):
+            self.current = value
+
+    def result(self) -> Any:
+        if self.pick not in AGGREGATES:
+            return self.current
+        return aggregate(self.pick, self.values) if self.values else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -282,10 +282,23 @@ def geometric(pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction | None:
     log = decimal.Decimal(0)
     for w, v in live:  # in _CONTEXT throughout: `sum` would round to the default 28 digits
         log = _CONTEXT.add(log, _CONTEXT.multiply(_decimal(w / total), _CONTEXT.ln(_decimal(v))))
-    approx = _CONTEXT.exp(log)
-    rounded = Fraction(approx.quantize(decimal.Decimal(1).scaleb(approx.adjusted() - DIGITS + 1),
-                                       rounding=decimal.ROUND_HALF_EVEN, context=_CONTEXT))
+    rounded = _kept(_CONTEXT.exp(log))
     return _exact_root(live, total, rounded) or rounded
+
+
+def square_root(x: Fraction) -> Fraction:
+    """√x (x ≥ 0): exact when it is rational, else rounded to DIGITS significant digits (a
+    z-score's sd, the one other irrational figure, kept as the geometric mean is)."""
+    top, bottom = math.isqrt(x.numerator), math.isqrt(x.denominator)
+    if top * top == x.numerator and bottom * bottom == x.denominator:
+        return Fraction(top, bottom)
+    return _kept(_CONTEXT.sqrt(_decimal(x)))
+
+
+def _kept(approx: decimal.Decimal) -> Fraction:
+    """A working-precision figure rounded to DIGITS significant digits, half to even."""
+    return Fraction(approx.quantize(decimal.Decimal(1).scaleb(approx.adjusted() - DIGITS + 1),
+                                    rounding=decimal.ROUND_HALF_EVEN, context=_CONTEXT))
 
 
 def _decimal(x: Fraction) -> decimal.Decimal:
