@@ -447,6 +447,16 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return s.MinMax(expr=expr, lower=bool(lower), ref_min=low, ref_max=high,
                         span=self._span(meta))
 
+    def z_score(self, meta: Meta, _token: Token, expr: s.Expr, lower: bool | None,
+                within: s.Number, reference: tuple[s.Number, s.Number] | None) -> s.ZScore:
+        mean, sd = reference if reference else (None, None)
+        return s.ZScore(expr=expr, lower=bool(lower), within=within, ref_mean=mean, ref_sd=sd,
+                        span=self._span(meta))
+
+    def z_reference(self, meta: Meta, mean: s.Number, sd: s.Number
+                    ) -> tuple[s.Number, s.Number]:
+        return (mean, sd)
+
     def lower_better(self, meta: Meta) -> bool:
         return True
 

@@ -260,7 +260,20 @@ class MinMax:
     span: Span = field(compare=False)
 
 
-Rule = Proportional | Bands | YesNoRule | Per | Table | MinMax
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZScore:
+    """`z-score x [lower is better] within k [reference mean a sd b]`: z = (x − mean) ÷ sd of
+    its block (or the stated a and b), −k…k mapped onto 0…1 of the points."""
+
+    expr: Expr
+    lower: bool
+    within: Number
+    ref_mean: Number | None
+    ref_sd: Number | None
+    span: Span = field(compare=False)
+
+
+Rule = Proportional | Bands | YesNoRule | Per | Table | MinMax | ZScore
 
 CombineMode = Literal["sum", "capped sum", "best", "weighted mean"]
 

@@ -28,6 +28,7 @@ RULES: list[s.Rule] = [
     s.Per(each=ONE, expr=NAME, cap=ONE, span=SPAN),
     s.Table(expr=NAME, rows=(), span=SPAN),
     s.MinMax(expr=NAME, lower=False, ref_min=None, ref_max=None, span=SPAN),
+    s.ZScore(expr=NAME, lower=False, within=ONE, ref_mean=None, ref_sd=None, span=SPAN),
 ]
 
 

@@ -1,5 +1,6 @@
-"""One home per rule kind: what `proportional`, `bands`, `yes/no`, `per … up to`, `table` and
-`min-max` mean, each in its own module (see `base.RuleKind` for the facets every kind gives).
+"""One home per rule kind: what `proportional`, `bands`, `yes/no`, `per … up to`, `table`,
+`min-max` and `z-score` mean, each in its own module (see `base.RuleKind` for the facets
+every kind gives).
 
 `rule_kind` is the only dispatch on the kind of a rule. Its `match` ends in `assert_never`, so
 a rule class added to `syntax.Rule` without a kind here fails `mypy --strict`.
@@ -24,6 +25,7 @@ from egov_rules.kinds.per import Per
 from egov_rules.kinds.proportional import Proportional
 from egov_rules.kinds.table import Table
 from egov_rules.kinds.yes_no import YesNo
+from egov_rules.kinds.zscore import ZScoreKind
 
 PROPORTIONAL = Proportional()
 BANDS = Bands()
@@ -31,8 +33,10 @@ YES_NO = YesNo()
 PER = Per()
 TABLE = Table()
 MIN_MAX = MinMax()
+Z_SCORE = ZScoreKind()
 
-RULE_KINDS: tuple[RuleKind[Any, Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE, MIN_MAX)
+RULE_KINDS: tuple[RuleKind[Any, Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE, MIN_MAX,
+                                               Z_SCORE)
 
 
 def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
@@ -50,6 +54,8 @@ def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
             return TABLE
         case s.MinMax():
             return MIN_MAX
+        case s.ZScore():
+            return Z_SCORE
         case _:
             assert_never(rule)
 
