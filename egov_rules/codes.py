@@ -123,8 +123,8 @@ BAD_DATA = _code(
 )
 MISSING_REFERENCE = _code(
     "E208", "missing-reference", "error",
-    "`{node}` compares with the best in its block, but no cohort or reference figure was given",
-    "`{node}` so sánh với giá trị cao nhất của khối, nhưng chưa có nhóm so sánh hay giá trị tham chiếu",
+    "`{node}` compares with {figures} of its block, but no cohort or reference figure was given",
+    "`{node}` so sánh với {figures_vi} của khối, nhưng chưa có nhóm so sánh hay giá trị tham chiếu",
 )
 # -- E3xx: structure, points, weights ----------------------------------------------------
 BAND_UNREACHABLE = _code(

@@ -56,6 +56,18 @@ class MissingReference(Exception):
         self.keys = tuple(f.key(node.id) for _, f in cohort_figures_of(node))
 
 
+# What each cohort figure is called (its key's suffix: none for the best), for E208.
+_FIGURE_WORDS = {"": ("the best", "giá trị cao nhất"), "min": ("the lowest", "giá trị thấp nhất"),
+                 "max": ("the highest", "giá trị cao nhất"), "mean": ("the mean", "giá trị trung bình"),
+                 "sd": ("the standard deviation", "độ lệch chuẩn")}
+
+
+def figure_words(keys: tuple[str, ...]) -> tuple[str, str]:
+    """The cohort figures of these keys in words (en, vi): "the lowest and the highest"."""
+    named = [_FIGURE_WORDS[key.partition(".")[2]] for key in keys]
+    return " and ".join(en for en, _ in named), " và ".join(vi for _, vi in named)
+
+
 def missing_reference_diagnostic(node: str, span: Span | None, path: str,
                                  keys: tuple[str, ...] = ()) -> Diagnostic:
     """E208; `keys` are the figures the node reads (`node.min`, `node.max` for min-max)."""
@@ -65,8 +77,10 @@ def missing_reference_diagnostic(node: str, span: Span | None, path: str,
     else:
         en = f"references={{'{node}': <best value>}}"
         vi = f"references={{'{node}': <giá trị cao nhất>}}"
+    figures_en, figures_vi = figure_words(keys or (node,))
     return Diagnostic(
-        codes.MISSING_REFERENCE, span, {"node": node},
+        codes.MISSING_REFERENCE, span, {"node": node, "figures": figures_en,
+                                        "figures_vi": figures_vi},
         Text(f"score the entities together, or pass {en}",
              f"chấm điểm cùng các đơn vị khác, hoặc truyền {vi}"),
         (), path,

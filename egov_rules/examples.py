@@ -7,7 +7,13 @@ from fractions import Fraction
 from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Reporter, Text
-from egov_rules.evaluate import MissingReference, RuntimeValue, compute_lets, evaluate_entity
+from egov_rules.evaluate import (
+    MissingReference,
+    RuntimeValue,
+    compute_lets,
+    evaluate_entity,
+    figure_words,
+)
 from egov_rules.inputs import EntityData, Located, validate_entity
 from egov_rules.model import Model
 from egov_rules.numbers import exact_str, fmt
@@ -54,10 +60,11 @@ def _run_example(model: Model, example: s.Example, reporter: Reporter) -> None:
     try:
         evaluation = evaluate_entity(model, example.label, example.block.name, values, cohort)
     except MissingReference as missing:
+        figures_en, figures_vi = figure_words(missing.keys)
         reporter.report(
             codes.EXAMPLE_INVALID, example.span, example=label,
-            detail=f"`{missing.node.id}` compares with the best in its block",
-            detail_vi=f"`{missing.node.id}` so sánh với giá trị cao nhất của khối",
+            detail=f"`{missing.node.id}` compares with {figures_en} of its block",
+            detail_vi=f"`{missing.node.id}` so sánh với {figures_vi} của khối",
             hint=Text(f"add `reference {missing.node.id} = <best value in the block>`",
                       f"thêm `reference {missing.node.id} = <giá trị cao nhất của khối>`"),
         )

@@ -341,7 +341,7 @@ def test_e208_missing_reference() -> None:
     with pytest.raises(EgovRulesError) as raised:
         m.evaluate({"meetings": 3, "bandwidth": 5}, block="province", entity="Tỉnh A")
     d = _only(raised.value.diagnostics, "E208")
-    assert d.message() == ("`speed` compares with the best in its block, but no cohort or "
+    assert d.message() == ("`speed` compares with the best of its block, but no cohort or "
                            "reference figure was given")
     assert d.hint is not None and "references=" in d.hint("en")
     evaluation = m.evaluate({"meetings": 3, "bandwidth": 5}, block="province",

@@ -71,6 +71,9 @@ def test_scored_alone_without_references_is_e208(m: egov_rules.Methodology) -> N
     (found,) = raised.value.diagnostics
     assert found.code.code == "E208" and found.args["node"] == "fast"
     assert "fast.min" in found.hint.en and "fast.max" in found.hint.en
+    # The message names the figures this kind reads, not "the best" of `relative to best`.
+    assert found.message("en").startswith("`fast` compares with the lowest and the highest of its block")
+    assert "giá trị thấp nhất và giá trị cao nhất của khối" in found.message("vi")
     with pytest.raises(EgovRulesError):
         m.score({"speed": 6.2, "wait": 2}, block="province", entity="X")
 

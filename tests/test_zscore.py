@@ -86,6 +86,7 @@ def test_scored_alone_without_references_is_e208(m: egov_rules.Methodology) -> N
     (found,) = raised.value.diagnostics
     assert found.code.code == "E208" and found.args["node"] == "fast"
     assert "fast.mean" in found.hint.en and "fast.sd" in found.hint.en
+    assert "compares with the mean and the standard deviation of its block" in found.message("en")
     with pytest.raises(EgovRulesError):
         m.score({"speed": 6.2, "wait": 2}, block="province", entity="X")
 
