@@ -326,20 +326,21 @@ def _references(args: argparse.Namespace, model: Model) -> dict[str, Fraction]:
 
 
 def _check_relative(node: str, model: Model, lang: Lang) -> None:
-    relative = cohort_keys(model)  # `node`, or `node.min` and `node.max` for min-max
+    relative = cohort_keys(model)  # `node`; `node.min`, `node.max`; `node.mean`, `node.sd`
     listed = ", ".join(relative) or _say(lang, "none", "không có")
     if node in relative:
         return
-    if node in model.nodes:
-        raise _Usage(_say(lang, f"--reference {node}: `{node}` is not scored `relative to best in "
-                          f"block`; these are: {listed}",
-                          f"--reference {node}: `{node}` không chấm `relative to best in block`; "
-                          f"các tiêu chí chấm như vậy: {listed}"))
+    if node in model.nodes:  # a node scored against its block names its figures: node.min
+        raise _Usage(_say(lang, f"--reference {node}: `{node}` is not a figure of the block a "
+                          f"node is scored against; these are: {listed}",
+                          f"--reference {node}: `{node}` không phải số liệu của khối mà một tiêu "
+                          f"chí được chấm theo; các số liệu đó: {listed}"))
     hint = did_you_mean(node, relative)
     extra = f" ({hint(lang)})" if hint else ""
-    raise _Usage(_say(lang, f"--reference {node}: no such node{extra}; scored relative to the "
-                      f"best: {listed}", f"--reference {node}: không có tiêu chí này{extra}; các "
-                      f"tiêu chí so với giá trị cao nhất: {listed}"))
+    raise _Usage(_say(lang, f"--reference {node}: no such figure{extra}; the block's figures "
+                      f"nodes are scored against: {listed}",
+                      f"--reference {node}: không có số liệu này{extra}; các số liệu của khối "
+                      f"mà tiêu chí được chấm theo: {listed}"))
 
 
 def _cohort(args: argparse.Namespace, methodology: egov_rules.Methodology, reading: Reading

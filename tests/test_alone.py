@@ -96,8 +96,8 @@ def test_reference_read_as_the_data_numbers_are(capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.parametrize(("given", "said"), [
-    ("bandwith=2", "no such node (did you mean `bandwidth`?)"),
-    ("wan=2", "`wan` is not scored `relative to best in block`; these are: bandwidth"),
+    ("bandwith=2", "no such figure (did you mean `bandwidth`?)"),
+    ("wan=2", "`wan` is not a figure of the block a node is scored against; these are: bandwidth"),
     ("bandwidth=1,5", "`1,5` uses a comma as the decimal mark"),
     ("bandwidth=lots", "`lots` is not a number"),
     ("bandwidth", "write NODE=VALUE"),
