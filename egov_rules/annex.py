@@ -82,6 +82,8 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
                      "chỉ tiêu thiếu được tính là 0 (hoặc “không”)"),
     "missing_not applicable": ("the criteria that read a missing indicator do not apply",
                                "tiêu chí đọc chỉ tiêu thiếu không được áp dụng"),
+    "missing_mean": ("a missing indicator is the mean of its block's given values",
+                     "chỉ tiêu thiếu được tính bằng trung bình các giá trị đã có của khối"),
     "indicators": ("Indicators", "Chỉ tiêu đầu vào"),
     "lets": ("Derived values", "Giá trị dẫn xuất"), "points": ("Points table", "Bảng điểm"),
     "totals": ("Totals check", "Kiểm tra tổng điểm"), "rules": ("Scoring", "Cách tính điểm"),

@@ -169,6 +169,9 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def missing_not_applicable(self, meta: Meta) -> s.Attribute:
         return self._attr("missing", meta, "not applicable")
 
+    def missing_mean(self, meta: Meta) -> s.Attribute:
+        return self._attr("missing", meta, "mean")
+
     # -- blocks and indicators -------------------------------------------------------------
     def blocks(self, meta: Meta, *blocks: s.Block) -> list[s.Block]:
         return list(blocks)

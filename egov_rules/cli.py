@@ -50,6 +50,7 @@ from egov_rules.inputs import (
     typed_number,
     validate_entity,
 )
+from egov_rules.inputs.impute import reference_key
 from egov_rules.inputs.yaml_data import load_columns
 from egov_rules.numbers import fmt, fmt_published
 from egov_rules.render import render_all, render_blocks, to_json
@@ -326,7 +327,9 @@ def _references(args: argparse.Namespace, model: Model) -> dict[str, Fraction]:
 
 
 def _check_relative(node: str, model: Model, lang: Lang) -> None:
-    relative = cohort_keys(model)  # `node`; `node.min`, `node.max`; `node.mean`, `node.sd`
+    # `node`; `node.min`, `node.max`; `node.mean`, `node.sd`; `x.mean` for an imputed indicator
+    relative = [*cohort_keys(model), *(reference_key(n) for n in model.indicators
+                                       if model.missing_for(n) == "mean")]
     listed = ", ".join(relative) or _say(lang, "none", "không có")
     if node in relative:
         return
@@ -941,9 +944,11 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
 def _streamed(args: argparse.Namespace) -> bool:
     """`score` (without --entity) and `rank` as CSV of a CSV file: read as a stream at every
     size, so one file gives one output whatever its size; the other formats keep every
-    evaluation (explanations, records) and read the file whole."""
+    evaluation (explanations, records) and read the file whole; so does a methodology with
+    `missing mean` (a missing value is its block's mean: `evaluate_many` sees the block)."""
     return (args.format == "csv" and getattr(args, "entity", None) is None
-            and args.sheet is None and Path(args.data).suffix.lower() == ".csv")
+            and args.sheet is None and Path(args.data).suffix.lower() == ".csv"
+            and not _methodology(args.file, args.lang).model.imputes)
 
 
 def _read_streamed(args: argparse.Namespace, methodology: egov_rules.Methodology,

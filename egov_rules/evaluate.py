@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from egov_rules import codes
 from egov_rules import explain as words
@@ -40,6 +40,9 @@ from egov_rules.results import (
 from egov_rules.scale import UNIT, Bounds, bounds, to_scale, to_share
 from egov_rules.source import Span
 from egov_rules.typecheck import zero_rule_denominator
+
+if TYPE_CHECKING:
+    from egov_rules.inputs.impute import Imputed
 
 RuntimeValue = Fraction | bool | str
 ZERO = Fraction(0)
@@ -383,10 +386,11 @@ def evaluate_entity(
 def evaluate_with_indices(
     model: Model, entity: str, block: str, inputs: Mapping[str, RuntimeValue],
     cohort: Mapping[str, Fraction] | None = None, env: dict[str, RuntimeValue] | None = None,
-    missing: Mapping[str, str] | None = None,
+    missing: Mapping[str, str] | None = None, imputed: Mapping[str, Imputed] | None = None,
 ) -> tuple[Evaluation, dict[str, IndexFacts]]:
     """`evaluate_entity`, with its indices' facts by id: what ranking reads (an index's
-    result makes its words, 0.4 ms each: 4 ranked indices of 100,000 entities took minutes)."""
+    result makes its words, 0.4 ms each: 4 ranked indices of 100,000 entities took minutes).
+    `imputed`: the means `missing mean` filled (`inputs.impute`), for the explanation."""
     plan = _plan(model)
     run = _Run(model, block, env if env is not None else compute_lets(model, inputs),
                cohort or {})
@@ -396,7 +400,7 @@ def evaluate_with_indices(
     given = dict(inputs)
     derived = {k: run.env[k] for k in model.lets if k in run.env}  # inputs: once, in `given`
     explanation = _Explanation(model, plan, block, given, derived, run.cohort_used, facts,
-                               indices, dict(missing or {}))
+                               indices, dict(missing or {}), dict(imputed or {}))
     block_decl = model.blocks[block]
     return Evaluation.model_construct(
         schema_version=Evaluation.model_fields["schema_version"].default,
@@ -516,6 +520,7 @@ class _Explanation:
     facts: tuple[NodeFacts, ...]
     indices: tuple[IndexFacts, ...]
     missing: dict[str, str]  # the evaluation's own `missing`
+    imputed: dict[str, Imputed]  # how each `mean` was found, for the words
 
     @property
     def env(self) -> dict[str, RuntimeValue]:
@@ -531,7 +536,7 @@ class _Explanation:
                 rule = kind.keyword
                 branch = kind.branch_words(node.rules[0], facts.facts, facts.points, facts.max, model)
                 rule_, env = node.rules[0], self.env
-                read = _reads(model, env, rule_.expr, self.missing)
+                read = _reads(model, env, rule_.expr, self.missing, self.imputed)
                 target = kind.next_target(rule_, facts.facts, facts.points, facts.max,
                                           _Run(model, self.block, env, self.cohort))
                 if target is not None:
@@ -610,14 +615,14 @@ def _text_attr(node: s.Node, key: str) -> str | None:
 
 
 def _reads(model: Model, env: Mapping[str, RuntimeValue], expr: s.Expr,
-           missing: Mapping[str, str]) -> list[ValueRead]:
+           missing: Mapping[str, str], imputed: Mapping[str, Imputed]) -> list[ValueRead]:
     reads: list[ValueRead] = []
     seen: set[str] = set()
     for name in _names(expr):
         if name in seen or name not in env:
             continue
         seen.add(name)
-        reads.append(value_read(model, name, env, missing=missing))
+        reads.append(value_read(model, name, env, missing=missing, imputed=imputed))
     return reads
 
 
@@ -626,7 +631,8 @@ def _names(expr: s.Expr) -> list[str]:
 
 
 def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue],
-               with_inputs: bool = True, missing: Mapping[str, str] | None = None) -> ValueRead:
+               with_inputs: bool = True, missing: Mapping[str, str] | None = None,
+               imputed: Mapping[str, Imputed] | None = None) -> ValueRead:
     """What a node read. A derived value lists the values its formula reads, one level deep:
     nesting them all made a chain of 10,000 lets 10,000 levels deep (past Python's stack and
     pydantic's serialisation depth), and lets that each read the two before them 2ⁿ reads."""
@@ -642,12 +648,14 @@ def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue],
         if zero_rule_fired(let, env):
             formula += " → " + next(r.span.text for r in let.zero_rules)
         if with_inputs:
-            inputs = [value_read(model, n, env, False, missing) for n in
+            inputs = [value_read(model, n, env, False, missing, imputed) for n in
                       dict.fromkeys(_let_names(let)) if n in env]
     policy = (missing or {}).get(name)  # a value the entity did not give, filled by `zero`
     shown = words.shown(model, name, value)
-    return ValueRead(name=name, label=label, label_en=label_en, value=value,
-                     shown=shown if policy is None else words.filled(shown, policy),
+    mean = (imputed or {}).get(name)  # or by `mean`
+    if policy is not None:
+        shown = words.filled(shown, policy) if mean is None else mean.words(name, shown)
+    return ValueRead(name=name, label=label, label_en=label_en, value=value, shown=shown,
                      formula=formula, inputs=inputs, missing=policy)
 
 

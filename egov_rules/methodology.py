@@ -26,6 +26,7 @@ from egov_rules.inputs import (
     missing_applied,
     validate_entity,
 )
+from egov_rules.inputs.impute import Imputed, impute
 from egov_rules.model import Model
 from egov_rules.rank import alone, cohort_best, rank_evaluations
 from egov_rules.results import Evaluation, Ranking, _parse_exact
@@ -104,9 +105,10 @@ class Methodology:
         if values is None:
             raise EgovRulesError(reporter.diagnostics)
         cohort = {k: _parse_exact(v) for k, v in (references or {}).items()}
+        imputed = impute(self._model, [(data, values)], cohort)[0]  # alone: a reference
         return self._evaluate(data.name, str(data.block.value), values, cohort,
                               Located(None, path=data.path), None,
-                              missing_applied(self._model, data))[0]
+                              missing_applied(self._model, data), imputed)[0]
 
     def evaluate_many(self, entities: Mapping[str, Mapping[str, Any]] | list[EntityData],
                       progress: Callable[[int], None] | None = None, *,
@@ -128,6 +130,7 @@ class Methodology:
         if own.has_errors:
             raise EgovRulesError(own.diagnostics)
         refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
+        imputed = impute(self._model, validated + others, refs)  # the cohort's values count
         envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in validated]
         cohort_envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in others]
         best = cohort_best(self._model, envs + cohort_envs)
@@ -139,11 +142,11 @@ class Methodology:
                     entity.path or entity.name))
         evaluations: list[Evaluation] = []
         standings: list[tuple[str, str, Mapping[str, IndexFacts]]] = []
-        for (entity, values), (block, env) in zip(validated, envs, strict=True):
+        for (entity, values), (block, env), means in zip(validated, envs, imputed, strict=False):
             evaluation, indices = self._evaluate(
                 entity.name, block, values, {**best.get(block, {}), **refs},
                 Located(None, entity.span, entity.path), env,
-                missing_applied(self._model, entity))
+                missing_applied(self._model, entity), means)
             evaluations.append(evaluation)
             standings.append((entity.name, block, indices))
             if progress is not None:
@@ -175,11 +178,12 @@ class Methodology:
     def _evaluate(self, entity: str, block: str, values: dict[str, RuntimeValue],
                   cohort: Mapping[str, Fraction], where: Located,
                   env: dict[str, RuntimeValue] | None = None,
-                  missing: dict[str, str] | None = None
+                  missing: dict[str, str] | None = None,
+                  imputed: dict[str, Imputed] | None = None
                   ) -> tuple[Evaluation, dict[str, IndexFacts]]:
         try:
             return evaluate_with_indices(self._model, entity, block, values, cohort, env,
-                                         missing)
+                                         missing, imputed)
         except MissingReference as missing:
             raise EgovRulesError([missing_reference_diagnostic(
                 missing.node.id, where.span, where.path or entity, missing.keys)]) from None

@@ -64,7 +64,8 @@ class Model:
 
     @property
     def missing_policy(self) -> str:
-        """The file's default for a missing value: `error`, `zero` or `not applicable`."""
+        """The file's default for a missing value: `error`, `zero`, `not applicable` or
+        `mean` (the block's mean of the entities that have it)."""
         return self.header_text("missing") or "error"
 
     def missing_for(self, indicator: str) -> str:
@@ -72,6 +73,12 @@ class Model:
         file's default."""
         attr = self.indicators[indicator].get("missing")
         return self.missing_policy if attr is None else str(attr.value)
+
+    @property
+    def imputes(self) -> bool:
+        """True when a missing value may be the block's mean: the entities of a block are
+        then scored together (every path falls back to one that sees them all)."""
+        return any(self.missing_for(n) == "mean" for n in self.indicators)
 
     def max_for(self, node_id: str, block: str) -> Fraction | None:
         return declared_max(self.nodes[node_id], block)

@@ -395,7 +395,8 @@ class Evaluation(_Model):
     missing: dict[str, str] = Field(
         default_factory=dict,
         description="indicator id → the `missing` policy applied to the value the entity did "
-                    "not give (`zero`: filled; `not applicable`: the nodes reading it dropped)",
+                    "not give (`zero`: filled; `not applicable`: the nodes reading it dropped; "
+                    "`mean`: the block's mean, the imputed value in `inputs`)",
     )
     nodes: NodeResults
     indices: IndexResults

@@ -28,6 +28,7 @@ from egov_rules.evaluate import (
     relative_input,
 )
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
+from egov_rules.inputs.impute import impute
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
 from egov_rules.kinds.base import AGGREGATES, Gather, beats
 from egov_rules.model import Model
@@ -163,6 +164,8 @@ class Scorer:
             self._validated(item)  # reports the unknown block
             raise AssertionError("unreachable: an unknown block is a diagnostic")
         bests = tuple(refs.get(r.key) for r in code.relatives)
+        if self.model.imputes:  # alone, a missing `mean` value needs its reference
+            self._imputed([item], refs)
         return self._score(item, exact, bests, partial(_same, bests))
 
     def _score(self, item: _Entity, exact: bool, fast_bests: tuple[Any, ...],
@@ -288,20 +291,42 @@ class Scorer:
                    progress: Callable[[int], None] | None) -> Iterator[Score]:
         if isinstance(entities, Mapping):
             entities = _normal_names(entities)
+        items: Iterable[_Entity] = _items(self.model, entities)
+        if self.model.imputes:  # every entity checked first: a missing value is a block's mean
+            items = self._imputed(list(items), {k: _parse_exact(v) for k, v in
+                                                (references or {}).items()})
         if references is not None or not self.has_cohort:
             refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
             bests = {block: tuple(refs.get(r.key) for r in code.relatives)
                      for block, code in self.compiled.blocks.items()}
-            if isinstance(entities, Mapping) and not exact:
+            if isinstance(entities, Mapping) and not exact and not self.model.imputes:
                 yield from self._stream(entities, bests, progress)
                 return
-            for done, item in enumerate(_items(self.model, entities), 1):
+            for done, item in enumerate(items, 1):
                 code = self._code(item)
                 yield self._score(item, exact, bests[code.block], partial(_same, bests[code.block]))
                 if progress is not None:
                     progress(done)
             return
-        yield from self._score_cohort(list(_items(self.model, entities)), exact, progress)
+        yield from self._score_cohort(list(items), exact, progress)
+
+    def _imputed(self, items: list[_Entity], references: Mapping[str, Fraction]
+                 ) -> list[_Entity]:
+        """The items with their values checked (every error at once) and each missing `mean`
+        value imputed; the fast path then reads those values (`_normalized`), not the raw."""
+        diagnostics: list[Diagnostic] = []
+        entries: list[tuple[EntityData, dict[str, RuntimeValue]]] = []
+        for item in items:
+            try:
+                entries.append((item.entity_data(), self._validated(item)))
+            except EgovRulesError as error:
+                diagnostics += error.diagnostics
+        if diagnostics:
+            raise EgovRulesError(diagnostics)
+        impute(self.model, entries, references)  # in place: `item.exact` holds them
+        for item in items:
+            item.data = None
+        return items
 
     def _stream(self, entities: Mapping[str, Mapping[str, Any]],
                 bests: dict[str, tuple[Fraction | None, ...]],

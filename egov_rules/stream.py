@@ -44,6 +44,9 @@ def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporte
     read once."""
     scorer = methodology.scorer
     refs = dict(references or {})
+    if methodology.model.imputes:  # a missing value is its block's mean: the whole file first
+        yield from _whole_file(methodology, path, reporter, reading, refs, cohort)
+        return
     before = _stamp(path)
     bests: dict[str, tuple[Fraction | None, ...]] = {}
     if any(key not in refs for key in cohort_keys(methodology.model)):
@@ -71,6 +74,22 @@ def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporte
                                    "detail_vi": "tệp đã thay đổi trong lúc đang được đọc"},
             Text("score it again once it is saved", "chấm lại khi tệp đã được lưu xong"),
             path=str(path)))
+
+
+def _whole_file(methodology: Methodology, path: str | Path, reporter: Reporter,
+                reading: Reading | None, refs: Mapping[str, Fraction],
+                cohort: Sequence[EntityData]) -> Iterator[Score]:
+    """`scores_of_file` for a methodology with `missing mean`: every entity read first, then
+    scored with the cohort as `score_many` scores them (exactly, as the stream does)."""
+    entities = list(stream_csv(path, reporter, methodology.model, None, reading))
+    if reporter.has_errors:
+        return
+    try:
+        scores = list(methodology.score_many([*cohort, *entities], refs or None, exact=True))
+    except EgovRulesError as error:
+        reporter.diagnostics += error.diagnostics
+        return
+    yield from scores[len(cohort):]  # the cohort counts for the figures, never scored
 
 
 def _stamp(path: str | Path) -> tuple[int, int]:

@@ -526,7 +526,8 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
 
 def missing_applied(model: Model, entity: EntityData) -> dict[str, str]:
     """The indicators a valid entity did not give, each with the policy that filled it
-    (`zero`) or dropped the nodes that read it (`not applicable`): the audit record's."""
+    (`zero`; `mean`, filled by `inputs.impute`) or dropped the nodes that read it (`not
+    applicable`): the audit record's."""
     return {k: p for k, p in _missing(model, entity).items() if p != "error"}
 
 
@@ -545,6 +546,8 @@ def _missing(model: Model, entity: EntityData) -> dict[str, str]:
             continue
         if policy == "zero" and indicator.kind == "options":
             policy = "error"  # there is no "zero" option
+        if policy == "mean" and (indicator.kind in ("yes/no", "options") or indicator.levels):
+            policy = "error"  # a mean of answers or levels is neither
         found[name] = policy
     return found
 
