@@ -62,7 +62,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -337,6 +337,26 @@ class Seeds:
         if source not in self.xlsx_cache:
             self.xlsx_cache[source] = xlsx_bytes(self.tables[source])
         return self.xlsx_cache[source]
+
+
+def _damaged(g: Gen, raw: bytearray, most: int, ops: list[str],
+             inserts: Sequence[bytes] = (), longest: int = 4) -> bytes:
+    """`raw` with 1 to `most` random byte edits: a bit flipped, bytes inserted (one of
+    `inserts`), deleted (up to `longest`) or the rest cut off."""
+    for _ in range(g.rng.randint(1, most)):
+        if not raw:  # cut to nothing: nothing left to edit
+            break
+        at = g.rng.randrange(len(raw))
+        op = g.rng.choice(ops)
+        if op == "flip":
+            raw[at] ^= 1 << g.rng.randrange(8)
+        elif op == "insert":
+            raw[at:at] = g.rng.choice(inserts)
+        elif op == "delete":
+            del raw[at:at + g.rng.randint(1, longest)]
+        else:
+            del raw[at:]
+    return bytes(raw)
 
 
 # -- mutations: CSV ------------------------------------------------------------------------
@@ -757,19 +777,9 @@ def m_json(g: Gen) -> Case:
         text = json_text(table, "object").replace("{", '{"entity": "Other", ', 2).replace(
             '{"entity": "Other", ', "{", 1)
     else:  # bytes
-        raw = bytearray(_encode(text))
-        for _ in range(g.rng.randint(1, 3)):
-            at = g.rng.randrange(len(raw))
-            op = g.rng.choice(["flip", "insert", "delete", "truncate"])
-            if op == "flip":
-                raw[at] ^= 1 << g.rng.randrange(8)
-            elif op == "insert":
-                raw[at:at] = g.rng.choice([b"{", b"[", b'"', b",", b"\\", b"\\u", b"\\ud800", b"0"])
-            elif op == "delete":
-                del raw[at:at + g.rng.randint(1, 4)]
-            else:
-                del raw[at:]
-        return g.case("json", "json.bytes", {"data.json": bytes(raw)}, "data.json", Expect("any"))
+        raw = _damaged(g, bytearray(_encode(text)), 3, ["flip", "insert", "delete", "truncate"],
+                       [b"{", b"[", b'"', b",", b"\\", b"\\u", b"\\ud800", b"0"])
+        return g.case("json", "json.bytes", {"data.json": raw}, "data.json", Expect("any"))
     return g.case("json", f"json.{how}", {"data.json": _encode(text)}, "data.json", expect, risky=risky)
 
 
@@ -884,20 +894,12 @@ def m_yaml(g: Gen) -> Case:
         copy[0] = copy[0][:-2] + ' ":'
         text = "\n".join([*lines[:end], *copy, *lines[end:]])
     else:  # bytes
-        raw = bytearray(_encode(g.seeds.yaml_texts[g.source] if g.rng.random() < 0.5 else text))
-        for _ in range(g.rng.randint(1, 3)):
-            at = g.rng.randrange(len(raw))
-            op = g.rng.choice(["flip", "insert", "delete", "truncate"])
-            if op == "flip":
-                raw[at] ^= 1 << g.rng.randrange(8)
-            elif op == "insert":
-                raw[at:at] = g.rng.choice([b":", b"-", b"\n", b" ", b"\t", b"&", b"*", b"!", b"?",
-                                           b"|", b"'", b'"', b"{", b"[", b"%", b"\x00", b"#"])
-            elif op == "delete":
-                del raw[at:at + g.rng.randint(1, 4)]
-            else:
-                del raw[at:]
-        return g.case("yaml", "yaml.bytes", {"data.yaml": bytes(raw)}, "data.yaml", Expect("any"))
+        raw = _damaged(g, bytearray(_encode(g.seeds.yaml_texts[g.source] if g.rng.random() < 0.5
+                                            else text)),
+                       3, ["flip", "insert", "delete", "truncate"],
+                       [b":", b"-", b"\n", b" ", b"\t", b"&", b"*", b"!", b"?", b"|", b"'", b'"', b"{",
+                        b"[", b"%", b"\x00", b"#"])
+        return g.case("yaml", "yaml.bytes", {"data.yaml": raw}, "data.yaml", Expect("any"))
     return g.case("yaml", f"yaml.{how}", {"data.yaml": _encode(text)}, "data.yaml", expect,
                   risky=risky, note=note)
 
@@ -1019,17 +1021,8 @@ def m_xlsx(g: Gen) -> Case:
         note = value
         expect = Expect("any")
     elif how == "zip_bytes":
-        raw = bytearray(base)
-        for _ in range(g.rng.randint(1, 4)):
-            at = g.rng.randrange(len(raw))
-            op = g.rng.choice(["flip", "flip", "delete", "truncate"])
-            if op == "flip":
-                raw[at] ^= 1 << g.rng.randrange(8)
-            elif op == "delete":
-                del raw[at:at + g.rng.randint(1, 16)]
-            else:
-                del raw[at:]
-        return g.case("xlsx", "xlsx.zip_bytes", {"data.xlsx": bytes(raw)}, "data.xlsx", Expect("any"),
+        raw = _damaged(g, bytearray(base), 4, ["flip", "flip", "delete", "truncate"], longest=16)
+        return g.case("xlsx", "xlsx.zip_bytes", {"data.xlsx": raw}, "data.xlsx", Expect("any"),
                       risky=True)
     elif how in ("dup_row", "del_column", "permute", "strings_only"):
         header, rows = table
@@ -1195,19 +1188,9 @@ def m_records(g: Gen) -> Case:
             record[target] = value
         expect = Expect("any")
     else:  # bytes
-        raw = bytearray(g.seeds.record(g.source))
-        for _ in range(g.rng.randint(1, 3)):
-            at = g.rng.randrange(len(raw))
-            op = g.rng.choice(["flip", "delete", "truncate", "insert"])
-            if op == "flip":
-                raw[at] ^= 1 << g.rng.randrange(8)
-            elif op == "delete":
-                del raw[at:at + g.rng.randint(1, 8)]
-            elif op == "insert":
-                raw[at:at] = g.rng.choice([b'"', b"{", b"[", b",", b"null", b"\\u0000", b"9"])
-            else:
-                del raw[at:]
-        files["record.json"] = bytes(raw)
+        files["record.json"] = _damaged(g, bytearray(g.seeds.record(g.source)), 3,
+                                        ["flip", "delete", "truncate", "insert"],
+                                        [b'"', b"{", b"[", b",", b"null", b"\\u0000", b"9"], longest=8)
         expect = Expect("any")
     if "record.json" not in files:
         files["record.json"] = _encode(text if text is not None else json.dumps(record, ensure_ascii=False))
