@@ -80,7 +80,6 @@ def render_all(diagnostics: Iterable[Diagnostic], lang: Lang = "en",
     """The diagnostics, then one summary line that also counts those `said` earlier in the
     same run (a warning shown as soon as it was found: a run has one summary)."""
     items = list(diagnostics)
-    blocks = [render_text(d, lang) for d in items]
     errors = sum(1 for d in (*said, *items) if d.is_error)
     warnings = len(said) + len(items) - errors
     if lang == "vi":
@@ -88,7 +87,7 @@ def render_all(diagnostics: Iterable[Diagnostic], lang: Lang = "en",
     else:
         summary = f"{errors} error{'s' if errors != 1 else ''}, " \
                   f"{warnings} warning{'s' if warnings != 1 else ''}"
-    return "\n\n".join([*blocks, summary]) + "\n"
+    return render_blocks(items, lang) + summary + "\n"
 
 
 def render_blocks(diagnostics: Iterable[Diagnostic], lang: Lang = "en") -> str:
