@@ -74,6 +74,24 @@ class Model:
         attr = self.indicators[indicator].get("missing")
         return self.missing_policy if attr is None else str(attr.value)
 
+    def group_for(self, indicator: str) -> str | None:
+        """`missing mean within <g>`: the one-of indicator whose value groups the entities
+        of a block for the mean (its own `missing` line's, else the file's); None: the block."""
+        own = self.indicators[indicator].get("missing")
+        attr = (self.indicators[indicator] if own is not None else self.tree.header).get("within")
+        return None if attr is None else str(attr.value)
+
+    def denominator(self, indicator: str) -> str | None:
+        """`per <d>`: the indicator the given value is divided by before any rule reads it."""
+        attr = self.indicators[indicator].get("per")
+        return None if attr is None else str(attr.value)
+
+    @property
+    def denominates(self) -> bool:
+        """True when some indicator is `per` another: a value the rules read is then the given
+        value divided, known only once the entity is validated (never the raw figure)."""
+        return any(i.get("per") is not None for i in self.indicators.values())
+
     @property
     def imputes(self) -> bool:
         """True when a missing value may be the block's mean: the entities of a block are

@@ -173,6 +173,15 @@ class ValueRead(_Model):
         None, description="the `missing` policy that filled it when the entity did not give it")
 
 
+class Denominated(_Model):
+    """`x per d`: the value given and the denominator it was divided by (the quotient, which
+    the rules read, is the indicator's value in `inputs`)."""
+
+    given: Exact = Field(description="the value as given, before the division")
+    per: str = Field(description="the denominator's indicator id")
+    denominator: Exact = Field(description="the denominator's value (positive)")
+
+
 class NextPoints(_Model):
     """The change in one input that earns the next points of a node below its maximum."""
 
@@ -397,6 +406,11 @@ class Evaluation(_Model):
         description="indicator id → the `missing` policy applied to the value the entity did "
                     "not give (`zero`: filled; `not applicable`: the nodes reading it dropped; "
                     "`mean`: the block's mean, the imputed value in `inputs`)",
+    )
+    denominated: dict[str, Denominated] = Field(
+        default_factory=dict,
+        description="indicator id → for `x per d`: the value given and d's value; `inputs` "
+                    "holds the quotient the rules read",
     )
     nodes: NodeResults
     indices: IndexResults
