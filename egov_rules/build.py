@@ -583,6 +583,11 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def reference_line(self, meta: Meta, name: Token, value: s.Number) -> s.Reference:
         return s.Reference(ref=self._ref(name), value=value, span=self._span(meta))
 
+    def reference_figure(self, meta: Meta, name: Token, figure: Token, value: s.Number
+                         ) -> s.Reference:
+        return s.Reference(ref=self._ref(name), value=value, span=self._span(meta),
+                           figure=str(figure))
+
     # -- expressions -----------------------------------------------------------------------
     def number(self, meta: Meta, token: Token) -> s.Number:
         return self._number_token(token)
