@@ -71,6 +71,9 @@ class EntityData:
     locale: Locale | None = None  # how its text cells write numbers
 
 
+IGNORED = "~"  # a `--columns` heading mapped to YAML null: a column read as information
+
+
 @dataclass(frozen=True)
 class Reading:
     """How to read a data file beyond what its format says (docs/cli.md, "Input formats"):
