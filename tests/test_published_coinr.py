@@ -15,11 +15,13 @@ methodologies below use invented figures, computed by hand in the comments.
 from __future__ import annotations
 
 import csv
+import io
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 import egov_rules
 from egov_rules import cli
@@ -294,3 +296,17 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     broken.write_text(SMALL.replace("within region", "within gdp"), encoding="utf-8")
     assert cli.main(["check", str(broken), "--lang", "en"]) == 1
     assert "error[E210]" in capsys.readouterr().out  # `check` writes its findings to stdout
+
+
+def test_the_annex_and_the_template_show_per(small: egov_rules.Methodology) -> None:
+    from egov_rules.annex import render_annex
+    from egov_rules.template import template_bytes
+
+    annex = render_annex(small, "markdown", "en")
+    assert "given per `gdp`: scored as the value ÷ `gdp`" in annex
+    sheet = load_workbook(io.BytesIO(template_bytes(small.model, ["country"], "en"))).active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    assert header[2:] == ["trade", "gdp", "region"]  # the denominator and the group: columns
+    note = sheet.cell(row=1, column=3).comment
+    assert note is not None and "per gdp" in note.text
