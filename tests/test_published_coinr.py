@@ -310,3 +310,34 @@ def test_the_annex_and_the_template_show_per(small: egov_rules.Methodology) -> N
     assert header[2:] == ["trade", "gdp", "region"]  # the denominator and the group: columns
     note = sheet.cell(row=1, column=3).comment
     assert note is not None and "per gdp" in note.text
+
+
+def test_verify_record_repeats_per_and_within(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # Raw.csv with Denominators.csv's columns joined by UnitCode, in a temporary file: the
+    # record keeps each given value and denominator, and its exact indices (p/q of about
+    # 2,400 characters) must be read back.
+    dens = {row["UnitCode"]: row for row in _rows("Denominators.csv")}
+    rows = _rows("Raw.csv")
+    data = tmp_path / "raw.csv"
+    with data.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*rows[0], *DENOMINATORS])
+        for row in rows:
+            writer.writerow([*row.values(), *(dens[row["UnitCode"]][d] for d in DENOMINATORS)])
+    files = ["--columns", str(ROOT / "examples" / "coinr-asem-raw-columns.yaml"),
+             "--locale", "en", "--lang", "en"]
+    rule = str(ROOT / "methodologies" / "coinr-asem-raw.egr")
+    record = tmp_path / "record.json"
+    assert cli.main(["score", rule, str(data), "--format", "json", "--output", str(record),
+                     *files]) == 0
+    assert cli.main(["verify-record", str(record), "--methodology", rule, "--data", str(data),
+                     *files]) == 0, capsys.readouterr()
+    text = record.read_text(encoding="utf-8")
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(text.replace('"given": "278.4264"', '"given": "278.4265"', 1),
+                        encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["verify-record", str(tampered), "--methodology", rule, "--data", str(data),
+                     *files]) == 1
+    assert "AUT · — · denominated" in capsys.readouterr().out
