@@ -84,6 +84,12 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
                                "tiêu chí đọc chỉ tiêu thiếu không được áp dụng"),
     "missing_mean": ("a missing indicator is the mean of its block's given values",
                      "chỉ tiêu thiếu được tính bằng trung bình các giá trị đã có của khối"),
+    "missing_mean_within": ("a missing indicator is the mean of the given values of the "
+                            "block's entities with the same `{group}`",
+                            "chỉ tiêu thiếu được tính bằng trung bình các giá trị đã có của "
+                            "các đơn vị trong khối có cùng `{group}`"),
+    "per": ("given per `{d}`: scored as the value ÷ `{d}`",
+            "nhập theo `{d}`: chấm điểm theo giá trị ÷ `{d}`"),
     "indicators": ("Indicators", "Chỉ tiêu đầu vào"),
     "lets": ("Derived values", "Giá trị dẫn xuất"), "points": ("Points table", "Bảng điểm"),
     "totals": ("Totals check", "Kiểm tra tổng điểm"), "rules": ("Scoring", "Cách tính điểm"),
@@ -132,6 +138,7 @@ _W: dict[str, tuple[str, str]] = {  # key → (en, vi)
     "dense": ("{targets}: ranked within the block; ties share a rank, no gaps (1, 1, 2)",
               "{targets}: xếp hạng trong khối; bằng điểm thì cùng hạng, không bỏ hạng (1, 1, 2)"),
     "reference": ("best value in the block for {node}", "giá trị cao nhất của khối cho {node}"),
+    "figure": ("figure of the block {name}", "số liệu của khối {name}"),
     "grade_of": ("grade of {index}", "xếp loại {index}"),
     "not_applicable": ("not applicable", "không áp dụng"),
     "count": ("count", "số đếm"), "number": ("number", "số"), "percent": ("percent", "tỷ lệ (%)"),
@@ -183,7 +190,9 @@ def _header(wr: _Writer, block: s.Block, number: str) -> list[Element]:
     title = (m.header_text("title_en") or m.header_text("title")) if wr.lang == "en" else \
         m.header_text("title")
     block_label = wr.block_label(block)
-    policy = wr.w(f"missing_{m.missing_policy}")  # the file's default; an indicator may differ
+    within = m.header_text("within")  # the file's default; an indicator may differ
+    policy = wr.w(f"missing_{m.missing_policy}") if within is None else \
+        wr.w("missing_mean_within", group=within)
     return [
         Heading(2, wr.w("annex", n=number, block=f"{block_label} (`{block.id}`)")),
         Bullets((f"{wr.w('methodology')}: {title or m.id} (`{m.id}`)",
@@ -206,6 +215,9 @@ def _indicator_type(wr: _Writer, indicator: s.Indicator) -> str:
     if between is not None and isinstance(between.value, tuple):
         low, high = between.value
         text += ", " + wr.w("between", a=wr.num(low), b=wr.num(high))
+    per = indicator.get("per")
+    if per is not None:
+        text += ", " + wr.w("per", d=str(per.value))
     return text
 
 
@@ -230,12 +242,22 @@ class IndicatorFacts:
 
 def indicator_facts(model: Model, block: str, lang: Lang) -> list[IndicatorFacts]:
     """Every indicator as the annex of `block` describes it, in declaration order."""
-    wr, used = _Writer(model, lang), model.reads[block]
+    wr, used = _Writer(model, lang), data_read(model, block)
     return [IndicatorFacts(i.id, wr.indicator_label(i), _indicator_type(wr, i).replace("`", ""),
                            str(unit.value) if (unit := i.get("unit")) else "", _direction(wr, i),
                            str(source.value) if (source := i.get("data_source")) else "",
                            i.id in used)
             for i in model.indicators.values()]
+
+
+def data_read(model: Model, block: str) -> frozenset[str]:
+    """What a block's data must offer: what its criteria read, with the denominators (`per`)
+    and the `within` groups of those indicators (a data-entry form needs their columns too)."""
+    read = model.reads[block]
+    extra = {model.denominator(n) for n in read if n in model.indicators} | \
+        {model.group_for(n) for n in read if n in model.indicators
+         and model.missing_for(n) == "mean"}
+    return read | frozenset(n for n in extra if n is not None)
 
 
 def _indicators(wr: _Writer, used: frozenset[str]) -> list[Element]:
@@ -451,7 +473,8 @@ def _examples(wr: _Writer, block: str) -> list[Element]:
         if not out:
             out.append(Heading(3, wr.w("examples")))
         inputs = [(f"`{g.ref.name}`", _given(wr, g)) for g in example.givens]
-        inputs += [(wr.w("reference", node=f"`{r.ref.name}`"), wr.num(r.value.value, r.value.percent))
+        inputs += [(wr.w("reference", node=f"`{r.ref.name}`") if r.figure is None else
+                    wr.w("figure", name=f"`{r.key}`"), wr.num(r.value.value, r.value.percent))
                    for r in example.references]
         expects = tuple(
             (wr.w("grade_of", index=f"`{e.ref.name}`") if e.grade else f"`{e.ref.name}`",
@@ -474,7 +497,7 @@ def _expected(wr: _Writer, expect: s.Expect) -> str:
 
 
 def _block_annex(wr: _Writer, block: s.Block, number: str) -> list[Element]:
-    used = wr.model.reads[block.id]
+    used = data_read(wr.model, block.id)
     numbered = _numbered(wr.model, block.id)
     details: list[Element] = [Heading(3, wr.w("rules"))]
     for node_number, node, depth in numbered:

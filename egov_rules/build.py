@@ -126,8 +126,9 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
             span=self._file.span(0, len(self._file.text)),
         )
 
-    def header(self, meta: Meta, name: Token, *items: s.Attribute | None) -> s.Header:
-        attributes = self._unique_attributes([i for i in items if i is not None])
+    def header(self, meta: Meta, name: Token, *items: s.Attribute | list[s.Attribute] | None
+               ) -> s.Header:
+        attributes = self._unique_attributes(_flat(items))
         return s.Header(id=str(name), attributes=attributes, span=self._span(meta))
 
     def _unique_attributes(self, items: list[s.Attribute]) -> tuple[s.Attribute, ...]:
@@ -172,6 +173,12 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def missing_mean(self, meta: Meta) -> s.Attribute:
         return self._attr("missing", meta, "mean")
 
+    def missing_mean_within(self, meta: Meta, group: Token) -> list[s.Attribute]:
+        # Two attributes: `missing` stays `mean` wherever a policy is compared, and `within`
+        # names the group indicator (located at its name, for the checks).
+        return [self._attr("missing", meta, "mean"),
+                s.Attribute(key="within", value=str(group), span=self._tspan(group))]
+
     # -- blocks and indicators -------------------------------------------------------------
     def blocks(self, meta: Meta, *blocks: s.Block) -> list[s.Block]:
         return list(blocks)
@@ -188,10 +195,10 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
 
     def indicator(
         self, meta: Meta, name: Token, kind: tuple[Any, ...], label: Token,
-        direction: str | None, *attrs: s.Attribute | None,
+        direction: str | None, *attrs: s.Attribute | list[s.Attribute] | None,
     ) -> s.Indicator:
         kind_name, levels, options = kind
-        given = [self._between_in_data_units(a, kind_name) for a in attrs if a is not None]
+        given = [self._between_in_data_units(a, kind_name) for a in _flat(attrs)]
         return s.Indicator(
             id=str(name), kind=kind_name, label=self._text(label) or "",
             direction=cast(s.Direction, direction or "higher"), levels=levels, options=options,
@@ -284,6 +291,10 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
 
     def between_attr(self, meta: Meta, low: s.Number, high: s.Number) -> s.Attribute:
         return self._attr("between", meta, (low, high))  # scaled by `indicator`
+
+    def per_attr(self, meta: Meta, denominator: Token) -> s.Attribute:
+        # Located at the denominator's name: what its checks point at.
+        return s.Attribute(key="per", value=str(denominator), span=self._tspan(denominator))
 
     # -- lets ------------------------------------------------------------------------------
     def let(
@@ -572,6 +583,11 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def reference_line(self, meta: Meta, name: Token, value: s.Number) -> s.Reference:
         return s.Reference(ref=self._ref(name), value=value, span=self._span(meta))
 
+    def reference_figure(self, meta: Meta, name: Token, figure: Token, value: s.Number
+                         ) -> s.Reference:
+        return s.Reference(ref=self._ref(name), value=value, span=self._span(meta),
+                           figure=str(figure))
+
     # -- expressions -----------------------------------------------------------------------
     def number(self, meta: Meta, token: Token) -> s.Number:
         return self._number_token(token)
@@ -629,3 +645,14 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
 def build(tree: Tree[Token], source: SourceFile, reporter: Reporter) -> s.Methodology:
     """Turn a parse tree into the syntax tree of a methodology."""
     return _Builder(source, reporter).transform(tree)
+
+
+def _flat(items: tuple[s.Attribute | list[s.Attribute] | None, ...]) -> list[s.Attribute]:
+    """Attribute lines as attributes (`missing mean within g` is two)."""
+    found: list[s.Attribute] = []
+    for item in items:
+        if isinstance(item, list):
+            found.extend(item)
+        elif item is not None:
+            found.append(item)
+    return found

@@ -126,6 +126,14 @@ MISSING_REFERENCE = _code(
     "`{node}` compares with {figures} of its block, but no cohort or reference figure was given",
     "`{node}` so sánh với {figures_vi} của khối, nhưng chưa có nhóm so sánh hay giá trị tham chiếu",
 )
+BAD_DENOMINATOR = _code(
+    "E209", "bad-denominator", "error",
+    "`{name}` per `{denominator}`: {detail}", "`{name}` per `{denominator}`: {detail_vi}",
+)
+BAD_GROUP = _code(
+    "E210", "bad-group", "error",
+    "`missing mean within {group}`: {detail}", "`missing mean within {group}`: {detail_vi}",
+)
 # -- E3xx: structure, points, weights ----------------------------------------------------
 BAND_UNREACHABLE = _code(
     "E301", "band-unreachable", "error",

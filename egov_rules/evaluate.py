@@ -28,6 +28,7 @@ from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max, reads_through_lets
 from egov_rules.resolve import divisions, names_in
 from egov_rules.results import (
+    Denominated,
     Evaluation,
     IndexResult,
     IndexResults,
@@ -406,10 +407,24 @@ def evaluate_with_indices(
         schema_version=Evaluation.model_fields["schema_version"].default,
         methodology=plan.info, entity=entity, block=block, block_label=block_decl.label,
         block_label_en=block_decl.label_en, inputs=given, cohort=run.cohort_used,
-        missing=explanation.missing,
+        missing=explanation.missing, denominated=denominated(model, given, explanation.missing),
         nodes=NodeResults(plan.position, explanation.node),
         indices=IndexResults(plan.index_position, explanation.index),
     ), done
+
+
+def denominated(model: Model, inputs: Mapping[str, RuntimeValue],
+                missing: Mapping[str, str]) -> dict[str, Denominated]:
+    """`x per d` given: x as given is exactly the quotient read times d (a value the `missing`
+    policy filled was never divided)."""
+    found: dict[str, Denominated] = {}
+    for name in model.indicators:
+        per = model.denominator(name)
+        value, by = inputs.get(name), inputs.get(per) if per is not None else None
+        if per is not None and name not in missing and isinstance(value, Fraction) \
+                and isinstance(by, Fraction):
+            found[name] = Denominated.model_construct(given=value * by, per=per, denominator=by)
+    return found
 
 
 def figures(model: Model, block: str, inputs: Mapping[str, RuntimeValue],
@@ -614,6 +629,18 @@ def _text_attr(node: s.Node, key: str) -> str | None:
     return None if attr is None else str(attr.value)
 
 
+def _per_words(model: Model, name: str, per: str, env: Mapping[str, RuntimeValue],
+               shown: Text) -> Text:
+    """"Goods 278.43 ÷ Den_GDP 390.8 = 0.71245…": the value given, its denominator, the
+    quotient the rule read."""
+    value, by = env.get(name), env.get(per)
+    if not isinstance(value, Fraction) or not isinstance(by, Fraction):
+        return shown
+    given, of = words.shown(model, name, value * by), words.shown(model, per, by)
+    return Text(f"{name} {given.en} ÷ {per} {of.en} = {shown.en}",
+                f"{name} {given.vi} ÷ {per} {of.vi} = {shown.vi}")
+
+
 def _reads(model: Model, env: Mapping[str, RuntimeValue], expr: s.Expr,
            missing: Mapping[str, str], imputed: Mapping[str, Imputed]) -> list[ValueRead]:
     reads: list[ValueRead] = []
@@ -655,6 +682,8 @@ def value_read(model: Model, name: str, env: Mapping[str, RuntimeValue],
     mean = (imputed or {}).get(name)  # or by `mean`
     if policy is not None:
         shown = words.filled(shown, policy) if mean is None else mean.words(name, shown)
+    elif name in model.indicators and model.denominator(name) is not None:
+        shown = _per_words(model, name, str(model.denominator(name)), env, shown)
     return ValueRead(name=name, label=label, label_en=label_en, value=value, shown=shown,
                      formula=formula, inputs=inputs, missing=policy)
 

@@ -6,15 +6,17 @@ from fractions import Fraction
 
 from egov_rules import codes
 from egov_rules import syntax as s
-from egov_rules.diagnostics import Reporter, Text
+from egov_rules.diagnostics import EgovRulesError, Reporter, Text
 from egov_rules.evaluate import (
     MissingReference,
     RuntimeValue,
+    cohort_keys,
     compute_lets,
-    evaluate_entity,
+    evaluate_with_indices,
     figure_words,
 )
-from egov_rules.inputs import EntityData, Located, validate_entity
+from egov_rules.inputs import EntityData, Located, missing_applied, validate_entity
+from egov_rules.inputs.impute import impute, reference_key
 from egov_rules.model import Model
 from egov_rules.numbers import exact_str, fmt
 from egov_rules.results import Evaluation
@@ -56,9 +58,22 @@ def _run_example(model: Model, example: s.Example, reporter: Reporter) -> None:
         )
     if values is None:
         return
-    cohort = {r.ref.name: r.value.value for r in example.references}
+    cohort = {r.key: r.value.value for r in example.references}
+    if not _known_figures(model, example, reporter):
+        return
     try:
-        evaluation = evaluate_entity(model, example.label, example.block.name, values, cohort)
+        imputed = impute(model, [(data, values)], cohort)[0]  # a `mean` from `reference x.mean`
+    except EgovRulesError as error:
+        for diagnostic in error.diagnostics:
+            reporter.report(codes.EXAMPLE_INVALID, example.span, example=label,
+                            detail=diagnostic.message("en").removeprefix(named),
+                            detail_vi=diagnostic.message("vi").removeprefix(named),
+                            hint=diagnostic.hint)
+        return
+    try:
+        evaluation = evaluate_with_indices(model, example.label, example.block.name, values,
+                                           cohort, None, missing_applied(model, data),
+                                           imputed)[0]
     except MissingReference as missing:
         figures_en, figures_vi = figure_words(missing.keys)
         reporter.report(
@@ -74,6 +89,23 @@ def _run_example(model: Model, example: s.Example, reporter: Reporter) -> None:
         actual = _actual(model, evaluation, env, expect)
         if not _holds(expect, actual):
             _report_failed(expect, actual, label, reporter)
+
+
+def _known_figures(model: Model, example: s.Example, reporter: Reporter) -> bool:
+    """Every `reference node.figure` names a figure the node reads (`cohort_keys`) or an
+    indicator's `x.mean`; E402 at the line otherwise."""
+    known = {*cohort_keys(model), *(reference_key(n) for n in model.indicators)}
+    wrong = [r for r in example.references if r.figure is not None and r.key not in known]
+    for reference in wrong:
+        listed = ", ".join(sorted(k for k in known if k.startswith(reference.ref.name + "."))) \
+            or "none"
+        reporter.report(
+            codes.EXAMPLE_INVALID, reference.span, example=f"“{example.label}”",
+            detail=f"`{reference.key}` is not a figure of the block it reads",
+            detail_vi=f"`{reference.key}` không phải số liệu của khối mà nó đọc",
+            hint=Text(f"figures of `{reference.ref.name}`: {listed}",
+                      f"số liệu của `{reference.ref.name}`: {listed}"))
+    return not wrong
 
 
 def _expected(expect: s.Expect) -> Fraction | str | None:

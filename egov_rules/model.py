@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from egov_rules import syntax as s
@@ -48,6 +48,8 @@ class Model:
     # indicator outside it is not required of the block's entities, nor shown in its annex.
     reads: dict[str, frozenset[str]]
     let_reads: dict[str, frozenset[str]]  # let id → the indicators and lets it reads directly
+    # indicator id → its denominator (`per d`): looked up for every entity validated
+    denominators: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -73,6 +75,23 @@ class Model:
         file's default."""
         attr = self.indicators[indicator].get("missing")
         return self.missing_policy if attr is None else str(attr.value)
+
+    def group_for(self, indicator: str) -> str | None:
+        """`missing mean within <g>`: the one-of indicator whose value groups the entities
+        of a block for the mean (its own `missing` line's, else the file's); None: the block."""
+        own = self.indicators[indicator].get("missing")
+        attr = (self.indicators[indicator] if own is not None else self.tree.header).get("within")
+        return None if attr is None else str(attr.value)
+
+    def denominator(self, indicator: str) -> str | None:
+        """`per <d>`: the indicator the given value is divided by before any rule reads it."""
+        return self.denominators.get(indicator)
+
+    @property
+    def denominates(self) -> bool:
+        """True when some indicator is `per` another: a value the rules read is then the given
+        value divided, known only once the entity is validated (never the raw figure)."""
+        return bool(self.denominators)
 
     @property
     def imputes(self) -> bool:
@@ -146,4 +165,6 @@ def build_model(tree: s.Methodology, symbols: Symbols, types: dict[str, Type],
         reads={b: _block_reads(nodes, symbols.blocks_of, b, let_reads, symbols.indicators)
                for b in symbols.blocks},
         let_reads=let_reads,
+        denominators={i.id: str(per.value) for i in tree.indicators
+                      if (per := i.get("per")) is not None},
     )

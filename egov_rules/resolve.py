@@ -255,8 +255,9 @@ def _check_example_names(tree: s.Methodology, symbols: Symbols, reporter: Report
             if expect.ref.name not in known[kind]:
                 unknown(reporter, expect.ref.name, expect.ref.span, kind,
                         indices if expect.grade else results)
-        for reference in example.references:
-            if reference.ref.name not in known["node"]:
+        for reference in example.references:  # `x.mean`: a `missing mean` indicator's
+            if reference.ref.name not in known["node"] and not (
+                    reference.figure == "mean" and reference.ref.name in known["indicator"]):
                 unknown(reporter, reference.ref.name, reference.ref.span, "node or index", nodes)
 
 

@@ -64,7 +64,9 @@ SchemaVersion = Annotated[str, AfterValidator(_known_schema)]
 
 # A record's numbers are ours (decimals or p/q, never an exponent) or a caller's reference
 # figures: bounded before Fraction sees them, which would build 10^99999999 digit by digit.
-_MAX_NUMBER_CHARS = 1_000
+# Ours grow long: an index averaging 49 min-max shares of 17-digit data (COINr's ASEM) is a
+# p/q of 2,400 characters; Python reads at most 4,300 digits a part, so 8,000 in all.
+_MAX_NUMBER_CHARS = 8_000
 _EXPONENT = re.compile(r"[eE]([+-]?\d+)")
 
 
@@ -171,6 +173,15 @@ class ValueRead(_Model):
     )
     missing: str | None = Field(
         None, description="the `missing` policy that filled it when the entity did not give it")
+
+
+class Denominated(_Model):
+    """`x per d`: the value given and the denominator it was divided by (the quotient, which
+    the rules read, is the indicator's value in `inputs`)."""
+
+    given: Exact = Field(description="the value as given, before the division")
+    per: str = Field(description="the denominator's indicator id")
+    denominator: Exact = Field(description="the denominator's value (positive)")
 
 
 class NextPoints(_Model):
@@ -397,6 +408,11 @@ class Evaluation(_Model):
         description="indicator id → the `missing` policy applied to the value the entity did "
                     "not give (`zero`: filled; `not applicable`: the nodes reading it dropped; "
                     "`mean`: the block's mean, the imputed value in `inputs`)",
+    )
+    denominated: dict[str, Denominated] = Field(
+        default_factory=dict,
+        description="indicator id → for `x per d`: the value given and d's value; `inputs` "
+                    "holds the quotient the rules read",
     )
     nodes: NodeResults
     indices: IndexResults

@@ -134,7 +134,14 @@ def indicator_sets_for_model(model: Model, block: str, nonneg: bool = True
     from hypothesis import strategies as st
 
     found = edges(model)
+    denominators = {model.denominator(n) for n in model.indicators} - {None}
     return st.fixed_dictionaries({
-        name: value_strategy(indicator, found[name], nonneg)
+        name: value_strategy(indicator, found[name], nonneg).filter(_positive)
+        if name in denominators else value_strategy(indicator, found[name], nonneg)
         for name, indicator in model.indicators.items()
     })
+
+
+def _positive(value: RuntimeValue) -> bool:
+    """A denominator is positive (`x per d`: data with d ≤ 0 is refused)."""
+    return isinstance(value, Fraction) and value > 0

@@ -154,6 +154,8 @@ class Scorer:
               references: Mapping[str, Any] | None, exact: bool) -> Score:
         block = _block(self.model, block)  # the names as `evaluate` reads them
         item = _Entity(normal_value(entity), block, indicators, None, block)
+        if self.model.denominates:  # the rules read x ÷ d, not the figure given
+            item.data = None
         code = self.compiled.blocks.get(block) if isinstance(block, str) else None
         try:
             refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
@@ -299,7 +301,8 @@ class Scorer:
             refs = {k: _parse_exact(v) for k, v in (references or {}).items()}
             bests = {block: tuple(refs.get(r.key) for r in code.relatives)
                      for block, code in self.compiled.blocks.items()}
-            if isinstance(entities, Mapping) and not exact and not self.model.imputes:
+            if isinstance(entities, Mapping) and not exact and not self.model.imputes \
+                    and not self.model.denominates:
                 yield from self._stream(entities, bests, progress)
                 return
             for done, item in enumerate(items, 1):
@@ -512,7 +515,10 @@ def _items(model: Model, entities: Mapping[str, Mapping[str, Any]] | Iterable[En
            ) -> Iterator[_Entity]:
     if isinstance(entities, Mapping):
         for name, data in entities.items():
-            yield _Entity(name, _block(model, data.get("block")), data, None)
+            item = _Entity(name, _block(model, data.get("block")), data, None)
+            if model.denominates:  # the rules read x ÷ d, not the figure given
+                item.data = None
+            yield item
         return
     for entity in entities:
         yield _Entity(entity.name, entity.block.value, None, entity)

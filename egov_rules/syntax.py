@@ -456,11 +456,18 @@ class Expect:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reference:
-    """`reference node = v`: the best-in-block figure a lone example is scored against."""
+    """`reference node = v`: the best-in-block figure a lone example is scored against;
+    `reference node.min = v`: another cohort figure (`figure` the part after the dot)."""
 
     ref: Ref
     value: Number
     span: Span = field(compare=False)
+    figure: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The cohort key it states (`node`, or `node.min`), as `references=` names it."""
+        return self.ref.name if self.figure is None else f"{self.ref.name}.{self.figure}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,6 +18,9 @@ def check_usage(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> No
     for node in s.walk_nodes(tree.categories):
         for expr in rule_expressions(node):
             used.update(n.name for n in names_in(expr))
+    for indicator in tree.indicators:  # a denominator and a mean's group are read too
+        used.update(str(a.value) for a in indicator.attributes if a.key in ("per", "within"))
+    used.update(str(a.value) for a in tree.header.attributes if a.key == "within")
     for indicator in tree.indicators:
         if indicator.id not in used:
             reporter.report(

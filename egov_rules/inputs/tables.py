@@ -15,6 +15,7 @@ from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, Reporter, Text, did_you_mean
 from egov_rules.inputs import values
 from egov_rules.inputs.values import (
+    IGNORED,
     MAX_ENTITIES,
     MAX_STREAM_BYTES,
     MAX_STREAM_ROWS,
@@ -67,6 +68,8 @@ def _column_kind(name: str, reading: Reading | None = None) -> str:
     mapped = reading.columns.get(heading) if reading is not None else None
     if mapped in ("entity", "block"):
         return mapped
+    if mapped == IGNORED:  # `heading: ~` in the map: read, named (W520), not scored
+        return "info"
     if mapped is not None:
         return "indicator"
     if heading in ENTITY_COLUMNS:
@@ -166,7 +169,8 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
     """Each row's entity, as the rows come: the header's columns are checked once first.
     `rows` holds each row's cells and where its missing trailing cells would be."""
     kinds = [_column_kind(heading, reading) for heading in _headings(header)]
-    if "entity" not in kinds or "block" not in kinds:
+    only = _only_block(model) if "block" not in kinds else None  # one block: no column needed
+    if "entity" not in kinds or ("block" not in kinds and only is None):
         where = header[0] if header else Located(None)
         _report(reporter, codes.BAD_DATA, where,
                 hint=Text("the first row names the columns: entity, block, then one per indicator",
@@ -178,7 +182,8 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
     columns = _indicator_columns(header, kinds, reporter, model, reading)
     absent = _absent_columns(columns, model)
     unreported = set(absent)  # reported at the first row whose block reads one
-    entity_col, block_col = kinds.index("entity"), kinds.index("block")
+    entity_col = kinds.index("entity")
+    block_col = kinds.index("block") if only is None else -1
     for row, end in rows:
         if all(_is_empty(cell.value) for index, cell in enumerate(row) if index != block_col):
             continue  # a blank line carries nothing, nor one left unfilled in a template
@@ -201,7 +206,8 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
             continue
         if not names.first_time(name, name_cell, reporter):
             continue
-        block_cell = _cell(row, end, block_col)
+        block_cell = _cell(row, end, block_col) if only is None else \
+            Located(only, name_cell.span, name_cell.path)
         block = None if _is_empty(block_cell.value) else normal_text(str(block_cell.value))
         if model is not None and block is not None:  # by its id or label, in any case
             block = block_id(model, block) or block
@@ -220,6 +226,11 @@ def _entities(header: list[Located], rows: Iterable[tuple[list[Located], Located
         if model is not None:
             share_as_fraction(model, entity, reporter)
         yield entity
+
+
+def _only_block(model: Model | None) -> str | None:
+    """The block of a methodology that declares one: a table needs no block column then."""
+    return next(iter(model.blocks)) if model is not None and len(model.blocks) == 1 else None
 
 
 class _Names:

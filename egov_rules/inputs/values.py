@@ -71,6 +71,9 @@ class EntityData:
     locale: Locale | None = None  # how its text cells write numbers
 
 
+IGNORED = "~"  # a `--columns` heading mapped to YAML null: a column read as information
+
+
 @dataclass(frozen=True)
 class Reading:
     """How to read a data file beyond what its format says (docs/cli.md, "Input formats"):
@@ -507,6 +510,8 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
             _report(reporter, codes.BAD_VALUE, located, hint=bad.hint,
                     detail=f"{entity.name}: {name}: {bad.en}",
                     detail_vi=f"{entity.name}: {name}: {bad.vi}")
+    if model.denominates:
+        _denominate(model, entity, values, reporter)
     absent: list[str] = []  # not mentioned at all: one diagnostic for the entity
     for name, policy in _missing(model, entity).items():
         indicator = model.indicators[name]
@@ -524,6 +529,33 @@ def validate_entity(model: Model, entity: EntityData, reporter: Reporter
     return values if len(reporter.diagnostics) == before else None
 
 
+def _denominate(model: Model, entity: EntityData, values: dict[str, RuntimeValue],
+                reporter: Reporter) -> None:
+    """`x per d`: the value the rules read is x ÷ d, exactly. Without d, x is missing (its
+    policy applies, `_missing`); a d that is not positive is an error at d's cell (dividing by
+    a negative number would reverse x's direction)."""
+    for name in model.indicators:
+        denominator = model.denominator(name)
+        given = values.get(name)
+        if denominator is None or not isinstance(given, Fraction):
+            continue
+        by = values.get(denominator)
+        if not isinstance(by, Fraction):
+            del values[name]  # missing, as COINr has it
+        elif by <= 0:
+            del values[name]
+            _report(reporter, codes.BAD_VALUE, entity.values[denominator],
+                    hint=Text(f"give `{denominator}` as a positive number, or leave `{name}` "
+                              "empty", f"nhập `{denominator}` là số dương, hoặc để trống "
+                              f"`{name}`"),
+                    detail=f"{entity.name}: {name} per {denominator}: `{denominator}` is "
+                           f"{fmt(by)}; a denominator must be positive",
+                    detail_vi=f"{entity.name}: {name} per {denominator}: `{denominator}` là "
+                              f"{fmt(by)}; mẫu số phải dương")
+        else:
+            values[name] = given / by
+
+
 def missing_applied(model: Model, entity: EntityData) -> dict[str, str]:
     """The indicators a valid entity did not give, each with the policy that filled it
     (`zero`; `mean`, filled by `inputs.impute`) or dropped the nodes that read it (`not
@@ -538,8 +570,7 @@ def _missing(model: Model, entity: EntityData) -> dict[str, str]:
     read = model.reads.get(str(entity.block.value))  # None: a bad block, reported elsewhere
     found: dict[str, str] = {}
     for name, indicator in model.indicators.items():
-        given = entity.values.get(name)
-        if name in entity.missing_reported or (given is not None and given.value is not None):
+        if name in entity.missing_reported or _given(model, entity, name):
             continue
         policy = model.missing_for(name)
         if read is not None and name not in read and policy != "zero":
@@ -550,6 +581,18 @@ def _missing(model: Model, entity: EntityData) -> dict[str, str]:
             policy = "error"  # a mean of answers or levels is neither
         found[name] = policy
     return found
+
+
+def _given(model: Model, entity: EntityData, name: str) -> bool:
+    """True when the entity gave the value (and, for `x per d`, d: x ÷ d is then known)."""
+    given = entity.values.get(name)
+    if given is None or given.value is None:
+        return False
+    denominator = model.denominator(name)
+    if denominator is None:
+        return True
+    by = entity.values.get(denominator)
+    return by is not None and by.value is not None
 
 
 def _check_block(model: Model, entity: EntityData, reporter: Reporter) -> None:

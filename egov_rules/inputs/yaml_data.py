@@ -13,6 +13,7 @@ import yaml
 from egov_rules import codes
 from egov_rules.diagnostics import Reporter, Text, did_you_mean
 from egov_rules.inputs.values import (
+    IGNORED,
     MAX_DEPTH,
     MAX_ENTITIES,
     MAX_VALUES,
@@ -104,12 +105,14 @@ def load_columns(path: str | Path, reporter: Reporter, model: Model) -> dict[str
     ids = [*model.indicators, "entity", "block"]
     columns: dict[str, str] = {}
     for key, value in root.value:
-        if not (_is_text(key) and _is_text(value)):
+        if not (_is_text(key) and (_is_text(value) or _is_null(value))):
             _say_not_text(reporter, source, key if not _is_text(key) else value)
         elif folded(normal_text(key.value)) in columns:
             reporter.report(codes.BAD_DATA, _span(source, key),
                             detail=f"the heading `{key.value}` is mapped twice",
                             detail_vi=f"tên cột `{key.value}` được ánh xạ hai lần")
+        elif _is_null(value):  # `heading: ~`: a column read as information, not scored
+            columns[folded(normal_text(key.value))] = IGNORED
         elif value.value not in ids:
             hint = did_you_mean(value.value, ids)
             reporter.report(codes.BAD_DATA, _span(source, value),
@@ -119,6 +122,11 @@ def load_columns(path: str | Path, reporter: Reporter, model: Model) -> dict[str
         else:
             columns[folded(normal_text(key.value))] = value.value
     return columns
+
+
+def _is_null(node: yaml.Node) -> bool:
+    """`~`, `null` or nothing: a heading mapped to no indicator (a column to ignore)."""
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and node.style is None
 
 
 def _is_text(node: yaml.Node) -> bool:
