@@ -1102,7 +1102,7 @@ def _stream_rank(args: argparse.Namespace, out: TextIO) -> int:
     blocks = _chosen_blocks(list(standings.blocks), args)
     en = args.lang == "en"
     digits = {i.id: i.round for i in methodology.model.tree.indices}
-    rows = ([index, block, rank, entity, _figure(_exact(value), digits[index]),
+    rows = ([index, block, rank, entity, _figure(_exact(value), digits.get(index)),
              "" if label is None else (label[1] or label[0] or "") if en else (label[0] or "")]
             for index in indices for block in blocks
             for rank, entity, value, label in standings.table(index, block))

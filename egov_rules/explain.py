@@ -331,8 +331,10 @@ def _node_lines(node: NodeResult, lang: Lang) -> list[str]:
 
 
 def declared_round(ranking: Ranking, index_id: str) -> int | None:
-    """The `round N` an index declares (read from any evaluation of the ranking)."""
-    return next((e.index(index_id).round for e in ranking.evaluations), None)
+    """The `round N` an index declares (read from any evaluation of the ranking); None for a
+    ranked node, whose points are shown as they are."""
+    return next((e.index(index_id).round for e in ranking.evaluations
+                 if e.indices.has(index_id)), None)
 
 
 def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
