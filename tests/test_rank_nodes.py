@@ -9,6 +9,7 @@ from fractions import Fraction as F
 import pytest
 
 import egov_rules
+from egov_rules.explain import node_standing_rows, step_words
 from egov_rules.report import render_ranking_html
 from egov_rules.results import Ranking
 
@@ -122,6 +123,13 @@ def test_next_rank_of_a_node_is_the_points_it_lacks(ranking: Ranking) -> None:
     assert unranked.rank is None and unranked.target_rank is None
     # First already: no target.
     assert {s.index: s for s in ranking.next_rank("D")}["services"].target_rank is None
+
+
+def test_explain_lists_the_ranked_nodes_after_the_indices(ranking: Ranking) -> None:
+    rows = node_standing_rows(ranking.evaluation("A"), ranking)
+    assert [node.id for node, _ in rows] == ["services", "staffing", "people"]
+    assert step_words(rows[0][1], "en", node=True) == "4 more points (to 36) reach rank 1 with D"
+    assert step_words(rows[1][1], "vi", node=True) == "thêm 4 điểm (lên 10) để lên hạng 1 cùng B, C"
 
 
 def test_the_record_and_the_reports_carry_node_ranks(ranking: Ranking) -> None:

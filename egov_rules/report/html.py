@@ -17,7 +17,7 @@ from fractions import Fraction
 from html import escape
 
 from egov_rules.diagnostics import Lang
-from egov_rules.explain import gain_rows, index_label, standing_rows, step_words
+from egov_rules.explain import gain_rows, index_label, node_standing_rows, standing_rows, step_words
 from egov_rules.numbers import exact_str, fmt, fmt_published
 from egov_rules.report.safe import printable
 from egov_rules.report.style import CSS
@@ -373,6 +373,14 @@ def _m_standing(evaluation: Evaluation, ranking: Ranking, steps: dict[str, int],
                     f'<td class="n">{rank}</td>'
                     f'<td>{escape(index.next_grade(lang) if index.next_grade else "")}</td>'
                     f'<td>{escape("" if step is None else step_words(step, lang))}</td></tr>')
+    for node, step in node_standing_rows(evaluation, ranking):  # ranked on their points
+        keys = {"entity": evaluation.entity, "node": node.id}
+        shown = "—" if node.points is None else _num(node.points, fmt(node.points, lang), "points", **keys)
+        rank = ("" if step.rank is None
+                else f"{_num(Fraction(step.rank), str(step.rank), 'rank', **keys)}/{step.of}")
+        rows.append(f"<tr><td>{escape(_node_label(node, lang))}</td>"
+                    f'<td class="n">{shown}</td><td></td><td class="n">{rank}</td><td></td>'
+                    f"<td>{escape(step_words(step, lang, node=True))}</td></tr>")
     head = "".join(f'<th scope="col"{c}>{_w(k, lang)}</th>' for k, c in
                    (("index", ""), ("value", ' class="n"'), ("grade", ""), ("rank", ' class="n"'),
                     ("next_grade", ""), ("next_rank", "")))
