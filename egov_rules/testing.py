@@ -38,6 +38,7 @@ from egov_rules.methodology import Methodology
 from egov_rules.model import Model, declared_max
 from egov_rules.results import Evaluation, NodeResult
 from egov_rules.samples import edges, indicator_sets_for_model, relative_references, value_strategy
+from egov_rules.scale import bounds, to_scale, to_share
 
 __all__ = (
     "PropertyResult",
@@ -205,14 +206,16 @@ def assert_monotone(methodology: Methodology, before: Mapping[str, Any],
 
 def assert_bounded(methodology: Methodology, data: Mapping[str, Any],
                    references: Mapping[str, Any] | None = None) -> None:
-    """Every applicable node scores 0 ≤ points ≤ its maximum; every index lies in [0, 1]."""
+    """Every applicable node scores 0 ≤ points ≤ its maximum; every index lies in [0, 1],
+    or in its declared scale."""
     evaluation = _evaluate(methodology, data, references)
     problems = [f"`{n.id}`: {n.points} not in [0, {n.max}]" for n in evaluation.nodes
                 if n.points is not None and n.max is not None and not ZERO <= n.points <= n.max]
     for index in evaluation.indices:
+        low, high = bounds(methodology.model.indices[index.id])
         for value in (index.value, index.rounded):
-            if value is not None and not ZERO <= value <= ONE:
-                problems.append(f"index `{index.id}`: {value} not in [0, 1]")
+            if value is not None and not low <= value <= high:
+                problems.append(f"index `{index.id}`: {value} not in [{low}, {high}]")
     if problems:
         raise AssertionError("; ".join(problems))
 
@@ -284,7 +287,10 @@ def _index_problems(model: Model, evaluation: Evaluation, shown: Mapping[str, No
             weight = sum((w for w, _ in live_pairs), ZERO)
             value = sum((w * v for w, v in live_pairs), ZERO) / weight if weight else None
         result = evaluation.index(index_id)
-        done[index_id] = result.rounded if result.rounded is not None else result.value
+        scale = bounds(index)  # the share goes onto the scale; other indices read it back
+        value = None if value is None else to_scale(value, scale)
+        published = result.rounded if result.rounded is not None else result.value
+        done[index_id] = None if published is None else to_share(published, scale)
         if value != result.value:
             problems.append(f"index `{index_id}` shows {result.value}, its terms give {value}")
         elif value is not None and index.round is not None and \
