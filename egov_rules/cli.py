@@ -35,6 +35,7 @@ from egov_rules.explain import (
     declared_round,
     gain_rows,
     index_label,
+    node_standing_rows,
     standing_rows,
     step_words,
 )
@@ -771,6 +772,10 @@ def _standing_table(evaluation: Evaluation, ranking: Ranking, lang: Lang) -> Tab
                      _grade(index, lang), rank,
                      index.next_grade(lang) if index.next_grade else "",
                      "" if step is None else step_words(step, lang)])
+    for node, step in node_standing_rows(evaluation, ranking):  # ranked on their points
+        rank = "" if step.rank is None else f"{step.rank}/{step.of}"
+        rows.append([_label(node, lang), _number(node.points, lang), "", rank, "",
+                     step_words(step, lang, node=True)])
     headers = [_w("index", lang), _w("value", lang), _w("grade", lang), _w("rank", lang),
                _w("next_grade", lang), _w("next_rank", lang)]
     return Table(f"{evaluation.entity} — {_w('next_rank', lang)}", headers, rows)
@@ -1102,7 +1107,7 @@ def _stream_rank(args: argparse.Namespace, out: TextIO) -> int:
     blocks = _chosen_blocks(list(standings.blocks), args)
     en = args.lang == "en"
     digits = {i.id: i.round for i in methodology.model.tree.indices}
-    rows = ([index, block, rank, entity, _figure(_exact(value), digits[index]),
+    rows = ([index, block, rank, entity, _figure(_exact(value), digits.get(index)),
              "" if label is None else (label[1] or label[0] or "") if en else (label[0] or "")]
             for index in indices for block in blocks
             for rank, entity, value, label in standings.table(index, block))

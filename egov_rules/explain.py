@@ -331,8 +331,10 @@ def _node_lines(node: NodeResult, lang: Lang) -> list[str]:
 
 
 def declared_round(ranking: Ranking, index_id: str) -> int | None:
-    """The `round N` an index declares (read from any evaluation of the ranking)."""
-    return next((e.index(index_id).round for e in ranking.evaluations), None)
+    """The `round N` an index declares (read from any evaluation of the ranking); None for a
+    ranked node, whose points are shown as they are."""
+    return next((e.index(index_id).round for e in ranking.evaluations
+                 if e.indices.has(index_id)), None)
 
 
 def render_ranking(ranking: Ranking, lang: Lang = "vi") -> str:
@@ -384,14 +386,27 @@ def standing_rows(evaluation: Evaluation, ranking: Ranking) -> list[tuple[IndexR
     return [(index, steps.get(index.id)) for index in evaluation.indices]
 
 
-def step_words(step: RankStep, lang: Lang) -> str:
-    """What the next rank takes, in words: the points (or index rise) and whom it reaches."""
+def node_standing_rows(evaluation: Evaluation, ranking: Ranking
+                       ) -> list[tuple[NodeResult, RankStep]]:
+    """Each ranked node of the entity with its step to the next rank, after the indices."""
+    return [(evaluation.node(step.index), step) for step in ranking.next_rank(evaluation.entity)
+            if not evaluation.indices.has(step.index)]
+
+
+def step_words(step: RankStep, lang: Lang, node: bool = False) -> str:
+    """What the next rank takes, in words: the points (or index rise) and whom it reaches;
+    `node`: the step of a ranked node, whose value is its points."""
     if step.rank is None:
         return "—"
     if step.target_rank is None or step.index_gap is None:
         return "đã đứng đầu khối" if lang == "vi" else "already first in the block"
     names = ", ".join(step.target_entities)
     target = fmt(step.target_value or Fraction(0), lang, digits=12)
+    if node:  # ranked on its own points
+        points = fmt(step.points_needed or Fraction(0), lang)
+        if lang == "vi":
+            return f"thêm {points} điểm (lên {target}) để lên hạng {step.target_rank} cùng {names}"
+        return f"{points} more points (to {target}) reach rank {step.target_rank} with {names}"
     if step.points_needed is not None:
         points = fmt(step.points_needed, lang)
         if lang == "vi":

@@ -11,6 +11,7 @@ from egov_rules.diagnostics import Diagnostic, EgovRulesError, Label, Reporter, 
 from egov_rules.evaluate import (
     IndexFacts,
     MissingReference,
+    NodeFacts,
     RuntimeValue,
     alone_diagnostic,
     compute_lets,
@@ -28,7 +29,7 @@ from egov_rules.inputs import (
 )
 from egov_rules.inputs.impute import Imputed, impute
 from egov_rules.model import Model
-from egov_rules.rank import alone, cohort_best, rank_evaluations
+from egov_rules.rank import Standing, alone, cohort_best, rank_evaluations
 from egov_rules.results import Evaluation, Ranking, _parse_exact
 from egov_rules.syntax import structure_hash
 
@@ -141,7 +142,7 @@ class Methodology:
                     self._model, entity.name, envs[k][0], node, value, entity.span,
                     entity.path or entity.name))
         evaluations: list[Evaluation] = []
-        standings: list[tuple[str, str, Mapping[str, IndexFacts]]] = []
+        standings: list[tuple[str, str, Standing]] = []
         for (entity, values), (block, env), means in zip(validated, envs, imputed, strict=False):
             evaluation, indices = self._evaluate(
                 entity.name, block, values, {**best.get(block, {}), **refs},
@@ -180,7 +181,7 @@ class Methodology:
                   env: dict[str, RuntimeValue] | None = None,
                   missing: dict[str, str] | None = None,
                   imputed: dict[str, Imputed] | None = None
-                  ) -> tuple[Evaluation, dict[str, IndexFacts]]:
+                  ) -> tuple[Evaluation, dict[str, IndexFacts | NodeFacts]]:
         try:
             return evaluate_with_indices(self._model, entity, block, values, cohort, env,
                                          missing, imputed)

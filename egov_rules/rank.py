@@ -10,6 +10,7 @@ from typing import TypeVar
 from egov_rules import syntax as s
 from egov_rules.evaluate import (
     IndexFacts,
+    NodeFacts,
     RuntimeValue,
     cohort_figures_of,
     relative_input,
@@ -75,7 +76,8 @@ _ZERO = Fraction(0)
 def ranked_value(rule: s.Rank, value: Fraction | None, rounded: Fraction | None
                  ) -> Fraction | None:
     """The value an index is ranked on: the rounded one when it declares rounding, unless
-    the rank says `by exact`."""
+    the rank says `by exact`. A node's points are never rounded (`rounded` is None), so
+    `by exact` and `by rounded` rank it alike."""
     return value if rule.by == "exact" or rounded is None else rounded
 
 
@@ -112,40 +114,53 @@ def ranks_of(counts: Mapping[_Key, int], ties: str) -> dict[_Key, int]:
 _ENTRY_FIELDS = set(RankEntry.model_fields)
 
 
-def rank_evaluations(model: Model,
-                     standings: Sequence[tuple[str, str, Mapping[str, IndexFacts]]]
+# What a rank reads of one entity: its indices' facts and, for a ranked node, the node's.
+Standing = Mapping[str, IndexFacts | NodeFacts]
+
+
+def figures_of(facts: IndexFacts | NodeFacts | None
+               ) -> tuple[Fraction | None, Fraction | None, int | None]:
+    """(value, rounded value, grade row) of a ranked index or node: a node's points are its
+    value, never rounded nor graded (None: it does not apply, so it is not ranked)."""
+    if facts is None:
+        return None, None, None
+    if isinstance(facts, NodeFacts):
+        return facts.points, None, None
+    return facts.value, facts.rounded, facts.grade_row
+
+
+def published(value: Fraction | None, rounded: Fraction | None) -> Fraction | None:
+    """The value a `then by` tie-break reads: the rounded one when there is one."""
+    return rounded if rounded is not None else value
+
+
+def rank_evaluations(model: Model, standings: Sequence[tuple[str, str, Standing]]
                      ) -> list[RankEntry]:
-    """Every ranked index within every block. `standings` holds each entity's name, block
-    and index facts (the value shown and the grade row; reading them from the evaluations
-    made each index's words)."""
-    by_block: dict[str, list[tuple[str, Mapping[str, IndexFacts]]]] = {}
-    for entity, block, indices in standings:
-        by_block.setdefault(block, []).append((entity, indices))
+    """Every ranked index or node within every block. `standings` holds each entity's name,
+    block and facts (the index's value shown and grade row, a node's points; reading them
+    from the evaluations made each index's words)."""
+    by_block: dict[str, list[tuple[str, Standing]]] = {}
+    for entity, block, facts in standings:
+        by_block.setdefault(block, []).append((entity, facts))
     entries: list[RankEntry] = []
-    for index_id, rule in model.ranks.items():
-        grades = model.grades.get(index_id)
+    for ranked_id, rule in model.ranks.items():
+        grades = model.grades.get(ranked_id)
         for block in model.blocks:
             keys: dict[str, RankKey | None] = {}
             labels: dict[str, tuple[str | None, str | None]] = {}
-            for entity, indices in by_block.get(block, ()):
-                facts = indices[index_id]
-                keys[entity] = rank_key(rule, facts.value, facts.rounded, _published(
-                    None if rule.then is None else indices[rule.then.name]))
-                band = None if grades is None or facts.grade_row is None \
-                    else grades.bands[facts.grade_row]
+            for entity, facts in by_block.get(block, ()):
+                value, rounded, row = figures_of(facts.get(ranked_id))
+                tie_break = None if rule.then is None else published(
+                    *figures_of(facts.get(rule.then.name))[:2])
+                keys[entity] = rank_key(rule, value, rounded, tie_break)
+                band = None if grades is None or row is None else grades.bands[row]
                 labels[entity] = (None, None) if band is None else (str(band.award), band.award_en)
             ranks = rank_values(keys, rule.ties)
             entries.extend(
                 RankEntry.model_construct(
-                    _ENTRY_FIELDS, index=index_id, block=block, entity=name,
+                    _ENTRY_FIELDS, index=ranked_id, block=block, entity=name,
                     value=None if key is None else key[0], rank=ranks[name],
                     grade=labels[name][0], grade_en=labels[name][1])
                 for name, key in keys.items()
             )
     return entries
-
-
-def _published(facts: IndexFacts | None) -> Fraction | None:
-    if facts is None:
-        return None
-    return facts.rounded if facts.rounded is not None else facts.value

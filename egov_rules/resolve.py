@@ -26,6 +26,7 @@ _KIND_WORDS: dict[str, tuple[str, str]] = {
     "indicator": ("indicator", "chỉ số"),
     "index": ("index", "chỉ số tổng hợp"),
     "node or index": ("criterion, category or index", "tiêu chí, hạng mục hoặc chỉ số tổng hợp"),
+    "index or node": ("index, category or criterion", "chỉ số tổng hợp, hạng mục hoặc tiêu chí"),
     "result": ("criterion, category, index or derived value",
                "tiêu chí, hạng mục, chỉ số tổng hợp hoặc giá trị dẫn xuất"),
 }
@@ -228,11 +229,16 @@ def _check_references(tree: s.Methodology, symbols: Symbols, reporter: Reporter)
                         nodes_and_indices)
     indices = symbols.indices
     index_ids = list(indices)
-    for target in [t for g in tree.grades for t in g.targets] + [
-        t for r in tree.ranks for t in r.targets
-    ] + [r.then for r in tree.ranks if r.then is not None]:
+    for target in [t for g in tree.grades for t in g.targets]:
         if target.name not in indices:
             unknown(reporter, target.name, target.span, "index", index_ids)
+    # A rank, and its tie-break, may read an index or a node (its points).
+    for target in [t for r in tree.ranks for t in r.targets] + [
+        r.then for r in tree.ranks if r.then is not None
+    ]:
+        if not isinstance(symbols.declarations.get(target.name), s.Node | s.Index):
+            unknown(reporter, target.name, target.span, "index or node",
+                    [*index_ids, *(n for n in nodes_and_indices if n not in indices)])
     _check_example_names(tree, symbols, reporter)
 
 

@@ -292,6 +292,11 @@ class _Results(Sequence[T]):
     def by_id(self, result_id: str) -> T:
         return self[self._position[result_id]]
 
+    def has(self, result_id: str) -> bool:
+        """Whether a result of this id is held (`in` says it too, untyped: a Sequence's
+        `in` is typed for its items)."""
+        return result_id in self._position
+
     def ids(self) -> list[str]:
         """The results' ids in order, repeats included, without making a result: those the
         evaluator makes have one id each (its position table); those read are looked at."""
@@ -469,7 +474,7 @@ class Evaluation(_Model):
 
 
 class RankEntry(_Model):
-    index: str
+    index: str = Field(description="the ranked index, or node (ranked on its points)")
     block: str
     entity: str
     value: Exact | None
@@ -479,9 +484,9 @@ class RankEntry(_Model):
 
 
 class RankStep(_Model):
-    """What lifts one entity to the next rank of one index in its block."""
+    """What lifts one entity to the next rank of one index (or node) in its block."""
 
-    index: str
+    index: str = Field(description="the ranked index, or node")
     block: str
     rank: int | None
     of: int = Field(description="how many entities of the block are ranked")
@@ -588,7 +593,8 @@ class Ranking(_Model):
     methodology: MethodologyInfo
     evaluations: list[Evaluation]
     ranks: list[RankEntry]
-    ties: dict[str, str] = Field(default_factory=dict, description="index id → tie rule")
+    ties: dict[str, str] = Field(default_factory=dict,
+                                 description="ranked index (or node) id → tie rule")
     ranked_by: dict[str, str] = Field(
         default_factory=dict, description="index id → `exact` when ranked on its unrounded value")
     # The audit record: enough to find and re-run exactly what produced this ranking.
@@ -646,11 +652,13 @@ class Ranking(_Model):
         return cast(dict[tuple[str, str], _RankTable], cached[1])
 
     def rank_of(self, entity: str, index: str) -> int | None:
+        """The rank of `entity` by a ranked index or node (None: it has no value of it)."""
         rows = self._first_by("_rank_by_entity", self.ranks, lambda row: (row.entity, row.index))
         return rows[entity, index].rank
 
     def next_rank(self, entity: str) -> list[RankStep]:
-        """For each ranked index: how far `entity` is from the nearest entity above it."""
+        """For each ranked index or node: how far `entity` is from the nearest entity above
+        it (for a node, `index_gap` and `points_needed` are both the points it lacks)."""
         evaluation = self.evaluation(entity)
         return [self._step(evaluation, index) for index in self.ties]
 
@@ -663,6 +671,11 @@ class Ranking(_Model):
         if above is None or own.value is None:
             return step
         target, target_rank, target_entities = above
+        if not evaluation.indices.has(index_id):  # a ranked node: its exact points are the value
+            return step.model_copy(update={
+                "target_rank": target_rank, "target_entities": target_entities,
+                "target_value": target, "index_gap": target - own.value,
+                "points_needed": target - own.value})
         result = evaluation.index(index_id)
         # Half-up rounding: the exact index only has to reach target − half a unit, when the
         # rank reads the rounded value (not `by exact`).

@@ -25,12 +25,12 @@ from egov_rules.inputs.values import EntityData, Reading, validate_entity
 from egov_rules.kinds.base import Gather
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
-from egov_rules.rank import RankKey, rank_key, ranks_of
+from egov_rules.rank import RankKey, published, rank_key, ranks_of
 
 if TYPE_CHECKING:
     from egov_rules.scoring import Score
 
-NONE = -1  # the value id of an index without a value (unranked)
+NONE = -1  # the value id of an index without a value, or a node that does not apply (unranked)
 
 
 def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporter,
@@ -168,6 +168,18 @@ class _Errors:
         return self.any
 
 
+def _figures(score: Score, ranked: str) -> tuple[Fraction | None, Fraction | None, int | None]:
+    """(value, rounded value, grade row) of a ranked index, or a node's points (never rounded
+    nor graded), as `rank.figures_of` reads them from the evaluator's facts."""
+    at = score.layout.indices_at.get(ranked)
+    if at is None:
+        points = score.points(ranked)
+        assert not isinstance(points, float), "streamed scores are exact"
+        return points, None, None
+    value, rounded, row = score.figures[at:at + 3]
+    return value, rounded, row
+
+
 @dataclass
 class _Ranked:
     """One ranked index: an id per distinct value, and how many entities of each block hold
@@ -202,13 +214,9 @@ class Standings:
         ids = []
         for index, ranked in self.ranked.items():
             rule = self.model.ranks[index]
-            at = score.layout.indices_at[index]
-            value, rounded, row = score.figures[at:at + 3]
-            tie_break = None
-            if rule.then is not None:
-                then = score.layout.indices_at[rule.then.name]
-                tie_value, tie_rounded = score.figures[then:then + 2]
-                tie_break = tie_rounded if tie_rounded is not None else tie_value
+            value, rounded, row = _figures(score, index)
+            tie_break = None if rule.then is None else published(
+                *_figures(score, rule.then.name)[:2])
             key = rank_key(rule, value, rounded, tie_break)
             found = NONE if key is None else ranked.ids.setdefault(key, len(ranked.ids))
             if found == len(ranked.values) and key is not None:

@@ -66,6 +66,15 @@ THEN_BY = ONE_PASS.replace("rank i2, i1 within block ties dense\n",
                            "rank i2 within block ties share a rank by exact then by i1\n"
                            "rank i3 within block ties dense by rounded then by i2\n")
 
+# A node ranked on its points (`third` applies only to block a, `cz` only when x > 0: those
+# without it are not ranked), and a node as the tie-break of an index.
+NODES = ONE_PASS.replace("rank i2, i1 within block ties dense\n",
+                         "category third \"Third\"  max 5  only a\n"
+                         "  criterion cz \"CZ\"  max 5  when x > 0\n"
+                         "    yes/no y > 50%\n\n"
+                         "rank third, cx within block ties share a rank then by i2\n"
+                         "rank i2 within block ties dense by exact then by second\n")
+
 
 def quickstart_rows(count: int, seed: int = 3) -> str:
     """Quickstart entities in three blocks' worth of mixes, with many ties (few values)."""
@@ -111,8 +120,11 @@ def cases(tmp_path: Path) -> list[tuple[str, str]]:
     then_by = tmp_path / "then_by.egr"
     then_by.write_text(THEN_BY, encoding="utf-8")
     assert THEN_BY != ONE_PASS
+    nodes = tmp_path / "nodes.egr"
+    nodes.write_text(NODES, encoding="utf-8")
+    assert NODES != ONE_PASS
     return [*SHIPPED, (QUICKSTART, str(generated)), (str(rules), str(one_pass)),
-            (str(then_by), str(one_pass))]
+            (str(then_by), str(one_pass)), (str(nodes), str(one_pass))]
 
 
 @pytest.mark.parametrize("command", ["score", "rank"])

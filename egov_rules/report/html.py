@@ -17,7 +17,7 @@ from fractions import Fraction
 from html import escape
 
 from egov_rules.diagnostics import Lang
-from egov_rules.explain import gain_rows, index_label, standing_rows, step_words
+from egov_rules.explain import gain_rows, index_label, node_standing_rows, standing_rows, step_words
 from egov_rules.numbers import exact_str, fmt, fmt_published
 from egov_rules.report.safe import printable
 from egov_rules.report.style import CSS
@@ -45,7 +45,9 @@ class _Row:
 
 @dataclass(frozen=True)
 class _RankTable:
-    index: IndexResult  # any entity's result of this index: its label and declared rounding
+    # any entity's result of the ranked index or node: its label (an index's declared
+    # rounding too; a node's points are shown as they are)
+    index: IndexResult | NodeResult
     block: str
     block_label: str
     rows: tuple[_Row, ...]
@@ -77,17 +79,24 @@ def _rank_tables(ranking: Ranking, lang: Lang) -> list[_RankTable]:
             shared = Counter(r.rank for r in entries if r.rank is not None)
             rows = tuple(
                 _Row(r.rank, r.rank is not None and shared[r.rank] > 1, r.entity, r.value,
-                     _grade(ranking.evaluation(r.entity).index(index_id), lang))
+                     (r.grade_en or r.grade) if lang == "en" else r.grade)
                 for r in entries
             )
-            tables.append(_RankTable(members[0].index(index_id), block,
-                                     _m_block(members[0], lang), rows))
+            first = members[0]
+            ranked = first.index(index_id) if first.indices.has(index_id) else first.node(index_id)
+            tables.append(_RankTable(ranked, block, _m_block(first, lang), rows))
     return tables
+
+
+def _declared_round(ranked: IndexResult | NodeResult) -> int | None:
+    """An index's `round N`; a node's points are shown as they are."""
+    return ranked.round if isinstance(ranked, IndexResult) else None
 
 
 def _main_index(ranking: Ranking) -> str | None:
     """The index a block's summary is ranked on: `overall` when ranked, else the first ranked."""
-    ranked = list(dict.fromkeys(r.index for r in ranking.ranks))
+    indices = {i.id for i in ranking.evaluations[0].indices} if ranking.evaluations else set()
+    ranked = [i for i in dict.fromkeys(r.index for r in ranking.ranks) if i in indices]
     return "overall" if "overall" in ranked else next(iter(ranked), None)
 
 
@@ -223,7 +232,7 @@ def _m_block(evaluation: Evaluation, lang: Lang) -> str:
     return _vi_only(evaluation.block_label or evaluation.block, lang)
 
 
-def _m_index_name(index: IndexResult, lang: Lang) -> str:
+def _m_index_name(index: IndexResult | NodeResult, lang: Lang) -> str:
     if lang == "en" and index.label_en:
         label = f"{escape(index.label_en)} "
     else:
@@ -248,7 +257,7 @@ def _m_rank_row(table: _RankTable, row: _Row, lang: Lang) -> str:
         tie = f'<span class="tie" title="{_w("tied", lang)}">=</span>' if row.tied else ""
         rank = tie + _num(Fraction(row.rank), str(row.rank), "rank", **keys)
     value = "—" if row.value is None else _num(
-        row.value, _shown(row.value, lang, table.index.round), "ranked", **keys)
+        row.value, _shown(row.value, lang, _declared_round(table.index)), "ranked", **keys)
     return (f'<tr><td class="n">{rank}</td><th scope="row">{escape(row.entity)}</th>'
             f'<td class="n">{value}</td><td>{escape(row.grade or "—")}</td></tr>')
 
@@ -364,6 +373,14 @@ def _m_standing(evaluation: Evaluation, ranking: Ranking, steps: dict[str, int],
                     f'<td class="n">{rank}</td>'
                     f'<td>{escape(index.next_grade(lang) if index.next_grade else "")}</td>'
                     f'<td>{escape("" if step is None else step_words(step, lang))}</td></tr>')
+    for node, step in node_standing_rows(evaluation, ranking):  # ranked on their points
+        keys = {"entity": evaluation.entity, "node": node.id}
+        shown = "—" if node.points is None else _num(node.points, fmt(node.points, lang), "points", **keys)
+        rank = ("" if step.rank is None
+                else f"{_num(Fraction(step.rank), str(step.rank), 'rank', **keys)}/{step.of}")
+        rows.append(f"<tr><td>{escape(_node_label(node, lang))}</td>"
+                    f'<td class="n">{shown}</td><td></td><td class="n">{rank}</td><td></td>'
+                    f"<td>{escape(step_words(step, lang, node=True))}</td></tr>")
     head = "".join(f'<th scope="col"{c}>{_w(k, lang)}</th>' for k, c in
                    (("index", ""), ("value", ' class="n"'), ("grade", ""), ("rank", ' class="n"'),
                     ("next_grade", ""), ("next_rank", "")))
