@@ -15,21 +15,23 @@ from egov_rules.evaluate import (
     relative_input,
     relative_nodes,
 )
-from egov_rules.kinds.base import AGGREGATES, Gather
+from egov_rules.kinds.base import AGGREGATES, Held
 from egov_rules.model import Model
-from egov_rules.results import RankEntry
+from egov_rules.results import CohortSource, RankEntry
+
+# One entity of the cohort stage: its block, its values (derived values included), its name
+# and whether it came from the cohort file (counted, never scored).
+CohortEntry = tuple[str, Mapping[str, RuntimeValue], str, bool]
 
 
-def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]]]
-                ) -> dict[str, dict[str, Fraction]]:
-    """block → cohort figure key → that figure (the best, the min or the max of a node's
-    input) among the entities of that block scored together.
-
-    `entities` holds (block, values including derived values) pairs.
-    """
-    gathered: dict[str, dict[str, Gather]] = {}
+def cohort_best(model: Model, entities: Sequence[CohortEntry]
+                ) -> tuple[dict[str, dict[str, Fraction]], dict[str, dict[str, CohortSource]]]:
+    """block → cohort figure key → that figure (the best, the min, the max, the mean or the
+    sd of a node's input) among the entities of that block scored together; and, keyed
+    alike, where each came from (who holds a pick, over how many entities)."""
+    gathered: dict[str, dict[str, Held]] = {}
     for node_id, node in model.nodes.items():
-        for block, env in entities:
+        for block, env, name, from_file in entities:
             if block not in model.blocks_of.get(node_id, ()):
                 continue
             value = relative_input(model, node, env)
@@ -37,9 +39,11 @@ def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, Runtime
                 continue
             for _, figure in cohort_figures_of(node):
                 gathered.setdefault(block, {}).setdefault(
-                    figure.key(node_id), Gather(figure.pick)).add(value)
-    return {block: {key: g.result() for key, g in figures.items()}
-            for block, figures in gathered.items()}
+                    figure.key(node_id), Held(figure.pick)).add_held(value, name, from_file)
+    return ({block: {key: g.result() for key, g in figures.items()}
+             for block, figures in gathered.items()},
+            {block: {key: g.source() for key, g in figures.items()}
+             for block, figures in gathered.items()})
 
 
 def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]]],

@@ -9,6 +9,7 @@ out cannot be instantiated, and `mypy --strict` reports the instantiation.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Typ
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
 from egov_rules.kinds.direction import Dir
+from egov_rules.results import CohortSource
 
 if TYPE_CHECKING:
     from egov_rules.diagnostics import Reporter
@@ -102,6 +104,7 @@ class CohortFigure:
     name: str
     pick: Pick
     reference: Fraction | None
+    stated: Span | None = None  # where the rule states `reference`, for the explanation
 
     def key(self, node_id: str) -> str:
         """The figure's key in a cohort, `references=` and `--reference`: the node id for the
@@ -151,6 +154,51 @@ class Gather:
         if self.pick not in AGGREGATES:
             return self.current
         return aggregate(self.pick, self.values) if self.values else None
+
+
+class Held(Gather):
+    """A `Gather` of exact values that also knows whose figure it is (the explanation's
+    provenance): the holder of a pick — on a tie the first in input order, an entity scored
+    before one of the cohort file, so that the file's order and the cohort's do not matter —,
+    how many hold it, and how many values (of them, the cohort file's) it was found over."""
+
+    __slots__ = ("count", "file_count", "holder", "holder_file", "ties")
+
+    def __init__(self, pick: Pick) -> None:
+        super().__init__(pick)
+        self.holder: str | None = None
+        self.holder_file = False
+        self.ties = self.count = self.file_count = 0
+
+    def add_held(self, value: Fraction, holder: str, from_file: bool) -> None:
+        self.count += 1
+        self.file_count += from_file
+        if self.pick in AGGREGATES:
+            self.values.append(value)
+        elif self.current is None or beats(self.pick, value, self.current):
+            self.current, self.holder, self.holder_file, self.ties = value, holder, from_file, 1
+        elif value == self.current:
+            self.ties += 1
+            if self.holder_file and not from_file:
+                self.holder, self.holder_file = holder, False
+
+    def source(self) -> CohortSource:
+        """Where the figure came from, once every value is added."""
+        if self.pick in AGGREGATES:
+            return CohortSource.model_construct(kind="cohort", count=self.count,
+                                                from_file=self.file_count)
+        return CohortSource.model_construct(
+            kind="cohort file" if self.holder_file else "cohort", entity=self.holder,
+            ties=self.ties, count=self.count, from_file=self.file_count)
+
+
+GIVEN = CohortSource.model_construct(kind="given")
+
+
+@functools.lru_cache(maxsize=256)
+def stated_source(line: int | None) -> CohortSource:
+    """A figure the rule states (`reference …`), at its line."""
+    return CohortSource.model_construct(kind="rule", line=line)
 
 
 @dataclass(frozen=True, slots=True)

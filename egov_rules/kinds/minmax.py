@@ -111,10 +111,11 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
                         f"{sh_vi} × {m_vi} = {p_vi} điểm")
         top_en, top_vi = (f"{hi_en} − {v_en}", f"{hi_vi} − {v_vi}") if rule.lower \
             else (f"{v_en} − {lo_en}", f"{v_vi} − {lo_vi}")
+        # the figures and where they came from follow (`evaluate`, `explain.cohort_sources`)
         return both(f"{v_en} → ({top_en}) ÷ ({hi_en} − {lo_en}) = {sh_en}; "
-                    f"{sh_en} × {m_en} = {p_en} points; min {lo_en}, max {hi_en}",
+                    f"{sh_en} × {m_en} = {p_en} points",
                     f"{v_vi} → ({top_vi}) ÷ ({hi_vi} − {lo_vi}) = {sh_vi}; "
-                    f"{sh_vi} × {m_vi} = {p_vi} điểm; nhỏ nhất {lo_vi}, lớn nhất {hi_vi}")
+                    f"{sh_vi} × {m_vi} = {p_vi} điểm")
 
     def hint_words(self, rule: s.MinMax, target: Target, model: Model,
                    env: Mapping[str, RuntimeValue]) -> Text:
@@ -176,5 +177,6 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
 
 def _figures(rule: s.MinMax) -> tuple[CohortFigure, CohortFigure]:
     """The block's min and max of x (keys `node.min`, `node.max`), with the stated ones."""
-    return (CohortFigure("min", "min", rule.ref_min.value if rule.ref_min else None),
-            CohortFigure("max", "max", rule.ref_max.value if rule.ref_max else None))
+    low, high = rule.ref_min, rule.ref_max
+    return (CohortFigure("min", "min", low.value if low else None, low.span if low else None),
+            CohortFigure("max", "max", high.value if high else None, high.span if high else None))

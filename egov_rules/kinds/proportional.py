@@ -168,7 +168,9 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
 
 def _best(rule: s.Proportional) -> CohortFigure:
     """The one cohort figure of `relative to best in block`: the max of x in the block."""
-    return CohortFigure("", "max", rule.reference.value if rule.reference is not None else None)
+    stated = rule.reference
+    return CohortFigure("", "max", stated.value if stated is not None else None,
+                        stated.span if stated is not None else None)
 
 
 def _branch(model: Model, rule: s.Proportional, facts: ProportionalFacts, maximum: Fraction
