@@ -118,6 +118,13 @@ def cohort_figures_of(node: s.Node) -> tuple[tuple[s.Node, CohortFigure], ...]:
     return () if use is None else tuple((node, f) for f in use.figures)
 
 
+def scoped(model: Model) -> bool:
+    """Whether a cohort figure is found over other entities than its block's (`in all`,
+    `in group g`): the compiled scorer's and the stream's per-block figures do not hold it."""
+    return any(f.scope is not None for node in model.nodes.values()
+               for _, f in cohort_figures_of(node))
+
+
 def cohort_keys(model: Model) -> list[str]:
     """Every cohort figure's key (`references=`, `--reference`), in the methodology's order."""
     return [f.key(n.id) for node in model.nodes.values() for n, f in cohort_figures_of(node)]
@@ -401,7 +408,7 @@ def evaluate_with_indices(
     """`evaluate_entity`, with its indices' facts by id: what ranking reads (an index's
     result makes its words, 0.4 ms each: 4 ranked indices of 100,000 entities took minutes).
     `imputed`: the means `missing mean` filled (`inputs.impute`), for the explanation;
-    `sources`: where each figure of `cohort` came from (`rank.cohort_best`; one it lacks was
+    `sources`: where each figure of `cohort` came from (`rank.CohortStage`; one it lacks was
     given by the caller)."""
     plan = _plan(model)
     run = _Run(model, block, env if env is not None else compute_lets(model, inputs),

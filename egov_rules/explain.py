@@ -427,13 +427,23 @@ def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: 
     text = both(", ".join(parts_en), ", ".join(parts_vi))
     if counted is None or counted.count is None:
         return text
-    n = counted.count
-    of_en, of_vi = f"of the block's {n} {'entity' if n == 1 else 'entities'}", \
-        f"trong {n} đơn vị của khối"
+    of_en, of_vi = _cohort_words(counted, counted.count)
     if counted.from_file:
         of_en += f", {counted.from_file} from the cohort file"
         of_vi += f", {counted.from_file} từ tệp cohort"
     return both(f"{text.en} ({of_en})", f"{text.vi} ({of_vi})")
+
+
+def _cohort_words(source: CohortSource, n: int) -> tuple[str, str]:
+    """Which entities a figure was found over: "of the block's 3 entities", "of all 30
+    entities scored together", "of the group north's 12 entities"."""
+    entities = "entity" if n == 1 else "entities"
+    if source.scope == "all":
+        return f"of all {n} {entities} scored together", f"trong tất cả {n} đơn vị được chấm cùng"
+    if source.scope == "group":
+        return f"of the group {source.group}'s {n} {entities}", \
+            f"trong {n} đơn vị của nhóm {source.group}"
+    return f"of the block's {n} {entities}", f"trong {n} đơn vị của khối"
 
 
 def _source_words(source: CohortSource) -> Text:

@@ -28,7 +28,7 @@ from egov_rules.inputs import (
 )
 from egov_rules.inputs.impute import Imputed, impute
 from egov_rules.model import Model
-from egov_rules.rank import alone, cohort_best, rank_evaluations
+from egov_rules.rank import CohortStage, alone, rank_evaluations
 from egov_rules.results import CohortSource, Evaluation, Ranking, _parse_exact
 from egov_rules.syntax import structure_hash
 
@@ -133,7 +133,7 @@ class Methodology:
         imputed = impute(self._model, validated + others, refs)  # the cohort's values count
         envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in validated]
         cohort_envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in others]
-        best, sources = cohort_best(self._model, [
+        stage = CohortStage(self._model, [
             *((block, env, e.name, False) for (block, env), (e, _) in zip(envs, validated, strict=True)),
             *((block, env, e.name, True) for (block, env), (e, _) in zip(cohort_envs, others,
                                                                           strict=True))])
@@ -146,11 +146,12 @@ class Methodology:
         evaluations: list[Evaluation] = []
         standings: list[tuple[str, str, Mapping[str, IndexFacts]]] = []
         for (entity, values), (block, env), means in zip(validated, envs, imputed, strict=False):
+            best, sources = stage.of(block, env)
             evaluation, indices = self._evaluate(
-                entity.name, block, values, {**best.get(block, {}), **refs},
+                entity.name, block, values, {**best, **refs},
                 Located(None, entity.span, entity.path), env,
                 missing_applied(self._model, entity), means,
-                {k: v for k, v in sources.get(block, {}).items() if k not in refs})
+                {k: v for k, v in sources.items() if k not in refs})
             evaluations.append(evaluation)
             standings.append((entity.name, block, indices))
             if progress is not None:

@@ -345,6 +345,10 @@ class CohortSource(_Model):
         default=None, description="how many entities the figure was found over (cohort kinds)")
     from_file: int | None = Field(
         default=None, description="of those, how many came from the cohort file")
+    scope: Literal["block", "all", "group"] | None = Field(
+        default=None, description="cohort kinds: the entities it was found over — the "
+                                  "entity's block, all scored together, or its group")
+    group: str | None = Field(default=None, description="scope `group`: the group's value")
     line: int | None = Field(default=None, description="kind `rule`: the line of `reference`")
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
-from egov_rules.evaluate import alone_diagnostic, cohort_figures_of, cohort_keys
+from egov_rules.evaluate import alone_diagnostic, cohort_figures_of, cohort_keys, scoped
 from egov_rules.inputs.tables import stream_csv
 from egov_rules.inputs.values import EntityData, Reading, validate_entity
 from egov_rules.kinds.base import GIVEN, Held, stated_source
@@ -45,10 +45,12 @@ def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporte
     `cohort` are `evaluate_many`'s; with a reference for every relative node, the file is
     read once. `sources`, if given, is filled before the first score with where each block's
     cohort figures came from (block → key → `CohortSource`, as `Evaluation.cohort_sources`
-    holds them): the first pass keeps each pick's holder as it keeps the pick."""
+    holds them; a figure `in group g` is left out: it differs within a block): the first pass
+    keeps each pick's holder as it keeps the pick."""
     scorer = methodology.scorer
     refs = dict(references or {})
-    if methodology.model.imputes:  # a missing value is its block's mean: the whole file first
+    if methodology.model.imputes or scoped(methodology.model):  # a missing value is its
+        # block's mean, a figure `in all` or `in group g` is not its block's: the whole file first
         yield from _whole_file(methodology, path, reporter, reading, refs, cohort, sources)
         return
     before = _stamp(path)
@@ -97,7 +99,7 @@ def _sources(methodology: Methodology, held: Mapping[str, Sequence[Held]],
             if relative.key in refs:
                 source = GIVEN
             elif k < len(row) and row[k].count:
-                source = row[k].source()
+                source = row[k].source(("block", block))
             elif figure.reference is not None:
                 source = stated_source(None if figure.stated is None else figure.stated.line)
             else:
@@ -135,8 +137,9 @@ def _whole_sources(methodology: Methodology, entities: list[EntityData],
         ranking = methodology.evaluate_many(entities, references=refs, cohort=list(cohort))
     except EgovRulesError:
         return found
-    for evaluation in ranking.evaluations:
-        found.setdefault(evaluation.block, {}).update(evaluation.cohort_sources)
+    for evaluation in ranking.evaluations:  # a group's figures differ within a block
+        found.setdefault(evaluation.block, {}).update(
+            {k: v for k, v in evaluation.cohort_sources.items() if v.scope != "group"})
     return found
 
 

@@ -47,7 +47,7 @@ ENTITIES = {k: {"block": "province", "speed": s, "reach": r} for k, (s, r) in RO
 def held(entity: str, ties: int = 1, count: int = 4, from_file: int = 0,
          kind: str = "cohort") -> CohortSource:
     return CohortSource(kind=kind, entity=entity, ties=ties, count=count,  # type: ignore[arg-type]
-                        from_file=from_file)
+                        from_file=from_file, scope="block")
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,8 @@ def test_who_holds_each_figure_ties_first_in_input_order(m: egov_rules.Methodolo
     a = m.evaluate_many(ENTITIES).evaluation("A")
     assert a.cohort_sources == {
         "fast.min": held("A", ties=2), "fast.max": held("B"),
-        "steady.mean": CohortSource(kind="cohort", count=4, from_file=0),
-        "steady.sd": CohortSource(kind="cohort", count=4, from_file=0),
+        "steady.mean": CohortSource(kind="cohort", count=4, from_file=0, scope="block"),
+        "steady.sd": CohortSource(kind="cohort", count=4, from_file=0, scope="block"),
         "wide": held("B", ties=2)}
     fast = a.node("fast").branch
     # A is at the min: (1.3 − 1.3) ÷ (9.8 − 1.3) = 0 → 0 points
@@ -154,7 +154,8 @@ def test_the_record_holds_the_sources_and_a_forged_one_fails(tmp_path: Path) -> 
     assert code == 0
     saved = json.loads(record.read_text(encoding="utf-8"))
     assert saved["evaluations"][2]["cohort_sources"]["fast.max"] == {
-        "kind": "cohort", "entity": "B", "ties": 1, "count": 4, "from_file": 0, "line": None}
+        "kind": "cohort", "entity": "B", "ties": 1, "count": 4, "from_file": 0, "scope": "block",
+        "group": None, "line": None}
     code, out = _run("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
     assert code == 0, out
     saved["evaluations"][2]["cohort_sources"]["fast.max"]["entity"] = "C"  # a forged holder

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
+from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
 from egov_rules.kinds.direction import Dir
@@ -105,11 +106,59 @@ class CohortFigure:
     pick: Pick
     reference: Fraction | None
     stated: Span | None = None  # where the rule states `reference`, for the explanation
+    scope: s.Scope | None = None  # the entities it is found over; None: the block
 
     def key(self, node_id: str) -> str:
         """The figure's key in a cohort, `references=` and `--reference`: the node id for the
         best (as it always was), `node.min` and `node.max` for min-max (no name has a dot)."""
         return f"{node_id}.{self.name}" if self.name else node_id
+
+
+# Which entities a cohort figure of one entity is found over: its block's, everyone's, or
+# those sharing its value of a group indicator (None: it names no group value).
+Partition = tuple[str, str] | None
+
+
+def partition(scope: s.Scope | None, block: str, env: Mapping[str, Any]) -> Partition:
+    """The entity's cohort for a figure of this scope (`in block`, `in all`, `in group g`)."""
+    if scope is None:
+        return ("block", block)
+    if scope.kind == "all":
+        return ("all", "")
+    assert scope.group is not None, "`in group` names its indicator"
+    value = env.get(scope.group.name)
+    return None if value is None else ("group", str(value))
+
+
+def scope_words(scope: s.Scope | None) -> Text:
+    """Where a figure is found, in words: "in the block", "among all the entities scored
+    together", "in the entity's group of `region`"."""
+    if scope is None:
+        return Text("in the block", "trong khối")
+    if scope.group is None:
+        return Text("among all the entities scored together",
+                    "trong tất cả các đơn vị được chấm cùng")
+    g = scope.group.name
+    return Text(f"in the entity's group of `{g}`", f"trong nhóm cùng giá trị `{g}`")
+
+
+def check_scope(scope: s.Scope | None, ctx: CheckContext) -> None:
+    """`in group g`: g must be a `one of` indicator (its values name the groups)."""
+    if scope is None or scope.group is None:
+        return
+    name = scope.group.name
+    indicator = ctx.symbols.indicators.get(name)
+    if indicator is None:
+        from egov_rules.resolve import unknown
+
+        unknown(ctx.reporter, name, scope.group.span, "indicator", list(ctx.symbols.indicators))
+    elif indicator.kind != "options":
+        ctx.reporter.report(
+            codes.COHORT_GROUP, scope.group.span, name=name,
+            detail=f"`{name}` is a {indicator.kind} indicator; a group is named by the values "
+                   "of a `one of (…)` indicator",
+            detail_vi=f"`{name}` là chỉ tiêu kiểu {indicator.kind}; nhóm được xác định bởi giá "
+                      "trị của một chỉ tiêu `one of (…)`")
 
 
 def beats(pick: Pick, value: Any, current: Any) -> bool:
@@ -182,14 +231,17 @@ class Held(Gather):
             if self.holder_file and not from_file:
                 self.holder, self.holder_file = holder, False
 
-    def source(self) -> CohortSource:
-        """Where the figure came from, once every value is added."""
+    def source(self, where: tuple[str, str]) -> CohortSource:
+        """Where the figure came from, once every value is added; `where`: its partition."""
+        scope, group = where[0], (where[1] if where[0] == "group" else None)
         if self.pick in AGGREGATES:
             return CohortSource.model_construct(kind="cohort", count=self.count,
-                                                from_file=self.file_count)
+                                                from_file=self.file_count, scope=scope,
+                                                group=group)
         return CohortSource.model_construct(
             kind="cohort file" if self.holder_file else "cohort", entity=self.holder,
-            ties=self.ties, count=self.count, from_file=self.file_count)
+            ties=self.ties, count=self.count, from_file=self.file_count, scope=scope,
+            group=group)
 
 
 GIVEN = CohortSource.model_construct(kind="given")

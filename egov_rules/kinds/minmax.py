@@ -35,7 +35,9 @@ from egov_rules.kinds.base import (
     ShapeContext,
     Target,
     TypeChecker,
+    check_scope,
     raise_words,
+    scope_words,
 )
 from egov_rules.kinds.direction import DOWN, UP, Dir
 
@@ -64,6 +66,7 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
             ctx.reporter.report(codes.BAD_NODE_BODY, rule.ref_min.span,
                                 detail="`reference min` must be below `max`",
                                 detail_vi="giá trị `reference min` phải nhỏ hơn `max`")
+        check_scope(rule.scope, ctx)
         return ()
 
     def cohort(self, rule: s.MinMax) -> CohortUse | None:
@@ -151,9 +154,10 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
         m_en, m_vi = both_fmt(maximum)
         top_en, top_vi = ("(max − x)", "(lớn nhất − x)") if rule.lower \
             else ("(x − min)", "(x − nhỏ nhất)")
-        text = both(f"{x.en}: {top_en} ÷ (max − min) over the block × {m_en} points "
+        where = scope_words(rule.scope)
+        text = both(f"{x.en}: {top_en} ÷ (max − min) {where.en} × {m_en} points "
                     "(all points when min = max)",
-                    f"{x.vi}: {top_vi} ÷ (lớn nhất − nhỏ nhất) trong khối × {m_vi} điểm "
+                    f"{x.vi}: {top_vi} ÷ (lớn nhất − nhỏ nhất) {where.vi} × {m_vi} điểm "
                     "(tối đa khi nhỏ nhất = lớn nhất)")
         if rule.ref_min is None or rule.ref_max is None:
             return text
@@ -178,5 +182,7 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
 def _figures(rule: s.MinMax) -> tuple[CohortFigure, CohortFigure]:
     """The block's min and max of x (keys `node.min`, `node.max`), with the stated ones."""
     low, high = rule.ref_min, rule.ref_max
-    return (CohortFigure("min", "min", low.value if low else None, low.span if low else None),
-            CohortFigure("max", "max", high.value if high else None, high.span if high else None))
+    return (CohortFigure("min", "min", low.value if low else None, low.span if low else None,
+                         rule.scope),
+            CohortFigure("max", "max", high.value if high else None, high.span if high else None,
+                         rule.scope))

@@ -39,7 +39,9 @@ from egov_rules.kinds.base import (
     ShapeContext,
     Target,
     TypeChecker,
+    check_scope,
     raise_words,
+    scope_words,
 )
 from egov_rules.kinds.direction import DOWN, UP, Dir
 
@@ -72,6 +74,7 @@ class ZScoreKind(RuleKind[s.ZScore, ZScoreFacts]):
                 ctx.reporter.report(codes.BAD_NODE_BODY, number.span,
                                     detail=f"{en} must be above 0",
                                     detail_vi=f"giá trị {vi} phải lớn hơn 0")
+        check_scope(rule.scope, ctx)
         return ()
 
     def cohort(self, rule: s.ZScore) -> CohortUse | None:
@@ -159,10 +162,11 @@ class ZScoreKind(RuleKind[s.ZScore, ZScoreFacts]):
         m_en, m_vi = both_fmt(maximum)
         k_en, k_vi = both_fmt(rule.within.value)
         top_en, top_vi = ("(k − z)", "(k − z)") if rule.lower else ("(z + k)", "(z + k)")
-        text = both(f"{x.en}: z = (x − mean) ÷ sd over the block (population sd); "
+        where = scope_words(rule.scope)
+        text = both(f"{x.en}: z = (x − mean) ÷ sd {where.en} (population sd); "
                     f"{top_en} ÷ 2k with k = {k_en}, clamped to 0…1, × {m_en} points "
                     "(half the points when sd = 0)",
-                    f"{x.vi}: z = (x − trung bình) ÷ độ lệch chuẩn tổng thể trong khối; "
+                    f"{x.vi}: z = (x − trung bình) ÷ độ lệch chuẩn tổng thể {where.vi}; "
                     f"{top_vi} ÷ 2k với k = {k_vi}, giới hạn trong 0…1, × {m_vi} điểm "
                     "(nửa số điểm khi độ lệch chuẩn = 0)")
         if rule.ref_mean is None or rule.ref_sd is None:
@@ -194,5 +198,7 @@ def _figures(rule: s.ZScore) -> tuple[CohortFigure, CohortFigure]:
     """The block's mean and population sd of x (keys `node.mean`, `node.sd`), with the
     stated ones."""
     mean, sd = rule.ref_mean, rule.ref_sd
-    return (CohortFigure("mean", "mean", mean.value if mean else None, mean.span if mean else None),
-            CohortFigure("sd", "sd", sd.value if sd else None, sd.span if sd else None))
+    return (CohortFigure("mean", "mean", mean.value if mean else None,
+                         mean.span if mean else None, rule.scope),
+            CohortFigure("sd", "sd", sd.value if sd else None, sd.span if sd else None,
+                         rule.scope))
