@@ -26,7 +26,7 @@ from egov_rules.kinds.combine import CombineKind, combine_kind
 from egov_rules.kinds.functions import let_function
 from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max, reads_through_lets
-from egov_rules.resolve import divisions, names_in
+from egov_rules.resolve import divisions, names_in, rule_expressions
 from egov_rules.results import (
     CohortSource,
     Evaluation,
@@ -258,8 +258,8 @@ def _step(model: Model, node: s.Node, position: Mapping[str, int]) -> _Step:
         maxima={b: declared_max(node, b) or ZERO for b in model.blocks},
         weights={c.id: c.weight.value if c.weight is not None else ZERO for c in node.children},
         reads=frozenset(n for n in reads_through_lets(
-            [e for e in (node.when, rule.expr if rule else None) if e is not None],
-            model.let_reads, model.indicators) if n in model.indicators),
+            list(rule_expressions(node)), model.let_reads, model.indicators)
+            if n in model.indicators),
     )
 
 

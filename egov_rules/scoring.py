@@ -263,7 +263,7 @@ class Scorer:
         code = self.compiled.blocks[str(item.block)]
         given, layout = self._validated(item), code.layout
         if self._lacks(code, given):
-            cohort = {r.node: b for r, b in zip(code.relatives, bests, strict=True) if b is not None}
+            cohort = {r.key: b for r, b in zip(code.relatives, bests, strict=True) if b is not None}
             values, layout = laid_out(self.model, *figures(self.model, code.block, given, cohort)), \
                 open_layout(self.model)
         else:

@@ -169,3 +169,23 @@ def test_the_cli_scores_a_scoped_csv_whole_and_explains_the_group(tmp_path: Path
     assert main(["explain", str(rules), str(data), "--entity", "A", "--lang", "en"], out=out) == 0
     assert "4 ÷ best in group region 5 = 80%" in out.getvalue()
     assert "best 5 = C (of the group north's 2 entities)" in out.getvalue()
+
+
+@pytest.mark.parametrize("path", ["evaluate_many", "exact", "float"])
+def test_an_entity_without_a_group_is_not_applicable_there(path: str) -> None:
+    # `missing not applicable` on region; D gives none: its nodes `in group region` do not
+    # apply, the others do. South is then B alone: min = max = 8 → 10 (nobody behind). D's
+    # `everyone` stays (4 − 2) ÷ 6 × 10 = 10/3, its `local` (city 4, 6) 0 — the compiled
+    # path scores D, which lacks a value, through the evaluator's figures, by their keys.
+    m = egov_rules.compile(TEXT.replace('"Vùng"', '"Vùng"\n    missing not applicable'))
+    data = {k: dict(v) for k, v in ENTITIES.items()}
+    del data["D"]["region"]
+    if path == "evaluate_many":
+        points = {e.entity: {n: e.node(n).points for n in POINTS}
+                  for e in m.evaluate_many(data).evaluations}
+    else:
+        points = {s.entity: {n: s.points(n) for n in POINTS}
+                  for s in m.score_many(data, exact=path == "exact")}
+    assert points["D"] == {"everyone": pytest.approx(Fraction(10, 3)), "grouped": None,
+                           "near": None, "spread": None, "local": 0}
+    assert points["B"]["grouped"] == 10 and points["B"]["near"] == 10

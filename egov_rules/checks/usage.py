@@ -18,11 +18,6 @@ def check_usage(tree: s.Methodology, symbols: Symbols, reporter: Reporter) -> No
     for node in s.walk_nodes(tree.categories):
         for expr in rule_expressions(node):
             used.update(n.name for n in names_in(expr))
-        for scored in node.rules:  # `in group g` reads g to place the entity
-            scope = scored.scope if isinstance(scored, s.Proportional | s.MinMax | s.ZScore) \
-                else None
-            if scope is not None and scope.group is not None:
-                used.add(scope.group.name)
     for indicator in tree.indicators:
         if indicator.id not in used:
             reporter.report(

@@ -148,17 +148,18 @@ def check_scope(scope: s.Scope | None, ctx: CheckContext) -> None:
         return
     name = scope.group.name
     indicator = ctx.symbols.indicators.get(name)
-    if indicator is None:
-        from egov_rules.resolve import unknown
-
-        unknown(ctx.reporter, name, scope.group.span, "indicator", list(ctx.symbols.indicators))
-    elif indicator.kind != "options":
-        ctx.reporter.report(
-            codes.COHORT_GROUP, scope.group.span, name=name,
-            detail=f"`{name}` is a {indicator.kind} indicator; a group is named by the values "
-                   "of a `one of (…)` indicator",
-            detail_vi=f"`{name}` là chỉ tiêu kiểu {indicator.kind}; nhóm được xác định bởi giá "
-                      "trị của một chỉ tiêu `one of (…)`")
+    if indicator is not None and indicator.kind == "options":
+        return
+    if indicator is None and name not in ctx.symbols.lets:
+        return  # unknown: E101, from name resolution (`rule_expressions` yields g)
+    kind_en, kind_vi = (f"a {indicator.kind} indicator", f"chỉ tiêu kiểu {indicator.kind}") \
+        if indicator is not None else ("a derived value", "giá trị dẫn xuất")
+    ctx.reporter.report(
+        codes.COHORT_GROUP, scope.group.span, name=name,
+        detail=f"`{name}` is {kind_en}; a group is named by the values of a `one of (…)` "
+               "indicator",
+        detail_vi=f"`{name}` là {kind_vi}; nhóm được xác định bởi giá trị của một chỉ tiêu "
+                  "`one of (…)`")
 
 
 def beats(pick: Pick, value: Any, current: Any) -> bool:
