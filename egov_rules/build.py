@@ -401,12 +401,13 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     # -- rules -----------------------------------------------------------------------------
     def proportional(
         self, meta: Meta, expr: s.Expr, span_range: tuple[s.Number, s.Number] | None,
-        relative: tuple[bool, s.Number | None] | None,
+        relative: tuple[s.Scope | None, s.Number | None] | None,
     ) -> s.Proportional:
         low, high = span_range if span_range else (None, None)
         return s.Proportional(
             expr=expr, low=low, high=high, relative=relative is not None,
             reference=relative[1] if relative else None, span=self._span(meta),
+            scope=relative[0] if relative else None,
         )
 
     def prop_range(
@@ -414,8 +415,19 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     ) -> tuple[s.Number, s.Number]:
         return (low, high)
 
-    def relative(self, meta: Meta, reference: s.Number | None) -> tuple[bool, s.Number | None]:
-        return (True, reference)
+    def relative(self, meta: Meta, scope: s.Scope | None, reference: s.Number | None
+                 ) -> tuple[s.Scope | None, s.Number | None]:
+        return (scope, reference)
+
+    def in_block(self, meta: Meta) -> None:
+        return None  # the default, written out: the rule is the same
+
+    def in_all(self, meta: Meta) -> s.Scope:
+        return s.Scope(kind="all", group=None, span=self._span(meta))
+
+    def in_group(self, meta: Meta, name: Token) -> s.Scope:
+        return s.Scope(kind="group", group=s.Name(name=str(name), span=self._tspan(name)),
+                       span=self._span(meta))
 
     def bands(self, meta: Meta, expr: s.Expr, *bands: s.Band) -> s.Bands:
         return s.Bands(expr=expr, bands=tuple(bands), span=self._span(meta))
@@ -456,16 +468,17 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return s.Per(each=each, expr=expr, cap=cap, span=self._span(meta))
 
     def min_max(self, meta: Meta, _token: Token, expr: s.Expr, lower: bool | None,
-                reference: tuple[s.Number, s.Number] | None) -> s.MinMax:
+                scope: s.Scope | None, reference: tuple[s.Number, s.Number] | None) -> s.MinMax:
         low, high = reference if reference else (None, None)
         return s.MinMax(expr=expr, lower=bool(lower), ref_min=low, ref_max=high,
-                        span=self._span(meta))
+                        span=self._span(meta), scope=scope)
 
     def z_score(self, meta: Meta, _token: Token, expr: s.Expr, lower: bool | None,
-                within: s.Number, reference: tuple[s.Number, s.Number] | None) -> s.ZScore:
+                within: s.Number, scope: s.Scope | None,
+                reference: tuple[s.Number, s.Number] | None) -> s.ZScore:
         mean, sd = reference if reference else (None, None)
         return s.ZScore(expr=expr, lower=bool(lower), within=within, ref_mean=mean, ref_sd=sd,
-                        span=self._span(meta))
+                        span=self._span(meta), scope=scope)
 
     def z_reference(self, meta: Meta, mean: s.Number, sd: s.Number
                     ) -> tuple[s.Number, s.Number]:

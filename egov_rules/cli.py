@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 import egov_rules
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Lang, Reporter, Text, did_you_mean
-from egov_rules.evaluate import cohort_keys
+from egov_rules.evaluate import cohort_keys, scoped
 from egov_rules.explain import (
     GAINS_PER_CATEGORY,
     block_label,
@@ -950,10 +950,17 @@ def _streamed(args: argparse.Namespace) -> bool:
     """`score` (without --entity) and `rank` as CSV of a CSV file: read as a stream at every
     size, so one file gives one output whatever its size; the other formats keep every
     evaluation (explanations, records) and read the file whole; so does a methodology with
-    `missing mean` (a missing value is its block's mean: `evaluate_many` sees the block)."""
+    `missing mean` (a missing value is its block's mean: `evaluate_many` sees the block) or
+    with a cohort beyond the block (`in all`, `in group g`)."""
     return (args.format == "csv" and getattr(args, "entity", None) is None
             and args.sheet is None and Path(args.data).suffix.lower() == ".csv"
-            and not _methodology(args.file, args.lang).model.imputes)
+            and not _whole(_methodology(args.file, args.lang).model))
+
+
+def _whole(model: Model) -> bool:
+    """A file a methodology must see whole: a missing value is its block's mean (`missing
+    mean`), or a cohort figure is found over all entities or a group (`in all`, `in group`)."""
+    return model.imputes or scoped(model)
 
 
 def _read_streamed(args: argparse.Namespace, methodology: egov_rules.Methodology,

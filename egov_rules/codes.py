@@ -195,6 +195,10 @@ PROPORTIONAL_SCALE = _code(
     "E314", "proportional-scale", "error",
     "{detail}", "{detail_vi}",
 )
+COHORT_GROUP = _code(
+    "E315", "cohort-group", "error",
+    "`in group {name}`: {detail}", "`in group {name}`: {detail_vi}",
+)
 # -- E4xx: examples ----------------------------------------------------------------------
 EXAMPLE_FAILED = _code(
     "E401", "example-failed", "error",

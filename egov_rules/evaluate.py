@@ -21,13 +21,14 @@ from egov_rules.diagnostics import Diagnostic, Text
 from egov_rules.kinds import RuleKind, rule_kind
 from egov_rules.kinds.bands import first_row
 from egov_rules.kinds.bands import next_grade as grade_to_reach
-from egov_rules.kinds.base import CohortFigure, Target
+from egov_rules.kinds.base import GIVEN, CohortFigure, Target, stated_source
 from egov_rules.kinds.combine import CombineKind, combine_kind
 from egov_rules.kinds.functions import let_function
 from egov_rules.kinds.index_methods import index_method
 from egov_rules.model import Model, declared_max, reads_through_lets
-from egov_rules.resolve import divisions, names_in
+from egov_rules.resolve import divisions, names_in, rule_expressions
 from egov_rules.results import (
+    CohortSource,
     Denominated,
     Evaluation,
     IndexResult,
@@ -116,6 +117,13 @@ def cohort_figures_of(node: s.Node) -> tuple[tuple[s.Node, CohortFigure], ...]:
     """The cohort figures a node reads (none for most), each with the node."""
     use = rule_kind(node.rules[0]).cohort(node.rules[0]) if node.rules else None
     return () if use is None else tuple((node, f) for f in use.figures)
+
+
+def scoped(model: Model) -> bool:
+    """Whether a cohort figure is found over other entities than its block's (`in all`,
+    `in group g`): the compiled scorer's and the stream's per-block figures do not hold it."""
+    return any(f.scope is not None for node in model.nodes.values()
+               for _, f in cohort_figures_of(node))
 
 
 def cohort_keys(model: Model) -> list[str]:
@@ -251,8 +259,8 @@ def _step(model: Model, node: s.Node, position: Mapping[str, int]) -> _Step:
         maxima={b: declared_max(node, b) or ZERO for b in model.blocks},
         weights={c.id: c.weight.value if c.weight is not None else ZERO for c in node.children},
         reads=frozenset(n for n in reads_through_lets(
-            [e for e in (node.when, rule.expr if rule else None) if e is not None],
-            model.let_reads, model.indicators) if n in model.indicators),
+            list(rule_expressions(node)), model.let_reads, model.indicators)
+            if n in model.indicators),
     )
 
 
@@ -346,14 +354,22 @@ class _Run:
     block: str
     env: dict[str, RuntimeValue]
     cohort: Mapping[str, Fraction]
+    sources: Mapping[str, CohortSource] = field(default_factory=dict)  # a key not in it: given
     cohort_used: dict[str, Fraction] = field(default_factory=dict)
+    cohort_sources: dict[str, CohortSource] = field(default_factory=dict)
 
     # -- what a rule kind may ask while it scores (kinds.base.ScoreContext) --
 
     def cohort_figure(self, node: s.Node, figure: CohortFigure) -> Fraction:
         key = figure.key(node.id)
-        found = self.cohort.get(key, figure.reference)
-        if found is None:
+        found = self.cohort.get(key)
+        if found is not None:
+            self.cohort_sources[key] = self.sources.get(key, GIVEN)
+        elif figure.reference is not None:
+            found = figure.reference
+            self.cohort_sources[key] = stated_source(
+                None if figure.stated is None else figure.stated.line)
+        else:
             raise MissingReference(node)
         self.cohort_used[key] = found
         return found
@@ -388,26 +404,31 @@ def evaluate_with_indices(
     model: Model, entity: str, block: str, inputs: Mapping[str, RuntimeValue],
     cohort: Mapping[str, Fraction] | None = None, env: dict[str, RuntimeValue] | None = None,
     missing: Mapping[str, str] | None = None, imputed: Mapping[str, Imputed] | None = None,
+    sources: Mapping[str, CohortSource] | None = None,
 ) -> tuple[Evaluation, dict[str, IndexFacts | NodeFacts]]:
     """`evaluate_entity`, with its indices' facts by id, and those of its ranked nodes: what
     ranking reads (an index's result makes its words, 0.4 ms each: 4 ranked indices of
     100,000 entities took minutes).
-    `imputed`: the means `missing mean` filled (`inputs.impute`), for the explanation."""
+    `imputed`: the means `missing mean` filled (`inputs.impute`), for the explanation;
+    `sources`: where each figure of `cohort` came from (`rank.CohortStage`; one it lacks was
+    given by the caller)."""
     plan = _plan(model)
     run = _Run(model, block, env if env is not None else compute_lets(model, inputs),
-               cohort or {})
+               cohort or {}, sources or {})
     facts = _score_nodes(run, plan)
     done = _evaluate_indices(model, {f.id: f for f in facts})
     indices = tuple(done[i.id] for i in model.tree.indices if i.id in done)
     given = dict(inputs)
     derived = {k: run.env[k] for k in model.lets if k in run.env}  # inputs: once, in `given`
-    explanation = _Explanation(model, plan, block, given, derived, run.cohort_used, facts,
-                               indices, dict(missing or {}), dict(imputed or {}))
+    explanation = _Explanation(model, plan, block, given, derived, run.cohort_used,
+                               run.cohort_sources, facts, indices, dict(missing or {}),
+                               dict(imputed or {}))
     block_decl = model.blocks[block]
     return Evaluation.model_construct(
         schema_version=Evaluation.model_fields["schema_version"].default,
         methodology=plan.info, entity=entity, block=block, block_label=block_decl.label,
         block_label_en=block_decl.label_en, inputs=given, cohort=run.cohort_used,
+        cohort_sources=run.cohort_sources,
         missing=explanation.missing, denominated=denominated(model, given, explanation.missing),
         nodes=NodeResults(plan.position, explanation.node),
         indices=IndexResults(plan.index_position, explanation.index),
@@ -541,6 +562,7 @@ class _Explanation:
     given: dict[str, RuntimeValue]  # the evaluation's own `inputs`
     derived: dict[str, RuntimeValue]
     cohort: dict[str, Fraction]  # the evaluation's own `cohort`
+    sources: dict[str, CohortSource]  # and its `cohort_sources`
     facts: tuple[NodeFacts, ...]
     indices: tuple[IndexFacts, ...]
     missing: dict[str, str]  # the evaluation's own `missing`
@@ -559,6 +581,8 @@ class _Explanation:
                 kind = rule_kind(node.rules[0])
                 rule = kind.keyword
                 branch = kind.branch_words(node.rules[0], facts.facts, facts.points, facts.max, model)
+                if cohort_figures_of(node):
+                    branch = self._with_sources(node, branch)
                 rule_, env = node.rules[0], self.env
                 read = _reads(model, env, rule_.expr, self.missing, self.imputed)
                 target = kind.next_target(rule_, facts.facts, facts.points, facts.max,
@@ -576,6 +600,15 @@ class _Explanation:
             reconstructed=_text_attr(node, "reconstructed"), read=read, rule=rule,
             branch=branch, next=hint,
         )
+
+    def _with_sources(self, node: s.Node, branch: Text) -> Text:
+        """The branch, then the cohort figures it read and where each came from."""
+        used = [(f.name, self.cohort[key], self.sources[key]) for _, f in cohort_figures_of(node)
+                if (key := f.key(node.id)) in self.cohort and key in self.sources]
+        if not used:
+            return branch
+        said = words.cohort_sources(used, words.is_share(self.model, node.rules[0].expr))
+        return Text(f"{branch.en}; {said.en}", f"{branch.vi}; {said.vi}")
 
     def _not_applicable(self, node: s.Node, reason: NotApplicable) -> Text:
         if reason == "block":

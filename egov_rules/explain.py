@@ -17,6 +17,7 @@ from egov_rules import syntax as s
 from egov_rules.diagnostics import Lang, Text
 from egov_rules.numbers import fmt, fmt_published
 from egov_rules.results import (
+    CohortSource,
     Evaluation,
     IndexResult,
     NextPoints,
@@ -416,3 +417,66 @@ def step_words(step: RankStep, lang: Lang, node: bool = False) -> str:
     if lang == "vi":
         return f"tăng chỉ số thêm {gap} (lên {target}) để lên hạng {step.target_rank} cùng {names}"
     return f"raise the index by {gap} (to {target}) to reach rank {step.target_rank} with {names}"
+
+
+# -- where a cohort figure came from ---------------------------------------------------------
+
+_FIGURE_NAMES = {"": ("best", "cao nhất"), "min": ("min", "nhỏ nhất"), "max": ("max", "lớn nhất"),
+                 "mean": ("mean", "trung bình"), "sd": ("population sd", "độ lệch chuẩn tổng thể")}
+
+
+def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: bool) -> Text:
+    """The figures a node was compared with and where each came from: "min 1.3 = Tỉnh A,
+    max 9.8 = Tỉnh B (of the block's 51 entities)", "max 9.8 (reference given)". `figures`:
+    (the key's suffix, the figure, its source)."""
+    parts_en, parts_vi = [], []
+    counted: CohortSource | None = None
+    for name, value, source in figures:
+        en, vi = _FIGURE_NAMES[name]
+        v_en, v_vi = both_fmt(value, as_share)
+        said = _source_words(source)
+        parts_en.append(f"{en} {v_en}{said.en}")
+        parts_vi.append(f"{vi} {v_vi}{said.vi}")
+        if source.kind in ("cohort", "cohort file") and counted is None:
+            counted = source
+    text = both(", ".join(parts_en), ", ".join(parts_vi))
+    if counted is None or counted.count is None:
+        return text
+    of_en, of_vi = _cohort_words(counted, counted.count)
+    if counted.from_file:
+        of_en += f", {counted.from_file} from the cohort file"
+        of_vi += f", {counted.from_file} từ tệp cohort"
+    return both(f"{text.en} ({of_en})", f"{text.vi} ({of_vi})")
+
+
+def _cohort_words(source: CohortSource, n: int) -> tuple[str, str]:
+    """Which entities a figure was found over: "of the block's 3 entities", "of all 30
+    entities scored together", "of the group north's 12 entities"."""
+    entities = "entity" if n == 1 else "entities"
+    if source.scope == "all":
+        return f"of all {n} {entities} scored together", f"trong tất cả {n} đơn vị được chấm cùng"
+    if source.scope == "group":
+        return f"of the group {source.group}'s {n} {entities}", \
+            f"trong {n} đơn vị của nhóm {source.group}"
+    return f"of the block's {n} {entities}", f"trong {n} đơn vị của khối"
+
+
+def _source_words(source: CohortSource) -> Text:
+    """What follows a figure: its holder, or the reference it is."""
+    if source.kind == "given":
+        return both(" (reference given)", " (giá trị tham chiếu được cho)")
+    if source.kind == "rule":
+        line_en = "" if source.line is None else f", line {source.line}"
+        line_vi = "" if source.line is None else f", dòng {source.line}"
+        return both(f" (the rule's reference{line_en})",
+                    f" (giá trị tham chiếu của quy tắc{line_vi})")
+    if source.entity is None:  # an aggregate: over every entity, held by none
+        return both("", "")
+    en, vi = f" = {source.entity}", f" = {source.entity}"
+    if source.kind == "cohort file":
+        en, vi = f"{en} (cohort file)", f"{vi} (tệp cohort)"
+    others = (source.ties or 1) - 1
+    if others:
+        en += f", tied with {others} other{'' if others == 1 else 's'}"
+        vi += f", ngang với {others} đơn vị khác"
+    return both(en, vi)

@@ -29,8 +29,8 @@ from egov_rules.inputs import (
 )
 from egov_rules.inputs.impute import Imputed, impute
 from egov_rules.model import Model
-from egov_rules.rank import Standing, alone, cohort_best, rank_evaluations
-from egov_rules.results import Evaluation, Ranking, _parse_exact
+from egov_rules.rank import CohortStage, Standing, alone, rank_evaluations
+from egov_rules.results import CohortSource, Evaluation, Ranking, _parse_exact
 from egov_rules.syntax import structure_hash
 
 if TYPE_CHECKING:
@@ -134,7 +134,10 @@ class Methodology:
         imputed = impute(self._model, validated + others, refs)  # the cohort's values count
         envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in validated]
         cohort_envs = [(str(e.block.value), compute_lets(self._model, v)) for e, v in others]
-        best = cohort_best(self._model, envs + cohort_envs)
+        stage = CohortStage(self._model, [
+            *((block, env, e.name, False) for (block, env), (e, _) in zip(envs, validated, strict=True)),
+            *((block, env, e.name, True) for (block, env), (e, _) in zip(cohort_envs, others,
+                                                                          strict=True))])
         if reporter is not None:
             for k, node, value in alone(self._model, envs, cohort_envs, refs):
                 entity = validated[k][0]
@@ -144,10 +147,12 @@ class Methodology:
         evaluations: list[Evaluation] = []
         standings: list[tuple[str, str, Standing]] = []
         for (entity, values), (block, env), means in zip(validated, envs, imputed, strict=False):
+            best, sources = stage.of(block, env)
             evaluation, indices = self._evaluate(
-                entity.name, block, values, {**best.get(block, {}), **refs},
+                entity.name, block, values, {**best, **refs},
                 Located(None, entity.span, entity.path), env,
-                missing_applied(self._model, entity), means)
+                missing_applied(self._model, entity), means,
+                {k: v for k, v in sources.items() if k not in refs})
             evaluations.append(evaluation)
             standings.append((entity.name, block, indices))
             if progress is not None:
@@ -180,11 +185,12 @@ class Methodology:
                   cohort: Mapping[str, Fraction], where: Located,
                   env: dict[str, RuntimeValue] | None = None,
                   missing: dict[str, str] | None = None,
-                  imputed: dict[str, Imputed] | None = None
+                  imputed: dict[str, Imputed] | None = None,
+                  sources: Mapping[str, CohortSource] | None = None
                   ) -> tuple[Evaluation, dict[str, IndexFacts | NodeFacts]]:
         try:
             return evaluate_with_indices(self._model, entity, block, values, cohort, env,
-                                         missing, imputed)
+                                         missing, imputed, sources)
         except MissingReference as missing:
             raise EgovRulesError([missing_reference_diagnostic(
                 missing.node.id, where.span, where.path or entity, missing.keys)]) from None

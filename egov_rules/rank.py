@@ -16,31 +16,54 @@ from egov_rules.evaluate import (
     relative_input,
     relative_nodes,
 )
-from egov_rules.kinds.base import AGGREGATES, Gather
+from egov_rules.kinds.base import AGGREGATES, Held, partition
 from egov_rules.model import Model
-from egov_rules.results import RankEntry
+from egov_rules.results import CohortSource, RankEntry
+
+# One entity of the cohort stage: its block, its values (derived values included), its name
+# and whether it came from the cohort file (counted, never scored).
+CohortEntry = tuple[str, Mapping[str, RuntimeValue], str, bool]
 
 
-def cohort_best(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]]]
-                ) -> dict[str, dict[str, Fraction]]:
-    """block → cohort figure key → that figure (the best, the min or the max of a node's
-    input) among the entities of that block scored together.
+class CohortStage:
+    """The cohort stage: each cohort figure (the best, the min, the max, the mean or the sd of
+    a node's input) over each partition of the entities scored together (a block, all of
+    them, or a group: `kinds.base.partition`), with where it came from (who holds a pick,
+    over how many entities). `of` gives one entity its figures."""
 
-    `entities` holds (block, values including derived values) pairs.
-    """
-    gathered: dict[str, dict[str, Gather]] = {}
-    for node_id, node in model.nodes.items():
-        for block, env in entities:
-            if block not in model.blocks_of.get(node_id, ()):
+    def __init__(self, model: Model, entities: Sequence[CohortEntry]) -> None:
+        self.model = model
+        self.figures = [(node, f, f.key(node.id)) for node in model.nodes.values()
+                        for _, f in cohort_figures_of(node)]
+        self.held: dict[tuple[str, tuple[str, str]], Held] = {}
+        nodes = [n for n in model.nodes.values() if cohort_figures_of(n)]
+        for block, env, name, from_file in entities:
+            for node in nodes:
+                if block not in model.blocks_of.get(node.id, ()):
+                    continue
+                value = relative_input(model, node, env)
+                if value is None:
+                    continue
+                for _, figure in cohort_figures_of(node):
+                    where = partition(figure.scope, block, env)
+                    if where is not None:
+                        self.held.setdefault((figure.key(node.id), where), Held(figure.pick)
+                                             ).add_held(value, name, from_file)
+        self._results = {k: (g.result(), g.source(k[1])) for k, g in self.held.items()}
+
+    def of(self, block: str, env: Mapping[str, RuntimeValue]
+           ) -> tuple[dict[str, Fraction], dict[str, CohortSource]]:
+        """The figures of one entity's cohorts, by key, and where each came from."""
+        figures: dict[str, Fraction] = {}
+        sources: dict[str, CohortSource] = {}
+        for node, figure, key in self.figures:
+            if block not in self.model.blocks_of.get(node.id, ()):
                 continue
-            value = relative_input(model, node, env)
-            if value is None:
-                continue
-            for _, figure in cohort_figures_of(node):
-                gathered.setdefault(block, {}).setdefault(
-                    figure.key(node_id), Gather(figure.pick)).add(value)
-    return {block: {key: g.result() for key, g in figures.items()}
-            for block, figures in gathered.items()}
+            where = partition(figure.scope, block, env)
+            found = None if where is None else self._results.get((key, where))
+            if found is not None:
+                figures[key], sources[key] = found
+        return figures, sources
 
 
 def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]]],
@@ -56,11 +79,14 @@ def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]
             continue
         if any(f.pick in AGGREGATES for _, f in cohort_figures_of(node)):
             continue  # W529 speaks of a best; a z-score alone is at its own mean (sd 0)
-        figures: dict[str, list[tuple[int, Fraction]]] = {}
+        scope = cohort_figures_of(node)[0][1].scope
+        figures: dict[tuple[str, str], list[tuple[int, Fraction]]] = {}
         for k, (block, env) in [*enumerate(entities), *((-1, o) for o in others)]:
             value = relative_input(model, node, env)
-            if value is not None and block in model.blocks_of.get(node_id, ()):
-                figures.setdefault(block, []).append((k, value))
+            where = partition(scope, block, env)  # its block, all, or its group
+            if value is not None and where is not None \
+                    and block in model.blocks_of.get(node_id, ()):
+                figures.setdefault(where, []).append((k, value))
         found += [(k, node_id, value) for one in figures.values() if len(one) == 1
                   for k, value in one if k >= 0]
     return sorted(found)

@@ -91,11 +91,15 @@ def names_in(expr: s.Expr) -> Iterator[s.Name]:
 
 
 def rule_expressions(node: s.Node) -> Iterator[s.Expr]:
-    """The expressions a node reads: its `when` condition and its rules' inputs."""
+    """The expressions a node reads: its `when` condition, its rules' inputs and the group
+    indicator of `in group g` (which places the entity in its cohort)."""
     if node.when is not None:
         yield node.when
     for rule in node.rules:
         yield rule.expr
+        scope = rule.scope if isinstance(rule, s.Proportional | s.MinMax | s.ZScore) else None
+        if scope is not None and scope.group is not None:
+            yield scope.group
 
 
 def applicable_blocks(node: s.Node, parent_blocks: Iterable[str]) -> tuple[str, ...]:

@@ -347,6 +347,27 @@ class ReadingOptions(_Model):
     cohort_hash: str | None = Field(default=None, description="sha256 of the --cohort file")
 
 
+class CohortSource(_Model):
+    """Where one cohort figure an evaluation used came from: `cohort` (the entities scored
+    together), `cohort file` (a picked figure held by an entity of `--cohort` / `cohort=`),
+    `given` (`references=` / `--reference`) or `rule` (the rule's own `reference …`)."""
+
+    kind: Literal["cohort", "cohort file", "given", "rule"]
+    entity: str | None = Field(
+        default=None, description="who holds a picked figure (best, min, max): on a tie the "
+                                  "first in input order, a scored entity before a cohort file's")
+    ties: int | None = Field(default=None, description="how many entities hold that figure")
+    count: int | None = Field(
+        default=None, description="how many entities the figure was found over (cohort kinds)")
+    from_file: int | None = Field(
+        default=None, description="of those, how many came from the cohort file")
+    scope: Literal["block", "all", "group"] | None = Field(
+        default=None, description="cohort kinds: the entities it was found over — the "
+                                  "entity's block, all scored together, or its group")
+    group: str | None = Field(default=None, description="scope `group`: the group's value")
+    line: int | None = Field(default=None, description="kind `rule`: the line of `reference`")
+
+
 class MethodologyInfo(_Model):
     id: str
     title: str | None = None
@@ -406,7 +427,13 @@ class Evaluation(_Model):
     inputs: dict[str, Value]
     cohort: dict[str, Exact] = Field(
         default_factory=dict,
-        description="node id → best value in the block used by `relative to best in block`",
+        description="cohort figure key (`node`: the best; `node.min`, `node.max`, `node.mean`, "
+                    "`node.sd`) → the figure used",
+    )
+    cohort_sources: dict[str, CohortSource] = Field(
+        default_factory=dict,
+        description="cohort figure key → where that figure came from (who holds it, over how "
+                    "many entities, or a reference given or stated by the rule)",
     )
     missing: dict[str, str] = Field(
         default_factory=dict,
@@ -533,11 +560,11 @@ def _keyed(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
 def _evaluation_differences(name: str, old: dict[str, Any], new: dict[str, Any]
                             ) -> list[Difference]:
     found: list[Difference] = []
-    parts = ("nodes", "indices", "inputs", "cohort", "methodology")
+    parts = ("nodes", "indices", "inputs", "cohort", "cohort_sources", "methodology")
     plain = {k: v for k, v in old.items() if k not in parts}
     plain_new = {k: v for k, v in new.items() if k not in parts}
     found += _compare(name, "—", plain, plain_new)
-    for part in ("methodology", "inputs", "cohort"):  # field by field
+    for part in ("methodology", "inputs", "cohort", "cohort_sources"):  # field by field
         found += _compare(name, part, old.get(part, {}), new.get(part, {}))
     for part in ("nodes", "indices"):
         before, after = _keyed(old.get(part, []), "id"), _keyed(new.get(part, []), "id")

@@ -22,15 +22,17 @@ from egov_rules.emit import U, Uncertain, Unusual
 from egov_rules.evaluate import (
     MissingReference,
     RuntimeValue,
+    cohort_figures_of,
     compute_lets,
     figures,
     missing_reference_diagnostic,
     relative_input,
+    scoped,
 )
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.inputs.impute import impute
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
-from egov_rules.kinds.base import AGGREGATES, Gather, beats
+from egov_rules.kinds.base import AGGREGATES, Gather, Partition, beats, partition
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
 
@@ -145,6 +147,7 @@ class Scorer:
         self.model = model
         self.compiled: Compiled = compile_model(model)
         self.has_cohort = any(code.relatives for code in self.compiled.blocks.values())
+        self.scoped = scoped(model)
         # Entities that left the fast path, by reason (for tests and measurements).
         self.fallbacks: Counter[str] = Counter()
 
@@ -262,7 +265,7 @@ class Scorer:
         code = self.compiled.blocks[str(item.block)]
         given, layout = self._validated(item), code.layout
         if self._lacks(code, given):
-            cohort = {r.node: b for r, b in zip(code.relatives, bests, strict=True) if b is not None}
+            cohort = {r.key: b for r, b in zip(code.relatives, bests, strict=True) if b is not None}
             values, layout = laid_out(self.model, *figures(self.model, code.block, given, cohort)), \
                 open_layout(self.model)
         else:
@@ -409,6 +412,13 @@ class Scorer:
                 diagnostics += error.diagnostics
         if diagnostics:
             raise EgovRulesError(diagnostics)
+        if self.scoped:  # figures `in all`, `in group g`: each entity's own, exactly
+            for done, (item, bests) in enumerate(zip(items, self._scoped_bests(items),
+                                                     strict=True), 1):
+                yield self._score(item, exact, bests, partial(_same, bests))
+                if progress is not None:
+                    progress(done)
+            return
         fast_bests, exact_bests = self._bests(items, exact)
         for done, item in enumerate(items, 1):
             block = str(item.block)
@@ -483,6 +493,28 @@ class Scorer:
                     i for i in items if i.block == block and i.cohort[k] is not None
                     and sign * (i.cohort[k] - value) >= -margin]))
         return tuple(found)
+
+    def _scoped_bests(self, items: list[_Entity]) -> list[tuple[Fraction | None, ...]]:
+        """Each entity's figures when some are found over all the entities or a group
+        (`kinds.base.partition`), not its block: gathered exactly by partition, as
+        `rank.CohortStage` gathers them for `evaluate_many` (the fast variant declines)."""
+        scopes = {f.key(n.id): f.scope for node in self.model.nodes.values()
+                  for n, f in cohort_figures_of(node)}
+        gathered: dict[tuple[str, Partition], Gather] = {}
+        placed: list[list[Partition]] = []
+        for item in items:
+            code = self.compiled.blocks[str(item.block)]
+            values, env = self._exact_cohort(code, item), self._validated(item)
+            row = [partition(scopes[r.key], code.block, env) for r in code.relatives]
+            placed.append(row)
+            for relative, where, value in zip(code.relatives, row, values, strict=True):
+                if value is not None and where is not None:
+                    gathered.setdefault((relative.key, where), Gather(relative.pick)).add(value)
+        results = {k: g.result() for k, g in gathered.items()}
+        return [tuple(results.get((r.key, where)) if where is not None else None
+                      for r, where in zip(self.compiled.blocks[str(item.block)].relatives, row,
+                                          strict=True))
+                for item, row in zip(items, placed, strict=True)]
 
     def _exact_aggregate(self, code: BlockCode, k: int, items: list[_Entity]
                          ) -> Fraction | None:

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
-from egov_rules.evaluate import alone_diagnostic, cohort_keys
+from egov_rules.evaluate import alone_diagnostic, cohort_figures_of, cohort_keys, scoped
 from egov_rules.inputs.tables import stream_csv
 from egov_rules.inputs.values import EntityData, Reading, validate_entity
-from egov_rules.kinds.base import Gather
+from egov_rules.kinds.base import GIVEN, Held, stated_source
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
 from egov_rules.rank import RankKey, published, rank_key, ranks_of
+from egov_rules.results import CohortSource
 
 if TYPE_CHECKING:
     from egov_rules.scoring import Score
@@ -35,27 +36,35 @@ NONE = -1  # the value id of an index without a value, or a node that does not a
 
 def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporter,
                    reading: Reading | None = None, references: Mapping[str, Fraction] | None = None,
-                   cohort: Sequence[EntityData] = ()) -> Iterator[Score]:
+                   cohort: Sequence[EntityData] = (),
+                   sources: dict[str, dict[str, CohortSource]] | None = None) -> Iterator[Score]:
     """Each entity of a CSV file scored, in the file's order. Every problem of the file and
     of its entities goes to `reporter`: once there is one, the entities left are only
     checked (as `read_entities` checks them), never scored. Check `reporter.has_errors` at
     the end: what was yielded before an error cannot be taken back. `references` and
     `cohort` are `evaluate_many`'s; with a reference for every relative node, the file is
-    read once."""
+    read once. `sources`, if given, is filled before the first score with where each block's
+    cohort figures came from (block → key → `CohortSource`, as `Evaluation.cohort_sources`
+    holds them; a figure `in group g` is left out: it differs within a block): the first pass
+    keeps each pick's holder as it keeps the pick."""
     scorer = methodology.scorer
     refs = dict(references or {})
-    if methodology.model.imputes:  # a missing value is its block's mean: the whole file first
-        yield from _whole_file(methodology, path, reporter, reading, refs, cohort)
+    if methodology.model.imputes or scoped(methodology.model):  # a missing value is its
+        # block's mean, a figure `in all` or `in group g` is not its block's: the whole file first
+        yield from _whole_file(methodology, path, reporter, reading, refs, cohort, sources)
         return
     before = _stamp(path)
     bests: dict[str, tuple[Fraction | None, ...]] = {}
+    held: dict[str, list[Held]] = {}
     if any(key not in refs for key in cohort_keys(methodology.model)):
         first = _Bests(methodology, cohort)
         first.read(path, reporter, reading)
         if reporter.has_errors:  # the second pass would only say it all again
             return
         reporter.diagnostics[:] = first.alone(refs)  # the second pass says the rest again
-        bests = first.best
+        bests, held = first.best, first.gathered
+    if sources is not None:
+        sources.update(_sources(methodology, held, refs))
     bests = {block: tuple(refs.get(r.key, found[k]) for k, r in enumerate(code.relatives))
              for block, code in scorer.compiled.blocks.items()
              for found in [bests.get(block, (None,) * len(code.relatives))]}
@@ -76,20 +85,62 @@ def scores_of_file(methodology: Methodology, path: str | Path, reporter: Reporte
             path=str(path)))
 
 
+def _sources(methodology: Methodology, held: Mapping[str, Sequence[Held]],
+             refs: Mapping[str, Fraction]) -> dict[str, dict[str, CohortSource]]:
+    """block → figure key → where it came from: a reference given, else the entities read
+    (the first pass's), else the rule's own reference (a figure none of these gives is E208)."""
+    model = methodology.model
+    stated = {f.key(n.id): f for node in model.nodes.values() for n, f in cohort_figures_of(node)}
+    found: dict[str, dict[str, CohortSource]] = {}
+    for block, code in methodology.scorer.compiled.blocks.items():
+        row = held.get(block, ())
+        for k, relative in enumerate(code.relatives):
+            figure = stated[relative.key]
+            if relative.key in refs:
+                source = GIVEN
+            elif k < len(row) and row[k].count:
+                source = row[k].source(("block", block))
+            elif figure.reference is not None:
+                source = stated_source(None if figure.stated is None else figure.stated.line)
+            else:
+                continue
+            found.setdefault(block, {})[relative.key] = source
+    return found
+
+
 def _whole_file(methodology: Methodology, path: str | Path, reporter: Reporter,
                 reading: Reading | None, refs: Mapping[str, Fraction],
-                cohort: Sequence[EntityData]) -> Iterator[Score]:
+                cohort: Sequence[EntityData],
+                sources: dict[str, dict[str, CohortSource]] | None) -> Iterator[Score]:
     """`scores_of_file` for a methodology with `missing mean`: every entity read first, then
     scored with the cohort as `score_many` scores them (exactly, as the stream does)."""
     entities = list(stream_csv(path, reporter, methodology.model, None, reading))
     if reporter.has_errors:
         return
+    if sources is not None:
+        sources.update(_whole_sources(methodology, entities, cohort, refs))
     try:
         scores = list(methodology.score_many([*cohort, *entities], refs or None, exact=True))
     except EgovRulesError as error:
         reporter.diagnostics += error.diagnostics
         return
     yield from scores[len(cohort):]  # the cohort counts for the figures, never scored
+
+
+def _whole_sources(methodology: Methodology, entities: list[EntityData],
+                   cohort: Sequence[EntityData], refs: Mapping[str, Fraction]
+                   ) -> dict[str, dict[str, CohortSource]]:
+    """`_sources` for the whole-file path: what `evaluate_many` records, block by block (its
+    errors are left to the scoring that follows, which reports them)."""
+    found: dict[str, dict[str, CohortSource]] = {}
+    try:
+        ranking = methodology.evaluate_many(entities, references=refs, cohort=list(cohort))
+    except EgovRulesError:
+        return found
+    for evaluation in ranking.evaluations:  # a group's figures differ within a block
+        found.setdefault(evaluation.block, {}).update(
+            {k: v for k, v in evaluation.cohort_sources.items() if v.scope != "group"})
+    return found
 
 
 def _stamp(path: str | Path) -> tuple[int, int]:
@@ -103,11 +154,12 @@ class _Bests:
 
     def __init__(self, methodology: Methodology, cohort: Sequence[EntityData]) -> None:
         self.methodology = methodology
-        # a z-score's mean and sd keep that node's values (O(entities)); picks keep one
-        self.gathered: dict[str, list[Gather]] = {}
+        # a z-score's mean and sd keep that node's values (O(entities)); picks keep one, and
+        # its holder's name
+        self.gathered: dict[str, list[Held]] = {}
         self.count: dict[tuple[str, int], int] = {}
         self.first: dict[tuple[str, int], tuple[EntityData, Fraction]] = {}
-        for entity in cohort:  # checked already; counted, never named
+        for entity in cohort:  # checked already; counted, never warned of
             self._add(entity, named=False)
 
     def read(self, path: str | Path, reporter: Reporter, reading: Reading | None) -> None:
@@ -124,11 +176,11 @@ class _Bests:
     def _add(self, entity: EntityData, named: bool) -> None:
         block, values = self.methodology.scorer.cohort_read(entity)
         relatives = self.methodology.scorer.compiled.blocks[block].relatives
-        row = self.gathered.setdefault(block, [Gather(r.pick) for r in relatives])
+        row = self.gathered.setdefault(block, [Held(r.pick) for r in relatives])
         for k, value in enumerate(values):
             if value is None:
                 continue
-            row[k].add(value)
+            row[k].add_held(value, entity.name, not named)
             self.count[block, k] = self.count.get((block, k), 0) + 1
             if named and self.count[block, k] == 1:
                 self.first[block, k] = (entity, value)

@@ -191,6 +191,22 @@ class Band:
     span: Span = field(compare=False)
 
 
+# A field added after methodologies were hashed: left out of `canonical` while it holds its
+# default (None), so that a file that does not use it keeps its content hash.
+LATER = {"omit_when_none": True}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scope:
+    """The entities a cohort figure is found over: `in block` (the entity's block, the
+    default), `in all` (every entity scored together) or `in group g` (those with the entity's
+    value of the `one of` indicator g)."""
+
+    kind: Literal["block", "all", "group"]
+    group: Name | None  # for `in group g`
+    span: Span = field(compare=False)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Proportional:
     """`proportional x [from a to b] [relative to best in block [reference r]]`."""
@@ -201,6 +217,7 @@ class Proportional:
     relative: bool
     reference: Number | None
     span: Span = field(compare=False)
+    scope: Scope | None = field(default=None, metadata=LATER)  # `relative to best in …`
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,6 +275,7 @@ class MinMax:
     ref_min: Number | None
     ref_max: Number | None
     span: Span = field(compare=False)
+    scope: Scope | None = field(default=None, metadata=LATER)  # None: `in block`
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,6 +289,7 @@ class ZScore:
     ref_mean: Number | None
     ref_sd: Number | None
     span: Span = field(compare=False)
+    scope: Scope | None = field(default=None, metadata=LATER)  # None: `in block`
 
 
 Rule = Proportional | Bands | YesNoRule | Per | Table | MinMax | ZScore
@@ -512,7 +531,9 @@ def walk_nodes(nodes: tuple[Node, ...]) -> list[Node]:
 def canonical(value: object) -> str:
     """A construct written out without its spans: equal constructs give equal text."""
     if is_dataclass(value) and not isinstance(value, type):
-        parts = (f"{f.name}={canonical(getattr(value, f.name))}" for f in fields(value) if f.compare)
+        parts = (f"{f.name}={canonical(getattr(value, f.name))}" for f in fields(value)
+                 if f.compare and not (f.metadata.get("omit_when_none")
+                                       and getattr(value, f.name) is None))
         return f"{type(value).__name__}({', '.join(parts)})"
     if isinstance(value, tuple | list):
         return "[" + ", ".join(canonical(v) for v in value) + "]"

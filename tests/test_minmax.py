@@ -43,7 +43,9 @@ def test_min_max_over_the_block_with_the_figures_in_words(m: egov_rules.Methodol
     c = ranking.evaluations[2]
     assert c.cohort["fast.min"] == Fraction(13, 10) and c.cohort["fast.max"] == Fraction(49, 5)
     words = c.nodes.by_id("fast").branch.en
-    assert "6.2 → (6.2 − 1.3) ÷ (9.8 − 1.3) = 57.65%" in words and "min 1.3, max 9.8" in words
+    assert "6.2 → (6.2 − 1.3) ÷ (9.8 − 1.3) = 57.65%" in words
+    # who holds each figure: A the min 1.3, B the max 9.8, over the block's 3 entities
+    assert words.endswith("; min 1.3 = A, max 9.8 = B (of the block's 3 entities)")
 
 
 def test_lower_is_better_reverses(m: egov_rules.Methodology) -> None:

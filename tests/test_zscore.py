@@ -53,7 +53,7 @@ def test_z_score_over_the_block_with_the_figures_in_words(m: egov_rules.Methodol
     assert seven.cohort["fast.mean"] == 5 and seven.cohort["fast.sd"] == 2
     words = seven.nodes.by_id("fast").branch.en
     assert "7 → z = (7 − 5) ÷ 2 = 1; within 2: (1 + 2) ÷ 4 = 75%" in words
-    assert "mean 5, population sd 2 of the block" in words
+    assert words.endswith("; mean 5, population sd 2 (of the block's 8 entities)")  # E0…E7
     assert "trung bình 5" in seven.nodes.by_id("fast").branch.vi
     two = next(e for e in ranking.evaluations if e.inputs["speed"] == 2)
     assert "z = (2 − 5) ÷ 2 = (-1.5); within 2: ((-1.5) + 2) ÷ 4 = 12.5%" \

@@ -9,15 +9,18 @@ out cannot be instantiated, and `mypy --strict` reports the instantiation.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
+from egov_rules import codes
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
 from egov_rules.kinds.direction import Dir
+from egov_rules.results import CohortSource
 
 if TYPE_CHECKING:
     from egov_rules.diagnostics import Reporter
@@ -102,11 +105,61 @@ class CohortFigure:
     name: str
     pick: Pick
     reference: Fraction | None
+    stated: Span | None = None  # where the rule states `reference`, for the explanation
+    scope: s.Scope | None = None  # the entities it is found over; None: the block
 
     def key(self, node_id: str) -> str:
         """The figure's key in a cohort, `references=` and `--reference`: the node id for the
         best (as it always was), `node.min` and `node.max` for min-max (no name has a dot)."""
         return f"{node_id}.{self.name}" if self.name else node_id
+
+
+# Which entities a cohort figure of one entity is found over: its block's, everyone's, or
+# those sharing its value of a group indicator (None: it names no group value).
+Partition = tuple[str, str] | None
+
+
+def partition(scope: s.Scope | None, block: str, env: Mapping[str, Any]) -> Partition:
+    """The entity's cohort for a figure of this scope (`in block`, `in all`, `in group g`)."""
+    if scope is None:
+        return ("block", block)
+    if scope.kind == "all":
+        return ("all", "")
+    assert scope.group is not None, "`in group` names its indicator"
+    value = env.get(scope.group.name)
+    return None if value is None else ("group", str(value))
+
+
+def scope_words(scope: s.Scope | None) -> Text:
+    """Where a figure is found, in words: "in the block", "among all the entities scored
+    together", "in the entity's group of `region`"."""
+    if scope is None:
+        return Text("in the block", "trong khối")
+    if scope.group is None:
+        return Text("among all the entities scored together",
+                    "trong tất cả các đơn vị được chấm cùng")
+    g = scope.group.name
+    return Text(f"in the entity's group of `{g}`", f"trong nhóm cùng giá trị `{g}`")
+
+
+def check_scope(scope: s.Scope | None, ctx: CheckContext) -> None:
+    """`in group g`: g must be a `one of` indicator (its values name the groups)."""
+    if scope is None or scope.group is None:
+        return
+    name = scope.group.name
+    indicator = ctx.symbols.indicators.get(name)
+    if indicator is not None and indicator.kind == "options":
+        return
+    if indicator is None and name not in ctx.symbols.lets:
+        return  # unknown: E101, from name resolution (`rule_expressions` yields g)
+    kind_en, kind_vi = (f"a {indicator.kind} indicator", f"chỉ tiêu kiểu {indicator.kind}") \
+        if indicator is not None else ("a derived value", "giá trị dẫn xuất")
+    ctx.reporter.report(
+        codes.COHORT_GROUP, scope.group.span, name=name,
+        detail=f"`{name}` is {kind_en}; a group is named by the values of a `one of (…)` "
+               "indicator",
+        detail_vi=f"`{name}` là {kind_vi}; nhóm được xác định bởi giá trị của một chỉ tiêu "
+                  "`one of (…)`")
 
 
 def beats(pick: Pick, value: Any, current: Any) -> bool:
@@ -151,6 +204,54 @@ class Gather:
         if self.pick not in AGGREGATES:
             return self.current
         return aggregate(self.pick, self.values) if self.values else None
+
+
+class Held(Gather):
+    """A `Gather` of exact values that also knows whose figure it is (the explanation's
+    provenance): the holder of a pick — on a tie the first in input order, an entity scored
+    before one of the cohort file, so that the file's order and the cohort's do not matter —,
+    how many hold it, and how many values (of them, the cohort file's) it was found over."""
+
+    __slots__ = ("count", "file_count", "holder", "holder_file", "ties")
+
+    def __init__(self, pick: Pick) -> None:
+        super().__init__(pick)
+        self.holder: str | None = None
+        self.holder_file = False
+        self.ties = self.count = self.file_count = 0
+
+    def add_held(self, value: Fraction, holder: str, from_file: bool) -> None:
+        self.count += 1
+        self.file_count += from_file
+        if self.pick in AGGREGATES:
+            self.values.append(value)
+        elif self.current is None or beats(self.pick, value, self.current):
+            self.current, self.holder, self.holder_file, self.ties = value, holder, from_file, 1
+        elif value == self.current:
+            self.ties += 1
+            if self.holder_file and not from_file:
+                self.holder, self.holder_file = holder, False
+
+    def source(self, where: tuple[str, str]) -> CohortSource:
+        """Where the figure came from, once every value is added; `where`: its partition."""
+        scope, group = where[0], (where[1] if where[0] == "group" else None)
+        if self.pick in AGGREGATES:
+            return CohortSource.model_construct(kind="cohort", count=self.count,
+                                                from_file=self.file_count, scope=scope,
+                                                group=group)
+        return CohortSource.model_construct(
+            kind="cohort file" if self.holder_file else "cohort", entity=self.holder,
+            ties=self.ties, count=self.count, from_file=self.file_count, scope=scope,
+            group=group)
+
+
+GIVEN = CohortSource.model_construct(kind="given")
+
+
+@functools.lru_cache(maxsize=256)
+def stated_source(line: int | None) -> CohortSource:
+    """A figure the rule states (`reference …`), at its line."""
+    return CohortSource.model_construct(kind="rule", line=line)
 
 
 @dataclass(frozen=True, slots=True)

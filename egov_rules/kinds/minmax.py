@@ -35,7 +35,9 @@ from egov_rules.kinds.base import (
     ShapeContext,
     Target,
     TypeChecker,
+    check_scope,
     raise_words,
+    scope_words,
 )
 from egov_rules.kinds.direction import DOWN, UP, Dir
 
@@ -64,6 +66,7 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
             ctx.reporter.report(codes.BAD_NODE_BODY, rule.ref_min.span,
                                 detail="`reference min` must be below `max`",
                                 detail_vi="giá trị `reference min` phải nhỏ hơn `max`")
+        check_scope(rule.scope, ctx)
         return ()
 
     def cohort(self, rule: s.MinMax) -> CohortUse | None:
@@ -111,10 +114,11 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
                         f"{sh_vi} × {m_vi} = {p_vi} điểm")
         top_en, top_vi = (f"{hi_en} − {v_en}", f"{hi_vi} − {v_vi}") if rule.lower \
             else (f"{v_en} − {lo_en}", f"{v_vi} − {lo_vi}")
+        # the figures and where they came from follow (`evaluate`, `explain.cohort_sources`)
         return both(f"{v_en} → ({top_en}) ÷ ({hi_en} − {lo_en}) = {sh_en}; "
-                    f"{sh_en} × {m_en} = {p_en} points; min {lo_en}, max {hi_en}",
+                    f"{sh_en} × {m_en} = {p_en} points",
                     f"{v_vi} → ({top_vi}) ÷ ({hi_vi} − {lo_vi}) = {sh_vi}; "
-                    f"{sh_vi} × {m_vi} = {p_vi} điểm; nhỏ nhất {lo_vi}, lớn nhất {hi_vi}")
+                    f"{sh_vi} × {m_vi} = {p_vi} điểm")
 
     def hint_words(self, rule: s.MinMax, target: Target, model: Model,
                    env: Mapping[str, RuntimeValue]) -> Text:
@@ -150,9 +154,10 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
         m_en, m_vi = both_fmt(maximum)
         top_en, top_vi = ("(max − x)", "(lớn nhất − x)") if rule.lower \
             else ("(x − min)", "(x − nhỏ nhất)")
-        text = both(f"{x.en}: {top_en} ÷ (max − min) over the block × {m_en} points "
+        where = scope_words(rule.scope)
+        text = both(f"{x.en}: {top_en} ÷ (max − min) {where.en} × {m_en} points "
                     "(all points when min = max)",
-                    f"{x.vi}: {top_vi} ÷ (lớn nhất − nhỏ nhất) trong khối × {m_vi} điểm "
+                    f"{x.vi}: {top_vi} ÷ (lớn nhất − nhỏ nhất) {where.vi} × {m_vi} điểm "
                     "(tối đa khi nhỏ nhất = lớn nhất)")
         if rule.ref_min is None or rule.ref_max is None:
             return text
@@ -176,5 +181,8 @@ class MinMax(RuleKind[s.MinMax, MinMaxFacts]):
 
 def _figures(rule: s.MinMax) -> tuple[CohortFigure, CohortFigure]:
     """The block's min and max of x (keys `node.min`, `node.max`), with the stated ones."""
-    return (CohortFigure("min", "min", rule.ref_min.value if rule.ref_min else None),
-            CohortFigure("max", "max", rule.ref_max.value if rule.ref_max else None))
+    low, high = rule.ref_min, rule.ref_max
+    return (CohortFigure("min", "min", low.value if low else None, low.span if low else None,
+                         rule.scope),
+            CohortFigure("max", "max", high.value if high else None, high.span if high else None,
+                         rule.scope))

@@ -29,7 +29,9 @@ from egov_rules.kinds.base import (
     ShapeContext,
     Target,
     TypeChecker,
+    check_scope,
     raise_words,
+    scope_words,
 )
 from egov_rules.kinds.direction import UP, Dir
 from egov_rules.resolve import divisions, names_in
@@ -60,6 +62,7 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
                                 detail_vi="giá trị `from` phải nhỏ hơn `to`")
         elif not rule.relative:
             _check_scale(rule, ctx)
+        check_scope(rule.scope, ctx)
         return ()
 
     def cohort(self, rule: s.Proportional) -> CohortUse | None:
@@ -140,8 +143,9 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
         x = expr_words(model, rule.expr)
         m_en, m_vi = both_fmt(maximum)
         if rule.relative:
-            text = both(f"{x.en} ÷ the best value in the block × {m_en} points",
-                        f"{x.vi} ÷ giá trị cao nhất trong khối × {m_vi} điểm")
+            where = scope_words(rule.scope)
+            text = both(f"{x.en} ÷ the best value {where.en} × {m_en} points",
+                        f"{x.vi} ÷ giá trị cao nhất {where.vi} × {m_vi} điểm")
             if rule.reference is None:
                 return text
             r_en, r_vi = both_fmt(rule.reference.value, rule.reference.percent)
@@ -168,7 +172,19 @@ class Proportional(RuleKind[s.Proportional, ProportionalFacts]):
 
 def _best(rule: s.Proportional) -> CohortFigure:
     """The one cohort figure of `relative to best in block`: the max of x in the block."""
-    return CohortFigure("", "max", rule.reference.value if rule.reference is not None else None)
+    stated = rule.reference
+    return CohortFigure("", "max", stated.value if stated is not None else None,
+                        stated.span if stated is not None else None, rule.scope)
+
+
+def _where(scope: s.Scope | None) -> Text:
+    """The cohort as the branch names it: "in block" (as it always did), "in all", "in
+    group region"."""
+    if scope is None:
+        return both("in block", "của khối")
+    if scope.group is None:
+        return both("in all", "của tất cả")
+    return both(f"in group {scope.group.name}", f"của nhóm {scope.group.name}")
 
 
 def _branch(model: Model, rule: s.Proportional, facts: ProportionalFacts, maximum: Fraction
@@ -181,9 +197,10 @@ def _branch(model: Model, rule: s.Proportional, facts: ProportionalFacts, maximu
     p_en, p_vi = both_fmt(share * maximum)
     if best is not None:
         b_en, b_vi = both_fmt(best, as_share)
+        where = _where(rule.scope)
         return both(
-            f"{v_en} ÷ best in block {b_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points",
-            f"{v_vi} ÷ giá trị cao nhất của khối {b_vi} = {sh_vi}; {sh_vi} × {m_vi} = {p_vi} điểm",
+            f"{v_en} ÷ best {where.en} {b_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points",
+            f"{v_vi} ÷ giá trị cao nhất {where.vi} {b_vi} = {sh_vi}; {sh_vi} × {m_vi} = {p_vi} điểm",
         )
     if rule.low is not None:
         lo_en, lo_vi = both_fmt(low, rule.low.percent)

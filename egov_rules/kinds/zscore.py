@@ -39,7 +39,9 @@ from egov_rules.kinds.base import (
     ShapeContext,
     Target,
     TypeChecker,
+    check_scope,
     raise_words,
+    scope_words,
 )
 from egov_rules.kinds.direction import DOWN, UP, Dir
 
@@ -72,6 +74,7 @@ class ZScoreKind(RuleKind[s.ZScore, ZScoreFacts]):
                 ctx.reporter.report(codes.BAD_NODE_BODY, number.span,
                                     detail=f"{en} must be above 0",
                                     detail_vi=f"giá trị {vi} phải lớn hơn 0")
+        check_scope(rule.scope, ctx)
         return ()
 
     def cohort(self, rule: s.ZScore) -> CohortUse | None:
@@ -107,21 +110,20 @@ class ZScoreKind(RuleKind[s.ZScore, ZScoreFacts]):
         sh_en, sh_vi = both_fmt(facts.share, share=True)
         m_en, m_vi = both_fmt(maximum)
         p_en, p_vi = both_fmt(points)
-        figures = both(f"mean {mu_en}, population sd {sd_en} of the block",
-                       f"trung bình {mu_vi}, độ lệch chuẩn tổng thể {sd_vi} của khối")
+        # the figures and where they came from follow (`evaluate`, `explain.cohort_sources`)
         if facts.sd <= 0:
-            return both(f"{v_en}: sd 0, every entity at the mean: z = 0, "
-                        f"{sh_en} × {m_en} = {p_en} points; {figures.en}",
-                        f"{v_vi}: độ lệch chuẩn 0, mọi đơn vị bằng trung bình: z = 0, "
-                        f"{sh_vi} × {m_vi} = {p_vi} điểm; {figures.vi}")
+            return both(f"{v_en}: sd 0, every entity at the mean {mu_en}: z = 0, "
+                        f"{sh_en} × {m_en} = {p_en} points",
+                        f"{v_vi}: độ lệch chuẩn 0, mọi đơn vị bằng trung bình {mu_vi}: z = 0, "
+                        f"{sh_vi} × {m_vi} = {p_vi} điểm")
         top_en, top_vi = (f"{k_en} − {z_en}", f"{k_vi} − {z_vi}") if rule.lower \
             else (f"{z_en} + {k_en}", f"{z_vi} + {k_vi}")
         return both(f"{v_en} → z = ({v_en} − {mu_en}) ÷ {sd_en} = {z_en}; within {k_en}: "
-                    f"({top_en}) ÷ {k2_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points; "
-                    f"{figures.en} (the sd exact, or to 30 significant digits when irrational)",
+                    f"({top_en}) ÷ {k2_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points "
+                    "(the sd exact, or to 30 significant digits when irrational)",
                     f"{v_vi} → z = ({v_vi} − {mu_vi}) ÷ {sd_vi} = {z_vi}; trong khoảng {k_vi}: "
-                    f"({top_vi}) ÷ {k2_vi} = {sh_vi}; {sh_vi} × {m_vi} = {p_vi} điểm; "
-                    f"{figures.vi} (độ lệch chuẩn chính xác, hoặc 30 chữ số có nghĩa khi vô tỉ)")
+                    f"({top_vi}) ÷ {k2_vi} = {sh_vi}; {sh_vi} × {m_vi} = {p_vi} điểm "
+                    "(độ lệch chuẩn chính xác, hoặc 30 chữ số có nghĩa khi vô tỉ)")
 
     def hint_words(self, rule: s.ZScore, target: Target, model: Model,
                    env: Mapping[str, RuntimeValue]) -> Text:
@@ -160,10 +162,11 @@ class ZScoreKind(RuleKind[s.ZScore, ZScoreFacts]):
         m_en, m_vi = both_fmt(maximum)
         k_en, k_vi = both_fmt(rule.within.value)
         top_en, top_vi = ("(k − z)", "(k − z)") if rule.lower else ("(z + k)", "(z + k)")
-        text = both(f"{x.en}: z = (x − mean) ÷ sd over the block (population sd); "
+        where = scope_words(rule.scope)
+        text = both(f"{x.en}: z = (x − mean) ÷ sd {where.en} (population sd); "
                     f"{top_en} ÷ 2k with k = {k_en}, clamped to 0…1, × {m_en} points "
                     "(half the points when sd = 0)",
-                    f"{x.vi}: z = (x − trung bình) ÷ độ lệch chuẩn tổng thể trong khối; "
+                    f"{x.vi}: z = (x − trung bình) ÷ độ lệch chuẩn tổng thể {where.vi}; "
                     f"{top_vi} ÷ 2k với k = {k_vi}, giới hạn trong 0…1, × {m_vi} điểm "
                     "(nửa số điểm khi độ lệch chuẩn = 0)")
         if rule.ref_mean is None or rule.ref_sd is None:
@@ -194,5 +197,8 @@ class ZScoreKind(RuleKind[s.ZScore, ZScoreFacts]):
 def _figures(rule: s.ZScore) -> tuple[CohortFigure, CohortFigure]:
     """The block's mean and population sd of x (keys `node.mean`, `node.sd`), with the
     stated ones."""
-    return (CohortFigure("mean", "mean", rule.ref_mean.value if rule.ref_mean else None),
-            CohortFigure("sd", "sd", rule.ref_sd.value if rule.ref_sd else None))
+    mean, sd = rule.ref_mean, rule.ref_sd
+    return (CohortFigure("mean", "mean", mean.value if mean else None,
+                         mean.span if mean else None, rule.scope),
+            CohortFigure("sd", "sd", sd.value if sd else None, sd.span if sd else None,
+                         rule.scope))
