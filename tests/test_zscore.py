@@ -53,6 +53,7 @@ def test_z_score_over_the_block_with_the_figures_in_words(m: egov_rules.Methodol
     assert seven.cohort["fast.mean"] == 5 and seven.cohort["fast.sd"] == 2
     words = seven.nodes.by_id("fast").branch.en
     assert "7 → z = (7 − 5) ÷ 2 = 1; within 2: (1 + 2) ÷ 4 = 75%" in words
+    assert "significant digits" not in words  # sd 2 is exact: no rounding to speak of
     assert words.endswith("; mean 5, population sd 2 (of the block's 8 entities)")  # E0…E7
     assert "trung bình 5" in seven.nodes.by_id("fast").branch.vi
     two = next(e for e in ranking.evaluations if e.inputs["speed"] == 2)
@@ -110,6 +111,15 @@ def test_an_irrational_sd_is_kept_to_30_significant_digits() -> None:
         gather.add(Fraction(v))
     assert gather.result() == Fraction(Decimal("0.816496580927726032732428024902"))
     assert square_root(Fraction(9, 4)) == Fraction(3, 2)  # a rational root stays exact
+
+
+def test_an_irrational_sd_says_how_it_is_kept(m: egov_rules.Methodology) -> None:
+    # speeds 1, 2, 3: sd √(2/3) is irrational, so the words say it is kept to 30 digits
+    ranking = m.evaluate_many({f"E{v}": {"block": "province", "speed": v, "wait": v}
+                               for v in (1, 2, 3)})
+    words = ranking.evaluations[0].nodes.by_id("fast").branch
+    assert "(the sd exact, or to 30 significant digits when irrational)" in words.en
+    assert "30 chữ số có nghĩa" in words.vi
     assert square_root(Fraction(0)) == 0
 
 

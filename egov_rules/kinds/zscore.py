@@ -44,6 +44,7 @@ from egov_rules.kinds.base import (
     scope_words,
 )
 from egov_rules.kinds.direction import DOWN, UP, Dir
+from egov_rules.numbers import terminating_decimal
 
 if TYPE_CHECKING:
     from egov_rules.emit import Gen, Num
@@ -118,12 +119,14 @@ class ZScoreKind(RuleKind[s.ZScore, ZScoreFacts]):
                         f"{sh_vi} × {m_vi} = {p_vi} điểm")
         top_en, top_vi = (f"{k_en} − {z_en}", f"{k_vi} − {z_vi}") if rule.lower \
             else (f"{z_en} + {k_en}", f"{z_vi} + {k_vi}")
+        note_en, note_vi = ("", "") if _short(facts.sd) else (
+            " (the sd exact, or to 30 significant digits when irrational)",
+            " (độ lệch chuẩn chính xác, hoặc 30 chữ số có nghĩa khi vô tỉ)")
         return both(f"{v_en} → z = ({v_en} − {mu_en}) ÷ {sd_en} = {z_en}; within {k_en}: "
-                    f"({top_en}) ÷ {k2_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points "
-                    "(the sd exact, or to 30 significant digits when irrational)",
+                    f"({top_en}) ÷ {k2_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points"
+                    + note_en,
                     f"{v_vi} → z = ({v_vi} − {mu_vi}) ÷ {sd_vi} = {z_vi}; trong khoảng {k_vi}: "
-                    f"({top_vi}) ÷ {k2_vi} = {sh_vi}; {sh_vi} × {m_vi} = {p_vi} điểm "
-                    "(độ lệch chuẩn chính xác, hoặc 30 chữ số có nghĩa khi vô tỉ)")
+                    f"({top_vi}) ÷ {k2_vi} = {sh_vi}; {sh_vi} × {m_vi} = {p_vi} điểm" + note_vi)
 
     def hint_words(self, rule: s.ZScore, target: Target, model: Model,
                    env: Mapping[str, RuntimeValue]) -> Text:
@@ -192,6 +195,13 @@ class ZScoreKind(RuleKind[s.ZScore, ZScoreFacts]):
             found |= {rule.ref_mean.value, rule.ref_mean.value - spread,
                       rule.ref_mean.value + spread}
         return found
+
+
+def _short(sd: Fraction) -> bool:
+    """An sd with a short exact decimal (3, 0.25): no rounding can be in it, so the
+    explanation need not say how an irrational one is kept."""
+    decimal = terminating_decimal(sd)
+    return decimal is not None and len(decimal.replace(".", "").lstrip("0")) <= 12
 
 
 def _figures(rule: s.ZScore) -> tuple[CohortFigure, CohortFigure]:
