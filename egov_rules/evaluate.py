@@ -131,6 +131,12 @@ def cohort_keys(model: Model) -> list[str]:
     return [f.key(n.id) for node in model.nodes.values() for n, f in cohort_figures_of(node)]
 
 
+def stated_references(model: Model) -> dict[str, Fraction | None]:
+    """Every cohort figure's key → the figure its rule states (`reference …`), or None."""
+    return {f.key(n.id): f.reference for node in model.nodes.values()
+            for n, f in cohort_figures_of(node)}
+
+
 def round_half_up(value: Fraction, digits: int) -> Fraction:
     """Round to `digits` decimals, halves away from zero (as published tables do)."""
     scale = 10**digits

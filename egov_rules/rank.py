@@ -15,8 +15,9 @@ from egov_rules.evaluate import (
     cohort_figures_of,
     relative_input,
     relative_nodes,
+    stated_references,
 )
-from egov_rules.kinds.base import AGGREGATES, Held, partition
+from egov_rules.kinds.base import AGGREGATES, Held, gives_way, partition
 from egov_rules.model import Model
 from egov_rules.results import CohortSource, RankEntry
 
@@ -49,7 +50,9 @@ class CohortStage:
                     if where is not None:
                         self.held.setdefault((figure.key(node.id), where), Held(figure.pick)
                                              ).add_held(value, name, from_file)
-        self._results = {k: (g.result(), g.source(k[1])) for k, g in self.held.items()}
+        stated = stated_references(model)
+        self._results = {k: (g.result(), g.source(k[1])) for k, g in self.held.items()
+                         if not gives_way(g.count, stated[k[0]])}
 
     def of(self, block: str, env: Mapping[str, RuntimeValue]
            ) -> tuple[dict[str, Fraction], dict[str, CohortSource]]:
@@ -75,8 +78,9 @@ def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]
     found: list[tuple[int, str, Fraction]] = []
     for node_id in relative_nodes(model):
         node = model.nodes[node_id]
-        if all(f.key(node_id) in given for _, f in cohort_figures_of(node)):
-            continue
+        if all(f.key(node_id) in given or f.reference is not None
+               for _, f in cohort_figures_of(node)):
+            continue  # alone, the figure given or the rule's reference is used
         if any(f.pick in AGGREGATES for _, f in cohort_figures_of(node)):
             continue  # W529 speaks of a best; a z-score alone is at its own mean (sd 0)
         scope = cohort_figures_of(node)[0][1].scope

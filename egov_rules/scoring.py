@@ -28,11 +28,12 @@ from egov_rules.evaluate import (
     missing_reference_diagnostic,
     relative_input,
     scoped,
+    stated_references,
 )
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.inputs.impute import impute
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
-from egov_rules.kinds.base import AGGREGATES, Gather, Partition, beats, partition
+from egov_rules.kinds.base import AGGREGATES, Gather, Partition, beats, gives_way, partition
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
 
@@ -462,7 +463,10 @@ class Scorer:
             for k, value in enumerate(item.cohort):
                 if value is not None:
                     row[k].add(value)
-        best = {b: [g.result() for g in row] for b, row in gathered.items()}
+        stated = stated_references(self.model)
+        best = {b: [None if gives_way(g.count, stated[r.key]) else g.result()
+                    for g, r in zip(row, self.compiled.blocks[b].relatives, strict=True)]
+                for b, row in gathered.items()}
         cache: dict[str, tuple[Fraction | None, ...]] = {}
 
         def exact_bests(block: str) -> tuple[Fraction | None, ...]:
@@ -510,7 +514,9 @@ class Scorer:
             for relative, where, value in zip(code.relatives, row, values, strict=True):
                 if value is not None and where is not None:
                     gathered.setdefault((relative.key, where), Gather(relative.pick)).add(value)
-        results = {k: g.result() for k, g in gathered.items()}
+        stated = stated_references(self.model)
+        results = {k: g.result() for k, g in gathered.items()
+                   if not gives_way(g.count, stated[k[0]])}
         return [tuple(results.get((r.key, where)) if where is not None else None
                       for r, where in zip(self.compiled.blocks[str(item.block)].relatives, row,
                                           strict=True))
@@ -521,6 +527,8 @@ class Scorer:
         gather = Gather(code.relatives[k].pick)
         for item in items:
             gather.add(self._exact_cohort(code, item)[k])
+        if gives_way(gather.count, stated_references(self.model)[code.relatives[k].key]):
+            return None
         return gather.result()  # type: ignore[no-any-return]
 
     def _exact_best(self, code: BlockCode, k: int, items: list[_Entity]) -> Fraction | None:

@@ -19,10 +19,16 @@ from typing import TYPE_CHECKING
 
 from egov_rules import codes
 from egov_rules.diagnostics import Diagnostic, EgovRulesError, Reporter, Text
-from egov_rules.evaluate import alone_diagnostic, cohort_figures_of, cohort_keys, scoped
+from egov_rules.evaluate import (
+    alone_diagnostic,
+    cohort_figures_of,
+    cohort_keys,
+    scoped,
+    stated_references,
+)
 from egov_rules.inputs.tables import stream_csv
 from egov_rules.inputs.values import EntityData, Reading, validate_entity
-from egov_rules.kinds.base import GIVEN, Held, stated_source
+from egov_rules.kinds.base import GIVEN, Held, gives_way, stated_source
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
 from egov_rules.rank import RankKey, published, rank_key, ranks_of
@@ -98,7 +104,7 @@ def _sources(methodology: Methodology, held: Mapping[str, Sequence[Held]],
             figure = stated[relative.key]
             if relative.key in refs:
                 source = GIVEN
-            elif k < len(row) and row[k].count:
+            elif k < len(row) and row[k].count and not gives_way(row[k].count, figure.reference):
                 source = row[k].source(("block", block))
             elif figure.reference is not None:
                 source = stated_source(None if figure.stated is None else figure.stated.line)
@@ -154,6 +160,7 @@ class _Bests:
 
     def __init__(self, methodology: Methodology, cohort: Sequence[EntityData]) -> None:
         self.methodology = methodology
+        self.stated = stated_references(methodology.model)
         # a z-score's mean and sd keep that node's values (O(entities)); picks keep one, and
         # its holder's name
         self.gathered: dict[str, list[Held]] = {}
@@ -187,8 +194,12 @@ class _Bests:
 
     @property
     def best(self) -> dict[str, tuple[Fraction | None, ...]]:
-        """Each block's figures, once every entity is read (a mean or an sd needs them all)."""
-        return {block: tuple(g.result() for g in row) for block, row in self.gathered.items()}
+        """Each block's figures, once every entity is read (a mean or an sd needs them all);
+        None for one found over a single value whose rule states a reference."""
+        blocks, stated = self.methodology.scorer.compiled.blocks, self.stated
+        return {block: tuple(None if gives_way(g.count, stated[r.key]) else g.result()
+                             for g, r in zip(row, blocks[block].relatives, strict=True))
+                for block, row in self.gathered.items()}
 
     def alone(self, given: Mapping[str, Fraction]) -> list[Diagnostic]:
         """W529 for each relative node, not in `given`, of which one entity gave its block's
@@ -199,7 +210,8 @@ class _Bests:
             relative = blocks[block].relatives[k]
             node = relative.node
             # one warning a node: of its max (a min-max node's min says the same again)
-            if self.count[block, k] == 1 and relative.pick == "max" and relative.key not in given:
+            if self.count[block, k] == 1 and relative.pick == "max" and relative.key not in given \
+                    and self.stated[relative.key] is None:
                 found.append(alone_diagnostic(model, entity.name, block, node, value,
                                               entity.span, entity.path))
         return found

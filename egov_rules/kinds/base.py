@@ -186,14 +186,16 @@ class Gather:
     `exact` is False when the values are the fast path's raw figures or floats: an aggregate
     of them is then left to the exact values (`result` None)."""
 
-    __slots__ = ("current", "exact", "pick", "values")
+    __slots__ = ("count", "current", "exact", "pick", "values")
 
     def __init__(self, pick: Pick, exact: bool = True) -> None:
         self.pick, self.exact = pick, exact
         self.current: Any = None
         self.values: list[Fraction] = []
+        self.count = 0
 
     def add(self, value: Any) -> None:
+        self.count += 1
         if self.pick in AGGREGATES:
             if self.exact:
                 self.values.append(value)
@@ -206,19 +208,27 @@ class Gather:
         return aggregate(self.pick, self.values) if self.values else None
 
 
+def gives_way(count: int, reference: Fraction | None) -> bool:
+    """Whether a figure found over `count` values gives way to the reference its rule states:
+    over one value only — the entity's own — it is no cohort (a min equal to its max, a best
+    that is itself), and `reference …` is written for an entity scored alone
+    (docs/language.md, "A cohort of one")."""
+    return count == 1 and reference is not None
+
+
 class Held(Gather):
     """A `Gather` of exact values that also knows whose figure it is (the explanation's
     provenance): the holder of a pick — on a tie the first in input order, an entity scored
     before one of the cohort file, so that the file's order and the cohort's do not matter —,
     how many hold it, and how many values (of them, the cohort file's) it was found over."""
 
-    __slots__ = ("count", "file_count", "holder", "holder_file", "ties")
+    __slots__ = ("file_count", "holder", "holder_file", "ties")
 
     def __init__(self, pick: Pick) -> None:
         super().__init__(pick)
         self.holder: str | None = None
         self.holder_file = False
-        self.ties = self.count = self.file_count = 0
+        self.ties = self.file_count = 0
 
     def add_held(self, value: Fraction, holder: str, from_file: bool) -> None:
         self.count += 1
