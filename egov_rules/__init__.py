@@ -33,13 +33,19 @@ def __getattr__(name: str) -> object:
         from egov_rules import scoring
 
         return getattr(scoring, name)
+    if name in ("History", "Edition", "YearResult"):  # sqlite3 only when a store is used
+        from egov_rules import history
+
+        return getattr(history, name)
     raise AttributeError(f"module 'egov_rules' has no attribute {name!r}")
 
 __all__ = (
     "SCHEMA_VERSION",
     "Diagnostic",
+    "Edition",
     "EgovRulesError",
     "Evaluation",
+    "History",
     "IndexResult",
     "IndexScore",
     "Methodology",
@@ -47,6 +53,7 @@ __all__ = (
     "RankEntry",
     "Ranking",
     "Score",
+    "YearResult",
     "__version__",
     "check",
     "compile",

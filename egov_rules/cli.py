@@ -1244,6 +1244,42 @@ def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if ok else EXIT_INPUT
 
 
+# -- history -------------------------------------------------------------------------------
+
+
+def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    from egov_rules.history import History
+    from egov_rules.report import trend
+    from egov_rules.report.tables import csv_text, render_tables
+
+    lang: Lang = args.lang
+    if args.year is not None and len(args.add) != 1:
+        raise _Usage(_say(lang, "--year names the year of one record: give exactly one --add",
+                          "--year là năm của một bản ghi: hãy cho đúng một --add"))
+    records = [(path, _read_record(path, lang)) for path in args.add]  # all read before any kept
+    with History(args.store) as store:
+        for path, record in records:
+            store.add(record, args.year, replace=args.replace,
+                      record_bytes=Path(path).read_bytes())
+        editions, results = store.editions(), store.results(args.item, args.block)
+    if args.item is not None and not results:
+        raise _Usage(_say(lang, f"the store holds no `{args.item}`"
+                          + (f" in block `{args.block}`" if args.block else ""),
+                          f"kho không có `{args.item}`"
+                          + (f" trong khối `{args.block}`" if args.block else "")))
+    if args.format == "json":
+        return _emit(args, out, json.dumps(trend.as_json(results, editions), ensure_ascii=False,
+                                           indent=2) + "\n")
+    if args.format == "csv":
+        return _emit(args, out, csv_text([trend.LONG_HEADERS, *trend.long_rows(results)]))
+    panels = trend.panels(results, editions, lang)
+    if args.format == "html":
+        return _emit(args, out, trend.html_page(panels, editions, lang), shown=True)
+    text = render_tables(trend.tables(panels, lang), args.format,
+                         out if args.output is None else None)
+    return _emit(args, out, text, shown=True)
+
+
 # -- doc -----------------------------------------------------------------------------------
 
 
@@ -1509,6 +1545,26 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     _add_reading(verify_record, lang)
     _add_output(verify_record, lang, ("text", "json"))
     verify_record.set_defaults(handler=_cmd_verify_record)
+
+    history = command("history", "results over the years: add yearly records to a store "
+                      "(SQLite) and show each entity's values, ranks and movements",
+                      "kết quả qua các năm: thêm bản ghi từng năm vào kho (SQLite) và xem giá "
+                      "trị, thứ hạng và biến động của từng đơn vị")
+    history.add_argument("store", help=say("the store file (created when absent)",
+                                           "tệp kho (tạo mới nếu chưa có)"))
+    history.add_argument("--add", action="append", default=[], metavar="RECORD",
+                         help=say("a record written by `score --format json` (repeatable)",
+                                  "bản ghi do `score --format json` ghi (lặp lại được)"))
+    history.add_argument("--year", type=int, metavar="N",
+                         help=say("the year of the one record added (default: its methodology's)",
+                                  "năm của bản ghi được thêm (mặc định: năm của phương pháp)"))
+    history.add_argument("--replace", action="store_true",
+                         help=say("replace a year the store holds", "thay một năm kho đã có"))
+    history.add_argument("--item", metavar="ID", help=say("only this index (or ranked node)",
+                                                          "chỉ chỉ số (hoặc mục xếp hạng) này"))
+    history.add_argument("--block", help=say("only this block (id)", "chỉ khối này (mã khối)"))
+    _add_output(history, lang, ("text", "markdown", "csv", "json", "html"))
+    history.set_defaults(handler=_cmd_history)
 
     template = command("template", "write a workbook to fill in, one sheet per block, that "
                        "`score` reads as it is", "ghi một bảng tính để điền số liệu, mỗi khối một "

@@ -284,5 +284,16 @@ DUPLICATE_RECORD_ENTRY = _code(
     "{what_vi} xuất hiện lần thứ hai: bản ghi chỉ được có đúng một",
 )
 
+# -- history stores (`egov-rules history`) ----------------------------------------------------
+HISTORY_YEAR = _code(
+    "E703", "history-year", "error",
+    "{why}", "{why_vi}",
+)
+NOT_A_HISTORY = _code(
+    "E704", "not-a-history", "error",
+    "not an egov_rules history store: {why}",
+    "không phải kho lịch sử của egov_rules: {why_vi}",
+)
+
 ALL_CODES: tuple[Code, ...] = tuple(_ALL)
 BY_CODE: dict[str, Code] = {c.code: c for c in ALL_CODES}

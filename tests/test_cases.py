@@ -228,6 +228,8 @@ PYTHON_TESTED: dict[str, tuple[str, ...]] = {
     "W529": ("test_w529_alone_in_block",),
     "E701": ("test_e701_bad_record",),
     "E702": ("test_e702_duplicate_record_entry",),
+    "E703": ("test_e703_history_year",),
+    "E704": ("test_e704_not_a_history",),
 }
 
 
@@ -483,3 +485,38 @@ def test_e702_duplicate_record_entry(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "a record holds exactly one",
         "record.json#/evaluations/1/entity: lỗi[E702]: đánh giá của `Bộ A (minh hoạ)` xuất hiện "
         "lần thứ hai: bản ghi chỉ được có đúng một"]
+
+
+def _history_lines(action: Callable[[], object]) -> list[str]:
+    with pytest.raises(EgovRulesError) as raised:
+        action()
+    return [render_text(d, lang).split("\n")[0] for d in raised.value.diagnostics
+            for lang in ("en", "vi")]
+
+
+def test_e703_history_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from egov_rules.history import History
+
+    monkeypatch.chdir(tmp_path)  # as docs/diagnostics.md shows it
+    m = egov_rules.load(ROOT / "examples" / "quickstart.egr")
+    ranking = m.evaluate_many(load_data(ROOT / "examples" / "quickstart-data.csv", model=m.model))
+    with History("history.db") as store:
+        store.add(ranking)
+        assert _history_lines(lambda: store.add(ranking)) == [
+            "history.db: error[E703]: the store holds 2024 already: --replace to replace it",
+            "history.db: lỗi[E703]: kho đã có năm 2024: dùng --replace để thay"]
+
+
+def test_e704_not_a_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from egov_rules.history import History
+
+    monkeypatch.chdir(tmp_path)  # as docs/diagnostics.md shows it
+    with sqlite3.connect("other.db") as db:
+        db.execute("CREATE TABLE notes (text)")
+    assert _history_lines(lambda: History("other.db")) == [
+        "other.db: error[E704]: not an egov_rules history store: it holds no history of "
+        "schema 1 (kind egov_rules.history)",
+        "other.db: lỗi[E704]: không phải kho lịch sử của egov_rules: tệp không chứa lịch sử "
+        "phiên bản 1 (loại egov_rules.history)"]
