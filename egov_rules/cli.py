@@ -1244,6 +1244,34 @@ def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if ok else EXIT_INPUT
 
 
+# -- diff ----------------------------------------------------------------------------------
+
+
+def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from egov_rules.diff import diff, render_diff
+
+    old, new = _methodology(args.old, args.lang), _methodology(args.new, args.lang)
+    changes = diff(old.model, new.model)
+    text = render_diff(changes, old.model, new.model, args.format, args.lang)
+    if args.data is None:
+        return _emit(args, out, text)
+    from egov_rules.diff import impact, impact_json, impact_tables
+    from egov_rules.inputs import load_data
+    from egov_rules.report.tables import render_tables
+
+    # Read once, without either model: a column only one of them declares is read by that one.
+    entities = load_data(args.data, args.sheet, locale=args.locale, header_row=args.header_row)
+    result = impact(old, new, entities, changes)
+    if args.format == "json":
+        payload = {**json.loads(text), "impact": impact_json(result, changes)}
+        return _emit(args, out, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    tables = render_tables(impact_tables(result, changes, args.lang), args.format,
+                           out if args.output is None else None)
+    if args.format == "text":  # the tables are made safe to show already; the list is not
+        return _emit(args, out, printable(text) + "\n" + tables, shown=True)
+    return _emit(args, out, text + "\n" + tables)
+
+
 # -- history -------------------------------------------------------------------------------
 
 
@@ -1545,6 +1573,21 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
     _add_reading(verify_record, lang)
     _add_output(verify_record, lang, ("text", "json"))
     verify_record.set_defaults(handler=_cmd_verify_record)
+
+    diff = command("diff", "what changed from one methodology to another, as an amending "
+                   "decree says it", "những gì thay đổi giữa hai phương pháp, như một văn bản "
+                   "sửa đổi, bổ sung")
+    diff.add_argument("old", help=say("the earlier methodology (.egr)", "phương pháp trước (.egr)"))
+    diff.add_argument("new", help=say("the later methodology (.egr)", "phương pháp sau (.egr)"))
+    diff.add_argument("--data", metavar="FILE",
+                      help=say("score this data under both and show what moved each entity",
+                               "chấm số liệu này theo cả hai và cho biết điều gì làm mỗi đơn vị "
+                               "thay đổi"))
+    diff.add_argument("--sheet", metavar="NAME",
+                      help=say("XLSX: the sheet to read", "XLSX: trang tính cần đọc"))
+    _add_reading(diff, lang)
+    _add_output(diff, lang, ("text", "markdown", "json"))
+    diff.set_defaults(handler=_cmd_diff)
 
     history = command("history", "results over the years: add yearly records to a store "
                       "(SQLite) and show each entity's values, ranks and movements",

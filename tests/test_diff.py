@@ -1,0 +1,145 @@
+"""`egov-rules diff` and `egov_rules.diff`: what changed between two methodologies, worded as
+an amending decree, and with data, what moved each entity (docs/revisions.md).
+
+The PCI pair is the shipped 2012 and 2013 schemes (weights from the shared README: 10/5/20/
+15/10/10/5/20/5 % in 2012, 5/5/20/5/10/5/20/20/5/5 % from 2013); the impact runs on the
+invented examples/vn-pci-data.csv, whose figures are checked by hand below."""
+
+from __future__ import annotations
+
+import io
+import json
+from fractions import Fraction
+
+import pytest
+
+import egov_rules
+from egov_rules.cli import main
+from egov_rules.diff import change_words, diff, impact
+from egov_rules.inputs import load_data
+from tests.conftest import ROOT
+
+OLD = egov_rules.load(ROOT / "methodologies" / "vn-pci-2012.egr")
+NEW = egov_rules.load(ROOT / "methodologies" / "vn-pci-2013.egr")
+DATA = ROOT / "examples" / "vn-pci-data.csv"
+
+
+def test_the_pci_revision_reads_as_an_amendment() -> None:
+    changes = diff(OLD.model, NEW.model)
+    assert [(c.action, c.part, c.id) for c in changes][:3] == [
+        ("amend", "header", "vn_pci_2013"), ("add", "indicator", "PCI10"),
+        ("add", "category", "equal_competition")]
+    index = changes[-1]
+    assert (index.action, index.part, index.id) == ("amend", "index", "pci")
+    assert change_words(index, "en") == (
+        "Amend index `pci` “Provincial Competitiveness Index”: weight of `entry_costs`: 10% → 5%; "
+        "weight of `time_costs`: 15% → 5%; weight of `proactivity`: 10% → 5%; weight of "
+        "`business_support`: 5% → 20%; adds term `equal_competition` 5%")
+    assert change_words(index, "vi").startswith(
+        "Sửa đổi chỉ số `pci` “Chỉ số PCI”: trọng số của `entry_costs`: 10% → 5%;")
+
+
+def test_no_change() -> None:
+    assert diff(OLD.model, OLD.model) == []
+
+
+def test_impact_adds_up_and_splits_the_weights() -> None:
+    entities = load_data(DATA)
+    result = impact(OLD, NEW, entities, diff(OLD.model, NEW.model))
+    rows = {m.entity: m for m in result.movements}
+    b = rows["Tỉnh B (minh hoạ)"]
+    # 2012: 10·7.0 + 5·5.5 + 20·6.0 + 15·5.0 + 10·5.5 + 10·4.0 + 5·7.8 + 20·7.2 + 5·4.5, ÷ 10
+    # = 59.3; 2013: 5·7 + 5·5.5 + 20·6 + 5·5 + 10·5.5 + 5·4 + 20·7.8 + 20·7.2 + 5·4.5 + 5·5.5,
+    # ÷ 10 = 63.25. Ranks of the five: B 4th → 1st.
+    assert (b.old_value, b.new_value, b.old_rank, b.new_rank) == \
+        (Fraction("59.3"), Fraction("63.25"), 4, 1)
+    terms = {term: share for _, term, share in b.terms}
+    assert terms["business_support"] == Fraction("11.7")  # (20 % − 5 %) · 0.78 · 100
+    assert terms["time_costs"] == -5                      # (5 % − 15 %) · 0.5 · 100
+    assert terms["equal_competition"] == Fraction("2.75")  # 5 % · 0.55 · 100
+    for m in result.movements:  # every entity: the steps add up to its whole change
+        assert sum((v for v, _ in m.shares), Fraction(0)) == m.new_value - m.old_value
+        assert sum(r for _, r in m.shares) == m.new_rank - m.old_rank  # type: ignore[operator]
+        assert sum((v for _, _, v in m.terms), Fraction(0)) == m.shares[-1][0]
+
+
+BASE = """methodology base
+  title "Gốc"
+  year 2024
+  source "S"
+blocks
+  province "Tỉnh"
+indicators
+  a count "A"
+  b count "B"
+category c "C" max 20
+  x "X" max 10
+    bands a
+      at least 2: 10
+      otherwise: 0
+  y "Y" max 10
+    yes/no b >= 1
+category d "D" max 10
+  z "Z" max 10
+    5 per b up to 10
+index total = share of max c, d  round 2
+rank total within block ties share a rank
+"""
+
+
+def _revised() -> str:
+    text = BASE.replace('title "Gốc"', 'title "Sửa đổi"').replace("year 2024", "year 2025")
+    text = text.replace("  b count \"B\"\n", "")                 # remove indicator b …
+    text = text.replace('''  y "Y" max 10
+    yes/no b >= 1
+''', "")                                                       # … and the criterion reading it
+    text = text.replace("category c \"C\" max 20", "category c \"C\" max 20\n  w \"W\" max 10\n"
+                        "    5 per a up to 10")                # add w: max 20 still holds
+    text = text.replace('''category d "D" max 10
+  z "Z" max 10
+    5 per b up to 10''', '''category d "D" max 10
+  z "Z" max 10
+    5 per a up to 10''')                                       # z now reads a
+    return text.replace("      at least 2: 10", "      at least 3: 10")  # a threshold
+
+
+def test_a_step_that_cannot_stand_alone_goes_with_the_next() -> None:
+    old, new = egov_rules.compile(BASE), egov_rules.compile(_revised())
+    changes = diff(old.model, new.model)
+    words = [change_words(c, "en") for c in changes]
+    assert any(w.startswith("Remove indicator `b`") for w in words), words
+    assert any(w.startswith("Remove criterion `y`") for w in words), words
+    assert any("at least 3" in w and w.startswith("Amend criterion `x`") for w in words), words
+    entities = [egov_rules.inputs.from_mapping(name, data) for name, data in {
+        "P": {"block": "province", "a": 2, "b": 1}, "Q": {"block": "province", "a": 3, "b": 0},
+    }.items()]
+    result = impact(old, new, entities, changes)
+    # removing b alone leaves y and z reading nothing declared: that step goes with later ones
+    first_with_b = next(s for s in result.steps if ("indicator", "b") in s.keys)
+    assert len(first_with_b.keys) > 1
+    rows = {m.entity: m for m in result.movements}
+    # P: old x 10 (2 ≥ 2), y 10, z 5 → 25 of 30 = 0.83; new x 0 (2 < 3), w 10, z 10 → 20/30.
+    assert (rows["P"].old_shown, rows["P"].new_shown) == (Fraction("0.83"), Fraction("0.67"))
+    for m in result.movements:
+        assert sum((v for v, _ in m.shares), Fraction(0)) == m.new_value - m.old_value
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main([*argv, "--lang", "en"], out=out), out.getvalue()
+
+
+def test_cli_formats_and_exit_codes(tmp_path: pytest.TempPathFactory) -> None:
+    old, new = str(ROOT / "methodologies" / "vn-pci-2012.egr"), \
+        str(ROOT / "methodologies" / "vn-pci-2013.egr")
+    code, text = run("diff", old, new, "--format", "markdown")
+    assert code == 0 and text.startswith("# Changes from `vn_pci_2012` to `vn_pci_2013`\n\n1. ")
+    code, text = run("diff", old, new, "--format", "json", "--data", str(DATA))
+    payload = json.loads(text)
+    assert payload["old"] == "vn_pci_2012" and len(payload["changes"]) == 13
+    b = next(m for m in payload["impact"] if m["entity"] == "Tỉnh B (minh hoạ)")
+    assert (b["old"]["rank"], b["new"]["rank"], b["steps"][-1]["terms"]["business_support"]) == \
+        (4, 1, "11.7")
+    code, text = run("diff", old, new, "--data", str(DATA))
+    assert code == 0 and "| Tỉnh B (minh hoạ) | province | 59.3  | 63.25 | +3.95  | 4" in text
+    assert run("diff", old, str(ROOT / "nothing.egr"))[0] == 2
