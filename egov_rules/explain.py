@@ -424,7 +424,7 @@ def step_words(step: RankStep, lang: Lang, node: bool = False) -> str:
 _FIGURE_NAMES = {"": ("best", "cao nhất"), "min": ("min", "nhỏ nhất"), "max": ("max", "lớn nhất"),
                  "mean": ("mean", "trung bình"), "sd": ("population sd", "độ lệch chuẩn tổng thể"),
                  "worse": ("worse", "kém hơn"), "level": ("level", "ngang bằng"),
-                 "count": ("entities", "số đơn vị")}
+                 "count": ("n", "n")}
 # An entity's standing (`percentile`): its branch says the counts already, so a cohort's are
 # not said again, only over how many entities; counts are never shares.
 _STANDING_NAMES = ("worse", "level", "count")

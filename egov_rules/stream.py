@@ -209,7 +209,8 @@ class _Bests:
         for (block, k), (entity, value) in self.first.items():
             relative = blocks[block].relatives[k]
             node = relative.node
-            # one warning a node: of its max (a min-max node's min says the same again)
+            # one warning a node: of its max (a min-max node's min says the same again), or
+            # of a percentile's count
             if self.count[block, k] == 1 and relative.pick in ALONE_WARNS \
                     and relative.key not in given \
                     and self.stated[relative.key] is None:

@@ -228,3 +228,41 @@ def test_the_annex_describes_it() -> None:
     node = m.model.nodes["down"]
     said = rule_kind(node.rules[0]).describe(node.rules[0], m.model, F(10))
     assert "with a higher value, those level counting half, × 10 points" in said.en
+
+
+DERIVED = """methodology pct_let
+  title "Percentile of a ratio"
+  year 2024
+  source "Thử nghiệm"
+  missing not applicable
+blocks
+  province "Tỉnh"
+indicators
+  done count "Hồ sơ đúng hạn"
+  files count "Hồ sơ" neutral
+  online yes/no "Trực tuyến"
+let on_time = done / files  if files = 0: 0
+category c "C" max 10
+  timely "Đúng hạn" max 10
+    when online
+    percentile on_time
+"""
+
+
+@pytest.mark.parametrize("path", ["evaluate_many", "exact", "float"])
+def test_a_derived_input_when_and_a_missing_value(path: str) -> None:
+    # on_time: A 1/3, B 2/3, C 2/3, D 1 (online no: not counted), E (no `done`: not
+    # applicable, not counted). Cohort A, B, C (n 3, 2 others): A 0; B, C 1 worse, 1 level:
+    # (1 + ½) ÷ 2 = 3/4 → 7.5.
+    m = egov_rules.compile(DERIVED)
+    data = {"A": {"done": 1, "files": 3, "online": "yes"},
+            "B": {"done": 2, "files": 3, "online": "yes"},
+            "C": {"done": 4, "files": 6, "online": "yes"},
+            "D": {"done": 5, "files": 5, "online": "no"},
+            "E": {"files": 5, "online": "yes"}}
+    data = {k: {"block": "province", **v} for k, v in data.items()}
+    if path == "evaluate_many":
+        points = {e.entity: e.node("timely").points for e in m.evaluate_many(data).evaluations}
+    else:
+        points = {s.entity: s.points("timely") for s in m.score_many(data, exact=path == "exact")}
+    assert points == {"A": 0, "B": F(15, 2), "C": F(15, 2), "D": None, "E": None}

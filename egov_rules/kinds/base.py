@@ -74,8 +74,9 @@ class ScoreContext(Protocol):
     model: Model
 
     def cohort_figure(self, node: s.Node, figure: CohortFigure) -> Fraction:
-        """One cohort figure of a node (the best, min, max, mean or sd of its block): the
-        cohort's, else the reference the rule states, else MissingReference (E208)."""
+        """One cohort figure of a node (the best, min, max, mean or sd of its block, or the
+        entity's standing in it): the cohort's, else the reference the rule states, else
+        MissingReference (E208)."""
         ...
 
     def integer(self, expr: s.Expr) -> bool:
@@ -223,7 +224,8 @@ def aggregate(pick: Pick, values: Sequence[Fraction]) -> Any:
 
 class Gather:
     """One cohort figure of one block, from its entities' values added one at a time: a pick
-    kept as it runs, an aggregate from every value kept (O(entities), for that figure only).
+    kept as it runs, an aggregate or the standings from every value kept (O(entities), for
+    that figure only).
     `exact` is False when the values are the fast path's raw figures or floats: an aggregate
     of them is then left to the exact values (`result` None)."""
 
