@@ -266,3 +266,16 @@ def test_a_derived_input_when_and_a_missing_value(path: str) -> None:
     else:
         points = {s.entity: s.points("timely") for s in m.score_many(data, exact=path == "exact")}
     assert points == {"A": 0, "B": F(15, 2), "C": F(15, 2), "D": None, "E": None}
+
+
+def test_when_the_cohort_moves_the_mover_gains_and_the_others_lose() -> None:
+    # x 2, 5, 8 (2 others each): 2 → 0, 5 → 1 worse: ½ → 5, 8 → 10. The 2 rises to 6:
+    # 5 → 0 worse: 0 (it lost), 6 → 1 worse: 5 (it gained), 8 → 10 (unchanged).
+    m = egov_rules.compile(BLOCK)
+
+    def points(xs: tuple[int, ...]) -> list[Fraction | None]:
+        data = {f"E{k}": {"block": "city", "x": x, "wait": 0} for k, x in enumerate(xs)}
+        return [e.node("up").points for e in m.evaluate_many(data).evaluations]
+
+    assert points((2, 5, 8)) == [0, 5, 10]
+    assert points((6, 5, 8)) == [5, 0, 10]
