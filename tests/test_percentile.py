@@ -279,3 +279,11 @@ def test_when_the_cohort_moves_the_mover_gains_and_the_others_lose() -> None:
 
     assert points((2, 5, 8)) == [0, 5, 10]
     assert points((6, 5, 8)) == [5, 0, 10]
+
+
+def test_the_group_is_named_in_the_words() -> None:
+    # C1 (x 6) in the south 5, 5, 6, 7, 9: 2 worse, 0 level of 4 others → 2/4 → 5
+    c1 = egov_rules.compile(SCOPED).evaluate_many(ENTITIES).evaluation("C1")
+    assert c1.node("grouped").branch.en.startswith(
+        "6 is better than 2 and level with 0 of the 4 others in its group of `region`: "
+        "(2 + ½ × 0) ÷ 4 = 50%; 50% × 10 = 5 points")

@@ -100,11 +100,11 @@ class PercentileKind(RuleKind[s.Percentile, PercentileFacts]):
         o_en, o_vi = both_fmt(others)
         w_en, w_vi = both_fmt(facts.worse)
         l_en, l_vi = both_fmt(facts.level)
-        where_en, where_vi = _others_words(rule.scope, others)
+        whose, where_en, where_vi = _others_words(rule.scope)
         # where the figures came from follows (`evaluate`, `explain.cohort_sources`)
-        return both(f"{v_en} is better than {w_en} and level with {l_en} of {where_en} "
-                    f"{o_en} other{'' if others == 1 else 's'}: ({w_en} + ½ × {l_en}) ÷ {o_en} "
-                    f"= {sh_en}; {sh_en} × {m_en} = {p_en} points",
+        return both(f"{v_en} is better than {w_en} and level with {l_en} of {whose} "
+                    f"{o_en} other{'' if others == 1 else 's'}{where_en}: "
+                    f"({w_en} + ½ × {l_en}) ÷ {o_en} = {sh_en}; {sh_en} × {m_en} = {p_en} points",
                     f"{v_vi} tốt hơn {w_vi} và ngang bằng {l_vi} trong {o_vi} đơn vị khác "
                     f"{where_vi}: ({w_vi} + ½ × {l_vi}) ÷ {o_vi} = {sh_vi}; "
                     f"{sh_vi} × {m_vi} = {p_vi} điểm")
@@ -134,9 +134,10 @@ class PercentileKind(RuleKind[s.Percentile, PercentileFacts]):
         x = expr_words(model, rule.expr)
         m_en, m_vi = both_fmt(maximum)
         worse_en, worse_vi = ("a higher", "cao hơn") if rule.lower else ("a lower", "thấp hơn")
-        where_en, where_vi = _others_words(rule.scope, 2)
-        return both(f"{x.en}: the share of {where_en} others with {worse_en} value, those level "
-                    f"counting half, × {m_en} points (all points when there is no other)",
+        whose, where_en, where_vi = _others_words(rule.scope)
+        return both(f"{x.en}: the share of {whose} others{where_en} with {worse_en} value, "
+                    f"those level counting half, × {m_en} points (all points when there is no "
+                    "other)",
                     f"{x.vi}: tỉ lệ các đơn vị khác {where_vi} có giá trị {worse_vi}, đơn vị "
                     f"ngang bằng tính một nửa, × {m_vi} điểm (tối đa khi không có đơn vị khác)")
 
@@ -153,13 +154,15 @@ class PercentileKind(RuleKind[s.Percentile, PercentileFacts]):
         return set()
 
 
-def _others_words(scope: s.Scope | None, others: Fraction | int) -> tuple[str, str]:
-    """Whose others: "the block's", "all the" (scored together), "its group's"."""
+def _others_words(scope: s.Scope | None) -> tuple[str, str, str]:
+    """Whose others, before and after them (en), and after them (vi): "the block's … others",
+    "all the … others", "the … others in its group of `g`"."""
     if scope is None or scope.kind == "block":
-        return "the block's", "trong khối"
+        return "the block's", "", "trong khối"
     if scope.group is None:
-        return "all the", "được chấm cùng"
-    return f"its group's (`{scope.group.name}`)", f"cùng nhóm `{scope.group.name}`"
+        return "all the", "", "được chấm cùng"
+    g = scope.group.name
+    return "the", f" in its group of `{g}`", f"cùng nhóm `{g}`"
 
 
 def _figures(rule: s.Percentile) -> tuple[CohortFigure, CohortFigure, CohortFigure]:
