@@ -480,6 +480,10 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return s.ZScore(expr=expr, lower=bool(lower), within=within, ref_mean=mean, ref_sd=sd,
                         span=self._span(meta), scope=scope)
 
+    def percentile(self, meta: Meta, expr: s.Expr, lower: bool | None, scope: s.Scope | None
+                   ) -> s.Percentile:
+        return s.Percentile(expr=expr, lower=bool(lower), span=self._span(meta), scope=scope)
+
     def z_reference(self, meta: Meta, mean: s.Number, sd: s.Number
                     ) -> tuple[s.Number, s.Number]:
         return (mean, sd)

@@ -64,25 +64,44 @@ class MissingReference(Exception):
 # What each cohort figure is called (its key's suffix: none for the best), for E208.
 _FIGURE_WORDS = {"": ("the best", "giá trị cao nhất"), "min": ("the lowest", "giá trị thấp nhất"),
                  "max": ("the highest", "giá trị cao nhất"), "mean": ("the mean", "giá trị trung bình"),
-                 "sd": ("the standard deviation", "độ lệch chuẩn")}
+                 "sd": ("the standard deviation", "độ lệch chuẩn"),
+                 **dict.fromkeys(("worse", "level", "count"),
+                                 ("the values of the other entities",
+                                  "giá trị của các đơn vị khác"))}
 
 
 def figure_words(keys: tuple[str, ...]) -> tuple[str, str]:
     """The cohort figures of these keys in words (en, vi): "the lowest and the highest"."""
-    named = [_FIGURE_WORDS[key.partition(".")[2]] for key in keys]
+    named = list(dict.fromkeys(_FIGURE_WORDS[key.partition(".")[2]] for key in keys))
     return " and ".join(en for en, _ in named), " và ".join(vi for _, vi in named)
+
+
+def standings_only(keys: tuple[str, ...]) -> bool:
+    """Whether a node's figures are an entity's standing (`percentile`): no rule can state
+    them, only the other entities' values give them."""
+    return bool(keys) and all(k.rpartition(".")[2] in ("worse", "level", "count") and "." in k
+                              for k in keys)
 
 
 def missing_reference_diagnostic(node: str, span: Span | None, path: str,
                                  keys: tuple[str, ...] = ()) -> Diagnostic:
     """E208; `keys` are the figures the node reads (`node.min`, `node.max` for min-max)."""
+    figures_en, figures_vi = figure_words(keys or (node,))
+    if standings_only(keys):  # a distribution: no reference figure stands for it
+        return Diagnostic(
+            codes.MISSING_REFERENCE, span, {"node": node, "figures": figures_en,
+                                            "figures_vi": figures_vi},
+            Text("score the entities together, or give the other entities' values: "
+                 "cohort= in the API, --cohort FILE on the command line",
+                 "chấm điểm cùng các đơn vị khác, hoặc cho số liệu của các đơn vị khác: "
+                 "cohort= trong API, --cohort TỆP trên dòng lệnh"),
+            (), path)
     if keys and keys != (node,):
         given = ", ".join(f"'{k}': …" for k in keys)
         en, vi = f"references={{{given}}}", f"references={{{given}}}"
     else:
         en = f"references={{'{node}': <best value>}}"
         vi = f"references={{'{node}': <giá trị cao nhất>}}"
-    figures_en, figures_vi = figure_words(keys or (node,))
     return Diagnostic(
         codes.MISSING_REFERENCE, span, {"node": node, "figures": figures_en,
                                         "figures_vi": figures_vi},
@@ -97,14 +116,16 @@ def alone_diagnostic(model: Model, entity: str, block: str, node: str, value: Fr
     """W529: the entity's own figure was the only one of its block, so it was the best."""
     rule = model.nodes[node].rules[0]
     en, vi = words.both_fmt(value, words.is_share(model, rule.expr))
+    hint = Text(f"give the block's best: --reference {node}=… or --cohort FILE of the other "
+                "entities (references= or cohort= in the API)",
+                f"hãy cho giá trị cao nhất của khối: --reference {node}=… hoặc --cohort TỆP số "
+                "liệu của các đơn vị khác (references= hoặc cohort= trong API)")
+    if standings_only(tuple(f.key(node) for _, f in cohort_figures_of(model.nodes[node]))):
+        hint = Text("give the other entities' values: --cohort FILE (cohort= in the API)",
+                    "hãy cho số liệu của các đơn vị khác: --cohort TỆP (cohort= trong API)")
     return Diagnostic(
         codes.ALONE_IN_BLOCK, span, {"entity": entity, "node": node, "block": block,
-                                     "value": en, "value_vi": vi},
-        Text(f"give the block's best: --reference {node}=… or --cohort FILE of the other "
-             "entities (references= or cohort= in the API)",
-             f"hãy cho giá trị cao nhất của khối: --reference {node}=… hoặc --cohort TỆP số liệu "
-             "của các đơn vị khác (references= hoặc cohort= trong API)"),
-        (), path)
+                                     "value": en, "value_vi": vi}, hint, (), path)
 
 
 def relative_nodes(model: Model) -> list[str]:
@@ -614,7 +635,8 @@ class _Explanation:
         if not used:
             return branch
         said = words.cohort_sources(used, words.is_share(self.model, node.rules[0].expr))
-        return Text(f"{branch.en}; {said.en}", f"{branch.vi}; {said.vi}")
+        sep = " " if said.en.startswith("(") else "; "  # only over how many: "(of the …)"
+        return Text(f"{branch.en}{sep}{said.en}", f"{branch.vi}{sep}{said.vi}")
 
     def _not_applicable(self, node: s.Node, reason: NotApplicable) -> Text:
         if reason == "block":

@@ -422,7 +422,12 @@ def step_words(step: RankStep, lang: Lang, node: bool = False) -> str:
 # -- where a cohort figure came from ---------------------------------------------------------
 
 _FIGURE_NAMES = {"": ("best", "cao nhất"), "min": ("min", "nhỏ nhất"), "max": ("max", "lớn nhất"),
-                 "mean": ("mean", "trung bình"), "sd": ("population sd", "độ lệch chuẩn tổng thể")}
+                 "mean": ("mean", "trung bình"), "sd": ("population sd", "độ lệch chuẩn tổng thể"),
+                 "worse": ("worse", "kém hơn"), "level": ("level", "ngang bằng"),
+                 "count": ("n", "n")}
+# An entity's standing (`percentile`): its branch says the counts already, so a cohort's are
+# not said again, only over how many entities; counts are never shares.
+_STANDING_NAMES = ("worse", "level", "count")
 
 
 def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: bool) -> Text:
@@ -432,13 +437,16 @@ def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: 
     parts_en, parts_vi = [], []
     counted: CohortSource | None = None
     for name, value, source in figures:
+        counted_here = source.kind in ("cohort", "cohort file")
+        if counted_here and counted is None:
+            counted = source
+        if counted_here and name in _STANDING_NAMES:
+            continue
         en, vi = _FIGURE_NAMES[name]
-        v_en, v_vi = both_fmt(value, as_share)
+        v_en, v_vi = both_fmt(value, as_share and name not in _STANDING_NAMES)
         said = _source_words(source)
         parts_en.append(f"{en} {v_en}{said.en}")
         parts_vi.append(f"{vi} {v_vi}{said.vi}")
-        if source.kind in ("cohort", "cohort file") and counted is None:
-            counted = source
     text = both(", ".join(parts_en), ", ".join(parts_vi))
     if counted is None or counted.count is None:
         return text
@@ -446,6 +454,8 @@ def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: 
     if counted.from_file:
         of_en += f", {counted.from_file} from the cohort file"
         of_vi += f", {counted.from_file} từ tệp cohort"
+    if not parts_en:
+        return both(f"({of_en})", f"({of_vi})")
     return both(f"{text.en} ({of_en})", f"{text.vi} ({of_vi})")
 
 

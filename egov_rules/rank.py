@@ -17,7 +17,7 @@ from egov_rules.evaluate import (
     relative_nodes,
     stated_references,
 )
-from egov_rules.kinds.base import AGGREGATES, Held, gives_way, partition
+from egov_rules.kinds.base import ALONE_WARNS, STANDINGS, Held, gives_way, partition, standing
 from egov_rules.model import Model
 from egov_rules.results import CohortSource, RankEntry
 
@@ -56,7 +56,8 @@ class CohortStage:
 
     def of(self, block: str, env: Mapping[str, RuntimeValue]
            ) -> tuple[dict[str, Fraction], dict[str, CohortSource]]:
-        """The figures of one entity's cohorts, by key, and where each came from."""
+        """The figures of one entity's cohorts, by key, and where each came from; a standing
+        (`percentile`) read with the entity's own value."""
         figures: dict[str, Fraction] = {}
         sources: dict[str, CohortSource] = {}
         for node, figure, key in self.figures:
@@ -65,7 +66,9 @@ class CohortStage:
             where = partition(figure.scope, block, env)
             found = None if where is None else self._results.get((key, where))
             if found is not None:
-                figures[key], sources[key] = found
+                own = relative_input(self.model, node, env) if figure.pick in STANDINGS \
+                    else None
+                figures[key], sources[key] = standing(figure.pick, found[0], own), found[1]
         return figures, sources
 
 
@@ -81,8 +84,9 @@ def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]
         if all(f.key(node_id) in given or f.reference is not None
                for _, f in cohort_figures_of(node)):
             continue  # alone, the figure given or the rule's reference is used
-        if any(f.pick in AGGREGATES for _, f in cohort_figures_of(node)):
-            continue  # W529 speaks of a best; a z-score alone is at its own mean (sd 0)
+        if not any(f.pick in ALONE_WARNS for _, f in cohort_figures_of(node)):
+            continue  # W529 speaks of a best (a percentile's: none ahead); a z-score alone
+            # is at its own mean (sd 0)
         scope = cohort_figures_of(node)[0][1].scope
         figures: dict[tuple[str, str], list[tuple[int, Fraction]]] = {}
         for k, (block, env) in [*enumerate(entities), *((-1, o) for o in others)]:

@@ -89,13 +89,14 @@ def candidate_values(indicator: s.Indicator, numbers: set[Fraction], limit: int 
 
 def relative_references(model: Model) -> dict[str, Fraction]:
     """A fixed figure for every cohort figure (by key): the rule's reference, else 1 for a
-    best, a max or an sd and 0 for a min or a mean (a min below its max)."""
+    best, a max, an sd or a count and 0 for a min, a mean or a standing (a min below its
+    max; a count of one: no other entity to stand among)."""
     refs: dict[str, Fraction] = {}
     for node in model.nodes.values():
         rule = node.rules[0] if node.rules else None
         use = rule_kind(rule).cohort(rule) if rule is not None else None
         for figure in use.figures if use is not None else ():
-            default = Fraction(1) if figure.pick in ("max", "sd") else Fraction(0)
+            default = Fraction(1) if figure.pick in ("max", "sd", "count") else Fraction(0)
             refs[figure.key(node.id)] = figure.reference if figure.reference is not None \
                 else default
     return refs

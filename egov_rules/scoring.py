@@ -33,7 +33,16 @@ from egov_rules.evaluate import (
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.inputs.impute import impute
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
-from egov_rules.kinds.base import AGGREGATES, Gather, Partition, beats, gives_way, partition
+from egov_rules.kinds.base import (
+    KEPT,
+    STANDINGS,
+    Gather,
+    Partition,
+    beats,
+    gives_way,
+    partition,
+    standing,
+)
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
 
@@ -265,6 +274,7 @@ class Scorer:
                      ) -> Score:
         code = self.compiled.blocks[str(item.block)]
         given, layout = self._validated(item), code.layout
+        bests = self._standing(code, item, bests)
         if self._lacks(code, given):
             cohort = {r.key: b for r, b in zip(code.relatives, bests, strict=True) if b is not None}
             values, layout = laid_out(self.model, *figures(self.model, code.block, given, cohort)), \
@@ -274,6 +284,16 @@ class Scorer:
         if not exact:
             values = tuple(map(_as_float, values))
         return _make_score(Score, (item.name, str(item.block), exact, values, layout))
+
+    def _standing(self, code: BlockCode, item: _Entity, bests: tuple[Any, ...]
+                  ) -> tuple[Fraction | None, ...]:
+        """The figures as this entity reads them: a standing (`percentile`) among the cohort's
+        values kept (`base.Standings`) by its own value, the others as found."""
+        if not any(r.pick in STANDINGS for r in code.relatives):
+            return bests
+        own = self._exact_cohort(code, item)
+        return tuple(standing(r.pick, b, v)
+                     for r, b, v in zip(code.relatives, bests, own, strict=True))
 
     def _lacks(self, code: BlockCode, values: Mapping[str, RuntimeValue]) -> bool:
         """True when the values lack one the block reads (left out by `missing not
@@ -483,7 +503,7 @@ class Scorer:
             return tuple(carried)
         found: list[Fraction | None] = []
         for k, (relative, value) in enumerate(zip(code.relatives, carried, strict=True)):
-            if relative.pick in AGGREGATES:  # a mean or sd of the exact values, never of floats
+            if relative.pick in KEPT:  # a mean, sd or standing of the exact values, never floats
                 found.append(self._exact_aggregate(code, k, [i for i in items if i.block == block
                                                              and i.cohort[k] is not None]))
             elif value is None:

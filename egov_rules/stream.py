@@ -28,7 +28,7 @@ from egov_rules.evaluate import (
 )
 from egov_rules.inputs.tables import stream_csv
 from egov_rules.inputs.values import EntityData, Reading, validate_entity
-from egov_rules.kinds.base import GIVEN, Held, gives_way, stated_source
+from egov_rules.kinds.base import ALONE_WARNS, GIVEN, Held, gives_way, stated_source
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
 from egov_rules.rank import RankKey, published, rank_key, ranks_of
@@ -161,8 +161,8 @@ class _Bests:
     def __init__(self, methodology: Methodology, cohort: Sequence[EntityData]) -> None:
         self.methodology = methodology
         self.stated = stated_references(methodology.model)
-        # a z-score's mean and sd keep that node's values (O(entities)); picks keep one, and
-        # its holder's name
+        # a z-score's mean and sd, a percentile's standings keep that node's values
+        # (O(entities)); picks keep one, and its holder's name
         self.gathered: dict[str, list[Held]] = {}
         self.count: dict[tuple[str, int], int] = {}
         self.first: dict[tuple[str, int], tuple[EntityData, Fraction]] = {}
@@ -209,8 +209,10 @@ class _Bests:
         for (block, k), (entity, value) in self.first.items():
             relative = blocks[block].relatives[k]
             node = relative.node
-            # one warning a node: of its max (a min-max node's min says the same again)
-            if self.count[block, k] == 1 and relative.pick == "max" and relative.key not in given \
+            # one warning a node: of its max (a min-max node's min says the same again), or
+            # of a percentile's count
+            if self.count[block, k] == 1 and relative.pick in ALONE_WARNS \
+                    and relative.key not in given \
                     and self.stated[relative.key] is None:
                 found.append(alone_diagnostic(model, entity.name, block, node, value,
                                               entity.span, entity.path))

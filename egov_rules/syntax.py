@@ -292,7 +292,18 @@ class ZScore:
     scope: Scope | None = field(default=None, metadata=LATER)  # None: `in block`
 
 
-Rule = Proportional | Bands | YesNoRule | Per | Table | MinMax | ZScore
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Percentile:
+    """`percentile x [lower is better] [in …]`: the share of the others of its cohort with a
+    worse x, those level counting half."""
+
+    expr: Expr
+    lower: bool
+    span: Span = field(compare=False)
+    scope: Scope | None = None  # None: `in block`
+
+
+Rule = Proportional | Bands | YesNoRule | Per | Table | MinMax | ZScore | Percentile
 
 CombineMode = Literal["sum", "capped sum", "best", "weighted mean"]
 

@@ -1,5 +1,5 @@
 """One home per rule kind: what `proportional`, `bands`, `yes/no`, `per … up to`, `table`,
-`min-max` and `z-score` mean, each in its own module (see `base.RuleKind` for the facets
+`min-max`, `z-score` and `percentile` mean, each in its own module (see `base.RuleKind` for the facets
 every kind gives).
 
 `rule_kind` is the only dispatch on the kind of a rule. Its `match` ends in `assert_never`, so
@@ -22,6 +22,7 @@ from egov_rules.kinds.base import (
 )
 from egov_rules.kinds.minmax import MinMax
 from egov_rules.kinds.per import Per
+from egov_rules.kinds.percentile import PercentileKind
 from egov_rules.kinds.proportional import Proportional
 from egov_rules.kinds.table import Table
 from egov_rules.kinds.yes_no import YesNo
@@ -34,9 +35,10 @@ PER = Per()
 TABLE = Table()
 MIN_MAX = MinMax()
 Z_SCORE = ZScoreKind()
+PERCENTILE = PercentileKind()
 
 RULE_KINDS: tuple[RuleKind[Any, Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE, MIN_MAX,
-                                               Z_SCORE)
+                                               Z_SCORE, PERCENTILE)
 
 
 def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
@@ -56,6 +58,8 @@ def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
             return MIN_MAX
         case s.ZScore():
             return Z_SCORE
+        case s.Percentile():
+            return PERCENTILE
         case _:
             assert_never(rule)
 

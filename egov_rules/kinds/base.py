@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -73,8 +74,9 @@ class ScoreContext(Protocol):
     model: Model
 
     def cohort_figure(self, node: s.Node, figure: CohortFigure) -> Fraction:
-        """One cohort figure of a node (the best, min, max, mean or sd of its block): the
-        cohort's, else the reference the rule states, else MissingReference (E208)."""
+        """One cohort figure of a node (the best, min, max, mean or sd of its block, or the
+        entity's standing in it): the cohort's, else the reference the rule states, else
+        MissingReference (E208)."""
         ...
 
     def integer(self, expr: s.Expr) -> bool:
@@ -89,9 +91,15 @@ class ScoreContext(Protocol):
 
 
 # How a block's figure is found from its entities' values: a pick (`min`, `max`: one value
-# wins, kept as it runs) or an aggregate of them all (`mean`, the population `sd`).
-Pick = Literal["min", "max", "mean", "sd"]
-AGGREGATES: tuple[Pick, ...] = ("mean", "sd")
+# wins, kept as it runs), an aggregate of them all (`mean`, the population `sd`, the `count`),
+# or an entity's standing among them (`percentile`: how many of the others are `below` it,
+# `above` it, `level` with it), one figure per entity, read with its own value (`Standings`).
+Pick = Literal["min", "max", "mean", "sd", "count", "below", "above", "level"]
+AGGREGATES: tuple[Pick, ...] = ("mean", "sd", "count")
+STANDINGS: tuple[Pick, ...] = ("below", "above", "level")
+KEPT: tuple[Pick, ...] = (*AGGREGATES, *STANDINGS)  # every value kept: O(entities), one node
+# The figure a cohort of one is warned of (W529), once a node: a best or a max, a count.
+ALONE_WARNS: tuple[Pick, ...] = ("max", "count")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +108,8 @@ class CohortFigure:
     the `max`, the `mean` or the `sd` of the rule's input over them, and the figure the rule
     states for an entity scored alone (`reference …`), if it states one. `name` is "" for the
     one figure of `relative to best in block` (the best is the max), `min`/`max` for
-    `min-max` and `mean`/`sd` for `z-score`."""
+    `min-max`, `mean`/`sd` for `z-score` and `worse`/`level`/`count` for `percentile` (an
+    entity's own standing, not its block's: `Standings`)."""
 
     name: str
     pick: Pick
@@ -165,15 +174,48 @@ def check_scope(scope: s.Scope | None, ctx: CheckContext) -> None:
 def beats(pick: Pick, value: Any, current: Any) -> bool:
     """Whether `value` replaces `current` as a block's cohort figure (its min or its max);
     Fractions, or the raw figures and floats the fast path carries."""
-    assert pick not in AGGREGATES, "an aggregate is no pick"
+    assert pick not in KEPT, "an aggregate or a standing is no pick"
     return bool(value > current if pick == "max" else value < current)
 
 
-def aggregate(pick: Pick, values: Sequence[Fraction]) -> Fraction:
+@dataclass(frozen=True, slots=True)
+class Standings:
+    """A cohort's values, sorted (each entity's own among them): what an entity's standing
+    is read from, by its own value (`standing`), in O(log n)."""
+
+    values: tuple[Fraction, ...]
+
+    def standing(self, pick: Pick, own: Fraction) -> Fraction:
+        """How many of the others are below `own`, above it, or level with it."""
+        below = bisect_left(self.values, own)
+        if pick == "below":
+            return Fraction(below)
+        above = len(self.values) - bisect_right(self.values, own)
+        if pick == "above":
+            return Fraction(above)
+        assert pick == "level", pick
+        return Fraction(max(len(self.values) - below - above - 1, 0))  # itself not counted
+
+
+def standing(pick: Pick, figure: Any, own: Fraction | None) -> Any:
+    """A cohort figure as one entity reads it: its standing among the `Standings` found, by
+    its own value (0 when it has none: the node does not apply to it, the figure is never
+    read); any other figure as found."""
+    if pick not in STANDINGS or not isinstance(figure, Standings):
+        return figure
+    return ZERO if own is None else figure.standing(pick, own)
+
+
+def aggregate(pick: Pick, values: Sequence[Fraction]) -> Any:
     """The mean or the population sd (÷ n, as COINr and the UN EGDI standardise) of a block's
-    values, exactly; an irrational sd to DIGITS significant digits (`square_root`)."""
+    values, exactly (an irrational sd to DIGITS significant digits: `square_root`); their
+    count; or, for a standing, the values sorted (`Standings`)."""
     from egov_rules.kinds.index_methods import square_root
 
+    if pick in STANDINGS:
+        return Standings(tuple(sorted(values)))
+    if pick == "count":
+        return Fraction(len(values))
     mean = sum(values, ZERO) / len(values)
     if pick == "mean":
         return mean
@@ -182,7 +224,8 @@ def aggregate(pick: Pick, values: Sequence[Fraction]) -> Fraction:
 
 class Gather:
     """One cohort figure of one block, from its entities' values added one at a time: a pick
-    kept as it runs, an aggregate from every value kept (O(entities), for that figure only).
+    kept as it runs, an aggregate or the standings from every value kept (O(entities), for
+    that figure only).
     `exact` is False when the values are the fast path's raw figures or floats: an aggregate
     of them is then left to the exact values (`result` None)."""
 
@@ -196,14 +239,14 @@ class Gather:
 
     def add(self, value: Any) -> None:
         self.count += 1
-        if self.pick in AGGREGATES:
+        if self.pick in KEPT:
             if self.exact:
                 self.values.append(value)
         elif self.current is None or beats(self.pick, value, self.current):
             self.current = value
 
     def result(self) -> Any:
-        if self.pick not in AGGREGATES:
+        if self.pick not in KEPT:
             return self.current
         return aggregate(self.pick, self.values) if self.values else None
 
@@ -233,7 +276,7 @@ class Held(Gather):
     def add_held(self, value: Fraction, holder: str, from_file: bool) -> None:
         self.count += 1
         self.file_count += from_file
-        if self.pick in AGGREGATES:
+        if self.pick in KEPT:
             self.values.append(value)
         elif self.current is None or beats(self.pick, value, self.current):
             self.current, self.holder, self.holder_file, self.ties = value, holder, from_file, 1
@@ -245,7 +288,7 @@ class Held(Gather):
     def source(self, where: tuple[str, str]) -> CohortSource:
         """Where the figure came from, once every value is added; `where`: its partition."""
         scope, group = where[0], (where[1] if where[0] == "group" else None)
-        if self.pick in AGGREGATES:
+        if self.pick in KEPT:
             return CohortSource.model_construct(kind="cohort", count=self.count,
                                                 from_file=self.file_count, scope=scope,
                                                 group=group)
