@@ -1295,7 +1295,8 @@ def _cmd_verify_record(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_doc(args: argparse.Namespace, out: TextIO) -> int:
     from egov_rules.annex import render_annex
 
-    return _emit(args, out, render_annex(_methodology(args.file, args.lang, _library(args)), args.format, args.lang))
+    methodology = _methodology(args.file, args.lang, _library(args))
+    return _emit(args, out, render_annex(methodology, args.format, args.lang))
 
 
 # -- template ------------------------------------------------------------------------------

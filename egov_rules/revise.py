@@ -208,6 +208,11 @@ class _Revision:
                     return decl
         return None
 
+    def _ids(self) -> list[str]:
+        """The ids of the indicators, lets, nodes and indices (for did-you-mean)."""
+        return ([i.id for i in self.indicators] + [x.id for x in self.lets] + list(self._nodes())
+                + [i.id for i in self.indices])
+
     def _unknown(self, ref: s.Ref, action: tuple[str, str], kind: tuple[str, str],
                  candidates: list[str]) -> None:
         self.reporter.report(codes.AMEND_UNKNOWN, ref.span, name=ref.name, action=action[0],
@@ -347,9 +352,8 @@ class _Revision:
                 return
         node = self._nodes().get(ref.name)
         if node is None:
-            known = [d.id for d in (*self.blocks, *self.indicators, *self.lets, *self.indices)]
             self._unknown(ref, ("remove", "bãi bỏ"), ("declaration", "khai báo"),
-                          known + list(self._nodes()))
+                          [b.id for b in self.blocks] + self._ids())
             return
         for gone in s.walk_nodes((node,)):
             self.removed[gone.id] = span
@@ -363,7 +367,8 @@ class _Revision:
             self._unknown(target.ref, ("remove", "bãi bỏ"), kind,
                           [t.name for e in entries for t in e.targets])
             return
-        self._drop_targets(entries, target.ref.name)
+        self._drop_targets(self.grades if target.what == "grades" else self.ranks,
+                           target.ref.name)
 
     @staticmethod
     def _drop_targets(entries: list[s.Grades] | list[s.Rank], name: str) -> None:
@@ -376,9 +381,7 @@ class _Revision:
         ref = change.target
         decl = self._declared(ref.name)
         if decl is None:
-            known = [d.id for d in (*self.indicators, *self.lets, *self.indices)]
-            self._unknown(ref, ("change", "sửa đổi"), ("declaration", "khai báo"),
-                          known + list(self._nodes()))
+            self._unknown(ref, ("change", "sửa đổi"), ("declaration", "khai báo"), self._ids())
             return
         match decl:
             case s.Node():
