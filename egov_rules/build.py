@@ -598,18 +598,18 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def extends(self, meta: Meta, name: Token) -> s.Ref:
         return self._ref(name)
 
-    def add(self, meta: Meta, what: s.Declaration | list[s.Declaration]) -> s.Add:
+    def amend_add(self, meta: Meta, what: s.Declaration | list[s.Declaration]) -> s.Add:
         items = tuple(what) if isinstance(what, list) else (what,)
         return s.Add(items=items, parent=None, span=self._span(meta))
 
-    def add_to(self, meta: Meta, parent: Token, *nodes: s.Node) -> s.Add:
+    def amend_add_to(self, meta: Meta, parent: Token, *nodes: s.Node) -> s.Add:
         return s.Add(items=nodes, parent=self._ref(parent), span=self._span(meta))
 
-    def replace(self, meta: Meta, what: s.Declaration | list[s.Declaration]) -> s.Replace:
+    def amend_replace(self, meta: Meta, what: s.Declaration | list[s.Declaration]) -> s.Replace:
         items = tuple(what) if isinstance(what, list) else (what,)
         return s.Replace(items=items, span=self._span(meta))
 
-    def remove(self, meta: Meta, *targets: s.RemoveTarget) -> s.Remove:
+    def amend_remove(self, meta: Meta, *targets: s.RemoveTarget) -> s.Remove:
         return s.Remove(targets=targets, span=self._span(meta))
 
     def remove_id(self, meta: Meta, name: Token) -> s.RemoveTarget:
@@ -621,7 +621,7 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def remove_rank(self, meta: Meta, name: Token) -> s.RemoveTarget:
         return s.RemoveTarget(what="rank", ref=self._ref(name))
 
-    def change(self, meta: Meta, name: Token, *parts: Any) -> s.Change:
+    def amend_change(self, meta: Meta, name: Token, *parts: Any) -> s.Change:
         settings: list[s.Setting] = []
         for part in parts:
             for item in part if isinstance(part, list) else [part]:
@@ -641,7 +641,7 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         attr = cast(_NodeAttr, item)
         return s.Setting(key=cast(s.SettingKey, attr.key), value=attr.value, span=attr.span)
 
-    def change_grades(self, meta: Meta, name: Token, *rows: s.Setting) -> s.Change:
+    def amend_change_grades(self, meta: Meta, name: Token, *rows: s.Setting) -> s.Change:
         return s.Change(target=self._ref(name), grades=True, settings=rows, span=self._span(meta))
 
     def grade_row(self, meta: Meta, number: s.Number, band: s.Band) -> s.Setting:

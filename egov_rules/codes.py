@@ -312,8 +312,8 @@ AMEND_EXISTS = _code(
 )
 REMOVED_REFERENCE = _code(
     "E806", "removed-reference", "error",
-    "`{name}` was removed by this revision (line {line}) but is still used here",
-    "`{name}` đã bị bãi bỏ trong lần sửa đổi này (dòng {line}) nhưng vẫn được dùng ở đây",
+    "`{name}` is removed by a revision ({where}) but still used here",
+    "`{name}` đã bị bãi bỏ trong lần sửa đổi ({where}) nhưng vẫn được dùng ở đây",
 )
 BAD_AMENDMENT = _code(
     "E807", "bad-amendment", "error",

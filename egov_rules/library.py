@@ -10,6 +10,7 @@ at most `MAX_LIBRARY_FILES` files per directory, and of each only its first
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,11 @@ def default_library() -> tuple[Path, ...]:
     """The methodologies shipped beside the package (`methodologies/` of the repository);
     none when the package is installed without them."""
     shipped = Path(__file__).resolve().parent.parent / "methodologies"
-    return (shipped,) if shipped.is_dir() else ()
+    if not shipped.is_dir():
+        return ()
+    # shown relative to the working directory when inside it, as a person would type it
+    relative = os.path.relpath(shipped)
+    return (Path(relative) if not relative.startswith("..") else shipped,)
 
 
 def library_dirs(library: LibraryArg) -> tuple[Path, ...]:

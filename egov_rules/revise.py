@@ -567,7 +567,7 @@ def name_removals(reporter: Reporter, removed: dict[str, Span], start: int) -> N
             continue
         where = removed[name]
         reporter.diagnostics[k] = Diagnostic(
-            codes.REMOVED_REFERENCE, old.span, {"name": name, "line": str(where.line)},
+            codes.REMOVED_REFERENCE, old.span, {"name": name, "where": f"{where.path}:{where.line}"},
             Text(f"remove or change this use too, or keep `{name}`",
                  f"bãi bỏ hoặc sửa cả chỗ dùng này, hoặc giữ lại `{name}`"),
             (Label(where, Text("removed here", "bãi bỏ ở đây")),),

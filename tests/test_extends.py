@@ -143,11 +143,17 @@ def test_adding_what_the_base_has_points_at_both() -> None:
                                                    _line(REVISIONS / "syn-2021.egr", "portal yes/no"))
 
 
+def test_adding_grades_or_a_rank_an_index_has() -> None:
+    found = _diagnostics(HEAD + "add rank total within block ties dense\n"
+                         "add grades total\n  otherwise: \"X\"\n" + EXAMPLE)
+    assert [_where(d) for d in found] == [("E805", "rev.egr", 4, 10), ("E805", "rev.egr", 5, 12)]
+
+
 def test_a_use_a_removal_leaves_is_located_at_the_use_and_names_the_removal() -> None:
     found = _diagnostics(HEAD + "remove portal\n" + EXAMPLE.replace("portal yes  ", ""))
     base_line = _line(REVISIONS / "syn-2021.egr", "yes/no portal")
     assert [_where(d) for d in found] == [("E806", "syn-2021.egr", base_line, 12)]
-    assert found[0].message() == "`portal` was removed by this revision (line 4) but is still used here"
+    assert found[0].message() == "`portal` is removed by a revision (rev.egr:4) but still used here"
     assert (found[0].labels[0].span.path, found[0].labels[0].span.line) == ("rev.egr", 4)
 
 
