@@ -117,6 +117,25 @@ def test_added_block_and_replaced_let_and_rank() -> None:
     assert model.indicators["staff"].get("note").value == "cán bộ biên chế"  # type: ignore[union-attr]
 
 
+def test_add_to_a_parent_without_a_group_and_replaced_grades_and_indicator_attributes() -> None:
+    text = (HEAD + "add indicators\n  backup yes/no \"Sao lưu\"\n"
+            "change infrastructure max 35\n"
+            "add to infrastructure\n  criterion backup_points \"Sao lưu\" max 5\n    yes/no backup\n"
+            "replace grades total\n  at least 0.9: \"Xuất sắc\"\n  otherwise: \"Khác\"\n"
+            "change services\n  unit \"dịch vụ\"\n  between 0 and 500\n"
+            'example "Bộ A" block ministry\n  staff 10  trained 9  portal yes  services 3  '
+            "legacy 4  backup yes\n"
+            "  # infrastructure 10 + 20 + 5 = 35; online 10 (as in 2021): 45 of 55\n"
+            "  expect total = 45/55\n  expect grade total = \"Khác\"\n")
+    model = egov_rules.compile(text, "rev.egr", library=REVISIONS).model
+    assert [c.id for c in model.nodes["infrastructure"].children] == [
+        "training", "portal_points", "backup_points"]
+    assert [b.award for b in model.grades["total"].bands] == ["Xuất sắc", "Khác"]
+    services = model.indicators["services"]
+    assert (services.get("unit").value, services.get("between").value) == (  # type: ignore[union-attr]
+        "dịch vụ", (0, 500))
+
+
 # -- diagnostics ------------------------------------------------------------------------------
 
 
@@ -262,5 +281,6 @@ def test_record_and_verify_record_of_a_revision(tmp_path: Path,
 def test_check_with_the_library(capsys: pytest.CaptureFixture[str]) -> None:
     rules = str(REVISIONS / "syn-2022.egr")
     assert main(["check", rules, "--library", str(REVISIONS), "--lang", "en"]) == 0
+    assert main(["check", rules, "--library", str(SHIPPED), "--library", str(REVISIONS)]) == 0
     assert main(["check", rules, "--lang", "en"]) == 1  # the shipped library has no syn_2021
     assert "no methodology `syn_2021` in the library" in capsys.readouterr().out
