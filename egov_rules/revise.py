@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from egov_rules import codes
 from egov_rules import syntax as s
@@ -294,25 +294,17 @@ class _Revision:
                 return
             self.categories = _rewrite(self.categories, item.id, lambda _old: item)
             return
-        entries = cast(list[s.Declaration], self._list_of(item))
-        at = next((k for k, e in enumerate(entries) if cast(s.Index, e).id == item.id), None)
-        if at is None:
-            self._unknown(_ref_of(item), action, _KIND_WORDS[type(item)],
-                          [cast(s.Index, e).id for e in entries])
-            return
-        entries[at] = item
-
-    def _list_of(self, item: s.Block | s.Indicator | s.Let | s.Index) -> list[s.Block] | list[
-            s.Indicator] | list[s.Let] | list[s.Index]:
         match item:
             case s.Block():
-                return self.blocks
+                found = _replace_in(self.blocks, item)
             case s.Indicator():
-                return self.indicators
+                found = _replace_in(self.indicators, item)
             case s.Let():
-                return self.lets
+                found = _replace_in(self.lets, item)
             case s.Index():
-                return self.indices
+                found = _replace_in(self.indices, item)
+        if found is not None:
+            self._unknown(_ref_of(item), action, _KIND_WORDS[type(item)], found)
 
     def _replace_graded(self, item: s.Grades | s.Rank) -> None:
         entries = cast(list[s.Grades | s.Rank], self.grades if isinstance(item, s.Grades)
@@ -501,6 +493,18 @@ class _Revision:
 
 
 # -- tree helpers ---------------------------------------------------------------------------
+
+
+_Named = TypeVar("_Named", s.Block, s.Indicator, s.Let, s.Index)
+
+
+def _replace_in(entries: list[_Named], item: _Named) -> list[str] | None:
+    """Put `item` in place of the entry with its id; None when done, else the ids there are."""
+    for k, entry in enumerate(entries):
+        if entry.id == item.id:
+            entries[k] = item
+            return None
+    return [entry.id for entry in entries]
 
 
 def _ref_of(decl: s.Block | s.Indicator | s.Let | s.Node | s.Index) -> s.Ref:
