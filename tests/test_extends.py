@@ -284,3 +284,12 @@ def test_check_with_the_library(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", rules, "--library", str(SHIPPED), "--library", str(REVISIONS)]) == 0
     assert main(["check", rules, "--lang", "en"]) == 1  # the shipped library has no syn_2021
     assert "no methodology `syn_2021` in the library" in capsys.readouterr().out
+
+
+def test_a_chain_longer_than_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from egov_rules import revise
+
+    monkeypatch.setattr(revise, "MAX_CHAIN", 1)
+    found = _diagnostics((REVISIONS / "syn-2023.egr").read_text("utf-8"))
+    # rev.egr (syn_2023) → syn_2022 is the first link; syn_2022 → syn_2021 the second
+    assert [_where(d) for d in found] == [("E007", "syn-2022.egr", 1, 30)]
