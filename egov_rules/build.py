@@ -651,6 +651,12 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         row = self._integer(number, "a row number", "số thứ tự dòng")
         return s.Setting(key="row", value=(row, band), span=self._span(meta))
 
+    def label_change(self, meta: Meta, label: Token) -> s.Setting:
+        return s.Setting(key="label", value=self._text(label), span=self._span(meta))
+
+    def everywhere_change(self, meta: Meta) -> s.Setting:
+        return s.Setting(key="everywhere", value=None, span=self._span(meta))
+
     def round_change(self, meta: Meta, digits: s.Number) -> s.Setting:
         value = self._integer(digits, "the rounding", "số chữ số làm tròn")
         return s.Setting(key="round", value=value, span=self._span(meta))

@@ -416,6 +416,10 @@ class _Revision:
                                                                           setting))
                 case "row":
                     node = self._changed_row(node, setting)
+                case "label":
+                    node = dataclasses.replace(node, label=cast(str, setting.value))
+                case "everywhere":  # neither `only` nor `when` any more
+                    node = dataclasses.replace(node, only=None, when=None)
                 case _:
                     self._cannot(setting, "criterion", "tiêu chí", node.id)
         return node
@@ -447,6 +451,8 @@ class _Revision:
                     index = dataclasses.replace(index, method=method, terms=terms)
                 case "en":
                     index = dataclasses.replace(index, label_en=cast(str, setting.value))
+                case "label":
+                    index = dataclasses.replace(index, label=cast(str, setting.value))
                 case _:
                     self._cannot(setting, "index", "chỉ số tổng hợp", index.id)
         return index
@@ -460,6 +466,8 @@ class _Revision:
                     attrs = _set_attr(indicator.attributes, setting)
                     attrs = tuple(between_in_data_units(a, indicator.kind) for a in attrs)
                     indicator = dataclasses.replace(indicator, attributes=attrs)
+                case "label":
+                    indicator = dataclasses.replace(indicator, label=cast(str, setting.value))
                 case _:
                     self._cannot(setting, "indicator", "chỉ số", indicator.id)
         return indicator
@@ -468,6 +476,8 @@ class _Revision:
         for setting in settings:
             if setting.key == "en":
                 let = dataclasses.replace(let, label_en=cast(str, setting.value))
+            elif setting.key == "label":
+                let = dataclasses.replace(let, label=cast(str, setting.value))
             else:
                 self._cannot(setting, "derived value", "giá trị dẫn xuất", let.id)
         return let

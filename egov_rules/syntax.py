@@ -565,7 +565,7 @@ class Remove:
 
 SettingKey = Literal["max", "weight", "citation", "only", "when", "en", "note", "unit",
                      "evidence", "data_source", "verified_by", "reconstructed", "between",
-                     "round", "scale", "terms", "row"]
+                     "round", "scale", "terms", "row", "label", "everywhere"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

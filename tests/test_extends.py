@@ -107,13 +107,21 @@ def test_added_block_and_replaced_let_and_rank() -> None:
             "replace let trained_share \"Tỷ lệ\" = trained / staff  if staff = 0: 1\n"
             "replace rank total within block ties dense\n"
             "change staff\n  note \"cán bộ biên chế\"\n"
-            "change trained_share\n  en \"Trained share\"\n" + EXAMPLE)
+            "change trained_share\n  en \"Trained share\"\n  label \"Tỷ lệ được đào tạo\"\n"
+            "change portal_points only ministry, province, agency\n"
+            "change training when staff > 0\n"
+            "change training\n  everywhere\n"
+            "change online\n  label \"Dịch vụ công\"\n" + EXAMPLE)
     methodology = egov_rules.compile(text, "rev.egr", library=REVISIONS)
     model = methodology.model
     assert methodology.blocks == ["ministry", "province", "agency"]
     assert model.ranks["total"].ties == "dense"
     assert model.lets["trained_share"].zero_rules[0].fallback.value == 1  # type: ignore[union-attr]
     assert model.lets["trained_share"].label_en == "Trained share"
+    assert model.lets["trained_share"].label == "Tỷ lệ được đào tạo"
+    assert model.nodes["online"].label == "Dịch vụ công"
+    assert [r.name for r in model.nodes["portal_points"].only or ()] == ["ministry", "province", "agency"]
+    assert (model.nodes["training"].only, model.nodes["training"].when) == (None, None)
     assert model.indicators["staff"].get("note").value == "cán bộ biên chế"  # type: ignore[union-attr]
 
 
