@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from egov_rules.diagnostics import Diagnostic, EgovRulesError
+from egov_rules.library import LibraryArg, LibraryEntry
 from egov_rules.methodology import Methodology
 from egov_rules.results import (
     SCHEMA_VERSION,
@@ -48,6 +49,7 @@ __all__ = (
     "History",
     "IndexResult",
     "IndexScore",
+    "LibraryEntry",
     "Methodology",
     "NodeResult",
     "RankEntry",
@@ -59,32 +61,46 @@ __all__ = (
     "compile",
     "json_schema",
     "load",
+    "methodologies",
 )
 
 
-def compile(text: str, filename: str = "<string>") -> Methodology:
-    """Compile methodology source text; raise `EgovRulesError` carrying every diagnostic."""
+def compile(text: str, filename: str = "<string>", library: LibraryArg = None) -> Methodology:
+    """Compile methodology source text; raise `EgovRulesError` carrying every diagnostic.
+    `library`: the directories in which `extends <id>` looks its base up (None: the shipped
+    `methodologies/`)."""
     from egov_rules.compiler import compile_source
 
-    model, diagnostics = compile_source(SourceFile(filename, text))
+    model, diagnostics = compile_source(SourceFile(filename, text), library)
     if model is None:
         raise EgovRulesError(diagnostics)
     return Methodology(model, diagnostics)
 
 
-def load(path: str | Path) -> Methodology:
-    """Compile a rule file (UTF-8)."""
+def load(path: str | Path, library: LibraryArg = None) -> Methodology:
+    """Compile a rule file (UTF-8); `library` as for `compile`."""
     try:
         source = SourceFile.read(path)
     except UnicodeDecodeError:
         from egov_rules import codes
 
         raise EgovRulesError([Diagnostic(codes.NOT_UTF8, None, path=str(path))]) from None
-    return compile(source.text, str(path))
+    return compile(source.text, str(path), library)
 
 
-def check(text: str, filename: str = "<string>") -> list[Diagnostic]:
+def check(text: str, filename: str = "<string>", library: LibraryArg = None
+          ) -> list[Diagnostic]:
     """Every diagnostic of a rule file's text, errors and warnings; never raises."""
     from egov_rules.compiler import compile_source
 
-    return compile_source(SourceFile(filename, text))[1]
+    return compile_source(SourceFile(filename, text), library)[1]
+
+
+def methodologies(library: LibraryArg = None) -> list[LibraryEntry]:
+    """The methodologies of a library (directories; None: the shipped `methodologies/`), as
+    their headers say, sorted by id then year; a revision that leaves out its title, year or
+    source shows its base's."""
+    from egov_rules.library import library_dirs, scan, with_inherited
+
+    entries = with_inherited(scan(library_dirs(library)))
+    return sorted(entries, key=lambda e: (e.id, e.year or 0, e.path))

@@ -119,17 +119,20 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         def take(kind: type) -> tuple[Any, ...]:
             return tuple(buckets.get(kind, ()))
 
+        amendments = tuple(x for x in sections if isinstance(x, s.Add | s.Replace | s.Remove
+                                                             | s.Change))
         return s.Methodology(
             header=header, blocks=take(s.Block), indicators=take(s.Indicator),
             lets=take(s.Let), categories=take(s.Node), indices=take(s.Index),
             grades=take(s.Grades), ranks=take(s.Rank), examples=take(s.Example),
-            span=self._file.span(0, len(self._file.text)),
+            span=self._file.span(0, len(self._file.text)), amendments=amendments or None,
         )
 
-    def header(self, meta: Meta, name: Token, *items: s.Attribute | list[s.Attribute] | None
-               ) -> s.Header:
+    def header(self, meta: Meta, name: Token, extends: s.Ref | None,
+               *items: s.Attribute | list[s.Attribute] | None) -> s.Header:
         attributes = self._unique_attributes(_flat(items))
-        return s.Header(id=str(name), attributes=attributes, span=self._span(meta))
+        return s.Header(id=str(name), attributes=attributes, span=self._span(meta),
+                        extends=extends)
 
     def _unique_attributes(self, items: list[s.Attribute]) -> tuple[s.Attribute, ...]:
         first: dict[str, Span] = {}
@@ -198,23 +201,13 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         direction: str | None, *attrs: s.Attribute | list[s.Attribute] | None,
     ) -> s.Indicator:
         kind_name, levels, options = kind
-        given = [self._between_in_data_units(a, kind_name) for a in _flat(attrs)]
+        given = [between_in_data_units(a, kind_name) for a in _flat(attrs)]
         return s.Indicator(
             id=str(name), kind=kind_name, label=self._text(label) or "",
             direction=cast(s.Direction, direction or "higher"), levels=levels, options=options,
             attributes=self._unique_attributes(given),
             span=self._tspan(name),
         )
-
-    @staticmethod
-    def _between_in_data_units(attr: s.Attribute, kind: str) -> s.Attribute:
-        """`between` bounds are in the units the data is given in (0..100 for a percent
-        indicator), so `between 10% and 90%` and `between 10 and 90` mean the same."""
-        if attr.key != "between" or not isinstance(attr.value, tuple):
-            return attr
-        low, high = (b.value * 100 if kind == "percent" and b.percent else b.value
-                     for b in cast(tuple[s.Number, s.Number], attr.value))
-        return s.Attribute(key="between", value=(low, high), span=attr.span)
 
     def t_count(self, meta: Meta) -> tuple[Any, ...]:
         return ("count", None, ())
@@ -605,6 +598,77 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return s.Reference(ref=self._ref(name), value=value, span=self._span(meta),
                            figure=str(figure))
 
+    # -- revisions (docs/revisions.md) -------------------------------------------------------
+    def extends(self, meta: Meta, name: Token) -> s.Ref:
+        return self._ref(name)
+
+    def amend_add(self, meta: Meta, what: s.Declaration | list[s.Declaration]) -> s.Add:
+        items = tuple(what) if isinstance(what, list) else (what,)
+        return s.Add(items=items, parent=None, span=self._span(meta))
+
+    def amend_add_to(self, meta: Meta, parent: Token, *nodes: s.Node) -> s.Add:
+        return s.Add(items=nodes, parent=self._ref(parent), span=self._span(meta))
+
+    def amend_replace(self, meta: Meta, what: s.Declaration | list[s.Declaration]) -> s.Replace:
+        items = tuple(what) if isinstance(what, list) else (what,)
+        return s.Replace(items=items, span=self._span(meta))
+
+    def amend_remove(self, meta: Meta, *targets: s.RemoveTarget) -> s.Remove:
+        return s.Remove(targets=targets, span=self._span(meta))
+
+    def remove_id(self, meta: Meta, name: Token) -> s.RemoveTarget:
+        return s.RemoveTarget(what="id", ref=self._ref(name))
+
+    def remove_grades(self, meta: Meta, name: Token) -> s.RemoveTarget:
+        return s.RemoveTarget(what="grades", ref=self._ref(name))
+
+    def remove_rank(self, meta: Meta, name: Token) -> s.RemoveTarget:
+        return s.RemoveTarget(what="rank", ref=self._ref(name))
+
+    def amend_change(self, meta: Meta, name: Token, *parts: Any) -> s.Change:
+        settings: list[s.Setting] = []
+        for part in parts:
+            for item in part if isinstance(part, list) else [part]:
+                if item is not None:
+                    settings.append(self._setting(item))
+        return s.Change(target=self._ref(name), grades=False, settings=tuple(settings),
+                        span=self._span(meta))
+
+    @staticmethod
+    def _setting(item: Any) -> s.Setting:
+        if isinstance(item, s.Setting):
+            return item
+        if isinstance(item, s.Scale):
+            return s.Setting(key="scale", value=item, span=item.span)
+        if isinstance(item, s.Attribute):  # en, note, reconstructed, between, …
+            return s.Setting(key=cast(s.SettingKey, item.key), value=item.value, span=item.span)
+        attr = cast(_NodeAttr, item)
+        return s.Setting(key=cast(s.SettingKey, attr.key), value=attr.value, span=attr.span)
+
+    def amend_change_grades(self, meta: Meta, name: Token, *rows: s.Setting) -> s.Change:
+        return s.Change(target=self._ref(name), grades=True, settings=rows, span=self._span(meta))
+
+    def grade_row(self, meta: Meta, number: s.Number, band: s.Band) -> s.Setting:
+        return self.row_change(meta, number, band)
+
+    def row_change(self, meta: Meta, number: s.Number, band: s.Band) -> s.Setting:
+        row = self._integer(number, "a row number", "số thứ tự dòng")
+        return s.Setting(key="row", value=(row, band), span=self._span(meta))
+
+    def label_change(self, meta: Meta, label: Token) -> s.Setting:
+        return s.Setting(key="label", value=self._text(label), span=self._span(meta))
+
+    def everywhere_change(self, meta: Meta) -> s.Setting:
+        return s.Setting(key="everywhere", value=None, span=self._span(meta))
+
+    def round_change(self, meta: Meta, digits: s.Number) -> s.Setting:
+        value = self._integer(digits, "the rounding", "số chữ số làm tròn")
+        return s.Setting(key="round", value=value, span=self._span(meta))
+
+    def terms_change(self, meta: Meta, method: tuple[s.IndexMethod, tuple[s.IndexTerm, ...]]
+                     ) -> s.Setting:
+        return s.Setting(key="terms", value=method, span=self._span(meta))
+
     # -- expressions -----------------------------------------------------------------------
     def number(self, meta: Meta, token: Token) -> s.Number:
         return self._number_token(token)
@@ -662,6 +726,19 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
 def build(tree: Tree[Token], source: SourceFile, reporter: Reporter) -> s.Methodology:
     """Turn a parse tree into the syntax tree of a methodology."""
     return _Builder(source, reporter).transform(tree)
+
+
+def between_in_data_units(attr: s.Attribute, kind: str) -> s.Attribute:
+    """`between` bounds are in the units the data is given in (0..100 for a percent
+    indicator), so `between 10% and 90%` and `between 10 and 90` mean the same."""
+    if attr.key != "between" or not isinstance(attr.value, tuple):
+        return attr
+    bounds = attr.value
+    if not all(isinstance(b, s.Number) for b in bounds):
+        return attr  # already in data units
+    low, high = (b.value * 100 if kind == "percent" and b.percent else b.value
+                 for b in cast(tuple[s.Number, s.Number], bounds))
+    return s.Attribute(key="between", value=(low, high), span=attr.span)
 
 
 def _flat(items: tuple[s.Attribute | list[s.Attribute] | None, ...]) -> list[s.Attribute]:

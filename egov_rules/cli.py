@@ -8,6 +8,7 @@ it); 130 interrupted (Ctrl-C); 141 standard output closed before the end (`| hea
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import importlib
 import io
@@ -89,6 +90,15 @@ def _add_common(parser: argparse.ArgumentParser, lang: Lang) -> None:
     parser.add_argument("--lang", choices=("vi", "en"), default="vi",
                         help=_say(lang, "language of explanations and messages (default: vi)",
                                   "ngôn ngữ của giải trình và thông báo (mặc định: vi)"))
+    _add_library(parser, lang)
+
+
+def _add_library(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    parser.add_argument("--library", action="append", metavar="DIR",
+                        help=_say(lang, "a directory of methodologies in which `extends <id>` "
+                                  "finds its base; repeatable (default: the shipped methodologies/)",
+                                  "thư mục phương pháp để `extends <mã>` tìm phương pháp gốc; dùng "
+                                  "được nhiều lần (mặc định: thư mục methodologies/ kèm theo)"))
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], lang: Lang,
@@ -140,7 +150,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         raise _Usage(_say(args.lang, f"no such file: {args.file}", f"không có tệp: {args.file}"))
     try:
         source = SourceFile.read(args.file)
-        diagnostics = egov_rules.check(source.text, args.file)
+        diagnostics = egov_rules.check(source.text, args.file, _library(args))
     except UnicodeDecodeError:
         raise EgovRulesError([Diagnostic(codes.NOT_UTF8, None, path=args.file)]
                              ) from None
@@ -354,10 +364,21 @@ def _cohort(args: argparse.Namespace, methodology: egov_rules.Methodology, readi
     return [] if path is None else read_entities(methodology, path, None, args.lang, reading)
 
 
-def _methodology(path: str, lang: Lang) -> egov_rules.Methodology:
+def _methodology(path: str, lang: Lang, library: list[str] | None = None
+                 ) -> egov_rules.Methodology:
     if not Path(path).is_file():
         raise _Usage(_say(lang, f"no such file: {path}", f"không có tệp: {path}"))
-    return egov_rules.load(path)
+    return egov_rules.load(path, library)
+
+
+def _library(args: argparse.Namespace) -> list[str] | None:
+    """The directories `--library` names; None (the shipped one) when it is not given."""
+    dirs: list[str] | None = getattr(args, "library", None)
+    for directory in dirs or ():
+        if not Path(directory).is_dir():
+            raise _Usage(_say(args.lang, f"no such directory: {directory}",
+                              f"không có thư mục: {directory}"))
+    return dirs
 
 
 def read_entities(methodology: egov_rules.Methodology, path: str, sheet: str | None = None,
@@ -409,7 +430,7 @@ def _progress(count: int, lang: Lang) -> Iterator[Callable[[int], None] | None]:
 
 def score_data(args: argparse.Namespace) -> Ranking:
     """Load, validate and score; the ranking carries its audit record."""
-    methodology = _methodology(args.file, args.lang)
+    methodology = _methodology(args.file, args.lang, _library(args))
     references, reading = _references(args, methodology.model), _reading(args, methodology.model)
     entities = read_entities(methodology, args.data, args.sheet, args.lang, reading)
     cohort, reporter = _cohort(args, methodology, reading), Reporter()
@@ -954,7 +975,7 @@ def _streamed(args: argparse.Namespace) -> bool:
     with a cohort beyond the block (`in all`, `in group g`)."""
     return (args.format == "csv" and getattr(args, "entity", None) is None
             and args.sheet is None and Path(args.data).suffix.lower() == ".csv"
-            and not _whole(_methodology(args.file, args.lang).model))
+            and not _whole(_methodology(args.file, args.lang, _library(args)).model))
 
 
 def _whole(model: Model) -> bool:
@@ -989,7 +1010,7 @@ def _read_streamed(args: argparse.Namespace, methodology: egov_rules.Methodology
 def _stream_score(args: argparse.Namespace, out: TextIO) -> int:
     """`_score_table`'s CSV: each row spooled as it is scored, without its ranks, then
     written out with them once every entity is counted."""
-    methodology = _methodology(args.file, args.lang)
+    methodology = _methodology(args.file, args.lang, _library(args))
     model = methodology.model
     categories = [n for n in model.nodes if model.parents.get(n) is None]
     indices = [i.id for i in model.tree.indices if i.id in model.indices]
@@ -1108,7 +1129,7 @@ def _spooled(spool: IO[bytes], standings: Standings, ranked: list[tuple[str, int
 
 def _stream_rank(args: argparse.Namespace, out: TextIO) -> int:
     """`_rank_tables`' CSV from the standings kept as the scores stream past."""
-    methodology = _methodology(args.file, args.lang)
+    methodology = _methodology(args.file, args.lang, _library(args))
     standings = _read_streamed(args, methodology, lambda score, ids: None, names=True)
     indices = _chosen_indices(list(methodology.model.ranks), args)
     blocks = _chosen_blocks(list(standings.blocks), args)
@@ -1121,6 +1142,30 @@ def _stream_rank(args: argparse.Namespace, out: TextIO) -> int:
     header: list[Cell] = ["index", "block", "rank", "entity", "value", "grade"]
     return _emit_lines(args, out, csv_lines(itertools.chain([header], rows), args.exact)
                        if indices else [])
+
+
+# -- list --------------------------------------------------------------------------------------
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    """The methodologies of the library: id, year, title, base, file; then their sources."""
+    entries = egov_rules.methodologies(_library(args))
+    if args.format == "json":
+        rows = [dataclasses.asdict(entry) for entry in entries]
+        return _emit(args, out, json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    en = args.lang == "en"
+    if not entries:
+        return _emit(args, out, _say(args.lang, "no methodology in the library\n",
+                                     "thư viện không có phương pháp nào\n"))
+    heads = ["id", _say(args.lang, "year", "năm"), _say(args.lang, "extends", "sửa đổi"),
+             _say(args.lang, "title", "tên"), _say(args.lang, "file", "tệp")]
+    rows_ = [[e.id, "" if e.year is None else str(e.year), e.extends or "",
+              (e.title_en if en and e.title_en else e.title) or "", shown_path(e.path)]
+             for e in entries]
+    widths = [max(len(r[k]) for r in [heads, *rows_]) for k in range(len(heads) - 1)]
+    lines = ["  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]).rstrip()
+             for r in [heads, *rows_]]
+    return _emit(args, out, "\n".join(lines) + "\n")
 
 
 # -- verify-record -------------------------------------------------------------------------
@@ -1314,7 +1359,8 @@ def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_doc(args: argparse.Namespace, out: TextIO) -> int:
     from egov_rules.annex import render_annex
 
-    return _emit(args, out, render_annex(_methodology(args.file, args.lang), args.format, args.lang))
+    methodology = _methodology(args.file, args.lang, _library(args))
+    return _emit(args, out, render_annex(methodology, args.format, args.lang))
 
 
 # -- template ------------------------------------------------------------------------------
@@ -1331,7 +1377,7 @@ def _cmd_template(args: argparse.Namespace, out: TextIO) -> int:
     if not 1 <= args.rows <= MAX_ROWS:
         raise _Usage(_say(lang, f"--rows must be from 1 to {MAX_ROWS}",
                           f"--rows phải từ 1 đến {MAX_ROWS}"))
-    methodology = _methodology(args.file, lang)
+    methodology = _methodology(args.file, lang, _library(args))
     blocks = list(methodology.model.blocks)
     if args.block is not None and args.block not in blocks:
         hint = did_you_mean(args.block, blocks)
@@ -1358,7 +1404,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
                      else "`verify` cần hypothesis: pip install 'egov_rules[dev]'") from None
     if args.budget < 1:
         raise _Usage(_say(args.lang, "--budget must be at least 1", "--budget phải từ 1 trở lên"))
-    methodology = _methodology(args.file, args.lang)
+    methodology = _methodology(args.file, args.lang, _library(args))
     en = args.lang == "en"
     exemptions = [(node.id, e.indicator.name, e.reason) for node in methodology.model.nodes.values()
                   for e in node.exemptions]
@@ -1621,6 +1667,13 @@ def build_parser(lang: Lang = "vi") -> argparse.ArgumentParser:
                           help=say("the workbook to write (.xlsx)", "bảng tính cần ghi (.xlsx)"))
     _add_common(template, lang)
     template.set_defaults(handler=_cmd_template)
+
+    listing = command("list", "the methodologies of the library: id, year, base, title, file",
+                      "các phương pháp trong thư viện: mã, năm, phương pháp gốc, tên, tệp")
+    listing.add_argument("--format", choices=("text", "json"), default="text",
+                         help=say("output format (default: text)", "định dạng kết quả (mặc định: text)"))
+    _add_common(listing, lang)
+    listing.set_defaults(handler=_cmd_list)
 
     verify = command("verify", "property-test a methodology: monotone, bounded, explained, "
                      "deterministic (needs hypothesis)",

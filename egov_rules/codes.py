@@ -295,5 +295,41 @@ NOT_A_HISTORY = _code(
     "không phải kho lịch sử của egov_rules: {why_vi}",
 )
 
+# -- E8xx: revisions (`methodology b extends a`, docs/revisions.md) --------------------------
+UNKNOWN_BASE = _code(
+    "E801", "unknown-base", "error",
+    "no methodology `{name}` in the library ({library})",
+    "thư viện ({library}) không có phương pháp `{name}`",
+)
+DUPLICATE_BASE = _code(
+    "E802", "duplicate-base", "error",
+    "methodology `{name}` is found {count} times in the library: {paths}",
+    "phương pháp `{name}` có {count} lần trong thư viện: {paths}",
+)
+EXTENDS_CYCLE = _code(
+    "E803", "extends-cycle", "error",
+    "the chain of `extends` comes back to `{name}`: {chain}",
+    "chuỗi `extends` quay lại `{name}`: {chain}",
+)
+AMEND_UNKNOWN = _code(
+    "E804", "amend-unknown", "error",
+    "cannot {action} `{name}`: {base} has no {kind} `{name}`",
+    "không thể {action_vi} `{name}`: {base} không có {kind_vi} `{name}`",
+)
+AMEND_EXISTS = _code(
+    "E805", "amend-exists", "error",
+    "cannot add `{name}`: {base} already has it",
+    "không thể thêm `{name}`: {base} đã có",
+)
+REMOVED_REFERENCE = _code(
+    "E806", "removed-reference", "error",
+    "`{name}` is removed by a revision ({where}) but still used here",
+    "`{name}` đã bị bãi bỏ trong lần sửa đổi ({where}) nhưng vẫn được dùng ở đây",
+)
+BAD_AMENDMENT = _code(
+    "E807", "bad-amendment", "error",
+    "{detail}", "{detail_vi}",
+)
+
 ALL_CODES: tuple[Code, ...] = tuple(_ALL)
 BY_CODE: dict[str, Code] = {c.code: c for c in ALL_CODES}

@@ -331,6 +331,7 @@ def methodology_info(model: Model) -> MethodologyInfo:
     return MethodologyInfo(
         id=model.id, title=model.header_text("title"), title_en=model.header_text("title_en"),
         year=model.year, source=model.header_text("source"), content_hash=model.content_hash,
+        extends=list(model.extends) or None,
     )
 
 

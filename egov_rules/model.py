@@ -50,6 +50,8 @@ class Model:
     let_reads: dict[str, frozenset[str]]  # let id → the indicators and lets it reads directly
     # indicator id → its denominator (`per d`): looked up for every entity validated
     denominators: dict[str, str] = field(default_factory=dict)
+    # a revision: the ids of the chain of bases it was resolved against, nearest first
+    extends: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -136,12 +138,21 @@ def _block_reads(nodes: Mapping[str, s.Node], blocks_of: Mapping[str, tuple[str,
     return reads_through_lets(exprs, let_reads, indicators)
 
 
-def content_hash(text: str) -> str:
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+def content_hash(text: str, bases: Iterable[str] = ()) -> str:
+    """The sha256 of a rule file's text; of a revision, over its text and each base's text
+    in the chain (nearest first), so that the hash changes when any of them does."""
+    texts = [text, *bases]
+    if len(texts) == 1:
+        return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(b"egov-rules revision chain\n")
+    for part in texts:
+        digest.update(hashlib.sha256(part.encode("utf-8")).digest())
+    return "sha256:" + digest.hexdigest()
 
 
 def build_model(tree: s.Methodology, symbols: Symbols, types: dict[str, Type],
-                source: SourceFile) -> Model:
+                source: SourceFile, bases: tuple[tuple[str, str], ...] = ()) -> Model:
+    """`bases`: (id, text) of each methodology a revision was resolved against."""
     """The checked model of a syntax tree that passed every check."""
     lets = symbols.lets
     indices = symbols.indices
@@ -161,10 +172,11 @@ def build_model(tree: s.Methodology, symbols: Symbols, types: dict[str, Type],
         grades={t.name: g for g in tree.grades for t in g.targets},
         ranks={t.name: r for r in tree.ranks for t in r.targets},
         types=types,
-        content_hash=content_hash(source.text),
+        content_hash=content_hash(source.text, (text for _id, text in bases)),
         reads={b: _block_reads(nodes, symbols.blocks_of, b, let_reads, symbols.indicators)
                for b in symbols.blocks},
         let_reads=let_reads,
         denominators={i.id: str(per.value) for i in tree.indicators
                       if (per := i.get("per")) is not None},
+        extends=tuple(base_id for base_id, _text in bases),
     )

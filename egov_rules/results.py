@@ -375,6 +375,9 @@ class MethodologyInfo(_Model):
     year: int | None = None
     source: str | None = None
     content_hash: str
+    extends: list[str] | None = Field(
+        default=None, description="a revision: the ids of the bases it was resolved against, "
+                                  "nearest first; `content_hash` covers their texts too")
 
 
 # -- one entry per key ------------------------------------------------------------------------

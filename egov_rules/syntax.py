@@ -91,6 +91,11 @@ LOGIC_OPS = frozenset({"and", "or"})
 
 # -- header, blocks, indicators, lets ------------------------------------------------------
 
+# A field added after methodologies were hashed: left out of `canonical` while it holds its
+# default (None), so that a file that does not use it keeps its content hash.
+LATER = {"omit_when_none": True}
+
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attribute:
@@ -108,6 +113,9 @@ class Header:
     id: str
     attributes: tuple[Attribute, ...]
     span: Span = field(compare=False)
+    # `extends <base>`: the methodology this file revises (docs/revisions.md); None once the
+    # revision is resolved into a complete methodology
+    extends: Ref | None = field(default=None, metadata=LATER)
 
     def get(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)
@@ -189,11 +197,6 @@ class Band:
     award: Number | str  # points, or a grade label
     award_en: str | None
     span: Span = field(compare=False)
-
-
-# A field added after methodologies were hashed: left out of `canonical` while it holds its
-# default (None), so that a file that does not use it keeps its content hash.
-LATER = {"omit_when_none": True}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -526,6 +529,79 @@ class Methodology:
     ranks: tuple[Rank, ...]
     examples: tuple[Example, ...]
     span: Span = field(compare=False)
+    # a revision's statements, in the order written (None in a complete methodology)
+    amendments: tuple[Amendment, ...] | None = field(default=None, metadata=LATER)
+
+
+# -- revisions (docs/revisions.md) ---------------------------------------------------------
+
+Declaration = Block | Indicator | Let | Node | Index | Grades | Rank
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Add:
+    """`add <declaration>`, or `add to <parent>` with child nodes (`parent` set)."""
+
+    items: tuple[Declaration, ...]
+    parent: Ref | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Replace:
+    """`replace <declaration>`: the base's declaration of the same id, whole, by this one."""
+
+    items: tuple[Declaration, ...]
+    span: Span = field(compare=False)
+
+
+RemoveWhat = Literal["id", "grades", "rank"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveTarget:
+    """`x` (the declaration with that id), `grades x` or `rank x` (x's grades or rank)."""
+
+    what: RemoveWhat
+    ref: Ref
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Remove:
+    """`remove a, grades b, rank c`."""
+
+    targets: tuple[RemoveTarget, ...]
+    span: Span = field(compare=False)
+
+
+SettingKey = Literal["max", "weight", "citation", "only", "when", "en", "note", "unit",
+                     "evidence", "data_source", "verified_by", "reconstructed", "between",
+                     "round", "scale", "terms", "row", "label", "everywhere"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setting:
+    """One attribute a `change` sets. `value` is what the attribute holds in the declaration
+    (a MaxSpec, a Number, a Citation, refs, an expression, text, a Scale…); `terms` holds
+    (method, terms) and `row` (row number, band)."""
+
+    key: SettingKey
+    value: object
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """`change <id>` (a node, index, indicator or let) or `change grades <index>`, with the
+    attributes it sets."""
+
+    target: Ref
+    grades: bool
+    settings: tuple[Setting, ...]
+    span: Span = field(compare=False)
+
+
+Amendment = Add | Replace | Remove | Change
 
 
 def walk_nodes(nodes: tuple[Node, ...]) -> list[Node]:

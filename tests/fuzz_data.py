@@ -1652,15 +1652,16 @@ def cached_methodologies() -> Iterator[None]:
     import egov_rules
 
     original = egov_rules.load
-    cache: dict[tuple[str, bytes], Any] = {}
+    cache: dict[tuple[str, bytes, str], Any] = {}
 
-    def load(path: Any) -> Any:
+    def load(path: Any, library: Any = None) -> Any:
         try:
-            key = (str(Path(path).resolve()), hashlib.sha256(Path(path).read_bytes()).digest())
+            key = (str(Path(path).resolve()), hashlib.sha256(Path(path).read_bytes()).digest(),
+                   repr(library))
         except OSError:
-            return original(path)
+            return original(path, library)
         if key not in cache:
-            cache[key] = original(path)
+            cache[key] = original(path, library)
         return cache[key]
     egov_rules.load = load  # type: ignore[assignment]
     try:

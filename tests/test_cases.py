@@ -230,7 +230,17 @@ PYTHON_TESTED: dict[str, tuple[str, ...]] = {
     "E702": ("test_e702_duplicate_record_entry",),
     "E703": ("test_e703_history_year",),
     "E704": ("test_e704_not_a_history",),
+    "E802": ("test_e802_duplicate_base",),
 }
+
+
+def test_e802_duplicate_base(tmp_path: Path) -> None:
+    """Two files of the library with the base's id: both named, at the base's name."""
+    (tmp_path / "copy.egr").write_text("methodology vn_pci_2012\n", encoding="utf-8")
+    found = egov_rules.check("methodology x extends vn_pci_2012\n", "x.egr",
+                             library=[ROOT / "methodologies", tmp_path])
+    assert [(d.code.code, d.span.line, d.span.column) for d in found if d.span] == [("E802", 1, 23)]
+    assert "copy.egr" in found[0].message()
 
 
 def test_every_code_is_triggered() -> None:
