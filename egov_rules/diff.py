@@ -628,15 +628,17 @@ def _model_of(tree: s.Methodology, source: SourceFile) -> Model | None:
 
 def impact(old: Methodology, new: Methodology, entities: list[EntityData],
            changes: list[Change]) -> Impact:
-    """Every entity scored under both methodologies, each index they share, with each step's
+    """Every entity scored under both methodologies, each index of either, with each step's
     share of the change (see above). Data values of an indicator only one of them declares
     are read by that one only."""
     steps, models = _stepped_models(old, new, changes)
     rankings = [_scored(Methodology(m, []), entities) for m in models]
-    shared = [i for i in new.model.indices if i in old.model.indices]
+    # Every index of either: one only the new has (2017's overall index) shows its new values,
+    # with no old value and no shares to split.
+    indices = [*new.model.indices, *(i for i in old.model.indices if i not in new.model.indices)]
     movements = []
     for name in (e.name for e in entities):
-        for index in shared:
+        for index in indices:
             values = [_figure(r, name, index) for r in rankings]
             shares = tuple(
                 (None if a[0] is None or b[0] is None else b[0] - a[0],
@@ -722,7 +724,10 @@ def _scored(methodology: Methodology, entities: list[EntityData]) -> Ranking:
 
 def _figure(ranking: Ranking, entity: str, index: str
             ) -> tuple[Fraction | None, Fraction | None, int | None]:
-    result = ranking.evaluation(entity).index(index)
+    evaluation = ranking.evaluation(entity)
+    if not evaluation.indices.has(index):
+        return None, None, None
+    result = evaluation.index(index)
     shown = result.rounded if result.rounded is not None else result.value
     rank = ranking.rank_of(entity, index) if index in ranking.ties else None
     return result.value, shown, rank
@@ -745,7 +750,14 @@ def impact_tables(result: Impact, changes: list[Change], lang: Lang) -> list[Tab
                if en else ["Đơn vị", "Khối", "Trước", "Sau", "Thay đổi", "Hạng trước",
                            "Hạng sau", "Do các thay đổi"])
     tables = []
-    for index, rows in groupby(result.movements, key=lambda m: m.index):
+    order = {index: k for k, index in enumerate(dict.fromkeys(m.index for m in result.movements))}
+    unchanged: list[str] = []
+    for index, grouped in groupby(sorted(result.movements, key=lambda m: order[m.index]),
+                                  key=lambda m: m.index):
+        rows = list(grouped)
+        if all(m.old_value == m.new_value and m.old_rank == m.new_rank for m in rows):
+            unchanged.append(f"`{index}`")
+            continue
         body: list[list[Cell]] = []
         for m in sorted(rows, key=lambda m: (m.block, m.entity)):
             delta = None if m.new_value is None or m.old_value is None else m.new_value - m.old_value
@@ -766,6 +778,12 @@ def impact_tables(result: Impact, changes: list[Change], lang: Lang) -> list[Tab
                    "theo thứ tự danh sách, cộng lại đúng bằng thay đổi")
         tables.append(Table(f"{'Impact on' if en else 'Tác động đến'} `{index}`", headers, body,
                             caption=caption))
+    if unchanged:  # said in one line, not a table of zeros
+        entities = len({m.entity for m in result.movements})
+        tables.append(Table(
+            "", [("Unchanged for all {n} entities: {ids}" if en else
+                  "Không đổi với cả {n} đơn vị: {ids}").format(n=entities, ids=", ".join(unchanged))],
+            []))
     return tables
 
 

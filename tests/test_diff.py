@@ -143,3 +143,24 @@ def test_cli_formats_and_exit_codes(tmp_path: pytest.TempPathFactory) -> None:
     code, text = run("diff", old, new, "--data", str(DATA))
     assert code == 0 and "| Tỉnh B (minh hoạ) | province | 59.3  | 63.25 | +3.95  | 4" in text
     assert run("diff", old, str(ROOT / "nothing.egr"))[0] == 2
+
+
+def test_the_2017_ict_revision_and_its_impact() -> None:
+    old = egov_rules.load(ROOT / "methodologies" / "vn-ict-2016.egr")
+    new = egov_rules.load(ROOT / "methodologies" / "vn-ict-2017.egr")
+    changes = diff(old.model, new.model)
+    words = [change_words(c, "vi") for c in changes]
+    assert words[-2].startswith("Bổ sung chỉ số `overall`") and "tỷ lệ trên điểm tối đa của " \
+        "infrastructure, internal, portal, services, policy, people" in words[-2]
+    assert words[-1] == ("Bổ sung xếp hạng theo `overall`: xếp hạng trong khối, đồng hạng chiếm "
+                         "chung một hạng")
+    assert "[Phụ lục 1B, I.1 (nhiều khả năng QĐ 2342/2017)] → [Phụ lục 1B, I.1 (QĐ 2342/QĐ-BTTTT)]" \
+        in words[1]
+    result = impact(old, new, load_data(ROOT / "examples" / "vn-ict-2016-data.yaml"), changes)
+    # No table changed: every category index is the same for every entity; the new overall
+    # index has values only under 2017.
+    for m in result.movements:
+        if m.index == "overall":
+            assert m.old_value is None and m.new_value is not None
+        else:
+            assert (m.old_value, m.old_rank) == (m.new_value, m.new_rank), m
