@@ -122,3 +122,25 @@ def test_the_files_read_the_panel_columns_and_mark_every_inferred_name() -> None
         assert evaluation.index("pci").value == 50
         assert len(evaluation.nodes) == count
         assert all(node.reconstructed for node in evaluation.nodes), name
+
+
+def test_ten_years_in_a_history_store(tmp_path: object, panel: dict[int, list[dict[str, str]]],
+                                      rankings: dict[int, Ranking]) -> None:
+    """The ten rankings kept in one `History` store (each year its own record: 2013–2021 all
+    scored by the 2013 scheme, so the year is given): each province's rank by year is the
+    competition rank of the published PCI, and its movement the difference of those ranks."""
+    from pathlib import Path
+
+    from egov_rules.history import History
+
+    with History(Path(str(tmp_path)) / "pci.db") as store:
+        for year, ranking in rankings.items():
+            store.add(ranking, year)
+        rows = store.results("pci", "province")
+    published_ranks = {year: _competition_ranks(_published(panel, year)) for year in YEARS}
+    assert len(rows) == 630
+    for row in rows:
+        assert row.rank == published_ranks[row.year][row.entity], (row.year, row.entity)
+        if row.year > 2012:
+            before = published_ranks[row.year - 1][row.entity]
+            assert row.moved == before - published_ranks[row.year][row.entity]
