@@ -480,6 +480,17 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return s.ZScore(expr=expr, lower=bool(lower), within=within, ref_mean=mean, ref_sd=sd,
                         span=self._span(meta), scope=scope)
 
+    def z_min_max(self, meta: Meta, _token: Token, *rest: Any) -> s.ZMinMax:
+        terms: tuple[s.ZTerm, ...] = tuple(t for t in rest if isinstance(t, s.ZTerm))
+        scope = rest[-1]  # after the MIN_MAX token: the scope, or None
+        total = terms[0].expr  # the terms' sum: see s.ZMinMax
+        for term in terms[1:]:
+            total = s.Binary(op="+", left=total, right=term.expr, span=self._span(meta))
+        return s.ZMinMax(terms=terms, expr=total, span=self._span(meta), scope=scope)
+
+    def z_term(self, meta: Meta, expr: s.Expr, weight: s.Number | None) -> s.ZTerm:
+        return s.ZTerm(expr=expr, weight=weight, span=self._span(meta))
+
     def z_reference(self, meta: Meta, mean: s.Number, sd: s.Number
                     ) -> tuple[s.Number, s.Number]:
         return (mean, sd)

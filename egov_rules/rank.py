@@ -17,7 +17,7 @@ from egov_rules.evaluate import (
     relative_nodes,
     stated_references,
 )
-from egov_rules.kinds.base import AGGREGATES, Held, gives_way, partition
+from egov_rules.kinds.base import Held, gives_way, is_aggregate, partition
 from egov_rules.model import Model
 from egov_rules.results import CohortSource, RankEntry
 
@@ -81,7 +81,7 @@ def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]
         if all(f.key(node_id) in given or f.reference is not None
                for _, f in cohort_figures_of(node)):
             continue  # alone, the figure given or the rule's reference is used
-        if any(f.pick in AGGREGATES for _, f in cohort_figures_of(node)):
+        if any(is_aggregate(f.pick) for _, f in cohort_figures_of(node)):
             continue  # W529 speaks of a best; a z-score alone is at its own mean (sd 0)
         scope = cohort_figures_of(node)[0][1].scope
         figures: dict[tuple[str, str], list[tuple[int, Fraction]]] = {}

@@ -97,7 +97,8 @@ def rule_expressions(node: s.Node) -> Iterator[s.Expr]:
         yield node.when
     for rule in node.rules:
         yield rule.expr
-        scope = rule.scope if isinstance(rule, s.Proportional | s.MinMax | s.ZScore) else None
+        scope = rule.scope if isinstance(rule, s.Proportional | s.MinMax | s.ZScore
+                                                    | s.ZMinMax) else None
         if scope is not None and scope.group is not None:
             yield scope.group
 

@@ -33,7 +33,7 @@ from egov_rules.evaluate import (
 from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.inputs.impute import impute
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
-from egov_rules.kinds.base import AGGREGATES, Gather, Partition, beats, gives_way, partition
+from egov_rules.kinds.base import Gather, Partition, beats, gives_way, is_aggregate, partition
 from egov_rules.model import Model
 from egov_rules.results import _parse_exact
 
@@ -483,7 +483,7 @@ class Scorer:
             return tuple(carried)
         found: list[Fraction | None] = []
         for k, (relative, value) in enumerate(zip(code.relatives, carried, strict=True)):
-            if relative.pick in AGGREGATES:  # a mean or sd of the exact values, never of floats
+            if is_aggregate(relative.pick):  # a mean or sd of the exact values, never of floats
                 found.append(self._exact_aggregate(code, k, [i for i in items if i.block == block
                                                              and i.cohort[k] is not None]))
             elif value is None:

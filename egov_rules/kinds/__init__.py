@@ -25,6 +25,7 @@ from egov_rules.kinds.per import Per
 from egov_rules.kinds.proportional import Proportional
 from egov_rules.kinds.table import Table
 from egov_rules.kinds.yes_no import YesNo
+from egov_rules.kinds.zminmax import ZMinMaxKind
 from egov_rules.kinds.zscore import ZScoreKind
 
 PROPORTIONAL = Proportional()
@@ -34,9 +35,10 @@ PER = Per()
 TABLE = Table()
 MIN_MAX = MinMax()
 Z_SCORE = ZScoreKind()
+Z_MIN_MAX = ZMinMaxKind()
 
 RULE_KINDS: tuple[RuleKind[Any, Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE, MIN_MAX,
-                                               Z_SCORE)
+                                               Z_SCORE, Z_MIN_MAX)
 
 
 def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
@@ -56,6 +58,8 @@ def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
             return MIN_MAX
         case s.ZScore():
             return Z_SCORE
+        case s.ZMinMax():
+            return Z_MIN_MAX
         case _:
             assert_never(rule)
 

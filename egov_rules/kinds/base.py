@@ -81,6 +81,10 @@ class ScoreContext(Protocol):
         """True when the expression can only take whole numbers."""
         ...
 
+    def value(self, expr: s.Expr) -> RuntimeValue:
+        """An expression's value for the entity (a kind of several terms reads each)."""
+        ...
+
     def hint(self, expr: s.Expr, current: Fraction, target: Fraction, gain: Fraction
              ) -> Target | None:
         """Moving a numeric input from `current` to `target` gains `gain` points (None when
@@ -88,10 +92,30 @@ class ScoreContext(Protocol):
         ...
 
 
+class Reduction(ABC):
+    """A cohort figure found from every entity's values of a rule of several terms (each
+    value a tuple, one figure per term; `z-score mean of … then min-max`): an aggregate, so
+    its values are kept (O(entities)). Frozen dataclasses: hashable, compared by value."""
+
+    @abstractmethod
+    def of(self, values: Sequence[Any]) -> Fraction:
+        """The figure, exactly (an sd to DIGITS significant digits, as `aggregate`)."""
+
+    def held_by(self, values: Sequence[Any]) -> list[int]:
+        """The positions of the values that hold the figure (none: held by no one entity)."""
+        return []
+
+
 # How a block's figure is found from its entities' values: a pick (`min`, `max`: one value
-# wins, kept as it runs) or an aggregate of them all (`mean`, the population `sd`).
-Pick = Literal["min", "max", "mean", "sd"]
+# wins, kept as it runs) or an aggregate of them all (`mean`, the population `sd`, or a
+# `Reduction` of a rule of several terms).
+Pick = Literal["min", "max", "mean", "sd"] | Reduction
 AGGREGATES: tuple[Pick, ...] = ("mean", "sd")
+
+
+def is_aggregate(pick: Pick) -> bool:
+    """Whether a figure needs every value of its cohort (a mean, an sd, a `Reduction`)."""
+    return isinstance(pick, Reduction) or pick in AGGREGATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +131,7 @@ class CohortFigure:
     reference: Fraction | None
     stated: Span | None = None  # where the rule states `reference`, for the explanation
     scope: s.Scope | None = None  # the entities it is found over; None: the block
+    listed: bool = True  # said after the branch (False: the kind's words show it already)
 
     def key(self, node_id: str) -> str:
         """The figure's key in a cohort, `references=` and `--reference`: the node id for the
@@ -165,7 +190,7 @@ def check_scope(scope: s.Scope | None, ctx: CheckContext) -> None:
 def beats(pick: Pick, value: Any, current: Any) -> bool:
     """Whether `value` replaces `current` as a block's cohort figure (its min or its max);
     Fractions, or the raw figures and floats the fast path carries."""
-    assert pick not in AGGREGATES, "an aggregate is no pick"
+    assert not is_aggregate(pick), "an aggregate is no pick"
     return bool(value > current if pick == "max" else value < current)
 
 
@@ -174,6 +199,8 @@ def aggregate(pick: Pick, values: Sequence[Fraction]) -> Fraction:
     values, exactly; an irrational sd to DIGITS significant digits (`square_root`)."""
     from egov_rules.kinds.index_methods import square_root
 
+    if isinstance(pick, Reduction):
+        return pick.of(values)
     mean = sum(values, ZERO) / len(values)
     if pick == "mean":
         return mean
@@ -196,14 +223,14 @@ class Gather:
 
     def add(self, value: Any) -> None:
         self.count += 1
-        if self.pick in AGGREGATES:
+        if is_aggregate(self.pick):
             if self.exact:
                 self.values.append(value)
         elif self.current is None or beats(self.pick, value, self.current):
             self.current = value
 
     def result(self) -> Any:
-        if self.pick not in AGGREGATES:
+        if not is_aggregate(self.pick):
             return self.current
         return aggregate(self.pick, self.values) if self.values else None
 
@@ -222,18 +249,22 @@ class Held(Gather):
     before one of the cohort file, so that the file's order and the cohort's do not matter —,
     how many hold it, and how many values (of them, the cohort file's) it was found over."""
 
-    __slots__ = ("file_count", "holder", "holder_file", "ties")
+    __slots__ = ("file_count", "holder", "holder_file", "holders", "ties")
 
     def __init__(self, pick: Pick) -> None:
         super().__init__(pick)
         self.holder: str | None = None
         self.holder_file = False
         self.ties = self.file_count = 0
+        self.holders: list[tuple[str, bool]] = []  # a Reduction's: who gave each value
 
-    def add_held(self, value: Fraction, holder: str, from_file: bool) -> None:
+    def add_held(self, value: Any, holder: str, from_file: bool) -> None:
         self.count += 1
         self.file_count += from_file
-        if self.pick in AGGREGATES:
+        if isinstance(self.pick, Reduction):
+            self.values.append(value)
+            self.holders.append((holder, from_file))
+        elif self.pick in AGGREGATES:
             self.values.append(value)
         elif self.current is None or beats(self.pick, value, self.current):
             self.current, self.holder, self.holder_file, self.ties = value, holder, from_file, 1
@@ -245,7 +276,13 @@ class Held(Gather):
     def source(self, where: tuple[str, str]) -> CohortSource:
         """Where the figure came from, once every value is added; `where`: its partition."""
         scope, group = where[0], (where[1] if where[0] == "group" else None)
-        if self.pick in AGGREGATES:
+        held = self.pick.held_by(self.values) if isinstance(self.pick, Reduction) else []
+        if held:  # a Reduction's min or max: the first in input order, one scored before
+            # one of the cohort file
+            self.holder, self.holder_file = min((self.holders[k] for k in held),
+                                                key=lambda h: h[1])
+            self.ties = len(held)
+        elif is_aggregate(self.pick):
             return CohortSource.model_construct(kind="cohort", count=self.count,
                                                 from_file=self.file_count, scope=scope,
                                                 group=group)
@@ -357,6 +394,12 @@ class RuleKind(ABC, Generic[R, F]):
     @abstractmethod
     def annex_rows(self, rule: R, model: Model) -> AnnexRows | None:
         """The rule as a table of conditions and points, when it is one."""
+
+    def cohort_terms(self, rule: R) -> tuple[s.Expr, ...] | None:
+        """The expressions a rule of several terms finds its cohort figures from: each
+        entity's values of them, as one tuple, are what its figures gather (None: the rule's
+        input alone, one value, as most kinds)."""
+        return None
 
     @abstractmethod
     def shape(self, rule: R, ctx: ShapeContext) -> Dir:
