@@ -480,7 +480,13 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
         return s.ZScore(expr=expr, lower=bool(lower), within=within, ref_mean=mean, ref_sd=sd,
                         span=self._span(meta), scope=scope)
 
-    def z_min_max(self, meta: Meta, _token: Token, *rest: Any) -> s.ZMinMax:
+    def z_min_max(self, meta: Meta, _token: Token, mean: Token, *rest: Any) -> s.ZMinMax:
+        if str(mean) != "mean":
+            self._reporter.report(codes.BAD_NODE_BODY, self._tspan(mean),
+                                  detail=f"`z-score {mean} of` is no rule: write "
+                                         "`z-score mean of a, b then min-max`",
+                                  detail_vi=f"`z-score {mean} of` không phải quy tắc: hãy viết "
+                                            "`z-score mean of a, b then min-max`")
         terms: tuple[s.ZTerm, ...] = tuple(t for t in rest if isinstance(t, s.ZTerm))
         scope = rest[-1]  # after the MIN_MAX token: the scope, or None
         total = terms[0].expr  # the terms' sum: see s.ZMinMax
