@@ -494,8 +494,8 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
             total = s.Binary(op="+", left=total, right=term.expr, span=self._span(meta))
         return s.ZMinMax(terms=terms, expr=total, span=self._span(meta), scope=scope)
 
-    def z_term(self, meta: Meta, expr: s.Expr, weight: s.Number | None) -> s.ZTerm:
-        return s.ZTerm(expr=expr, weight=weight, span=self._span(meta))
+    def z_term(self, meta: Meta, name: Token, weight: s.Number | None) -> s.ZTerm:
+        return s.ZTerm(expr=self.name(meta, name), weight=weight, span=self._span(meta))
 
     def z_reference(self, meta: Meta, mean: s.Number, sd: s.Number
                     ) -> tuple[s.Number, s.Number]:

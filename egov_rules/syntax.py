@@ -294,7 +294,8 @@ class ZScore:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ZTerm:
-    """One term of `z-score mean of …`: a numeric expression and its weight (None: unweighted)."""
+    """One term of `z-score mean of …`: an indicator or a `let` (a Name) and its weight (None:
+    unweighted)."""
 
     expr: Expr
     weight: Number | None

@@ -29,6 +29,7 @@ RULES: list[s.Rule] = [
     s.Table(expr=NAME, rows=(), span=SPAN),
     s.MinMax(expr=NAME, lower=False, ref_min=None, ref_max=None, span=SPAN),
     s.ZScore(expr=NAME, lower=False, within=ONE, ref_mean=None, ref_sd=None, span=SPAN),
+    s.ZMinMax(terms=(s.ZTerm(expr=NAME, weight=None, span=SPAN),), expr=NAME, span=SPAN),
 ]
 
 
