@@ -28,6 +28,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import egov_rules
 from egov_rules.cli import main
@@ -366,3 +368,27 @@ def test_shape_is_non_decreasing_in_every_term(m: egov_rules.Methodology) -> Non
 
     rule = m.model.nodes["tii"].rules[0]
     assert rule_kind(rule).shape(rule, None).word == "non-decreasing"  # type: ignore[arg-type]
+
+
+TWO = TII.replace("z-score mean of internet_c, mobile_c, broadband",
+                  "z-score mean of internet 2, mobile 1")
+small = st.integers(-20, 20).map(Fraction)
+
+
+@given(small, small, st.integers(0, 1), st.integers(1, 10), st.tuples(small, small),
+       st.tuples(st.integers(1, 5), st.integers(0, 5)), small, st.integers(0, 10))
+def test_with_the_cohort_fixed_raising_a_term_never_lowers_the_points(
+        x: Fraction, y: Fraction, which: int, step: int, means: tuple[Fraction, Fraction],
+        sds: tuple[int, int], low: Fraction, spread: int) -> None:
+    # the shape facet's claim (`UP`), under any figures given, an sd of 0 and min = max too
+    m = egov_rules.compile(TWO)
+    refs = {"tii.mean1": means[0], "tii.sd1": sds[0], "tii.mean2": means[1],
+            "tii.sd2": sds[1], "tii.min": low / 10, "tii.max": (low + spread) / 10}
+
+    def points(values: tuple[Fraction, Fraction]) -> Fraction | None:
+        return m.evaluate({"internet": values[0], "mobile": values[1], "broadband": 0},
+                          block="country", entity="X", references=refs).node("tii").points
+
+    raised = (x + step, y) if which == 0 else (x, y + step)
+    before, after = points((x, y)), points(raised)
+    assert before is not None and after is not None and after >= before

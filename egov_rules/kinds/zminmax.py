@@ -45,7 +45,6 @@ from egov_rules.kinds.base import (
     scope_words,
 )
 from egov_rules.kinds.direction import UP, Dir
-from egov_rules.kinds.weights import share_words
 from egov_rules.numbers import fmt, terminating_decimal
 
 if TYPE_CHECKING:
@@ -221,10 +220,12 @@ class ZMinMaxKind(RuleKind[s.ZMinMax, ZMinMaxFacts]):
         weights = weights_of(rule)
         total = sum(weights, ZERO)
         parts_en, parts_vi = [], []
-        for term, name in zip(rule.terms, names, strict=True):
-            w_en, w_vi = ("", "") if term.weight is None else share_words(term.weight, total)
-            parts_en.append(f"{name.en} {w_en}".rstrip())
-            parts_vi.append(f"{name.vi} {w_vi}".rstrip())
+        for term, name, weight in zip(rule.terms, names, weights, strict=True):
+            # each weight as its share of the total: 1/3 reads 33.33%, 3 of 9 too
+            share = (" " + fmt(weight / total, share=True)) if term.weight is not None else ""
+            share_vi = (" " + fmt(weight / total, "vi", share=True)) if share else ""
+            parts_en.append(f"{name.en}{share}")
+            parts_vi.append(f"{name.vi}{share_vi}")
         m_en, m_vi = both_fmt(maximum)
         where = scope_words(rule.scope)
         return both(f"z-scores (x − mean) ÷ sd {where.en} (population sd; z = 0 when sd = 0) of "
