@@ -392,3 +392,22 @@ def test_with_the_cohort_fixed_raising_a_term_never_lowers_the_points(
     raised = (x + step, y) if which == 0 else (x, y + step)
     before, after = points((x, y)), points(raised)
     assert before is not None and after is not None and after >= before
+
+
+def test_a_cohort_file_counts_and_its_holder_says_so(m: egov_rules.Methodology,
+                                                     tmp_path: Path) -> None:
+    from egov_rules.inputs import load_data
+
+    # C (the max) and B (the min) given as the cohort file: the figures are the five's, as
+    # above, A's points 10/11; the holders are named from the file
+    others = load_data(_csv(tmp_path / "cohort.csv", ("B", "C")))
+    data = _csv(tmp_path / "data.csv", ("A", "D", "E"))
+    ranking = m.evaluate_many(load_data(data), cohort=others)
+    assert _points(ranking) == {k: POINTS[k] for k in ("A", "D", "E")}
+    source = ranking.evaluations[0].cohort_sources["tii.max"]
+    assert source.kind == "cohort file" and source.entity == "C" and source.from_file == 2
+    sources: dict[str, dict[str, egov_rules.results.CohortSource]] = {}
+    reporter = Reporter()
+    streamed = list(scores_of_file(m, data, reporter, cohort=others, sources=sources))
+    assert {s.entity: s.points("tii") for s in streamed} == {k: POINTS[k] for k in "ADE"}
+    assert sources["country"]["tii.max"] == source
