@@ -476,6 +476,22 @@ class _Builder(Transformer_NonRecursive[Token, s.Methodology]):
     def percentile(self, meta: Meta, expr: s.Expr, lower: bool | None, scope: s.Scope | None
                    ) -> s.Percentile:
         return s.Percentile(expr=expr, lower=bool(lower), span=self._span(meta), scope=scope)
+    def z_min_max(self, meta: Meta, _token: Token, mean: Token, *rest: Any) -> s.ZMinMax:
+        if str(mean) != "mean":
+            self._reporter.report(codes.BAD_NODE_BODY, self._tspan(mean),
+                                  detail=f"`z-score {mean} of` is no rule: write "
+                                         "`z-score mean of a, b then min-max`",
+                                  detail_vi=f"`z-score {mean} of` không phải quy tắc: hãy viết "
+                                            "`z-score mean of a, b then min-max`")
+        terms: tuple[s.ZTerm, ...] = tuple(t for t in rest if isinstance(t, s.ZTerm))
+        scope = rest[-1]  # after the MIN_MAX token: the scope, or None
+        total = terms[0].expr  # the terms' sum: see s.ZMinMax
+        for term in terms[1:]:
+            total = s.Binary(op="+", left=total, right=term.expr, span=self._span(meta))
+        return s.ZMinMax(terms=terms, expr=total, span=self._span(meta), scope=scope)
+
+    def z_term(self, meta: Meta, name: Token, weight: s.Number | None) -> s.ZTerm:
+        return s.ZTerm(expr=self.name(meta, name), weight=weight, span=self._span(meta))
 
     def z_reference(self, meta: Meta, mean: s.Number, sd: s.Number
                     ) -> tuple[s.Number, s.Number]:

@@ -639,7 +639,7 @@ def _cohort_function(model: Model, block: str, mode: Mode, ns: Namespace, name: 
     out = Emitter(ns)
     g = Gen(mode, model, block, out)
     _read_inputs(g, model, "d")
-    exprs: list[s.Expr] = [e for n in nodes for e in (n.when, n.rules[0].expr) if e is not None]
+    exprs: list[s.Expr] = [e for n in nodes for e in (n.when, *_terms(n)) if e is not None]
     _compute_lets(g, model, _used_names(model, exprs))
     results: list[str] = []
     for node in nodes:
@@ -651,13 +651,23 @@ def _cohort_function(model: Model, block: str, mode: Mode, ns: Namespace, name: 
             condition = expr(g, node.when)
             g.out.line(f"if {condition.code}:")
             g.out.depth += 1
-        x = expr(g, node.rules[0].expr)
-        carried = x if mode == "exact" or x.kind in ("int", "dec") else g.as_float(x)
-        g.out.line(f"{value} = {carried.code}")
+        terms = rule_kind(node.rules[0]).cohort_terms(node.rules[0])
+        if terms is not None:  # its figures gather the tuple (exact only: `emit` declines fast)
+            g.out.line(f"{value} = ({''.join(expr(g, t).code + ', ' for t in terms)})")
+        else:
+            x = expr(g, node.rules[0].expr)
+            carried = x if mode == "exact" or x.kind in ("int", "dec") else g.as_float(x)
+            g.out.line(f"{value} = {carried.code}")
         g.out.depth = depth
         results.append(value)
     out.line(f"return ({', '.join(results)}{',' if results else ''})")
     return f"def {name}(d):\n" + out.render() + "\n"
+
+
+def _terms(node: s.Node) -> tuple[s.Expr, ...]:
+    """What a relative node's cohort input reads: its rule's terms, or its input."""
+    rule = node.rules[0]
+    return rule_kind(rule).cohort_terms(rule) or (rule.expr,)
 
 
 def compile_model(model: Model) -> Compiled:

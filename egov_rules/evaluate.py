@@ -72,8 +72,15 @@ _FIGURE_WORDS = {"": ("the best", "giá trị cao nhất"), "min": ("the lowest"
 
 def figure_words(keys: tuple[str, ...]) -> tuple[str, str]:
     """The cohort figures of these keys in words (en, vi): "the lowest and the highest"."""
-    named = list(dict.fromkeys(_FIGURE_WORDS[key.partition(".")[2]] for key in keys))
+    named = list(dict.fromkeys(_figure_words(key.partition(".")[2]) for key in keys))
     return " and ".join(en for en, _ in named), " và ".join(vi for _, vi in named)
+
+
+def _figure_words(name: str) -> tuple[str, str]:
+    """A figure by its key's suffix; `mean2`, `sd2`: of a rule's second term."""
+    term = name.lstrip("abcdefghijklmnopqrstuvwxyz")
+    en, vi = _FIGURE_WORDS[name[:len(name) - len(term)]]
+    return (f"{en} of term {term}", f"{vi} của thành phần {term}") if term else (en, vi)
 
 
 def standings_only(keys: tuple[str, ...]) -> bool:
@@ -255,6 +262,9 @@ def relative_input(model: Model, node: s.Node, env: Mapping[str, RuntimeValue]
         return None  # a value it reads is missing, by the `not applicable` policy
     if node.when is not None and not eval_expr(node.when, env):
         return None
+    terms = rule_kind(rule).cohort_terms(rule)
+    if terms is not None:  # a rule of several terms: its figures gather the tuple
+        return tuple(_num(eval_expr(t, env)) for t in terms)  # type: ignore[return-value]
     return _num(eval_expr(rule.expr, env))
 
 
@@ -401,6 +411,9 @@ class _Run:
             raise MissingReference(node)
         self.cohort_used[key] = found
         return found
+
+    def value(self, expr: s.Expr) -> RuntimeValue:
+        return eval_expr(expr, self.env)
 
     def integer(self, expr: s.Expr) -> bool:
         found = self.model.types.get(_name(expr) or "")
@@ -632,7 +645,7 @@ class _Explanation:
     def _with_sources(self, node: s.Node, branch: Text) -> Text:
         """The branch, then the cohort figures it read and where each came from."""
         used = [(f.name, self.cohort[key], self.sources[key]) for _, f in cohort_figures_of(node)
-                if (key := f.key(node.id)) in self.cohort and key in self.sources]
+                if (key := f.key(node.id)) in self.cohort and key in self.sources and f.listed]
         if not used:
             return branch
         said = words.cohort_sources(used, words.is_share(self.model, node.rules[0].expr))

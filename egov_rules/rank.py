@@ -17,7 +17,14 @@ from egov_rules.evaluate import (
     relative_nodes,
     stated_references,
 )
-from egov_rules.kinds.base import ALONE_WARNS, STANDINGS, Held, gives_way, partition, standing
+from egov_rules.kinds.base import (
+    ALONE_WARNS,
+    STANDINGS,
+    Held,
+    gives_way,
+    partition,
+    standing,
+)
 from egov_rules.model import Model
 from egov_rules.results import CohortSource, RankEntry
 
@@ -86,7 +93,7 @@ def alone(model: Model, entities: Sequence[tuple[str, Mapping[str, RuntimeValue]
             continue  # alone, the figure given or the rule's reference is used
         if not any(f.pick in ALONE_WARNS for _, f in cohort_figures_of(node)):
             continue  # W529 speaks of a best (a percentile's: none ahead); a z-score alone
-            # is at its own mean (sd 0)
+            # is at its own mean (sd 0), a composite's min is its max (full points)
         scope = cohort_figures_of(node)[0][1].scope
         figures: dict[tuple[str, str], list[tuple[int, Fraction]]] = {}
         for k, (block, env) in [*enumerate(entities), *((-1, o) for o in others)]:

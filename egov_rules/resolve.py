@@ -98,7 +98,7 @@ def rule_expressions(node: s.Node) -> Iterator[s.Expr]:
     for rule in node.rules:
         yield rule.expr
         scope = rule.scope if isinstance(rule, s.Proportional | s.MinMax | s.ZScore
-                                                 | s.Percentile) else None
+                                                 | s.Percentile | s.ZMinMax) else None
         if scope is not None and scope.group is not None:
             yield scope.group
 

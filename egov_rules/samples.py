@@ -96,7 +96,8 @@ def relative_references(model: Model) -> dict[str, Fraction]:
         rule = node.rules[0] if node.rules else None
         use = rule_kind(rule).cohort(rule) if rule is not None else None
         for figure in use.figures if use is not None else ():
-            default = Fraction(1) if figure.pick in ("max", "sd", "count") else Fraction(0)
+            default = Fraction(1) if figure.name.rstrip("0123456789") in ("max", "sd") \
+                or figure.pick == "count" else Fraction(0)
             refs[figure.key(node.id)] = figure.reference if figure.reference is not None \
                 else default
     return refs

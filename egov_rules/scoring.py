@@ -34,12 +34,12 @@ from egov_rules.inputs import EntityData, from_mapping, validate_entity
 from egov_rules.inputs.impute import impute
 from egov_rules.inputs.values import block_id, by_normal_name, normal_value
 from egov_rules.kinds.base import (
-    KEPT,
     STANDINGS,
     Gather,
     Partition,
     beats,
     gives_way,
+    is_aggregate,
     partition,
     standing,
 )
@@ -503,7 +503,7 @@ class Scorer:
             return tuple(carried)
         found: list[Fraction | None] = []
         for k, (relative, value) in enumerate(zip(code.relatives, carried, strict=True)):
-            if relative.pick in KEPT:  # a mean, sd or standing of the exact values, never floats
+            if is_aggregate(relative.pick):  # a mean, sd, count or standing of the exact values
                 found.append(self._exact_aggregate(code, k, [i for i in items if i.block == block
                                                              and i.cohort[k] is not None]))
             elif value is None:

@@ -306,7 +306,31 @@ class Percentile:
     scope: Scope | None = None  # None: `in block`
 
 
-Rule = Proportional | Bands | YesNoRule | Per | Table | MinMax | ZScore | Percentile
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZTerm:
+    """One term of `z-score mean of …`: an indicator or a `let` (a Name) and its weight (None:
+    unweighted)."""
+
+    expr: Expr
+    weight: Number | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZMinMax:
+    """`z-score mean of a [w], b [w], … then min-max [in …]`: each term standardised over the
+    cohort, the z-scores' (weighted) mean, placed between that mean's min and max over the
+    cohort (the UN EGDI's TII and HCI). `expr` is the terms' sum, built by the parser: what
+    the stages that read one input per rule read (the names it reads, its direction in an
+    indicator); the kind scores the terms themselves."""
+
+    terms: tuple[ZTerm, ...]
+    expr: Expr
+    span: Span = field(compare=False)
+    scope: Scope | None = field(default=None, metadata=LATER)  # None: `in block`
+
+
+Rule = Proportional | Bands | YesNoRule | Per | Table | MinMax | ZScore | Percentile | ZMinMax
 
 CombineMode = Literal["sum", "capped sum", "best", "weighted mean"]
 

@@ -30,6 +30,7 @@ RULES: list[s.Rule] = [
     s.MinMax(expr=NAME, lower=False, ref_min=None, ref_max=None, span=SPAN),
     s.ZScore(expr=NAME, lower=False, within=ONE, ref_mean=None, ref_sd=None, span=SPAN),
     s.Percentile(expr=NAME, lower=False, span=SPAN),
+    s.ZMinMax(terms=(s.ZTerm(expr=NAME, weight=None, span=SPAN),), expr=NAME, span=SPAN),
 ]
 
 

@@ -26,6 +26,7 @@ from egov_rules.kinds.percentile import PercentileKind
 from egov_rules.kinds.proportional import Proportional
 from egov_rules.kinds.table import Table
 from egov_rules.kinds.yes_no import YesNo
+from egov_rules.kinds.zminmax import ZMinMaxKind
 from egov_rules.kinds.zscore import ZScoreKind
 
 PROPORTIONAL = Proportional()
@@ -36,9 +37,10 @@ TABLE = Table()
 MIN_MAX = MinMax()
 Z_SCORE = ZScoreKind()
 PERCENTILE = PercentileKind()
+Z_MIN_MAX = ZMinMaxKind()
 
 RULE_KINDS: tuple[RuleKind[Any, Any], ...] = (PROPORTIONAL, BANDS, YES_NO, PER, TABLE, MIN_MAX,
-                                               Z_SCORE, PERCENTILE)
+                                               Z_SCORE, PERCENTILE, Z_MIN_MAX)
 
 
 def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
@@ -60,6 +62,8 @@ def rule_kind(rule: s.Rule) -> RuleKind[Any, Any]:
             return Z_SCORE
         case s.Percentile():
             return PERCENTILE
+        case s.ZMinMax():
+            return Z_MIN_MAX
         case _:
             assert_never(rule)
 

@@ -83,6 +83,10 @@ class ScoreContext(Protocol):
         """True when the expression can only take whole numbers."""
         ...
 
+    def value(self, expr: s.Expr) -> RuntimeValue:
+        """An expression's value for the entity (a kind of several terms reads each)."""
+        ...
+
     def hint(self, expr: s.Expr, current: Fraction, target: Fraction, gain: Fraction
              ) -> Target | None:
         """Moving a numeric input from `current` to `target` gains `gain` points (None when
@@ -90,16 +94,37 @@ class ScoreContext(Protocol):
         ...
 
 
+class Reduction(ABC):
+    """A cohort figure found from every entity's values of a rule of several terms (each
+    value a tuple, one figure per term; `z-score mean of … then min-max`): an aggregate, so
+    its values are kept (O(entities)). Frozen dataclasses: hashable, compared by value."""
+
+    @abstractmethod
+    def of(self, values: Sequence[Any]) -> Fraction:
+        """The figure, exactly (an sd to DIGITS significant digits, as `aggregate`)."""
+
+    def held_by(self, values: Sequence[Any]) -> list[int]:
+        """The positions of the values that hold the figure (none: held by no one entity)."""
+        return []
+
+
 # How a block's figure is found from its entities' values: a pick (`min`, `max`: one value
-# wins, kept as it runs), an aggregate of them all (`mean`, the population `sd`, the `count`),
-# or an entity's standing among them (`percentile`: how many of the others are `below` it,
-# `above` it, `level` with it), one figure per entity, read with its own value (`Standings`).
-Pick = Literal["min", "max", "mean", "sd", "count", "below", "above", "level"]
+# wins, kept as it runs), an aggregate of them all (`mean`, the population `sd`, the `count`,
+# or a `Reduction` of a rule of several terms), or an entity's standing among them
+# (`percentile`: how many of the others are `below` it, `above` it, `level` with it), one
+# figure per entity, read with its own value (`Standings`).
+Pick = Literal["min", "max", "mean", "sd", "count", "below", "above", "level"] | Reduction
 AGGREGATES: tuple[Pick, ...] = ("mean", "sd", "count")
 STANDINGS: tuple[Pick, ...] = ("below", "above", "level")
 KEPT: tuple[Pick, ...] = (*AGGREGATES, *STANDINGS)  # every value kept: O(entities), one node
 # The figure a cohort of one is warned of (W529), once a node: a best or a max, a count.
 ALONE_WARNS: tuple[Pick, ...] = ("max", "count")
+
+
+def is_aggregate(pick: Pick) -> bool:
+    """Whether a figure needs every value of its cohort kept (a mean, an sd, a count, a
+    standing, a `Reduction`), not one value kept as it runs (a min, a max)."""
+    return isinstance(pick, Reduction) or pick in KEPT
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +141,7 @@ class CohortFigure:
     reference: Fraction | None
     stated: Span | None = None  # where the rule states `reference`, for the explanation
     scope: s.Scope | None = None  # the entities it is found over; None: the block
+    listed: bool = True  # said after the branch (False: the kind's words show it already)
 
     def key(self, node_id: str) -> str:
         """The figure's key in a cohort, `references=` and `--reference`: the node id for the
@@ -174,7 +200,7 @@ def check_scope(scope: s.Scope | None, ctx: CheckContext) -> None:
 def beats(pick: Pick, value: Any, current: Any) -> bool:
     """Whether `value` replaces `current` as a block's cohort figure (its min or its max);
     Fractions, or the raw figures and floats the fast path carries."""
-    assert pick not in KEPT, "an aggregate or a standing is no pick"
+    assert not is_aggregate(pick), "an aggregate or a standing is no pick"
     return bool(value > current if pick == "max" else value < current)
 
 
@@ -212,6 +238,8 @@ def aggregate(pick: Pick, values: Sequence[Fraction]) -> Any:
     count; or, for a standing, the values sorted (`Standings`)."""
     from egov_rules.kinds.index_methods import square_root
 
+    if isinstance(pick, Reduction):
+        return pick.of(values)
     if pick in STANDINGS:
         return Standings(tuple(sorted(values)))
     if pick == "count":
@@ -239,14 +267,14 @@ class Gather:
 
     def add(self, value: Any) -> None:
         self.count += 1
-        if self.pick in KEPT:
+        if is_aggregate(self.pick):
             if self.exact:
                 self.values.append(value)
         elif self.current is None or beats(self.pick, value, self.current):
             self.current = value
 
     def result(self) -> Any:
-        if self.pick not in KEPT:
+        if not is_aggregate(self.pick):
             return self.current
         return aggregate(self.pick, self.values) if self.values else None
 
@@ -265,18 +293,22 @@ class Held(Gather):
     before one of the cohort file, so that the file's order and the cohort's do not matter —,
     how many hold it, and how many values (of them, the cohort file's) it was found over."""
 
-    __slots__ = ("file_count", "holder", "holder_file", "ties")
+    __slots__ = ("file_count", "holder", "holder_file", "holders", "ties")
 
     def __init__(self, pick: Pick) -> None:
         super().__init__(pick)
         self.holder: str | None = None
         self.holder_file = False
         self.ties = self.file_count = 0
+        self.holders: list[tuple[str, bool]] = []  # a Reduction's: who gave each value
 
-    def add_held(self, value: Fraction, holder: str, from_file: bool) -> None:
+    def add_held(self, value: Any, holder: str, from_file: bool) -> None:
         self.count += 1
         self.file_count += from_file
-        if self.pick in KEPT:
+        if isinstance(self.pick, Reduction):
+            self.values.append(value)
+            self.holders.append((holder, from_file))
+        elif self.pick in KEPT:
             self.values.append(value)
         elif self.current is None or beats(self.pick, value, self.current):
             self.current, self.holder, self.holder_file, self.ties = value, holder, from_file, 1
@@ -288,7 +320,13 @@ class Held(Gather):
     def source(self, where: tuple[str, str]) -> CohortSource:
         """Where the figure came from, once every value is added; `where`: its partition."""
         scope, group = where[0], (where[1] if where[0] == "group" else None)
-        if self.pick in KEPT:
+        held = self.pick.held_by(self.values) if isinstance(self.pick, Reduction) else []
+        if held:  # a Reduction's min or max: the first in input order, one scored before
+            # one of the cohort file
+            self.holder, self.holder_file = min((self.holders[k] for k in held),
+                                                key=lambda h: h[1])
+            self.ties = len(held)
+        elif is_aggregate(self.pick):
             return CohortSource.model_construct(kind="cohort", count=self.count,
                                                 from_file=self.file_count, scope=scope,
                                                 group=group)
@@ -400,6 +438,12 @@ class RuleKind(ABC, Generic[R, F]):
     @abstractmethod
     def annex_rows(self, rule: R, model: Model) -> AnnexRows | None:
         """The rule as a table of conditions and points, when it is one."""
+
+    def cohort_terms(self, rule: R) -> tuple[s.Expr, ...] | None:
+        """The expressions a rule of several terms finds its cohort figures from: each
+        entity's values of them, as one tuple, are what its figures gather (None: the rule's
+        input alone, one value, as most kinds)."""
+        return None
 
     @abstractmethod
     def shape(self, rule: R, ctx: ShapeContext) -> Dir:
