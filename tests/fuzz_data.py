@@ -451,8 +451,25 @@ def m_csv_structure(g: Gen) -> Case:
     elif how == "empty_name":
         rows[i][0] = g.rng.choice(["", " ", "\t"])
     else:
-        rows[i][g.rng.randrange(2, len(header))] = ""
+        j = g.rng.randrange(2, len(header))
+        rows[i][j] = ""
+        if header[j] not in _reads(g.source).get(rows[i][1], frozenset()):
+            # not required of that block (no criterion of it reads the indicator, issue 10):
+            # read as not given, so the rest is scored
+            expect = Expect("any")
     return _csv_case(g, f"csv.{how}", csv_text((header, rows)), expect)
+
+
+_READS: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def _reads(source: str) -> dict[str, frozenset[str]]:
+    """Block id → the indicators its criteria read (`Model.reads`), of a source's methodology."""
+    if source not in _READS:
+        import egov_rules
+
+        _READS[source] = egov_rules.load(ROOT / SOURCES[source][0]).model.reads
+    return _READS[source]
 
 
 def m_csv_header_variant(g: Gen) -> Case:
@@ -827,6 +844,11 @@ def m_yaml(g: Gen) -> Case:
         text = text.replace(line, f"    {table[0][c]}: {raw}\n", 1)
         if means_same:
             expect = Expect("same", table)
+        elif how == "yaml11" and raw in ("~", "null", "") and \
+                table[0][c] not in _reads(g.source).get(first_row[1], frozenset()):
+            # YAML's null is "not given", which a block that does not read the indicator
+            # accepts; the CSV text `~` is a value given, checked, and refused: no reference
+            expect = Expect("any")
         elif how == "yaml11":
             # as the same text in a CSV file reads it (a plain scalar is the text written)
             meant = g.copy()
