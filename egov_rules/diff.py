@@ -756,7 +756,7 @@ def impact_tables(result: Impact, changes: list[Change], lang: Lang) -> list[Tab
                                   key=lambda m: m.index):
         rows = list(grouped)
         if all(m.old_value == m.new_value and m.old_rank == m.new_rank for m in rows):
-            unchanged.append(f"`{index}`")
+            unchanged.append(index)
             continue
         body: list[list[Cell]] = []
         for m in sorted(rows, key=lambda m: (m.block, m.entity)):
@@ -764,7 +764,7 @@ def impact_tables(result: Impact, changes: list[Change], lang: Lang) -> list[Tab
             split = {k for k, _, _ in m.terms}
             causes = sorted([*((share, names[k]) for k, (share, _) in enumerate(m.shares)
                                if share and k not in split),
-                             *((share, f"{names[k]} `{term}`") for k, term, share in m.terms
+                             *((share, f"{names[k]} {term}") for k, term, share in m.terms
                                if share)], key=lambda p: -abs(p[0]))[:3]
             body.append([m.entity, m.block, _number(m.old_shown, lang), _number(m.new_shown, lang),
                          _number(delta, lang, signed=True),
@@ -776,7 +776,8 @@ def impact_tables(result: Impact, changes: list[Change], lang: Lang) -> list[Tab
                    "the list's order, adds up to it" if en else
                    "thay đổi tính trên giá trị chính xác; phần của từng bước, áp dụng lần lượt "
                    "theo thứ tự danh sách, cộng lại đúng bằng thay đổi")
-        tables.append(Table(f"{'Impact on' if en else 'Tác động đến'} `{index}`", headers, body,
+        # Ids bare, not in code spans: a table escapes its cells (Markdown shows \` as `).
+        tables.append(Table(f"{'Impact on' if en else 'Tác động đến'} {index}", headers, body,
                             caption=caption))
     if unchanged:  # said in one line, not a table of zeros
         entities = len({m.entity for m in result.movements})

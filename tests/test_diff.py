@@ -141,7 +141,9 @@ def test_cli_formats_and_exit_codes(tmp_path: pytest.TempPathFactory) -> None:
     assert (b["old"]["rank"], b["new"]["rank"], b["steps"][-1]["terms"]["business_support"]) == \
         (4, 1, "11.7")
     code, text = run("diff", old, new, "--data", str(DATA))
-    assert code == 0 and "| Tỉnh B (minh hoạ) | province | 59.3  | 63.25 | +3.95  | 4" in text
+    assert code == 0
+    assert ("| Tỉnh B (minh hoạ) | province | 59.3  | 63.25 | +3.95  | 4        | 1        | "
+            "#13 business_support +11.7; #13 time_costs -5; #13 entry_costs -3.5") in text
     assert run("diff", old, str(ROOT / "nothing.egr"))[0] == 2
 
 
