@@ -249,10 +249,10 @@ SHARE_AS_FRACTION = _code(
 )
 ALONE_IN_BLOCK = _code(
     "W529", "alone-in-block", "warning",
-    "{entity}: `{node}` compares with the best of block `{block}`, but no other entity of the "
-    "block was given: its own value, {value}, was taken as the best (full points)",
-    "{entity}: `{node}` so sánh với giá trị cao nhất của khối `{block}`, nhưng không có đơn vị "
-    "nào khác của khối: giá trị của chính nó, {value_vi}, được lấy làm giá trị cao nhất (điểm tối đa)",
+    "{entity}: `{node}` compares with {figures} of block `{block}`, but no other entity of the "
+    "block was given: its own value, {value}, {taken} (full points)",
+    "{entity}: `{node}` so sánh với {figures_vi} của khối `{block}`, nhưng không có đơn vị "
+    "nào khác của khối: giá trị của chính nó, {value_vi}, {taken_vi} (điểm tối đa)",
 )
 
 # -- M6xx: monotonicity ------------------------------------------------------------------

@@ -123,16 +123,23 @@ def alone_diagnostic(model: Model, entity: str, block: str, node: str, value: Fr
     """W529: the entity's own figure was the only one of its block, so it was the best."""
     rule = model.nodes[node].rules[0]
     en, vi = words.both_fmt(value, words.is_share(model, rule.expr))
-    hint = Text(f"give the block's best: --reference {node}=… or --cohort FILE of the other "
-                "entities (references= or cohort= in the API)",
-                f"hãy cho giá trị cao nhất của khối: --reference {node}=… hoặc --cohort TỆP số "
-                "liệu của các đơn vị khác (references= hoặc cohort= trong API)")
-    if standings_only(tuple(f.key(node) for _, f in cohort_figures_of(model.nodes[node]))):
+    keys = tuple(f.key(node) for _, f in cohort_figures_of(model.nodes[node]))
+    figures_en, figures_vi = figure_words(keys)  # "the best", "the lowest and the highest"
+    given = " ".join(f"--reference {key}=…" for key in keys)
+    hint = Text(f"give the block's figures: {given} or --cohort FILE of the other entities "
+                "(references= or cohort= in the API)",
+                f"hãy cho số liệu của khối: {given} hoặc --cohort TỆP số liệu của các đơn vị "
+                "khác (references= hoặc cohort= trong API)")
+    taken = (f"was taken as {figures_en}", f"được lấy làm {figures_vi}")
+    if standings_only(keys):
         hint = Text("give the other entities' values: --cohort FILE (cohort= in the API)",
                     "hãy cho số liệu của các đơn vị khác: --cohort TỆP (cohort= trong API)")
+        taken = ("had none to be compared with", "không có đơn vị nào để so sánh")
     return Diagnostic(
         codes.ALONE_IN_BLOCK, span, {"entity": entity, "node": node, "block": block,
-                                     "value": en, "value_vi": vi}, hint, (), path)
+                                     "value": en, "value_vi": vi, "figures": figures_en,
+                                     "figures_vi": figures_vi, "taken": taken[0],
+                                     "taken_vi": taken[1]}, hint, (), path)
 
 
 def relative_nodes(model: Model) -> list[str]:

@@ -15,6 +15,7 @@ import pytest
 import egov_rules
 from egov_rules.cli import main
 from egov_rules.diagnostics import Reporter
+from egov_rules.render import render_text
 from egov_rules.stream import scores_of_file
 
 SOURCE = """\
@@ -123,3 +124,16 @@ def test_the_streamed_file_and_the_cli_agree(tmp_path: Path, rows: list[str],
         assert "(the rule's reference, line 18)" in text, text
     else:
         assert "min 50 = Quốc gia A, max 150 = Quốc gia B (of the block's 2 entities)" in text
+
+
+def test_w529_names_the_figures_a_min_max_takes() -> None:
+    # `bare` states no reference: alone, its own 10 years is its block's min and max
+    reporter = Reporter()
+    M.evaluate_many(ONE, reporter=reporter)
+    (warning,) = [d for d in reporter.diagnostics if d.code.code == "W529"]
+    assert render_text(warning, "en").split("\n")[0].endswith(
+        "warning[W529]: Quốc gia A: `bare` compares with the lowest and the highest of block "
+        "`country`, but no other entity of the block was given: its own value, 10, was taken "
+        "as the lowest and the highest (full points)")
+    assert warning.hint is not None and "--reference bare.min=… --reference bare.max=…" \
+        in warning.hint.en
