@@ -436,7 +436,11 @@ def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: 
     (the key's suffix, the figure, its source)."""
     parts_en, parts_vi = [], []
     counted: CohortSource | None = None
-    for name, value, source in figures:
+    # Figures that all come from one stated source say it once, after the last of them:
+    # "min 0, max 200 (the rule's reference, line 18)".
+    stated = [_source_words(s) for _, _, s in figures if s.kind not in ("cohort", "cohort file")]
+    once = len(stated) > 1 and len(stated) == len(figures) and len(set(stated)) == 1
+    for k, (name, value, source) in enumerate(figures):
         counted_here = source.kind in ("cohort", "cohort file")
         if counted_here and counted is None:
             counted = source
@@ -444,7 +448,7 @@ def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: 
             continue
         en, vi = _FIGURE_NAMES[name]
         v_en, v_vi = both_fmt(value, as_share and name not in _STANDING_NAMES)
-        said = _source_words(source)
+        said = _source_words(source) if not once or k == len(figures) - 1 else both("", "")
         parts_en.append(f"{en} {v_en}{said.en}")
         parts_vi.append(f"{vi} {v_vi}{said.vi}")
     text = both(", ".join(parts_en), ", ".join(parts_vi))

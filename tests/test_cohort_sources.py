@@ -114,7 +114,7 @@ def test_a_reference_given_and_the_rules_own(m: egov_rules.Methodology) -> None:
     # (5 − 1) ÷ (9 − 1) = 50% → 5 points
     assert alone.node("fast").points == 5
     assert alone.node("fast").branch.en.endswith(
-        "; min 1 (reference given), max 9 (reference given)")
+        "; min 1, max 9 (reference given)")  # one source for both: said once
 
 
 def _csv(path: Path, names: tuple[str, ...]) -> Path:
