@@ -25,7 +25,7 @@ from egov_rules.kinds import rule_kind
 from egov_rules.kinds.combine import combine_kind
 from egov_rules.methodology import Methodology
 from egov_rules.model import Model
-from egov_rules.numbers import exact_str, fmt
+from egov_rules.numbers import exact_str, fmt, fmt_published
 from egov_rules.report.tables import Cell, Table
 from egov_rules.results import Evaluation, Ranking
 from egov_rules.scale import bounds, to_share
@@ -521,6 +521,7 @@ class Movement:
     # A step that only re-weighs this index's terms, split by term (step, term, share): the
     # shares of a step add up to its share exactly, or the step is not split.
     terms: tuple[tuple[int, str, Fraction], ...] = ()
+    digits: int | None = None  # the index's `round`, as its published values are written
 
 
 @dataclass(frozen=True, slots=True)
@@ -648,9 +649,10 @@ def impact(old: Methodology, new: Methodology, entities: list[EntityData],
             terms = tuple((k, term, share) for k, (a, b) in enumerate(pairwise(models))
                           for term, share in _by_term(a, b, rankings[k + 1].evaluation(name),
                                                       index, shares[k][0]))
+            declared = new.model.indices.get(index) or old.model.indices[index]
             movements.append(Movement(name, rankings[-1].evaluation(name).block, index,
                                       first[0], last[0], first[1], last[1], first[2], last[2],
-                                      shares, terms))
+                                      shares, terms, declared.round))
     return Impact(tuple(steps), tuple(movements))
 
 
@@ -733,6 +735,10 @@ def _figure(ranking: Ranking, entity: str, index: str
     return result.value, shown, rank
 
 
+def _published(value: Fraction | None, lang: Lang, digits: int | None) -> str:
+    return "" if value is None else fmt_published(value, lang, digits)
+
+
 def _number(value: Fraction | None, lang: Lang, signed: bool = False) -> str:
     if value is None:
         return ""
@@ -766,7 +772,8 @@ def impact_tables(result: Impact, changes: list[Change], lang: Lang) -> list[Tab
                                if share and k not in split),
                              *((share, f"{names[k]} {term}") for k, term, share in m.terms
                                if share)], key=lambda p: -abs(p[0]))[:3]
-            body.append([m.entity, m.block, _number(m.old_shown, lang), _number(m.new_shown, lang),
+            body.append([m.entity, m.block, _published(m.old_shown, lang, m.digits),
+                         _published(m.new_shown, lang, m.digits),
                          _number(delta, lang, signed=True),
                          "" if m.old_rank is None else str(m.old_rank),
                          "" if m.new_rank is None else str(m.new_rank),
