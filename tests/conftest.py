@@ -40,3 +40,14 @@ def published(relative: str) -> Path:
         pytest.skip(f"needs ../shared/reference/published-data/{relative}, "
                     "present beside the repository in CI only")
     return path
+
+
+def cli(*argv: str, lang: str | None = "en") -> tuple[int, str]:
+    """`egov-rules ARGV` run in-process: its exit code and what it wrote to standard output
+    (`--lang en` appended, unless `lang` is None)."""
+    import io
+
+    from egov_rules.cli import main
+
+    out = io.StringIO()
+    return main([*argv, *(("--lang", lang) if lang else ())], out=out), out.getvalue()

@@ -10,18 +10,17 @@ first), each over the block's 4 entities."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 import egov_rules
-from egov_rules.cli import main
 from egov_rules.diagnostics import Reporter
 from egov_rules.inputs import load_data
 from egov_rules.results import CohortSource
 from egov_rules.stream import scores_of_file
+from tests.conftest import cli
 
 TEXT = """methodology prov
   title "Provenance"
@@ -141,26 +140,22 @@ def test_streamed_sources_are_the_whole_files(m: egov_rules.Methodology, tmp_pat
     assert sources["province"]["fast.min"].entity == "A"
 
 
-def _run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main([*argv, "--lang", "en"], out=out), out.getvalue()
-
 
 def test_the_record_holds_the_sources_and_a_forged_one_fails(tmp_path: Path) -> None:
     rules, record = tmp_path / "prov.egr", tmp_path / "r.json"
     rules.write_text(TEXT, encoding="utf-8")
     data = _csv(tmp_path / "data.csv", tuple(ROWS))
-    code, _ = _run("score", str(rules), str(data), "--format", "json", "--output", str(record))
+    code, _ = cli("score", str(rules), str(data), "--format", "json", "--output", str(record))
     assert code == 0
     saved = json.loads(record.read_text(encoding="utf-8"))
     assert saved["evaluations"][2]["cohort_sources"]["fast.max"] == {
         "kind": "cohort", "entity": "B", "ties": 1, "count": 4, "from_file": 0, "scope": "block",
         "group": None, "line": None}
-    code, out = _run("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
+    code, out = cli("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
     assert code == 0, out
     saved["evaluations"][2]["cohort_sources"]["fast.max"]["entity"] = "C"  # a forged holder
     record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-    code, out = _run("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
+    code, out = cli("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
     assert code == 1 and "cohort_sources" in out
 
 

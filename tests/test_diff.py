@@ -7,17 +7,15 @@ invented examples/vn-pci-data.csv, whose figures are checked by hand below."""
 
 from __future__ import annotations
 
-import io
 import json
 from fractions import Fraction
 
 import pytest
 
 import egov_rules
-from egov_rules.cli import main
 from egov_rules.diff import change_words, diff, impact
 from egov_rules.inputs import load_data
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cli
 
 OLD = egov_rules.load(ROOT / "methodologies" / "vn-pci-2012.egr")
 NEW = egov_rules.load(ROOT / "methodologies" / "vn-pci-2013.egr")
@@ -124,27 +122,23 @@ def test_a_step_that_cannot_stand_alone_goes_with_the_next() -> None:
         assert sum((v for v, _ in m.shares), Fraction(0)) == m.new_value - m.old_value
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main([*argv, "--lang", "en"], out=out), out.getvalue()
-
 
 def test_cli_formats_and_exit_codes(tmp_path: pytest.TempPathFactory) -> None:
     old, new = str(ROOT / "methodologies" / "vn-pci-2012.egr"), \
         str(ROOT / "methodologies" / "vn-pci-2013.egr")
-    code, text = run("diff", old, new, "--format", "markdown")
+    code, text = cli("diff", old, new, "--format", "markdown")
     assert code == 0 and text.startswith("# Changes from `vn_pci_2012` to `vn_pci_2013`\n\n1. ")
-    code, text = run("diff", old, new, "--format", "json", "--data", str(DATA))
+    code, text = cli("diff", old, new, "--format", "json", "--data", str(DATA))
     payload = json.loads(text)
     assert payload["old"] == "vn_pci_2012" and len(payload["changes"]) == 13
     b = next(m for m in payload["impact"] if m["entity"] == "Tỉnh B (minh hoạ)")
     assert (b["old"]["rank"], b["new"]["rank"], b["steps"][-1]["terms"]["business_support"]) == \
         (4, 1, "11.7")
-    code, text = run("diff", old, new, "--data", str(DATA))
+    code, text = cli("diff", old, new, "--data", str(DATA))
     assert code == 0
     assert ("| Tỉnh B (minh hoạ) | province | 59.3  | 63.25 | +3.95  | 4        | 1        | "
             "#13 business_support +11.7; #13 time_costs -5; #13 entry_costs -3.5") in text
-    assert run("diff", old, str(ROOT / "nothing.egr"))[0] == 2
+    assert cli("diff", old, str(ROOT / "nothing.egr"))[0] == 2
 
 
 def test_the_2017_ict_revision_and_its_impact() -> None:

@@ -25,7 +25,7 @@ from egov_rules.diagnostics import EgovRulesError
 from egov_rules.history import History
 from egov_rules.numbers import exact_str
 from egov_rules.render import render_text
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cli
 
 DATA = ROOT / "examples" / "quickstart-data.csv"
 C_2025 = ("Bộ C (minh hoạ),ministry,0,0,100,5,1,no,no,no,7,5,1,none",
@@ -103,17 +103,13 @@ def test_a_file_that_is_not_a_store_is_e704(tmp_path: Path) -> None:
         assert raised.value.diagnostics[0].code.code == "E704"
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main([*argv, "--lang", "en"], out=out), out.getvalue()
-
 
 def test_cli_adds_and_shows(tmp_path: Path, records: dict[int, Path]) -> None:
     store = str(tmp_path / "h.db")
     for year, record in records.items():
-        assert run("history", store, "--add", str(record), "--year", str(year),
+        assert cli("history", store, "--add", str(record), "--year", str(year),
                    "--item", "overall")[0] == 0
-    code, text = run("history", store, "--item", "overall", "--block", "ministry")
+    code, text = cli("history", store, "--item", "overall", "--block", "ministry")
     assert code == 0
     rankings = {y: egov_rules.Ranking.read_record(r) for y, r in records.items()}
 
@@ -124,15 +120,15 @@ def test_cli_adds_and_shows(tmp_path: Path, records: dict[int, Path]) -> None:
 
     assert f"| Bộ C (minh hoạ) | {cells('Bộ C (minh hoạ)')} | ▲1     |" in text, text
     assert f"| Bộ A (minh hoạ) | {cells('Bộ A (minh hoạ)')} | ▼1     |" in text
-    code, text = run("history", store, "--format", "csv", "--item", "overall")
+    code, text = cli("history", store, "--format", "csv", "--item", "overall")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {(r["year"], r["rank"], r["moved"]) for r in rows if r["entity"] == "Tỉnh E (minh hoạ)"} \
         == {("2024", "2", ""), ("2025", "2", "0"), ("2026", "1", "1")}
-    code, text = run("history", store, "--format", "json")
+    code, text = cli("history", store, "--format", "json")
     payload = json.loads(text)
     assert [e["year"] for e in payload["editions"]] == [2024, 2025, 2026]
     html = tmp_path / "trend.html"
-    assert run("history", store, "--item", "overall", "--output", str(html))[0] == 0
+    assert cli("history", store, "--item", "overall", "--output", str(html))[0] == 0
     page = html.read_text(encoding="utf-8")
     assert page.count("<svg") == 5 and "<polyline" in page and "<script" not in page
     c_2025 = rankings[2025].evaluation("Bộ C (minh hoạ)").index("overall").rounded
@@ -141,13 +137,13 @@ def test_cli_adds_and_shows(tmp_path: Path, records: dict[int, Path]) -> None:
 
 def test_cli_errors(tmp_path: Path, records: dict[int, Path]) -> None:
     store = str(tmp_path / "h.db")
-    assert run("history", store, "--add", str(records[2024]), "--add", str(records[2025]),
+    assert cli("history", store, "--add", str(records[2024]), "--add", str(records[2025]),
                "--year", "2024")[0] == 2  # --year names one record's year
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
     # all records are read before any is kept: a bad second record keeps the first out too
-    assert run("history", store, "--add", str(records[2024]), "--add", str(bad))[0] == 1
+    assert cli("history", store, "--add", str(records[2024]), "--add", str(bad))[0] == 1
     with History(store) as history:
         assert history.editions() == []
-    assert run("history", store, "--add", str(tmp_path / "absent.json"))[0] == 2
-    assert run("history", store, "--item", "nothing")[0] == 2
+    assert cli("history", store, "--add", str(tmp_path / "absent.json"))[0] == 2
+    assert cli("history", store, "--item", "nothing")[0] == 2

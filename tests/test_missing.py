@@ -4,7 +4,6 @@ every path (evaluate, score fast and exact, evaluate_many, the CLI, verify-recor
 
 from __future__ import annotations
 
-import io
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import egov_rules
-from egov_rules.cli import main
+from tests.conftest import cli
 
 SOURCE = """\
 methodology mini
@@ -110,26 +109,22 @@ def test_evaluate_many_records_each_entitys_missing_values() -> None:
     assert [e.index("total").value for e in ranked.evaluations] == [0, 1]
 
 
-def _run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
-
 
 def test_cli_scores_empty_cells_by_their_policies_and_verifies_the_record(tmp_path: Path) -> None:
     rules, data, record = tmp_path / "mini.egr", tmp_path / "data.csv", tmp_path / "r.json"
     rules.write_text(SOURCE, encoding="utf-8")
     data.write_text("entity,block,staff,trained,portal\nA,ministry,10,,\n"
                     "B,ministry,10,5,yes\n", encoding="utf-8")
-    code, _ = _run("score", str(rules), str(data), "--format", "json", "--output", str(record))
+    code, _ = cli("score", str(rules), str(data), "--format", "json", "--output", str(record), lang=None)
     assert code == 0
     saved = json.loads(record.read_text(encoding="utf-8"))
     first = saved["evaluations"][0]
     assert first["missing"] == {"trained": "not applicable", "portal": "zero"}
     assert first["inputs"] == {"staff": "10", "portal": False}
     assert saved["evaluations"][1]["missing"] == {}
-    code, out = _run("verify-record", str(record), "--methodology", str(rules),
-                     "--data", str(data), "--lang", "en")
+    code, out = cli("verify-record", str(record), "--methodology", str(rules),
+                     "--data", str(data), "--lang", "en", lang=None)
     assert code == 0, out
-    code, out = _run("explain", str(rules), str(data), "--entity", "A", "--lang", "en")
+    code, out = cli("explain", str(rules), str(data), "--entity", "A", "--lang", "en", lang=None)
     assert code == 0
     assert "does not apply: `trained` is missing (policy: not applicable)" in out

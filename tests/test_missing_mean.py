@@ -5,7 +5,6 @@ verify-record) agrees."""
 
 from __future__ import annotations
 
-import io
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -14,9 +13,9 @@ import pytest
 
 import egov_rules
 from egov_rules.annex import render_annex
-from egov_rules.cli import main
 from egov_rules.diagnostics import Reporter
 from egov_rules.stream import scores_of_file
+from tests.conftest import cli
 
 SOURCE = """\
 methodology mini
@@ -120,10 +119,6 @@ def test_score_many_agrees_with_evaluate_many(exact: bool) -> None:
     assert scores[0].points("training") == Fraction(25, 2)
 
 
-def _run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
-
 
 CSV = ("entity,block,staff,trained\nA,ministry,20,\nB,ministry,20,10\nC,ministry,20,15\n"
        "E,province,8,4\nF,province,8,\n")
@@ -133,14 +128,14 @@ def test_cli_scores_an_empty_cell_by_the_mean_and_verifies_the_record(tmp_path: 
     rules, data, record = tmp_path / "mini.egr", tmp_path / "data.csv", tmp_path / "r.json"
     rules.write_text(SOURCE, encoding="utf-8")
     data.write_text(CSV, encoding="utf-8")
-    code, _ = _run("score", str(rules), str(data), "--format", "json", "--output", str(record))
+    code, _ = cli("score", str(rules), str(data), "--format", "json", "--output", str(record), lang=None)
     assert code == 0
     first = json.loads(record.read_text(encoding="utf-8"))["evaluations"][0]
     assert first["missing"] == {"trained": "mean"} and first["inputs"]["trained"] == "12.5"
-    code, out = _run("verify-record", str(record), "--methodology", str(rules),
-                     "--data", str(data), "--lang", "en")
+    code, out = cli("verify-record", str(record), "--methodology", str(rules),
+                     "--data", str(data), "--lang", "en", lang=None)
     assert code == 0, out
-    code, out = _run("explain", str(rules), str(data), "--entity", "A", "--lang", "en")
+    code, out = cli("explain", str(rules), str(data), "--entity", "A", "--lang", "en", lang=None)
     assert code == 0 and "trained imputed: mean 12.5 of the block's 2 values" in out
 
 
@@ -153,7 +148,7 @@ def test_the_csv_stream_falls_back_to_the_whole_file_and_agrees(tmp_path: Path) 
     scores = list(scores_of_file(methodology, data, reporter))
     assert not reporter.has_errors
     assert [s.points("training") for s in scores] == [Fraction(25, 2), 10, 15, 10, 10]
-    code, out = _run("score", str(rules), str(data), "--format", "csv")
+    code, out = cli("score", str(rules), str(data), "--format", "csv", lang=None)
     assert code == 0 and len(out.strip().splitlines()) == 6, out
 
 
@@ -161,8 +156,8 @@ def test_a_reference_key_is_accepted_on_the_command_line(tmp_path: Path) -> None
     rules, data = tmp_path / "mini.egr", tmp_path / "data.csv"
     rules.write_text(SOURCE, encoding="utf-8")
     data.write_text("entity,block,staff,trained\nF,province,8,\n", encoding="utf-8")
-    code, out = _run("score", str(rules), str(data), "--format", "json",
-                     "--reference", "trained.mean=2")
+    code, out = cli("score", str(rules), str(data), "--format", "json",
+                     "--reference", "trained.mean=2", lang=None)
     assert code == 0, out
     assert json.loads(out)["evaluations"][0]["inputs"]["trained"] == "2"
 

@@ -19,7 +19,6 @@ Scoped (x over all 10: sorted 2, 3, 4, 5, 5, 5, 6, 7, 7, 9, 9 others):
 
 from __future__ import annotations
 
-import io
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -27,9 +26,9 @@ from pathlib import Path
 import pytest
 
 import egov_rules
-from egov_rules.cli import main
 from egov_rules.diagnostics import EgovRulesError, Reporter
 from egov_rules.stream import scores_of_file
+from tests.conftest import cli
 
 HEAD = """methodology pct
   title "Percentile"
@@ -85,10 +84,6 @@ def _csv(path: Path, names: tuple[str, ...] = tuple(ROWS)) -> Path:
         encoding="utf-8")
     return path
 
-
-def _run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main([*argv, "--lang", "en"], out=out), out.getvalue()
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
@@ -174,9 +169,9 @@ def test_every_path_agrees(text: str, expected: dict[str, dict[str, Fraction]],
     assert not reporter.has_errors
     rules = tmp_path / "p.egr"
     rules.write_text(text, encoding="utf-8")
-    code, out = _run("score", str(rules), str(tmp_path / "d.csv"), "--format", "csv", "--exact")
+    code, out = cli("score", str(rules), str(tmp_path / "d.csv"), "--format", "csv", "--exact")
     assert code == 0, out
-    cli = {line.split(",")[0]: line.split(",") for line in out.splitlines()[1:]}
+    table = {line.split(",")[0]: line.split(",") for line in out.splitlines()[1:]}
     for node, points in expected.items():
         for entity, p in points.items():
             assert many[entity].node(node).points == p, (node, entity)
@@ -185,27 +180,27 @@ def test_every_path_agrees(text: str, expected: dict[str, dict[str, Fraction]],
             assert streamed[entity].points(node) == p, (node, entity)
     # the category c is the sum of the two nodes
     for entity in ROWS:
-        assert Fraction(cli[entity][2]) == sum(expected[n][entity] for n in expected)
+        assert Fraction(table[entity][2]) == sum(expected[n][entity] for n in expected)
 
 
 def test_the_record_round_trips_and_verifies(tmp_path: Path) -> None:
     rules, record = tmp_path / "p.egr", tmp_path / "r.json"
     rules.write_text(BLOCK, encoding="utf-8")
     data = _csv(tmp_path / "d.csv")
-    code, out = _run("score", str(rules), str(data), "--format", "json", "--output", str(record))
+    code, out = cli("score", str(rules), str(data), "--format", "json", "--output", str(record))
     assert code == 0, out
     text = record.read_text(encoding="utf-8")
     again = egov_rules.Ranking.model_validate_json(text)
     assert egov_rules.Ranking.model_validate_json(again.model_dump_json()) == again
     p3 = again.evaluation("P3")
     assert p3.cohort["up.worse"] == 5 and p3.node("up").points == F(55, 7)
-    code, out = _run("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
+    code, out = cli("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
     assert code == 0, out
     saved = json.loads(text)
     at = next(k for k, e in enumerate(saved["evaluations"]) if e["entity"] == "P3")
     saved["evaluations"][at]["cohort"]["up.worse"] = "6"  # a forged standing
     record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-    code, out = _run("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
+    code, out = cli("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
     assert code == 1, out
 
 

@@ -22,7 +22,6 @@ D (1/6)·(6/11) = 1/11, E (4/3)·(6/11) = 8/11.
 
 from __future__ import annotations
 
-import io
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -32,9 +31,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import egov_rules
-from egov_rules.cli import main
 from egov_rules.diagnostics import EgovRulesError, Reporter
 from egov_rules.stream import scores_of_file
+from tests.conftest import cli
 
 TII = """methodology tii
   title "TII"
@@ -302,32 +301,28 @@ def test_an_example_states_the_figures() -> None:
     assert not [d for d in egov_rules.check(text) if d.is_error]
 
 
-def _run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main([*argv, "--lang", "en"], out=out), out.getvalue()
-
 
 def test_cli_record_and_verify(tmp_path: Path) -> None:
     rules, record = tmp_path / "tii.egr", tmp_path / "r.json"
     rules.write_text(TII, encoding="utf-8")
     data = _csv(tmp_path / "data.csv")
-    code, _ = _run("score", str(rules), str(data), "--format", "json", "--output", str(record))
+    code, _ = cli("score", str(rules), str(data), "--format", "json", "--output", str(record))
     assert code == 0
     saved = json.loads(record.read_text(encoding="utf-8"))
     a = saved["evaluations"][0]
     assert a["cohort_sources"]["tii.max"]["entity"] == "C"
-    code, out = _run("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
+    code, out = cli("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
     assert code == 0, out
     saved["evaluations"][0]["cohort_sources"]["tii.max"]["entity"] = "E"  # a forged holder
     record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-    code, out = _run("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
+    code, out = cli("verify-record", str(record), "--methodology", str(rules), "--data", str(data))
     assert code == 1 and "cohort_sources" in out
     refs = ["--reference", "tii.mean1=90", "--reference", "tii.sd1=20", "--reference",
             "tii.mean2=90", "--reference", "tii.sd2=20", "--reference", "tii.mean3=20",
             "--reference", "tii.sd3=10", "--reference", "tii.min=-1", "--reference",
             "tii.max=1"]
     alone = _csv(tmp_path / "alone.csv", ("E",))
-    code, out = _run("score", str(rules), str(alone), "--format", "json", *refs)
+    code, out = cli("score", str(rules), str(alone), "--format", "json", *refs)
     assert code == 0, out
     # E alone, against the stated figures: c = (0 − 0.5 + 1.5) ÷ 3 = 1/3, (1/3 + 1) ÷ 2 = 2/3
     (node,) = [n for n in json.loads(out)["evaluations"][0]["nodes"] if n["id"] == "tii"]
