@@ -209,7 +209,16 @@ def hint_raise(model: Model, name: str, current: Fraction, target: Fraction, gai
 
 def _ratio_inputs(model: Model, name: str, target: Fraction, env: Mapping[str, Any]
                   ) -> tuple[str, str]:
-    """For `let x = a / b` with `b` neutral: the value of `a` that reaches the target."""
+    """For `let x = a / b` with `b` neutral: the value of `a` that reaches the target; for an
+    indicator given `per d`: the figure to give, as given (the target times d)."""
+    per = model.denominator(name)
+    if per is not None and isinstance(env.get(per), Fraction):
+        # the figure to give, not the one given: an imputed value was never given
+        by: Fraction = env[per]
+        need_en, need_vi = both_fmt(target * by)
+        d_en, d_vi = both_fmt(by)
+        return (f" (as given: {need_en}, per {per} {d_en})",
+                f" (theo số liệu: {need_vi}, chia cho {per} {d_vi})")
     let = model.lets.get(name)
     if let is None or not isinstance(let.expr, s.Binary) or let.expr.op != "/":
         return "", ""

@@ -256,6 +256,16 @@ def test_per_divides_exactly_and_within_averages_the_group(small: egov_rules.Met
     assert scores[0].points("t") == 6  # the fast path never reads the raw 30
 
 
+def test_the_next_point_says_the_figure_to_give(small: egov_rules.Methodology) -> None:
+    # 30 ÷ 5 = 6 of 0..10: 6 points; the next, 7, is 7 × 5 = 35 as given
+    one = small.evaluate({"trade": 30, "gdp": 5, "region": "north"}, block="country",
+                         entity="A")
+    hint = one.node("t").next
+    assert hint is not None
+    assert hint.words.en == "raise Thương mại (trade) from 6 to 7 (as given: 35, per gdp 5) " \
+        "to gain 1 point"
+
+
 def test_a_zero_denominator_is_located(small: egov_rules.Methodology) -> None:
     with pytest.raises(EgovRulesError) as raised:
         small.evaluate({"trade": 30, "gdp": 0, "region": "north"}, block="country", entity="A")
