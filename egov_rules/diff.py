@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import groupby, pairwise
-from typing import Literal
+from typing import Literal, TypeVar
 
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Lang, Text
@@ -543,29 +543,44 @@ def merge(old: s.Methodology, new: s.Methodology, applied: set[tuple[str, str]]
     """The old methodology with the changes to `applied` objects taken from the new: each
     object (header, block, indicator, let, node, index, grades, rank) is the new one's
     version when applied, else the old one's; a node sits under its parent in that version."""
-    def pick(family: str, olds: dict[str, object], news: dict[str, object]) -> list[object]:
-        chosen: list[object] = []
-        for key in dict.fromkeys([*news, *olds]):
-            source = news if (family, key) in applied else olds
-            if key in source:
-                chosen.append(source[key])
-        return chosen
+    def by_target(items: tuple[_Targeted, ...]) -> dict[str, _Targeted]:
+        return {t.name: item for item in items for t in item.targets}
 
     header = new.header if ("header", new.header.id) in applied else old.header
-    blocks = pick("block", {b.id: b for b in old.blocks}, {b.id: b for b in new.blocks})
-    indicators = pick("indicator", {i.id: i for i in old.indicators},
-                      {i.id: i for i in new.indicators})
-    lets = pick("let", {x.id: x for x in old.lets}, {x.id: x for x in new.lets})
-    indices = pick("index", {x.id: x for x in old.indices}, {x.id: x for x in new.indices})
-    grades = pick("grades", {t.name: g for g in old.grades for t in g.targets},
-                  {t.name: g for g in new.grades for t in g.targets})
-    ranks = pick("rank", {t.name: r for r in old.ranks for t in r.targets},
-                 {t.name: r for r in new.ranks for t in r.targets})
     return s.Methodology(
-        header=header, blocks=tuple(blocks), indicators=tuple(indicators),  # type: ignore[arg-type]
-        lets=tuple(lets), categories=_merge_nodes(old, new, applied),  # type: ignore[arg-type]
-        indices=tuple(indices), grades=tuple(dict.fromkeys(grades)),  # type: ignore[arg-type]
-        ranks=tuple(dict.fromkeys(ranks)), examples=(), span=new.span)  # type: ignore[arg-type]
+        header=header,
+        blocks=_pick("block", _by_id(old.blocks), _by_id(new.blocks), applied),
+        indicators=_pick("indicator", _by_id(old.indicators), _by_id(new.indicators), applied),
+        lets=_pick("let", _by_id(old.lets), _by_id(new.lets), applied),
+        categories=_merge_nodes(old, new, applied),
+        indices=_pick("index", _by_id(old.indices), _by_id(new.indices), applied),
+        # a grades or rank line may list several targets: the line once
+        grades=tuple(dict.fromkeys(_pick("grades", by_target(old.grades), by_target(new.grades),
+                                         applied))),
+        ranks=tuple(dict.fromkeys(_pick("rank", by_target(old.ranks), by_target(new.ranks),
+                                        applied))),
+        examples=(), span=new.span)
+
+
+_Declared = TypeVar("_Declared", s.Block, s.Indicator, s.Let, s.Index)
+_Targeted = TypeVar("_Targeted", s.Grades, s.Rank)
+_Item = TypeVar("_Item")
+
+
+def _by_id(items: tuple[_Declared, ...]) -> dict[str, _Declared]:
+    return {item.id: item for item in items}
+
+
+def _pick(family: str, olds: dict[str, _Item], news: dict[str, _Item],
+          applied: set[tuple[str, str]]) -> tuple[_Item, ...]:
+    """Each id's version, the new one's when its change is applied, in the new order (then
+    the ids only the old has); an id that version lacks is left out."""
+    chosen = []
+    for key in dict.fromkeys([*news, *olds]):
+        source = news if (family, key) in applied else olds
+        if key in source:
+            chosen.append(source[key])
+    return tuple(chosen)
 
 
 def _merge_nodes(old: s.Methodology, new: s.Methodology, applied: set[tuple[str, str]]
