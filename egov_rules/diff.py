@@ -601,10 +601,9 @@ def _merge_nodes(old: s.Methodology, new: s.Methodology, applied: set[tuple[str,
     parent = {k: new_parent[k] if ("node", k) in applied else old_parent[k] for k in version}
 
     def ordered(under: str | None) -> list[str]:
-        """Children of `under`: in its chosen version's order, then any others."""
-        written = [c.id for c in version[under].children] if under is not None else \
-            [c.id for c in (new if under is None and ("header", new.header.id) in applied
-                            else old).categories]
+        """Children of `under`: in its chosen version's order, then any others in the new
+        file's order (the categories: the new file's; order changes no score)."""
+        written = [c.id for c in version[under].children] if under is not None else []
         order = {k: i for i, k in enumerate([*written, *news, *olds])}
         return sorted((k for k in version if parent[k] == under), key=lambda k: order[k])
 
