@@ -160,3 +160,28 @@ def test_the_2017_ict_revision_and_its_impact() -> None:
             assert m.old_value is None and m.new_value is not None
         else:
             assert (m.old_value, m.old_rank) == (m.new_value, m.new_rank), m
+
+
+def test_a_moved_criterion_is_a_move_and_its_impact_adds_up() -> None:
+    # y moves from c to d; c's maximum falls to 10, d's rises to 20
+    moved = BASE.replace('''category c "C" max 20
+  x "X" max 10''', '''category c "C" max 10
+  x "X" max 10''').replace('''  y "Y" max 10
+    yes/no b >= 1
+''', "").replace('''category d "D" max 10
+  z "Z" max 10
+    5 per b up to 10''', '''category d "D" max 20
+  z "Z" max 10
+    5 per b up to 10
+  y "Y" max 10
+    yes/no b >= 1''')
+    old, new = egov_rules.compile(BASE), egov_rules.compile(moved)
+    changes = diff(old.model, new.model)
+    assert [(c.action, c.id, c.old_parent, c.new_parent) for c in changes
+            if c.action == "move"] == [("move", "y", "c", "d")]
+    entities = [egov_rules.inputs.from_mapping("P", {"block": "province", "a": 1, "b": 1})]
+    result = impact(old, new, entities, changes)
+    # P: x 0, y 10, z 5 of 30 either way: the index does not move, every step adds to 0
+    (m,) = result.movements
+    assert m.old_value == m.new_value == Fraction(1, 2)
+    assert sum((v for v, _ in m.shares), Fraction(0)) == 0
