@@ -168,11 +168,13 @@ class History:
         return [item for item, _ in rows]
 
     def results(self, item: str | None = None, block: str | None = None) -> list[YearResult]:
-        """Every entity's figures by year, for one item and block or all, ordered by item,
-        block, entity and year, each with its rank movement."""
+        """Every entity's figures by year, for one item and block or all, ordered by item (as
+        the methodology declares them), block, entity and year, each with its rank movement."""
+        # items in the order the methodology declares them (their first row added)
         query = ("SELECT year, entity, block, item, label, label_en, value, digits, rank, "
                  "grade, grade_en FROM results WHERE (? IS NULL OR item = ?) AND "
-                 "(? IS NULL OR block = ?) ORDER BY item, block, entity, year")
+                 "(? IS NULL OR block = ?) ORDER BY (SELECT MIN(rowid) FROM results AS first "
+                 "WHERE first.item = results.item), block, entity, year")
         rows = self._db.execute(query, (item, item, block, block)).fetchall()
         return list(_with_movements(rows))
 
