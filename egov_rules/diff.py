@@ -651,6 +651,9 @@ def impact(old: Methodology, new: Methodology, entities: list[EntityData],
     # Every index of either: one only the new has (2017's overall index) shows its new values,
     # with no old value and no shares to split.
     indices = [*new.model.indices, *(i for i in old.model.indices if i not in new.model.indices)]
+    # The steps that change an index alone (no node): only those are split by term. Found
+    # once, not for every entity and index.
+    reweighed = [k for k, (a, b) in enumerate(pairwise(models)) if a.nodes == b.nodes]
     movements = []
     for name in (e.name for e in entities):
         for index in indices:
@@ -660,9 +663,10 @@ def impact(old: Methodology, new: Methodology, entities: list[EntityData],
                  None if a[2] is None or b[2] is None else b[2] - a[2])
                 for a, b in pairwise(values))
             first, last = values[0], values[-1]
-            terms = tuple((k, term, share) for k, (a, b) in enumerate(pairwise(models))
-                          for term, share in _by_term(a, b, rankings[k + 1].evaluation(name),
-                                                      index, shares[k][0]))
+            terms = tuple((k, term, share) for k in reweighed
+                          for term, share in _by_term(models[k], models[k + 1],
+                                                      rankings[k + 1].evaluation(name), index,
+                                                      shares[k][0]))
             declared = new.model.indices.get(index) or old.model.indices[index]
             movements.append(Movement(name, rankings[-1].evaluation(name).block, index,
                                       first[0], last[0], first[1], last[1], first[2], last[2],
@@ -673,13 +677,13 @@ def impact(old: Methodology, new: Methodology, entities: list[EntityData],
 def _by_term(before: Model, after: Model, evaluation: Evaluation, index_id: str,
              share: Fraction | None) -> list[tuple[str, Fraction]]:
     """A step's share of an index split by its terms, when the step changed only the index's
-    weights or terms (same mean, same scale) and the terms read the same values before and
-    after: (w'ᵢ/Σw' − wᵢ/Σw)·vᵢ·(high − low) for each term. [] when that does not add up to
-    `share` exactly."""
+    weights or terms (same mean, same scale; the caller asks only of steps that change no
+    node) and the terms read the same values before and after: (w'ᵢ/Σw' − wᵢ/Σw)·vᵢ·(high −
+    low) for each term. [] when that does not add up to `share` exactly."""
     old, new = before.indices.get(index_id), after.indices.get(index_id)
     if share is None or old is None or new is None or old == new or \
             old.method != new.method or old.method not in ("mean", "weighted mean") or \
-            old.scale != new.scale or before.nodes != after.nodes:
+            old.scale != new.scale:
         return []
     values = {t.ref.name: _term_share(evaluation, t.ref.name) for t in (*old.terms, *new.terms)}
 
