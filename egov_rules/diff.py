@@ -647,7 +647,8 @@ def impact(old: Methodology, new: Methodology, entities: list[EntityData],
     share of the change (see above). Data values of an indicator only one of them declares
     are read by that one only."""
     steps, models = _stepped_models(old, new, changes)
-    rankings = [_scored(Methodology(m, []), entities) for m in models]
+    either = {*old.model.indicators, *new.model.indicators}
+    rankings = [_scored(Methodology(m, []), entities, either) for m in models]
     # Every index of either: one only the new has (2017's overall index) shows its new values,
     # with no old value and no shares to split.
     indices = [*new.model.indices, *(i for i in old.model.indices if i not in new.model.indices)]
@@ -735,9 +736,13 @@ def _stepped_models(old: Methodology, new: Methodology, changes: list[Change]
     return steps, models
 
 
-def _scored(methodology: Methodology, entities: list[EntityData]) -> Ranking:
+def _scored(methodology: Methodology, entities: list[EntityData], either: set[str]) -> Ranking:
+    """The entities scored by one of the methodologies: a value of an indicator only the other
+    declares (in `either`, not here) is left to that one; any other unknown key stays, and is
+    E101 as in any data."""
     declared = methodology.model.indicators
-    own = [dataclasses.replace(e, values={k: v for k, v in e.values.items() if k in declared})
+    own = [dataclasses.replace(e, values={k: v for k, v in e.values.items()
+                                          if k in declared or k not in either})
            for e in entities]
     return methodology.evaluate_many(own)
 

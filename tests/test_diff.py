@@ -7,8 +7,11 @@ invented examples/vn-pci-data.csv, whose figures are checked by hand below."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +188,19 @@ def test_a_moved_criterion_is_a_move_and_its_impact_adds_up() -> None:
     (m,) = result.movements
     assert m.old_value == m.new_value == Fraction(1, 2)
     assert sum((v for v, _ in m.shares), Fraction(0)) == 0
+
+
+def test_an_unknown_column_is_refused_not_dropped(tmp_path: Path) -> None:
+    # PCI10 is the 2013 scheme's only (read by it alone); `PCI11` is nobody's: E101
+    text = DATA.read_text(encoding="utf-8").replace(",PCI10\n", ",PCI10,PCI11\n", 1)
+    lines = text.splitlines()
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join([lines[0], *(line + ",1" for line in lines[1:])]) + "\n",
+                    encoding="utf-8")
+    old, new = (str(ROOT / "methodologies" / f) for f in ("vn-pci-2012.egr", "vn-pci-2013.egr"))
+    code, _ = cli("diff", old, new, "--data", str(data))
+    assert code == 1
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        cli("diff", old, new, "--data", str(data))
+    assert "error[E101]: unknown indicator `PCI11`" in errors.getvalue()
