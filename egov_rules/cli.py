@@ -1321,7 +1321,7 @@ def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    from egov_rules.history import History
+    from egov_rules.history import YEARS, History
     from egov_rules.report import trend
     from egov_rules.report.tables import csv_text, render_tables
 
@@ -1329,6 +1329,9 @@ def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     if args.year is not None and len(args.add) != 1:
         raise _Usage(_say(lang, "--year names the year of one record: give exactly one --add",
                           "--year là năm của một bản ghi: hãy cho đúng một --add"))
+    if args.year is not None and not YEARS[0] <= args.year <= YEARS[1]:
+        raise _Usage(_say(lang, f"--year {args.year}: a year from {YEARS[0]} to {YEARS[1]}",
+                          f"--year {args.year}: năm từ {YEARS[0]} đến {YEARS[1]}"))
     records = [(path, _read_record(path, lang)) for path in args.add]  # all read before any kept
     with History(args.store) as store:
         for path, record in records:

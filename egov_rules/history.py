@@ -27,6 +27,7 @@ from egov_rules.results import Ranking
 KIND = "egov_rules.history"
 SCHEMA = "1"
 MAX_EDITIONS = 200  # years a store holds: a century of yearly rankings, twice over
+YEARS = (1900, 2200)  # a year kept: a typo (20245, -5) is refused, not filed
 
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -130,6 +131,10 @@ class History:
             raise EgovRulesError([_year_problem(
                 self.path, "the record's methodology states no year: give one (--year)",
                 "phương pháp của bản ghi không ghi năm: hãy cho năm (--year)")])
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise EgovRulesError([_year_problem(
+                self.path, f"year {year} is not from {YEARS[0]} to {YEARS[1]}",
+                f"năm {year} không nằm trong khoảng {YEARS[0]} đến {YEARS[1]}")])
         held = self._db.execute("SELECT 1 FROM editions WHERE year = ?", (year,)).fetchone()
         if held and not replace:
             raise EgovRulesError([_year_problem(

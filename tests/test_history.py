@@ -147,3 +147,7 @@ def test_cli_errors(tmp_path: Path, records: dict[int, Path]) -> None:
         assert history.editions() == []
     assert cli("history", store, "--add", str(tmp_path / "absent.json"))[0] == 2
     assert cli("history", store, "--item", "nothing")[0] == 2
+    assert cli("history", store, "--add", str(records[2024]), "--year", "20245")[0] == 2
+    with History(store) as history, pytest.raises(EgovRulesError) as raised:
+        history.add(egov_rules.Ranking.read_record(records[2024]), 1850)  # the API says E703
+    assert raised.value.diagnostics[0].code.code == "E703"
