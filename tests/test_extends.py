@@ -55,6 +55,16 @@ def test_pci_2013_revision_equals_the_full_2013_file() -> None:
     assert len(revision.model.nodes) == 10  # nine of 2012 and the one added
 
 
+def test_the_egdi_chain_of_four_editions_equals_the_full_2024_file() -> None:
+    # 2024 extends 2022 extends 2018 extends 2016: the complete 2024 file it replaced is kept
+    chain = egov_rules.load(SHIPPED / "un-egdi-2024.egr")
+    full = egov_rules.load(DATA / "un-egdi-2024-full.egr")
+    assert chain.structure_hash == full.structure_hash
+    assert chain.model.extends == ("un_egdi_2022", "un_egdi_2018", "un_egdi_2016")
+    assert chain.model.indices["egdi"].round == 5
+    assert chain.model.ranks["egdi"].by == "exact"
+
+
 def test_a_three_year_chain_equals_its_full_file() -> None:
     chain = egov_rules.load(REVISIONS / "syn-2023.egr", library=REVISIONS)
     full = egov_rules.load(DATA / "syn-2023-full.egr")
