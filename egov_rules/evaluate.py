@@ -65,7 +65,7 @@ class MissingReference(Exception):
 _FIGURE_WORDS = {"": ("the best", "giá trị cao nhất"), "min": ("the lowest", "giá trị thấp nhất"),
                  "max": ("the highest", "giá trị cao nhất"), "mean": ("the mean", "giá trị trung bình"),
                  "sd": ("the standard deviation", "độ lệch chuẩn"),
-                 **dict.fromkeys(("worse", "level", "count"),
+                 **dict.fromkeys(words.STANDING_NAMES,
                                  ("the values of the other entities",
                                   "giá trị của các đơn vị khác"))}
 
@@ -86,7 +86,7 @@ def _figure_words(name: str) -> tuple[str, str]:
 def standings_only(keys: tuple[str, ...]) -> bool:
     """Whether a node's figures are an entity's standing (`percentile`): no rule can state
     them, only the other entities' values give them."""
-    return bool(keys) and all(k.rpartition(".")[2] in ("worse", "level", "count") and "." in k
+    return bool(keys) and all(k.rpartition(".")[2] in words.STANDING_NAMES and "." in k
                               for k in keys)
 
 

@@ -434,9 +434,11 @@ _FIGURE_NAMES = {"": ("best", "cao nhất"), "min": ("min", "nhỏ nhất"), "ma
                  "mean": ("mean", "trung bình"), "sd": ("population sd", "độ lệch chuẩn tổng thể"),
                  "worse": ("worse", "kém hơn"), "level": ("level", "ngang bằng"),
                  "count": ("n", "n")}
-# An entity's standing (`percentile`): its branch says the counts already, so a cohort's are
-# not said again, only over how many entities; counts are never shares.
-_STANDING_NAMES = ("worse", "level", "count")
+# The names of a percentile's figures (keys `node.worse`, …): an entity's own standing, which
+# explanations, E208 and W529 tell apart from a block's figures by these names. Its branch
+# says the counts already, so a cohort's are not said again, only over how many entities;
+# counts are never shares.
+STANDING_NAMES = ("worse", "level", "count")
 
 
 def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: bool) -> Text:
@@ -453,10 +455,10 @@ def cohort_sources(figures: list[tuple[str, Fraction, CohortSource]], as_share: 
         counted_here = source.kind in ("cohort", "cohort file")
         if counted_here and counted is None:
             counted = source
-        if counted_here and name in _STANDING_NAMES:
+        if counted_here and name in STANDING_NAMES:
             continue
         en, vi = _FIGURE_NAMES[name]
-        v_en, v_vi = both_fmt(value, as_share and name not in _STANDING_NAMES)
+        v_en, v_vi = both_fmt(value, as_share and name not in STANDING_NAMES)
         said = _source_words(source) if not once or k == len(figures) - 1 else both("", "")
         parts_en.append(f"{en} {v_en}{said.en}")
         parts_vi.append(f"{vi} {v_vi}{said.vi}")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from egov_rules import syntax as s
 from egov_rules.diagnostics import Text
 from egov_rules.emit import Untracked
-from egov_rules.explain import both, both_fmt, expr_words, is_share
+from egov_rules.explain import STANDING_NAMES, both, both_fmt, expr_words, is_share
 from egov_rules.kinds.base import (
     ONE,
     ZERO,
@@ -168,6 +168,7 @@ def _others_words(scope: s.Scope | None) -> tuple[str, str, str]:
 def _figures(rule: s.Percentile) -> tuple[CohortFigure, CohortFigure, CohortFigure]:
     """The entity's standing in its cohort (keys `node.worse`, `node.level`, `node.count`):
     worse is below it, above it when lower is better. No rule states them."""
-    return (CohortFigure("worse", "above" if rule.lower else "below", None, None, rule.scope),
-            CohortFigure("level", "level", None, None, rule.scope),
-            CohortFigure("count", "count", None, None, rule.scope))
+    worse, level, count = STANDING_NAMES
+    return (CohortFigure(worse, "above" if rule.lower else "below", None, None, rule.scope),
+            CohortFigure(level, "level", None, None, rule.scope),
+            CohortFigure(count, "count", None, None, rule.scope))
